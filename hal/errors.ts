@@ -1,0 +1,29 @@
+// Typed errors for the HAL. Callers branch on `code`, never on message text.
+
+export type HalErrorCode =
+  | 'not-open'
+  | 'closed'
+  | 'timeout'
+  | 'io'
+  | 'disconnected'
+  | 'busy'
+  | 'invalid-argument'
+  | 'not-supported'
+  | 'injected-fault'
+  | 'protocol';
+
+export class HalError extends Error {
+  readonly code: HalErrorCode;
+  readonly device: string;
+
+  constructor(code: HalErrorCode, device: string, message: string, options?: ErrorOptions) {
+    super(`${device}: ${message}`, options);
+    this.name = 'HalError';
+    this.code = code;
+    this.device = device;
+  }
+}
+
+export function isHalError(err: unknown, code?: HalErrorCode): err is HalError {
+  return err instanceof HalError && (code === undefined || err.code === code);
+}
