@@ -1,0 +1,195 @@
+// Active alarms and their history. A condition that keeps recurring while
+// its alarm is active bumps count/lastSeen on the one alarm instead of
+// raising a flood. Alarms are state, not diagnostics, so each change is its
+// own small committed transaction in the state database and survives a
+// restart; each raise/clear/acknowledge is also written to the event log.
+import type { Clock } from '../../hal/clock/clock.ts';
+import type { DatabaseSync } from '../events/sqlite.ts';
+import type { EventSink, Severity } from '../events/types.ts';
+import {
+  ALARM_CATALOGUE,
+  isAlarmCode,
+  renderTemplate,
+  type AlarmCode,
+  type AlarmSeverity,
+} from './catalogue.ts';
+import { rowToAlarm, type Alarm, type AlarmRow } from './alarm-row.ts';
+
+export type { Alarm };
+
+export type AlarmChange =
+  | { kind: 'raised'; alarm: Alarm }
+  | { kind: 'repeated'; alarm: Alarm }
+  | { kind: 'cleared'; alarm: Alarm }
+  | { kind: 'acknowledged'; alarm: Alarm };
+
+export type AlarmResult = { ok: true; alarm: Alarm } | { ok: false; error: string };
+
+export interface RaiseOptions {
+  /** What the alarm is about (path name, peer id, resource); '' for the box. */
+  subject?: string;
+  params?: Readonly<Record<string, string | number>>;
+}
+
+const EVENT_SEVERITY: Record<AlarmSeverity, Severity> = {
+  critical: 'critical',
+  major: 'error',
+  minor: 'warning',
+  warning: 'warning',
+};
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS alarms (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  code TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  message TEXT NOT NULL,
+  params TEXT NOT NULL,
+  raised_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  cleared_at INTEGER,
+  acked_at INTEGER,
+  acked_by TEXT
+);
+CREATE UNIQUE INDEX IF NOT EXISTS alarms_one_active ON alarms(code, subject) WHERE cleared_at IS NULL;
+`;
+
+const MAX_SUBJECT = 128;
+
+export class AlarmManager {
+  private readonly db: DatabaseSync;
+  private readonly clock: Clock;
+  private readonly events: EventSink;
+  private readonly listeners = new Set<(change: AlarmChange) => void>();
+
+  constructor(options: { db: DatabaseSync; clock: Clock; events: EventSink }) {
+    this.db = options.db;
+    this.clock = options.clock;
+    this.events = options.events;
+    this.db.exec(SCHEMA);
+  }
+
+  raise(code: AlarmCode, options: RaiseOptions = {}): Alarm {
+    if (!isAlarmCode(code)) throw new TypeError(`unknown alarm code ${String(code)}`);
+    const def = ALARM_CATALOGUE[code];
+    const subject = (options.subject ?? '').slice(0, MAX_SUBJECT);
+    const params = { subject, ...options.params };
+    const message = renderTemplate(def.message, params);
+    const now = Math.round(this.clock.wallMs());
+    const existing = this.findActive(code, subject);
+    if (existing) {
+      this.db
+        .prepare('UPDATE alarms SET last_seen = ?, count = count + 1, message = ?, params = ? WHERE id = ?')
+        .run(now, message, JSON.stringify(params), existing.id);
+      return this.notify('repeated', this.byId(existing.id));
+    }
+    const res = this.db
+      .prepare(
+        'INSERT INTO alarms (code, subject, severity, message, params, raised_at, last_seen, count) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
+      )
+      .run(code, subject, def.severity, message, JSON.stringify(params), now, now);
+    const alarm = this.byId(Number(res.lastInsertRowid));
+    this.logEvent(alarm, 'raise', EVENT_SEVERITY[def.severity], `ALARM: ${message}`);
+    return this.notify('raised', alarm);
+  }
+
+  /** Clear the active alarm for code+subject; undefined if none was active. */
+  clear(code: AlarmCode, subject = ''): Alarm | undefined {
+    const existing = this.findActive(code, subject.slice(0, MAX_SUBJECT));
+    if (!existing) return undefined;
+    this.db
+      .prepare('UPDATE alarms SET cleared_at = ? WHERE id = ?')
+      .run(Math.round(this.clock.wallMs()), existing.id);
+    const alarm = this.byId(existing.id);
+    this.logEvent(alarm, 'clear', 'notice', `Alarm cleared: ${alarm.message}`);
+    return this.notify('cleared', alarm);
+  }
+
+  /** Operator acknowledgement (tandemctl, web, MQTT): input is untrusted. */
+  acknowledge(alarmId: unknown, by: unknown): AlarmResult {
+    if (typeof alarmId !== 'number' || !Number.isSafeInteger(alarmId) || alarmId < 1) {
+      return { ok: false, error: 'alarmId: must be a positive integer' };
+    }
+    if (typeof by !== 'string' || by.trim() === '' || by.length > 64) {
+      return { ok: false, error: 'by: must be a non-empty name of at most 64 characters' };
+    }
+    const row = this.db.prepare('SELECT * FROM alarms WHERE id = ?').get(alarmId) as AlarmRow | undefined;
+    if (!row) return { ok: false, error: `alarmId: no alarm ${alarmId}` };
+    if (row.acked_at !== null)
+      return { ok: false, error: `alarm ${alarmId} was already acknowledged by ${row.acked_by}` };
+    this.db
+      .prepare('UPDATE alarms SET acked_at = ?, acked_by = ? WHERE id = ?')
+      .run(Math.round(this.clock.wallMs()), by, alarmId);
+    const alarm = this.byId(alarmId);
+    this.logEvent(alarm, 'acknowledge', 'info', `Alarm acknowledged by ${by}: ${alarm.message}`);
+    return { ok: true, alarm: this.notify('acknowledged', alarm) };
+  }
+
+  /** Active alarms, most severe first, then newest first. */
+  active(): Alarm[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM alarms WHERE cleared_at IS NULL ORDER BY
+         CASE severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 WHEN 'minor' THEN 2 ELSE 3 END, raised_at DESC, id DESC`,
+      )
+      .all() as unknown as AlarmRow[];
+    return rows.map(rowToAlarm);
+  }
+
+  /** All alarms, active or cleared, newest first. */
+  history(limit = 100): Alarm[] {
+    const n = Math.min(10_000, Math.max(1, Math.floor(limit)));
+    const rows = this.db
+      .prepare('SELECT * FROM alarms ORDER BY id DESC LIMIT ?')
+      .all(n) as unknown as AlarmRow[];
+    return rows.map(rowToAlarm);
+  }
+
+  /** Follow changes (MQTT, LCD, buzzer). Returns unsubscribe. */
+  subscribe(listener: (change: AlarmChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private findActive(code: string, subject: string): AlarmRow | undefined {
+    return this.db
+      .prepare('SELECT * FROM alarms WHERE code = ? AND subject = ? AND cleared_at IS NULL')
+      .get(code, subject) as AlarmRow | undefined;
+  }
+
+  private byId(id: number): Alarm {
+    const row = this.db.prepare('SELECT * FROM alarms WHERE id = ?').get(id) as AlarmRow | undefined;
+    if (!row) throw new Error(`alarm ${id} vanished`);
+    return rowToAlarm(row);
+  }
+
+  private logEvent(alarm: Alarm, action: string, severity: Severity, message: string): void {
+    this.events.append({
+      severity,
+      source: alarm.source,
+      code: alarm.code,
+      message,
+      data: {
+        alarmId: alarm.id,
+        action,
+        subject: alarm.subject,
+        severity: alarm.severity,
+        count: alarm.count,
+      },
+    });
+  }
+
+  private notify(kind: AlarmChange['kind'], alarm: Alarm): Alarm {
+    for (const listener of this.listeners) {
+      try {
+        listener({ kind, alarm });
+      } catch (err) {
+        // A broken display must not stop alarms being recorded.
+        console.error('alarm listener failed:', err);
+      }
+    }
+    return alarm;
+  }
+}

@@ -1,0 +1,290 @@
+// Is the peer alive? Fed only with heartbeats that the acceptor has already
+// authenticated and de-duplicated, per path, and driven by the Clock.
+//
+// Each path is 'init' (nothing heard yet, initdead running), 'up', 'late'
+// (silent for warntime) or 'down' (silent for deadtime). The peer is:
+//   alive   while ANY path is up;
+//   dead    only when EVERY path is down (a single dead path is an alarm);
+//   unknown while every path is still in init;
+//   suspect otherwise (no path up, at least one not yet down).
+//
+// Stall guard: when a path timer fires we judge one tick later (after(0)).
+// After an event-loop stall, Node runs due timers before it reads the
+// sockets and serial port, so judging at once would blame the peer for
+// heartbeats that are sitting unread in our own buffers.
+import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
+import type { Heartbeat } from './message.ts';
+import { maskHas, pathsToMask, type HeartbeatPath } from './paths.ts';
+import type { HeartbeatTiming } from './timing.ts';
+
+export type PathState = 'init' | 'up' | 'late' | 'down';
+export type PeerState = 'unknown' | 'alive' | 'suspect' | 'dead';
+
+export type MembershipEvent =
+  | {
+      readonly type: 'path-up' | 'path-late' | 'path-down';
+      readonly path: HeartbeatPath;
+      readonly atMs: number;
+      readonly lastHeardMs: number | undefined;
+      readonly reason: string;
+    }
+  | {
+      readonly type: 'peer-alive' | 'peer-suspect' | 'peer-dead';
+      readonly atMs: number;
+      readonly lastHeardMs: number | undefined;
+      readonly reason: string;
+      readonly paths: Readonly<Partial<Record<HeartbeatPath, PathState>>>;
+    }
+  | {
+      readonly type: 'one-way';
+      readonly path: HeartbeatPath;
+      readonly atMs: number;
+      /** false when a previously reported one-way path is symmetric again. */
+      readonly oneWay: boolean;
+      readonly direction: 'peer-cannot-hear-us' | 'we-cannot-hear-peer' | undefined;
+      readonly reason: string;
+    };
+
+export interface MembershipOptions {
+  readonly clock: Clock;
+  /** Validated with validateTiming() by the caller (config load). */
+  readonly timing: HeartbeatTiming;
+  /** The paths this box has (lan is optional). */
+  readonly paths: readonly HeartbeatPath[];
+}
+
+interface PathRecord {
+  state: PathState;
+  lastHeardMs: number | undefined;
+  timer: TimerHandle | undefined;
+  oneWay: boolean;
+  oneWaySinceMs: number | undefined;
+}
+
+export class Membership {
+  private readonly clock: Clock;
+  private readonly timing: HeartbeatTiming;
+  private readonly records = new Map<HeartbeatPath, PathRecord>();
+  private readonly listeners = new Set<(e: MembershipEvent) => void>();
+  private peer: PeerState = 'unknown';
+  private peerReport: number | undefined;
+  private startedAtMs: number | undefined;
+  private lastMessage: Heartbeat | undefined;
+
+  constructor(opts: MembershipOptions) {
+    if (opts.paths.length === 0) throw new RangeError('membership needs at least one path');
+    this.clock = opts.clock;
+    this.timing = opts.timing;
+    for (const p of opts.paths) {
+      this.records.set(p, {
+        state: 'init',
+        lastHeardMs: undefined,
+        timer: undefined,
+        oneWay: false,
+        oneWaySinceMs: undefined,
+      });
+    }
+  }
+
+  on(listener: (e: MembershipEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Start the initdead timers. Heartbeats before start() are ignored. */
+  start(): void {
+    if (this.startedAtMs !== undefined) return;
+    this.startedAtMs = this.clock.monotonicMs();
+    for (const path of this.records.keys()) this.schedule(path);
+  }
+
+  stop(): void {
+    for (const r of this.records.values()) r.timer?.cancel();
+    this.startedAtMs = undefined;
+  }
+
+  /** An accepted heartbeat arrived on `path` (at `receivedAtMs`, default now). */
+  heartbeat(path: HeartbeatPath, msg: Heartbeat, receivedAtMs?: number): void {
+    const r = this.record(path);
+    if (this.startedAtMs === undefined) return;
+    const now = this.clock.monotonicMs();
+    const at = Math.min(receivedAtMs ?? now, now);
+    if (r.lastHeardMs !== undefined && at < r.lastHeardMs) return; // older than what we know
+    r.lastHeardMs = at;
+    this.lastMessage = msg;
+    this.peerReport = msg.health.seesPeer;
+    this.judge(path, `heartbeat seq ${msg.seq} on ${path}`);
+    this.checkOneWay();
+  }
+
+  pathState(path: HeartbeatPath): PathState {
+    return this.record(path).state;
+  }
+
+  peerState(): PeerState {
+    return this.peer;
+  }
+
+  /** Paths on which we currently hear the peer: goes into our own heartbeat. */
+  seenMask(): number {
+    return pathsToMask(
+      [...this.records].filter(([, r]) => r.state === 'up' || r.state === 'late').map(([p]) => p),
+    );
+  }
+
+  /** The peer's own view (its seesPeer mask) from its latest heartbeat. */
+  peerSeesUsMask(): number | undefined {
+    return this.peerReport;
+  }
+
+  isOneWay(path: HeartbeatPath): boolean {
+    return this.record(path).oneWay;
+  }
+
+  latestMessage(): Heartbeat | undefined {
+    return this.lastMessage;
+  }
+
+  private record(path: HeartbeatPath): PathRecord {
+    const r = this.records.get(path);
+    if (r === undefined) throw new RangeError(`path ${path} is not configured`);
+    return r;
+  }
+
+  /** Recompute a path's state from its silence, emit changes, re-arm its timer. */
+  private judge(path: HeartbeatPath, reason: string): void {
+    const r = this.record(path);
+    const now = this.clock.monotonicMs();
+    const next = this.stateOf(r, now);
+    if (next !== r.state) {
+      r.state = next;
+      const type =
+        next === 'up' ? 'path-up' : next === 'late' ? 'path-late' : next === 'down' ? 'path-down' : undefined;
+      if (type !== undefined) this.emit({ type, path, atMs: now, lastHeardMs: r.lastHeardMs, reason });
+    }
+    this.schedule(path);
+    this.updatePeer(reason);
+  }
+
+  private stateOf(r: PathRecord, now: number): PathState {
+    if (r.lastHeardMs === undefined) {
+      return now - (this.startedAtMs ?? now) >= this.timing.initdeadMs ? 'down' : 'init';
+    }
+    const silence = now - r.lastHeardMs;
+    if (silence >= this.timing.deadtimeMs) return 'down';
+    if (silence >= this.timing.warntimeMs) return 'late';
+    return 'up';
+  }
+
+  private schedule(path: HeartbeatPath): void {
+    const r = this.record(path);
+    r.timer?.cancel();
+    r.timer = undefined;
+    const started = this.startedAtMs;
+    if (started === undefined) return;
+    let due: number;
+    switch (r.state) {
+      case 'init':
+        due = started + this.timing.initdeadMs;
+        break;
+      case 'up':
+        due = (r.lastHeardMs ?? started) + this.timing.warntimeMs;
+        break;
+      case 'late':
+        due = (r.lastHeardMs ?? started) + this.timing.deadtimeMs;
+        break;
+      case 'down':
+        return;
+    }
+    const delay = Math.max(0, due - this.clock.monotonicMs());
+    r.timer = this.clock.after(delay, () => {
+      // Stall guard (see top of file): let queued input be read first.
+      r.timer = this.clock.after(0, () => {
+        this.judge(path, this.silenceReason(path));
+        this.checkOneWay();
+      });
+    });
+  }
+
+  private silenceReason(path: HeartbeatPath): string {
+    const r = this.record(path);
+    const now = this.clock.monotonicMs();
+    return r.lastHeardMs === undefined
+      ? `nothing heard on ${path} within initdead ${this.timing.initdeadMs} ms`
+      : `nothing heard on ${path} for ${now - r.lastHeardMs} ms`;
+  }
+
+  private updatePeer(reason: string): void {
+    const states = [...this.records.values()].map((r) => r.state);
+    const next: PeerState = states.includes('up')
+      ? 'alive'
+      : states.every((s) => s === 'down')
+        ? 'dead'
+        : states.every((s) => s === 'init')
+          ? 'unknown'
+          : 'suspect';
+    if (next === this.peer) return;
+    this.peer = next;
+    if (next === 'unknown') return;
+    const paths: Partial<Record<HeartbeatPath, PathState>> = {};
+    for (const [p, r] of this.records) paths[p] = r.state;
+    const heard = [...this.records.values()].map((r) => r.lastHeardMs ?? -Infinity);
+    const last = Math.max(...heard);
+    const type = next === 'alive' ? 'peer-alive' : next === 'dead' ? 'peer-dead' : 'peer-suspect';
+    this.emit({
+      type,
+      atMs: this.clock.monotonicMs(),
+      lastHeardMs: Number.isFinite(last) ? last : undefined,
+      reason: next === 'dead' ? `every path down (last: ${reason})` : reason,
+      paths,
+    });
+  }
+
+  /**
+   * A path is one-way when exactly one side hears the other on it. The
+   * condition must hold for warntime before it is reported, because the
+   * peer's report lags ours by up to an interval whenever a path changes.
+   * The peer's report is only trusted while the peer is not dead.
+   */
+  private checkOneWay(): void {
+    const now = this.clock.monotonicMs();
+    for (const [path, r] of this.records) {
+      const weHear = r.state === 'up' || r.state === 'late';
+      const report = this.peer === 'dead' ? undefined : this.peerReport;
+      const peerHears = report !== undefined && maskHas(report, path);
+      const asymmetric = report !== undefined && weHear !== peerHears;
+      if (!asymmetric) {
+        r.oneWaySinceMs = undefined;
+        if (r.oneWay) {
+          r.oneWay = false;
+          this.emit({
+            type: 'one-way',
+            path,
+            atMs: now,
+            oneWay: false,
+            direction: undefined,
+            reason: 'symmetric again',
+          });
+        }
+        continue;
+      }
+      r.oneWaySinceMs ??= now;
+      if (!r.oneWay && now - r.oneWaySinceMs >= this.timing.warntimeMs) {
+        r.oneWay = true;
+        const direction = weHear ? 'peer-cannot-hear-us' : 'we-cannot-hear-peer';
+        this.emit({
+          type: 'one-way',
+          path,
+          atMs: now,
+          oneWay: true,
+          direction,
+          reason: `${direction} on ${path}`,
+        });
+      }
+    }
+  }
+
+  private emit(e: MembershipEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+}

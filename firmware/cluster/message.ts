@@ -1,0 +1,219 @@
+// The one heartbeat message sent on every path (serial, net, lan, disk slot).
+// Byte layout: docs/heartbeat.md. Authenticated with a full 32-byte
+// HMAC-SHA256 tag; the decoder checks the tag before trusting any field.
+import { ByteReader, ByteWriter, ShortRead, isSafeU64, isU32 } from './bytes.ts';
+import {
+  RESOURCE_HEALTH,
+  ROLES,
+  STATES,
+  controllerCode,
+  controllerFromCode,
+  type ControllerId,
+  type NodeState,
+  type ResourceHealth,
+  type Role,
+} from './codes.ts';
+import { MAC_BYTES, assertBoxKey, macMatches, macOf } from './hmac.ts';
+import { ALL_PATH_BITS } from './paths.ts';
+import { err, ok, type Result } from './result.ts';
+
+export const HEARTBEAT_MAGIC = Uint8Array.of(0x54, 0x44, 0x48, 0x42); // "TDHB"
+export const HEARTBEAT_VERSION = 1;
+export const MAX_GROUPS = 8;
+export const MAX_RESOURCES = 8;
+export const MAX_NAME_BYTES = 16;
+const FIXED_BYTES = 43; // magic .. group count, see docs/heartbeat.md
+export const MIN_HEARTBEAT_BYTES = FIXED_BYTES + 1 + MAC_BYTES;
+/** Worst case with every list full; it must fit a 512-byte witness slot. */
+export const MAX_HEARTBEAT_BYTES =
+  FIXED_BYTES + MAX_GROUPS * (1 + MAX_NAME_BYTES) + 1 + MAX_RESOURCES * (2 + MAX_NAME_BYTES) + MAC_BYTES;
+
+const FLAG_DISK_ACCESS = 0x01;
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export interface ResourceStatus {
+  readonly name: string;
+  readonly health: ResourceHealth;
+}
+
+export interface HealthSummary {
+  /** Bitmask of PATH_BIT: the paths on which the sender currently hears its peer. */
+  readonly seesPeer: number;
+  readonly diskAccess: boolean;
+  readonly resources: readonly ResourceStatus[];
+}
+
+export interface Heartbeat {
+  readonly boxId: number;
+  readonly controller: ControllerId;
+  /** Chosen once per process start; see docs/heartbeat.md "Incarnations". */
+  readonly incarnation: bigint;
+  /** Monotonic per incarnation, shared by all paths (one message, many copies). */
+  readonly seq: number;
+  readonly senderMonoMs: number;
+  readonly role: Role;
+  readonly state: NodeState;
+  readonly groups: readonly string[];
+  readonly configVersion: number;
+  readonly health: HealthSummary;
+}
+
+export type HeartbeatErrorCode =
+  'short' | 'too-long' | 'bad-magic' | 'bad-version' | 'bad-mac' | 'bad-field' | 'trailing-bytes';
+
+export interface HeartbeatDecodeError {
+  readonly code: HeartbeatErrorCode;
+  /** The offending field for 'bad-field' and 'short'. */
+  readonly field?: string;
+  readonly detail: string;
+}
+
+export function encodeHeartbeat(msg: Heartbeat, key: Uint8Array): Uint8Array {
+  assertBoxKey(key);
+  const problem = invalidField(msg);
+  if (problem !== undefined) throw new RangeError(`heartbeat field ${problem} is out of range`);
+  const w = new ByteWriter()
+    .bytes(HEARTBEAT_MAGIC)
+    .u8(HEARTBEAT_VERSION)
+    .u8(controllerCode(msg.controller))
+    .u8(ROLES.code(msg.role))
+    .u8(STATES.code(msg.state))
+    .u32(msg.boxId)
+    .u64(msg.incarnation)
+    .u64(BigInt(msg.seq))
+    .u64(BigInt(msg.senderMonoMs))
+    .u32(msg.configVersion)
+    .u8(msg.health.seesPeer)
+    .u8(msg.health.diskAccess ? FLAG_DISK_ACCESS : 0)
+    .u8(msg.groups.length);
+  for (const g of msg.groups) writeName(w, g);
+  w.u8(msg.health.resources.length);
+  for (const r of msg.health.resources) writeName(w, r.name).u8(RESOURCE_HEALTH.code(r.health));
+  const body = w.finish();
+  const out = new Uint8Array(body.byteLength + MAC_BYTES);
+  out.set(body);
+  out.set(macOf(key, body), body.byteLength);
+  return out;
+}
+
+export function decodeHeartbeat(bytes: Uint8Array, key: Uint8Array): Result<Heartbeat, HeartbeatDecodeError> {
+  if (bytes.byteLength < MIN_HEARTBEAT_BYTES) {
+    return err({ code: 'short', detail: `${bytes.byteLength} bytes, need at least ${MIN_HEARTBEAT_BYTES}` });
+  }
+  if (bytes.byteLength > MAX_HEARTBEAT_BYTES) {
+    return err({ code: 'too-long', detail: `${bytes.byteLength} bytes, at most ${MAX_HEARTBEAT_BYTES}` });
+  }
+  for (let i = 0; i < HEARTBEAT_MAGIC.length; i++) {
+    if (bytes[i] !== HEARTBEAT_MAGIC[i]) return err({ code: 'bad-magic', detail: 'not a heartbeat' });
+  }
+  if (bytes[4] !== HEARTBEAT_VERSION) {
+    return err({ code: 'bad-version', detail: `version ${bytes[4]}, expected ${HEARTBEAT_VERSION}` });
+  }
+  const bodyLen = bytes.byteLength - MAC_BYTES;
+  // Authenticate before interpreting anything else: fields of a forged or
+  // corrupted message are never looked at.
+  if (!macMatches(key, bytes.subarray(0, bodyLen), bytes.subarray(bodyLen))) {
+    return err({ code: 'bad-mac', detail: 'HMAC-SHA256 tag does not match' });
+  }
+  try {
+    return parseBody(new ByteReader(bytes.subarray(0, bodyLen)));
+  } catch (e) {
+    if (e instanceof ShortRead) return err({ code: 'short', field: e.field, detail: e.message });
+    throw e;
+  }
+}
+
+function parseBody(r: ByteReader): Result<Heartbeat, HeartbeatDecodeError> {
+  r.bytes(5, 'magic+version');
+  const controller = controllerFromCode(r.u8('controller'));
+  if (controller === undefined) return badField('controller', 'not A or B');
+  const role = ROLES.name(r.u8('role'));
+  if (role === undefined) return badField('role', 'unknown role code');
+  const state = STATES.name(r.u8('state'));
+  if (state === undefined) return badField('state', 'unknown state code');
+  const boxId = r.u32('boxId');
+  const incarnation = r.u64('incarnation');
+  const seq = r.u64('seq');
+  if (seq > BigInt(Number.MAX_SAFE_INTEGER)) return badField('seq', 'above 2^53-1');
+  const senderMonoMs = r.u64('senderMonoMs');
+  if (senderMonoMs > BigInt(Number.MAX_SAFE_INTEGER)) return badField('senderMonoMs', 'above 2^53-1');
+  const configVersion = r.u32('configVersion');
+  const seesPeer = r.u8('seesPeer');
+  if ((seesPeer & ~ALL_PATH_BITS) !== 0) return badField('seesPeer', 'reserved bits set');
+  const flags = r.u8('flags');
+  if ((flags & ~FLAG_DISK_ACCESS) !== 0) return badField('flags', 'reserved bits set');
+
+  const groupCount = r.u8('groupCount');
+  if (groupCount > MAX_GROUPS) return badField('groupCount', `more than ${MAX_GROUPS}`);
+  const groups: string[] = [];
+  for (let i = 0; i < groupCount; i++) {
+    const name = readName(r, `groups[${i}]`);
+    if (name === undefined || groups.includes(name)) return badField(`groups[${i}]`, 'bad or duplicate name');
+    groups.push(name);
+  }
+  const resourceCount = r.u8('resourceCount');
+  if (resourceCount > MAX_RESOURCES) return badField('resourceCount', `more than ${MAX_RESOURCES}`);
+  const resources: ResourceStatus[] = [];
+  for (let i = 0; i < resourceCount; i++) {
+    const name = readName(r, `resources[${i}].name`);
+    if (name === undefined || resources.some((x) => x.name === name)) {
+      return badField(`resources[${i}].name`, 'bad or duplicate name');
+    }
+    const health = RESOURCE_HEALTH.name(r.u8(`resources[${i}].health`));
+    if (health === undefined) return badField(`resources[${i}].health`, 'unknown health code');
+    resources.push({ name, health });
+  }
+  if (r.remaining !== 0)
+    return err({ code: 'trailing-bytes', detail: `${r.remaining} bytes after the body` });
+  return ok({
+    boxId,
+    controller,
+    incarnation,
+    seq: Number(seq),
+    senderMonoMs: Number(senderMonoMs),
+    role,
+    state,
+    groups,
+    configVersion,
+    health: { seesPeer, diskAccess: (flags & FLAG_DISK_ACCESS) !== 0, resources },
+  });
+}
+
+function badField(field: string, detail: string): Result<Heartbeat, HeartbeatDecodeError> {
+  return err({ code: 'bad-field', field, detail });
+}
+
+function readName(r: ByteReader, field: string): string | undefined {
+  const len = r.u8(`${field}.length`);
+  if (len < 1 || len > MAX_NAME_BYTES) return undefined;
+  const raw = r.bytes(len, field);
+  // Names are restricted to ASCII, so byte length equals string length.
+  const name = String.fromCharCode(...raw);
+  return NAME_RE.test(name) ? name : undefined;
+}
+
+function writeName(w: ByteWriter, name: string): ByteWriter {
+  w.u8(name.length);
+  for (let i = 0; i < name.length; i++) w.u8(name.charCodeAt(i));
+  return w;
+}
+
+export function isValidName(name: string): boolean {
+  return name.length >= 1 && name.length <= MAX_NAME_BYTES && NAME_RE.test(name);
+}
+
+/** The name of the first field an encoder must refuse, or undefined. */
+function invalidField(m: Heartbeat): string | undefined {
+  if (!isU32(m.boxId)) return 'boxId';
+  if (m.incarnation < 0n || m.incarnation > 0xffffffffffffffffn) return 'incarnation';
+  if (!isSafeU64(m.seq)) return 'seq';
+  if (!isSafeU64(m.senderMonoMs)) return 'senderMonoMs';
+  if (!isU32(m.configVersion)) return 'configVersion';
+  if (!Number.isInteger(m.health.seesPeer) || (m.health.seesPeer & ~ALL_PATH_BITS) !== 0) return 'seesPeer';
+  if (m.groups.length > MAX_GROUPS || m.groups.some((g) => !isValidName(g))) return 'groups';
+  if (new Set(m.groups).size !== m.groups.length) return 'groups';
+  const res = m.health.resources;
+  if (res.length > MAX_RESOURCES || res.some((r) => !isValidName(r.name))) return 'resources';
+  if (new Set(res.map((r) => r.name)).size !== res.length) return 'resources';
+  return undefined;
+}

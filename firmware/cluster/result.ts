@@ -1,0 +1,13 @@
+// A decoder's answer: the value, or a typed error naming what is wrong.
+// Decoders of untrusted bytes return these instead of throwing.
+
+export type Result<T, E> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+
+export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
+  return { ok: true, value };
+}
+
+export function err<E>(error: E): { readonly ok: false; readonly error: E } {
+  return { ok: false, error };
+}

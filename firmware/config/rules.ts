@@ -1,0 +1,96 @@
+// Rules that span several fields, checked after the schema has passed (so
+// every field exists and has the right type). Errors block the config;
+// warnings are accepted but reported (e.g. the factory HMAC key).
+import { isIP } from 'node:net';
+import { FACTORY_CLUSTER_KEY, type TandemConfig } from './schema.ts';
+
+export interface ConfigIssue {
+  /** JSON pointer to the field at fault, e.g. /cluster/heartbeat/warntimeMs. */
+  path: string;
+  message: string;
+}
+
+export function checkRules(c: TandemConfig): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  const err = (path: string, message: string) => errors.push({ path, message });
+
+  const hb = c.cluster.heartbeat;
+  if (hb.warntimeMs <= hb.intervalMs)
+    err('/cluster/heartbeat/warntimeMs', `must be greater than intervalMs (${hb.intervalMs})`);
+  if (hb.deadtimeMs <= hb.warntimeMs)
+    err('/cluster/heartbeat/deadtimeMs', `must be greater than warntimeMs (${hb.warntimeMs})`);
+  if (hb.deadtimeMs < 2 * hb.intervalMs) {
+    err(
+      '/cluster/heartbeat/deadtimeMs',
+      `must be at least twice intervalMs (${hb.intervalMs}) so one lost beat is not a death`,
+    );
+  }
+  if (hb.initdeadMs < hb.deadtimeMs)
+    err('/cluster/heartbeat/initdeadMs', `must be at least deadtimeMs (${hb.deadtimeMs})`);
+
+  const [first, second] = c.box.controllerIds;
+  if (first === second) err('/box/controllerIds/1', 'must differ from /box/controllerIds/0');
+  const ids: readonly string[] = c.box.controllerIds;
+  if (c.controller.id !== undefined && !ids.includes(c.controller.id)) {
+    err('/controller/id', `must be one of /box/controllerIds (${ids.join(', ')})`);
+  }
+
+  for (const name of ['network', 'lan'] as const) {
+    const link = c.cluster[name];
+    for (const field of ['localAddress', 'peerAddress'] as const) {
+      const value = link[field];
+      if (value !== undefined && isIP(value) === 0)
+        err(`/cluster/${name}/${field}`, 'must be an IPv4 or IPv6 address');
+    }
+    if (link.localAddress !== undefined && link.localAddress === link.peerAddress) {
+      err(`/cluster/${name}/peerAddress`, 'must differ from localAddress');
+    }
+    if (
+      name === 'lan' &&
+      link.enabled &&
+      (link.localAddress === undefined || link.peerAddress === undefined)
+    ) {
+      err('/cluster/lan', 'enabled LAN heartbeat needs localAddress and peerAddress');
+    }
+  }
+  if (c.cluster.lan.enabled && c.cluster.network.enabled && c.cluster.lan.port === c.cluster.network.port) {
+    const same = c.cluster.lan.localAddress === c.cluster.network.localAddress;
+    if (same) err('/cluster/lan/port', 'must differ from /cluster/network/port when both share an address');
+  }
+
+  const disk = c.cluster.disk;
+  if (disk.transport === 'iscsi') {
+    for (const [path, value] of [
+      ['/cluster/disk/portal/host', disk.portal.host],
+      ['/cluster/disk/targetIqn', disk.targetIqn],
+      ['/cluster/disk/initiatorName', disk.initiatorName],
+    ] as const) {
+      if (value === '') err(path, 'is required when /cluster/disk/transport is "iscsi"');
+    }
+  }
+
+  const seen = new Set<string>();
+  c.groups.forEach((g, i) => {
+    if (seen.has(g.name)) err(`/groups/${i}/name`, `duplicates an earlier group name "${g.name}"`);
+    seen.add(g.name);
+    if (!ids.includes(g.preferred))
+      err(`/groups/${i}/preferred`, `must be one of /box/controllerIds (${ids.join(', ')})`);
+  });
+
+  const tls = c.mqtt.tls;
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    err(tls.cert === undefined ? '/mqtt/tls/cert' : '/mqtt/tls/key', 'cert and key must be given together');
+  }
+
+  if (c.cluster.key.toLowerCase() === FACTORY_CLUSTER_KEY) {
+    warnings.push({
+      path: '/cluster/key',
+      message: 'is the factory default; set a unique key on both controllers',
+    });
+  }
+  if (c.mqtt.enabled && c.mqtt.commandToken === undefined) {
+    warnings.push({ path: '/mqtt/commandToken', message: 'is unset, so MQTT commands will be refused' });
+  }
+  return { errors, warnings };
+}

@@ -1,0 +1,330 @@
+// The one definition of the configuration file. The TypeScript type, the
+// JSON Schema (exported and documented in docs/config.md) and the runtime
+// validator all come from this, so they cannot drift apart.
+//
+// Every field has a default, so the box runs with no file at all. Rules that
+// span fields (warntime < deadtime, ...) live in rules.ts.
+import { Type, type Static } from '@sinclair/typebox';
+
+/** A string enum as JSON Schema `enum` (clearer Ajv errors than anyOf). */
+function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+}
+
+const ControllerId = (options: Record<string, unknown> = {}) =>
+  StringEnum(['A', 'B'] as const, { description: 'Controller slot', ...options });
+
+function Section<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
+  return Type.Object(properties, { additionalProperties: false, default: {}, description });
+}
+
+const Port = (def: number, description: string) =>
+  Type.Integer({ minimum: 1, maximum: 65535, default: def, description });
+
+/** An IPv4 or IPv6 literal; rules.ts checks the syntax precisely. */
+const Address = (description: string) =>
+  Type.Optional(Type.String({ minLength: 2, maxLength: 45, description }));
+
+/** The shared HMAC key shipped from the factory; rules.ts warns while in use. */
+export const FACTORY_CLUSTER_KEY = '0'.repeat(64);
+
+const Heartbeat = Section(
+  {
+    intervalMs: Type.Integer({
+      minimum: 50,
+      maximum: 60_000,
+      default: 1000,
+      description: 'Time between heartbeats',
+    }),
+    warntimeMs: Type.Integer({
+      minimum: 100,
+      maximum: 600_000,
+      default: 5000,
+      description: 'Silence after which a late-heartbeat warning is logged',
+    }),
+    deadtimeMs: Type.Integer({
+      minimum: 200,
+      maximum: 600_000,
+      default: 10_000,
+      description: 'Silence after which the peer is declared dead',
+    }),
+    initdeadMs: Type.Integer({
+      minimum: 200,
+      maximum: 1_200_000,
+      default: 30_000,
+      description: 'Deadtime used right after boot, while the peer may still be starting',
+    }),
+  },
+  'Heartbeat timing (shared by all heartbeat paths)',
+);
+
+const Cluster = Section(
+  {
+    heartbeat: Heartbeat,
+    key: Type.String({
+      pattern: '^[0-9a-fA-F]{64}$',
+      default: FACTORY_CLUSTER_KEY,
+      description:
+        'HMAC key for heartbeats, 32 bytes as 64 hex digits; secret; must match on both controllers',
+    }),
+    serial: Section(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Use the RS-232 heartbeat path' }),
+        tty: Type.Optional(
+          Type.String({
+            pattern: '^/dev/[A-Za-z0-9_./-]+$',
+            description: 'Serial device; unset means the HAL default (TANDEM_SERIAL_TTY or /dev/ttyS1)',
+          }),
+        ),
+        baudRate: Type.Integer({
+          minimum: 1200,
+          maximum: 921_600,
+          default: 115_200,
+          description: 'Line speed',
+        }),
+      },
+      'RS-232 heartbeat path',
+    ),
+    network: Section(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Use the private-link heartbeat path' }),
+        localAddress: Address('This controller’s address on the private link; unset: path idle'),
+        peerAddress: Address('The peer’s address on the private link; unset: path idle'),
+        port: Port(7788, 'UDP port of the heartbeat'),
+      },
+      'Heartbeat over the private (crossover) link',
+    ),
+    lan: Section(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description: 'Also heartbeat over the public LAN (last-resort path)',
+        }),
+        localAddress: Address('This controller’s LAN address'),
+        peerAddress: Address('The peer’s LAN address'),
+        port: Port(7789, 'UDP port of the LAN heartbeat'),
+      },
+      'Heartbeat over the public LAN',
+    ),
+    disk: Section(
+      {
+        transport: StringEnum(['iscsi', 'sg'] as const, {
+          default: 'sg',
+          description: 'How the shared enclosure is reached: SG_IO on a local device, or iSCSI (lab)',
+        }),
+        portal: Section(
+          {
+            host: Type.String({ maxLength: 253, default: '', description: 'iSCSI portal host (iscsi only)' }),
+            port: Port(3260, 'iSCSI portal TCP port'),
+          },
+          'iSCSI portal',
+        ),
+        targetIqn: Type.String({
+          maxLength: 223,
+          default: '',
+          description: 'iSCSI target name (iscsi only)',
+        }),
+        initiatorName: Type.String({
+          maxLength: 223,
+          default: '',
+          description: 'Our iSCSI initiator name (iscsi only)',
+        }),
+        lun: Type.Integer({
+          minimum: 0,
+          maximum: 16383,
+          default: 0,
+          description: 'LUN of the witness volume',
+        }),
+        sgDevice: Type.Optional(
+          Type.String({
+            pattern: '^/dev/[A-Za-z0-9_./-]+$',
+            description:
+              'SCSI generic device (sg only); unset means the HAL default (TANDEM_SCSI_GENERIC or /dev/sg0)',
+          }),
+        ),
+        witnessLba: Type.Integer({
+          minimum: 0,
+          default: 2048,
+          description: 'First block of the witness area',
+        }),
+        witnessSectors: Type.Integer({
+          minimum: 8,
+          maximum: 65_536,
+          default: 10_240,
+          description: 'Size of the witness area in 512-byte sectors (default 5 MB)',
+        }),
+      },
+      'Shared-disk witness and SCSI-3 persistent-reservation fencing',
+    ),
+  },
+  'Cluster membership: heartbeats, key, shared disk',
+);
+
+const Failover = Section(
+  {
+    policy: StringEnum(['active-standby', 'active-active'] as const, {
+      default: 'active-standby',
+      description:
+        'active-standby: all groups on one controller; active-active: each group on its preferred controller',
+    }),
+    autoFailback: Section(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description: 'Move groups back to their preferred controller',
+        }),
+        delayMs: Type.Integer({
+          minimum: 0,
+          maximum: 86_400_000,
+          default: 600_000,
+          description: 'How long the preferred controller must be healthy before failback',
+        }),
+      },
+      'Automatic failback',
+    ),
+    fenceDelayMs: Type.Integer({
+      minimum: 0,
+      maximum: 60_000,
+      default: 5000,
+      description: 'Extra wait before the non-preferred controller fences, so both never fence each other',
+    }),
+    watchdog: Section(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Pet the hardware watchdog while healthy' }),
+        timeoutS: Type.Integer({
+          minimum: 1,
+          maximum: 600,
+          default: 5,
+          description: 'Hardware watchdog timeout',
+        }),
+      },
+      'Hardware watchdog',
+    ),
+  },
+  'Failover policy (the preferred controller is set per group, in groups[].preferred)',
+);
+
+const Resource = Type.Object(
+  {
+    type: Type.String({ minLength: 1, maxLength: 64, description: 'Resource agent, e.g. vip, fs, service' }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: true, description: 'A resource; agent-specific fields are checked by the agent' },
+);
+
+const Group = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$', description: 'Group name (slug)' }),
+    preferred: ControllerId({
+      default: 'A',
+      description: 'Controller the group runs on when both are healthy',
+    }),
+    resources: Type.Array(Resource, {
+      default: [],
+      maxItems: 64,
+      description: 'Started in order, stopped in reverse',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+const Mqtt = Section(
+  {
+    enabled: Type.Boolean({ default: false, description: 'Publish state and events to a NOC broker' }),
+    url: Type.String({
+      pattern: '^(mqtts?|wss?)://[^\\s]+$',
+      default: 'mqtt://localhost:1883',
+      description: 'Broker URL (mqtt://, mqtts://, ws://, wss://)',
+    }),
+    username: Type.Optional(Type.String({ maxLength: 256, description: 'Broker user' })),
+    password: Type.Optional(Type.String({ maxLength: 256, description: 'Broker password; secret' })),
+    tls: Section(
+      {
+        ca: Type.Optional(Type.String({ description: 'CA certificate (PEM) to trust' })),
+        cert: Type.Optional(Type.String({ description: 'Client certificate (PEM)' })),
+        key: Type.Optional(Type.String({ description: 'Client private key (PEM); secret' })),
+      },
+      'TLS material for mqtts:// and wss://',
+    ),
+    topicPrefix: Type.String({
+      pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
+      default: 'tandem',
+      description: 'First topic level(s); never contains + or #',
+    }),
+    commandToken: Type.Optional(
+      Type.String({
+        minLength: 16,
+        maxLength: 256,
+        description: 'Required in MQTT commands; unset: commands refused; secret',
+      }),
+    ),
+  },
+  'NOC telemetry over MQTT',
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    configVersion: Type.Integer({
+      minimum: 0,
+      default: 0,
+      description: 'Raised by one on every accepted change',
+    }),
+    box: Section(
+      {
+        id: Type.String({
+          pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+          default: 'tandem',
+          description: 'Box name (slug)',
+        }),
+        controllerIds: Type.Array(ControllerId(), {
+          minItems: 2,
+          maxItems: 2,
+          default: ['A', 'B'],
+          description: 'The two controller slots',
+        }),
+      },
+      'The box',
+    ),
+    controller: Section(
+      {
+        id: Type.Optional(
+          ControllerId({ description: 'This controller; TANDEM_CONTROLLER_ID overrides it' }),
+        ),
+      },
+      'This controller (normally from the environment, as the file is replicated to both)',
+    ),
+    cluster: Cluster,
+    failover: Failover,
+    groups: Type.Array(Group, { default: [], maxItems: 32, description: 'Resource groups' }),
+    mqtt: Mqtt,
+    eventlog: Section(
+      {
+        maxAgeDays: Type.Integer({
+          minimum: 1,
+          maximum: 3650,
+          default: 90,
+          description: 'Delete events older than this',
+        }),
+        maxRows: Type.Integer({
+          minimum: 1000,
+          maximum: 10_000_000,
+          default: 200_000,
+          description: 'Keep at most this many events',
+        }),
+      },
+      'Event log retention',
+    ),
+  },
+  { additionalProperties: false, description: 'Tandem configuration' },
+);
+
+export type TandemConfig = Static<typeof ConfigSchema>;
+export type ControllerId = 'A' | 'B';
+
+/** Paths of fields whose values are secrets (for redaction in exports). */
+export const SECRET_PATHS = [
+  '/cluster/key',
+  '/mqtt/password',
+  '/mqtt/tls/key',
+  '/mqtt/commandToken',
+] as const;

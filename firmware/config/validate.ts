@@ -1,0 +1,62 @@
+// Validates an untrusted config document: schema first (Ajv, compiled once,
+// filling in defaults), then the cross-field rules. Every problem names the
+// field at fault as a JSON pointer.
+import { Ajv, type ErrorObject } from 'ajv';
+import { checkRules, type ConfigIssue } from './rules.ts';
+import { ConfigSchema, type TandemConfig } from './schema.ts';
+
+export type { ConfigIssue };
+
+export type ConfigResult =
+  { ok: true; config: TandemConfig; warnings: ConfigIssue[] } | { ok: false; errors: ConfigIssue[] };
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+const schemaCheck = ajv.compile<TandemConfig>(ConfigSchema);
+
+function toIssue(e: ErrorObject): ConfigIssue {
+  const at = e.instancePath;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String((e.params as { additionalProperty: string }).additionalProperty);
+      return { path: `${at}/${name}`, message: 'is not a known setting (misspelt?)' };
+    }
+    case 'required': {
+      const name = String((e.params as { missingProperty: string }).missingProperty);
+      return { path: `${at}/${name}`, message: 'is required' };
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      return {
+        path: at || '/',
+        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+      };
+    }
+    default:
+      return { path: at || '/', message: e.message ?? `fails ${e.keyword}` };
+  }
+}
+
+/** Never throws; never mutates `input`. */
+export function validateConfig(input: unknown): ConfigResult {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: '/', message: 'must be a JSON object' }] };
+  }
+  // Ajv writes defaults into the object it checks; work on a copy.
+  const doc: unknown = structuredClone(input);
+  if (!schemaCheck(doc)) {
+    return { ok: false, errors: (schemaCheck.errors ?? []).map(toIssue) };
+  }
+  const { errors, warnings } = checkRules(doc);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config: doc, warnings };
+}
+
+/** The configuration the box runs with when there is no file. */
+export function defaultConfig(): TandemConfig {
+  const r = validateConfig({});
+  if (!r.ok) throw new Error(`built-in defaults are invalid: ${formatIssues(r.errors)}`);
+  return r.config;
+}
+
+export function formatIssues(issues: readonly ConfigIssue[]): string {
+  return issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+}

@@ -1,0 +1,40 @@
+// Turns an EventQuery into parameterised SQL (never string-built values).
+import { severityRank, type EventQuery } from './types.ts';
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 10_000;
+
+export function buildQuery(q: EventQuery): { sql: string; params: (number | string)[] } {
+  const where: string[] = [];
+  const params: (number | string)[] = [];
+  if (q.fromTs !== undefined) {
+    where.push('ts >= ?');
+    params.push(Math.floor(q.fromTs));
+  }
+  if (q.toTs !== undefined) {
+    where.push('ts < ?');
+    params.push(Math.floor(q.toTs));
+  }
+  if (q.minSeverity !== undefined) {
+    where.push('severity >= ?');
+    params.push(severityRank(q.minSeverity));
+  }
+  if (q.source !== undefined && q.source !== '') {
+    if (q.source.endsWith('*')) {
+      // Prefix match without LIKE, so '%' and '_' in a source are literal.
+      const prefix = q.source.slice(0, -1);
+      where.push('substr(source, 1, ?) = ?');
+      params.push(prefix.length, prefix);
+    } else {
+      where.push('source = ?');
+      params.push(q.source);
+    }
+  }
+  const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(q.limit ?? DEFAULT_LIMIT)));
+  const sql =
+    'SELECT id, ts, mono_ms, severity, source, code, message, data FROM events' +
+    (where.length > 0 ? ' WHERE ' + where.join(' AND ') : '') +
+    ' ORDER BY id DESC LIMIT ?';
+  params.push(limit);
+  return { sql, params };
+}

@@ -1,0 +1,50 @@
+// A small JSON document on disk (config, settings), always validated: an
+// invalid document is never written, and one read back is reported rather
+// than trusted.
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { removeStrayTemps, writeFileAtomic } from './atomic-file.ts';
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+export type Validator<T> = (value: unknown) => Validation<T>;
+
+export type ReadResult<T> =
+  { kind: 'ok'; value: T } | { kind: 'missing' } | { kind: 'invalid'; errors: string[] };
+
+export class DocumentStore<T> {
+  readonly path: string;
+  private readonly validate: Validator<T>;
+
+  constructor(path: string, validate: Validator<T>) {
+    this.path = path;
+    this.validate = validate;
+  }
+
+  async read(): Promise<ReadResult<T>> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+      return { kind: 'invalid', errors: [`cannot read ${this.path}: ${(err as Error).message}`] };
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      return { kind: 'invalid', errors: [`${this.path} is not valid JSON: ${(err as Error).message}`] };
+    }
+    const v = this.validate(parsed);
+    return v.ok ? { kind: 'ok', value: v.value } : { kind: 'invalid', errors: v.errors };
+  }
+
+  /** Validate, then replace atomically. On any failure the old document stays. */
+  async write(value: unknown): Promise<Validation<T>> {
+    const v = this.validate(value);
+    if (!v.ok) return v;
+    await mkdir(dirname(this.path), { recursive: true });
+    await removeStrayTemps(this.path);
+    await writeFileAtomic(this.path, JSON.stringify(v.value, null, 2) + '\n');
+    return v;
+  }
+}

@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../../../hal/clock/sim.ts';
+import { AlarmManager, type AlarmChange } from '../../../firmware/alarms/alarm-manager.ts';
+import { ALARM_CATALOGUE, ALARM_SEVERITIES, renderTemplate } from '../../../firmware/alarms/catalogue.ts';
+import { EventLog } from '../../../firmware/events/event-log.ts';
+import { openStateDatabase } from '../../../firmware/events/state-db.ts';
+import type { DatabaseSync } from '../../../firmware/events/sqlite.ts';
+
+let dir: string;
+let db: DatabaseSync;
+let clock: SimClock;
+let log: EventLog;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tandem-alarms-'));
+  db = openStateDatabase(join(dir, 'state.db'));
+  clock = new SimClock();
+  log = new EventLog({ db, clock });
+});
+afterEach(() => {
+  log.close();
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('alarm catalogue', () => {
+  it('gives every alarm a severity, source, message and remedy', () => {
+    for (const [code, def] of Object.entries(ALARM_CATALOGUE)) {
+      expect(code).toMatch(/^[A-Z][A-Z0-9_]+$/);
+      expect(ALARM_SEVERITIES).toContain(def.severity);
+      expect(def.source.length).toBeGreaterThan(0);
+      expect(def.remedy.length).toBeGreaterThan(20);
+    }
+  });
+  it('fills templates and leaves unknown placeholders visible', () => {
+    expect(renderTemplate('{subject} failed: {reason}', { subject: 'pg' })).toBe('pg failed: {reason}');
+  });
+});
+
+describe('AlarmManager', () => {
+  it('raises one alarm for a repeating condition, counting repeats', async () => {
+    const alarms = new AlarmManager({ db, clock, events: log });
+    const changes: AlarmChange['kind'][] = [];
+    alarms.subscribe((c) => changes.push(c.kind));
+    const first = alarms.raise('HB_PATH_DOWN', { subject: 'serial' });
+    await clock.advance(5000);
+    const again = alarms.raise('HB_PATH_DOWN', { subject: 'serial' });
+    alarms.raise('HB_PATH_DOWN', { subject: 'network' });
+    expect(again.id).toBe(first.id);
+    expect(again.count).toBe(2);
+    expect(again.lastSeen - again.raisedAt).toBe(5000);
+    expect(alarms.active()).toHaveLength(2);
+    expect(first.message).toBe('Heartbeat path serial to the peer is down');
+    expect(first.remedy).toBe(ALARM_CATALOGUE.HB_PATH_DOWN.remedy);
+    expect(changes).toEqual(['raised', 'repeated', 'raised']);
+    // Repeats do not flood the event log.
+    expect(log.query({ source: 'cluster' }).map((e) => e.code)).toEqual(['HB_PATH_DOWN', 'HB_PATH_DOWN']);
+  });
+
+  it('clears and acknowledges with events, and a later raise starts a new alarm', () => {
+    const alarms = new AlarmManager({ db, clock, events: log });
+    const a = alarms.raise('PEER_DEAD', { subject: 'B' });
+    expect(alarms.acknowledge(a.id, 'operator')).toMatchObject({
+      ok: true,
+      alarm: { acknowledgedBy: 'operator' },
+    });
+    expect(alarms.clear('PEER_DEAD', 'B')?.active).toBe(false);
+    expect(alarms.clear('PEER_DEAD', 'B')).toBeUndefined();
+    expect(alarms.active()).toEqual([]);
+    const b = alarms.raise('PEER_DEAD', { subject: 'B' });
+    expect(b.id).not.toBe(a.id);
+    expect(alarms.history().map((x) => x.id)).toEqual([b.id, a.id]);
+    const actions = log.query({ source: 'cluster' }).map((e) => (e.data as { action: string }).action);
+    expect(actions).toEqual(['raise', 'clear', 'acknowledge', 'raise']);
+    expect(log.query({ source: 'cluster', minSeverity: 'critical' })).toHaveLength(2);
+  });
+
+  it('rejects bad acknowledgements with the field at fault', () => {
+    const alarms = new AlarmManager({ db, clock, events: log });
+    const a = alarms.raise('MQTT_DOWN', { subject: 'noc' });
+    expect(alarms.acknowledge('1', 'x')).toEqual({ ok: false, error: 'alarmId: must be a positive integer' });
+    expect(alarms.acknowledge(999, 'x')).toEqual({ ok: false, error: 'alarmId: no alarm 999' });
+    expect(alarms.acknowledge(a.id, '')).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^by:/) as string,
+    });
+    alarms.acknowledge(a.id, 'ann');
+    expect(alarms.acknowledge(a.id, 'bob')).toEqual({
+      ok: false,
+      error: `alarm ${a.id} was already acknowledged by ann`,
+    });
+  });
+
+  it('keeps active alarms across a restart, most severe first', () => {
+    const before = new AlarmManager({ db, clock, events: log });
+    before.raise('MQTT_DOWN', { subject: 'noc' });
+    before.raise('DISK_LOST', { params: { reason: 'no path' } });
+    log.close();
+    db.close();
+    db = openStateDatabase(join(dir, 'state.db'));
+    log = new EventLog({ db, clock });
+    const after = new AlarmManager({ db, clock, events: log });
+    expect(after.active().map((a) => [a.code, a.message])).toEqual([
+      ['DISK_LOST', 'Shared disk enclosure not reachable: no path'],
+      ['MQTT_DOWN', 'Cannot reach the NOC broker noc'],
+    ]);
+    expect(after.raise('MQTT_DOWN', { subject: 'noc' }).count).toBe(2);
+  });
+
+  it('survives a throwing listener', () => {
+    const alarms = new AlarmManager({ db, clock, events: log });
+    alarms.subscribe(() => {
+      throw new Error('LCD gone');
+    });
+    expect(alarms.raise('FENCED', { subject: 'B' }).active).toBe(true);
+  });
+});

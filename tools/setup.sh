@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything the Tandem lab, tests and cross builds need on a fresh
+# Debian 12 machine, then the npm dependencies. Run as root. Idempotent, and
+# quick when everything is already there (apt is only touched when a package
+# is missing).
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "tools/setup.sh: must run as root (it installs Debian packages)" >&2
+  exit 1
+fi
+
+packages=(
+  ca-certificates
+  iproute2 iputils-ping iputils-arping util-linux mount e2fsprogs coreutils psmisc
+  socat tgt libiscsi-bin libiscsi-dev sg3-utils
+  postgresql-15 postgresql-client-15
+  mosquitto mosquitto-clients
+  keepalived stress-ng
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "tools/setup.sh: installing ${missing[*]}"
+  apt-get update
+  # Debian's services must not start (there is no systemd here; the lab runs
+  # its own tgtd, mosquitto and postgres inside namespaces).
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+else
+  echo "tools/setup.sh: Debian packages present"
+fi
+
+cd "$(dirname "$0")/.."
+# npm ci wipes and reinstalls node_modules; skip it when npm's own record of
+# the install (node_modules/.package-lock.json) is newer than the lockfile.
+if [ node_modules/.package-lock.json -nt package-lock.json ] && [ node_modules/.package-lock.json -nt package.json ]; then
+  echo "tools/setup.sh: node_modules up to date"
+else
+  npm ci
+fi
