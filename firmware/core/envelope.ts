@@ -1,0 +1,43 @@
+// One request/response envelope for every command channel (MQTT request/
+// response topics and tandemctl's UNIX socket), after zigbee2mqtt's bridge
+// requests: {status, data, error, transaction}.
+
+export const COMMANDS = [
+  'status',
+  'peer',
+  'paths',
+  'groups',
+  'switchover',
+  'failback',
+  'maintenance',
+  'takeover',
+  'alarms',
+  'alarm-ack',
+  'log',
+  'config-show',
+  'config-export',
+  'config-import',
+  'config-validate',
+  'pr',
+] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export interface CommandRequest {
+  readonly command: CommandName;
+  readonly args: Readonly<Record<string, unknown>>;
+  /** Echoed back so a client can match responses to requests. */
+  readonly transaction: string;
+}
+
+export type CommandResponse =
+  | { readonly status: 'ok'; readonly data: unknown; readonly error: null; readonly transaction: string }
+  | { readonly status: 'error'; readonly data: null; readonly error: string; readonly transaction: string };
+
+/** What the daemon offers to every command channel. */
+export interface CommandHandler {
+  handle(request: CommandRequest): Promise<CommandResponse>;
+}
+
+export function isCommandName(value: unknown): value is CommandName {
+  return typeof value === 'string' && (COMMANDS as readonly string[]).includes(value);
+}
