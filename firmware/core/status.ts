@@ -40,3 +40,10 @@ export interface ControllerStatus {
   readonly configVersion: number;
   readonly updatedAt: number;
 }
+
+/** Where operator surfaces read the status, and hear when it changes. */
+export interface StatusSource {
+  current(): ControllerStatus;
+  /** Returns an unsubscribe function. */
+  onChange(listener: (status: ControllerStatus) => void): () => void;
+}
