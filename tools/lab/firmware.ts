@@ -13,7 +13,7 @@ import type { Controller } from './topology.ts';
 export function firmwareEnv(c: Controller): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    TANDEM_CONTROLLER: c,
+    TANDEM_CONTROLLER_ID: c,
     [envNameFor('watchdogDev')]: labFiles.watchdogSock(c),
     [envNameFor('serialTty')]: labFiles.tty(c),
   };
