@@ -57,9 +57,12 @@ export interface Missing {
   readonly pkg: string;
 }
 
-export function missingCommands(): Missing[] {
-  return Object.entries(REQUIRED_COMMANDS)
-    .filter(([cmd]) => findCommand(cmd) === null)
+export function missingCommands(
+  required: Readonly<Record<string, string>> = REQUIRED_COMMANDS,
+  pathVar?: string,
+): Missing[] {
+  return Object.entries(required)
+    .filter(([cmd]) => findCommand(cmd, pathVar) === null)
     .map(([command, pkg]) => ({ command, pkg }));
 }
 
