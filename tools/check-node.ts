@@ -5,8 +5,12 @@
 const required = '22.22.0';
 const actual = process.versions.node;
 if (actual !== required) {
-  console.error(`tandem: npm scripts need Node ${required} (Buildroot's nodejs), but this is Node ${actual}.`);
-  console.error('Run `npm ci` so that node_modules/.bin/node (the node@22.22.0 devDependency) comes first on PATH.');
+  console.error(
+    `tandem: npm scripts need Node ${required} (Buildroot's nodejs), but this is Node ${actual}.`,
+  );
+  console.error(
+    'Run `npm ci` so that node_modules/.bin/node (the node@22.22.0 devDependency) comes first on PATH.',
+  );
   process.exit(1);
 }
 console.log(`node ${actual} ok`);
