@@ -2,6 +2,7 @@
 // Each value is a u8; 0 is never a valid code so that a zeroed buffer can
 // never decode as a plausible value, and unknown codes are rejected rather
 // than mapped to a default (a newer peer must bump the format version).
+import { CONTROLLER_STATES } from '../core/states.ts';
 
 export interface CodeTable<N extends string> {
   readonly names: readonly N[];
@@ -37,16 +38,11 @@ export function otherController(id: ControllerId): ControllerId {
 export const ROLES = codeTable(['active', 'standby', 'none'] as const);
 export type Role = (typeof ROLES.names)[number];
 
-export const STATES = codeTable([
-  'booting',
-  'joining',
-  'running',
-  'taking-over',
-  'releasing',
-  'fenced',
-  'maintenance',
-  'stopping',
-] as const);
+// The state a controller reports in its heartbeat is its operator state
+// (firmware/core/states.ts), so the peer, telemetry and the LCD all speak of
+// the same thing. Codes are the list order + 1 (1 starting .. 9 self-fenced):
+// appending is compatible, reordering needs a new message version.
+export const STATES = codeTable(CONTROLLER_STATES);
 export type NodeState = (typeof STATES.names)[number];
 
 export const RESOURCE_HEALTH = codeTable(['ok', 'degraded', 'failed', 'stopped'] as const);

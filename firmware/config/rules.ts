@@ -2,6 +2,7 @@
 // every field exists and has the right type). Errors block the config;
 // warnings are accepted but reported (e.g. the factory HMAC key).
 import { isIP } from 'node:net';
+import { DEFAULT_IO_TIMEOUT_MS } from '../failover/lease.ts';
 import { FACTORY_CLUSTER_KEY, type TandemConfig } from './schema.ts';
 
 export interface ConfigIssue {
@@ -28,6 +29,8 @@ export function checkRules(c: TandemConfig): { errors: ConfigIssue[]; warnings: 
   }
   if (hb.initdeadMs < hb.deadtimeMs)
     err('/cluster/heartbeat/initdeadMs', `must be at least deadtimeMs (${hb.deadtimeMs})`);
+
+  checkLeaseTiming(c, err);
 
   const [first, second] = c.box.controllerIds;
   if (first === second) err('/box/controllerIds/1', 'must differ from /box/controllerIds/0');
@@ -93,4 +96,32 @@ export function checkRules(c: TandemConfig): { errors: ConfigIssue[]; warnings: 
     warnings.push({ path: '/mqtt/commandToken', message: 'is unset, so MQTT commands will be refused' });
   }
   return { errors, warnings };
+}
+
+/**
+ * Lease timing (docs/failover.md "Lease timing"). The takeover wait itself is
+ * derived (firmware/failover/lease.ts minTakeoverWaitMs), so it always meets
+ * its inequality; these are the inputs the derivation cannot repair:
+ * - watchdog timeout >= 2 x interval: we pet once per heartbeat interval on
+ *   the event loop, so one late pet must never reset a healthy controller;
+ * - a non-zero fence delay >= interval + I/O timeout: the first fencer's
+ *   PREEMPT must have landed, and the other's key poll seen it, before the
+ *   other controller fences in turn.
+ */
+function checkLeaseTiming(c: TandemConfig, err: (path: string, message: string) => void): void {
+  const hb = c.cluster.heartbeat;
+  const wd = c.failover.watchdog;
+  if (wd.enabled && wd.timeoutS * 1000 < 2 * hb.intervalMs) {
+    err(
+      '/failover/watchdog/timeoutS',
+      `must be at least 2 x intervalMs (${2 * hb.intervalMs} ms) so one late pet never resets a healthy controller`,
+    );
+  }
+  const minDelay = hb.intervalMs + DEFAULT_IO_TIMEOUT_MS;
+  if (c.failover.fenceDelayMs !== 0 && c.failover.fenceDelayMs < minDelay) {
+    err(
+      '/failover/fenceDelayMs',
+      `must be 0 or at least intervalMs + the ${DEFAULT_IO_TIMEOUT_MS} ms I/O timeout (${minDelay} ms) so one fence lands before the other starts`,
+    );
+  }
 }

@@ -13,7 +13,7 @@ export function heartbeat(over: Partial<Heartbeat> = {}): Heartbeat {
     seq: 1,
     senderMonoMs: 123_456,
     role: 'standby',
-    state: 'running',
+    state: 'standby',
     groups: ['nfs-1'],
     configVersion: 42,
     health: { seesPeer: 0x0f, diskAccess: true, resources: [{ name: 'vip-1', health: 'ok' }] },

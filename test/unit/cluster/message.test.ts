@@ -44,7 +44,7 @@ describe('heartbeat message', () => {
       KEY,
     );
     expect(bytes.length).toBe(MIN_HEARTBEAT_BYTES);
-    expect(Buffer.from(bytes.subarray(0, 12)).toString('hex')).toBe('5444484201420203' + '00c0ffee');
+    expect(Buffer.from(bytes.subarray(0, 12)).toString('hex')).toBe('5444484201420202' + '00c0ffee');
     expect(bytes[40]).toBe(3);
     expect(bytes[41]).toBe(1);
   });
@@ -143,7 +143,7 @@ describe('heartbeat message', () => {
       seq: fc.maxSafeNat(),
       senderMonoMs: fc.maxSafeNat(),
       role: fc.constantFrom('active' as const, 'standby' as const, 'none' as const),
-      state: fc.constantFrom('booting' as const, 'running' as const, 'fenced' as const),
+      state: fc.constantFrom('starting' as const, 'active' as const, 'self-fenced' as const),
       groups: fc.uniqueArray(arbName, { maxLength: 8 }),
       configVersion: fc.nat({ max: 0xffffffff }),
       health: fc.record({

@@ -1,0 +1,162 @@
+// The controller daemon: config, real drivers, heartbeats, event log, alarms,
+// status and commands. Every event is also one JSON line on stdout (the lab
+// keeps it in /run/tandem-lab/firmware-<c>.log). Parts with a lifecycle run
+// as Extensions, started in order and stopped in reverse; SIGTERM/SIGINT stop
+// cleanly. Run: node firmware/daemon.ts (TANDEM_CONTROLLER_ID, TANDEM_CONFIG_FILE,
+// TANDEM_STATE_DIR, TANDEM_SERIAL_TTY, TANDEM_WATCHDOG_DEV from the environment).
+import { join } from 'node:path';
+import { SystemClock } from '../hal/clock/system.ts';
+import { paths } from '../hal/paths.ts';
+import { LabWatchdog } from '../hal/watchdog/lab.ts';
+import { LinuxWatchdog } from '../hal/watchdog/linux.ts';
+import { AlarmManager } from './alarms/alarm-manager.ts';
+import { validateTiming } from './cluster/timing.ts';
+import { ConfigManager } from './config/config-manager.ts';
+import { resolveControllerId } from './config/controller-id.ts';
+import { EventLog } from './events/event-log.ts';
+import { openStateDatabase } from './events/state-db.ts';
+import type { LoggedEvent } from './events/types.ts';
+import { installDebugStall } from './daemon/debug-stall.ts';
+import { ExtensionRunner } from './daemon/extensions.ts';
+import { keyBytes } from './daemon/identity.ts';
+import { linuxDrivers } from './daemon/linux-drivers.ts';
+import { ControllerNode } from './daemon/node.ts';
+import { WatchdogPetter } from './daemon/watchdog-petter.ts';
+
+function line(obj: Record<string, unknown>): void {
+  process.stdout.write(JSON.stringify(obj) + '\n');
+}
+
+async function main(): Promise<number> {
+  const clock = new SystemClock();
+  const db = openStateDatabase(join(paths.stateDir, 'state.db'));
+  let controller = '?';
+  const events = new EventLog({
+    db,
+    clock,
+    onError: (err) => line({ code: 'EVENTLOG_ERROR', error: String(err) }),
+  });
+  events.subscribe((e: LoggedEvent) => line({ controller, ...e }));
+  const alarms = new AlarmManager({ db, clock, events });
+
+  const config = new ConfigManager({
+    path: paths.configFile,
+    lastGoodPath: join(paths.stateDir, 'config.last-good.json'),
+    events,
+  });
+  const loaded = await config.load();
+  const cfg = config.current();
+  const id = resolveControllerId(cfg);
+  if (!id.ok) {
+    events.append({ severity: 'critical', source: 'daemon', code: 'NO_CONTROLLER_ID', message: id.error });
+    events.close();
+    return 2;
+  }
+  controller = id.id;
+  const hb = cfg.cluster.heartbeat;
+  const timing = validateTiming(hb);
+  if (!timing.ok) {
+    events.append({
+      severity: 'critical',
+      source: 'daemon',
+      code: 'BAD_TIMING',
+      message: `/cluster/heartbeat/${timing.error.field}: ${timing.error.detail}`,
+    });
+    events.close();
+    return 2;
+  }
+  events.append({
+    severity: 'notice',
+    source: 'daemon',
+    code: 'DAEMON_STARTING',
+    message: `controller ${controller} of box ${cfg.box.id}: config from ${loaded.source} (${paths.configFile})`,
+    data: { pid: process.pid, configSource: loaded.source, problems: loaded.problems, timing: { ...hb } },
+  });
+
+  const { drivers, skipped } = linuxDrivers(cfg, id.id, paths, clock);
+  for (const s of skipped) {
+    events.append({
+      severity: 'warning',
+      source: 'daemon',
+      code: 'PATH_NOT_CONFIGURED',
+      message: `${s.path}: ${s.why}`,
+      data: s,
+    });
+  }
+  const node = new ControllerNode({
+    clock,
+    boxId: cfg.box.id,
+    self: id.id,
+    key: keyBytes(cfg.cluster.key),
+    timing: timing.value,
+    drivers,
+    events,
+    alarms,
+    configVersion: cfg.configVersion,
+  });
+
+  const runner = new ExtensionRunner(
+    [{ name: 'heartbeat', start: () => Promise.resolve(node.start()), stop: () => node.stop() }],
+    (name, phase, detail) =>
+      events.append({
+        severity: 'error',
+        source: 'daemon',
+        code: 'EXTENSION_FAILED',
+        message: `${name} ${phase}: ${detail}`,
+      }),
+  );
+  const wdCfg = cfg.failover.watchdog;
+  if (wdCfg.enabled) {
+    const dev = paths.watchdogDev;
+    // The lab's stand-in is a unix socket; on the box it is the character device.
+    const watchdog = dev.endsWith('.sock') ? new LabWatchdog(dev) : new LinuxWatchdog(dev);
+    runner.add(
+      new WatchdogPetter({
+        watchdog,
+        timeoutS: wdCfg.timeoutS,
+        maxLagMs: Math.max(500, (wdCfg.timeoutS * 1000) / 2),
+        onUnhealthy: (lag) =>
+          events.append({
+            severity: 'warning',
+            source: 'daemon',
+            code: 'LOOP_LAG',
+            message: `event loop ${Math.round(lag)} ms late: watchdog not petted`,
+          }),
+      }),
+    );
+  } else {
+    alarms.raise('WATCHDOG_DISABLED');
+  }
+  installDebugStall(process.env, (ms) =>
+    events.append({
+      severity: 'warning',
+      source: 'daemon',
+      code: 'DEBUG_STALL',
+      message: `blocking the event loop for ${ms} ms`,
+    }),
+  );
+  await runner.start();
+
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  events.append({
+    severity: 'notice',
+    source: 'daemon',
+    code: 'DAEMON_STOPPING',
+    message: 'signal received: stopping',
+  });
+  await runner.stop();
+  events.close();
+  db.close();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    line({ code: 'DAEMON_CRASHED', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    process.exit(1);
+  },
+);

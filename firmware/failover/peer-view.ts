@@ -1,0 +1,16 @@
+// PeerView over the real Membership: the peer's report is the latest
+// accepted heartbeat (membership already dropped forged or replayed ones).
+import type { Membership } from '../cluster/membership.ts';
+import type { PeerView } from './ports.ts';
+
+export function membershipPeerView(m: Membership): PeerView {
+  return {
+    peerState: () => m.peerState(),
+    latest: () => {
+      const msg = m.latestMessage();
+      if (msg === undefined) return undefined;
+      return { role: msg.role, state: msg.state, groups: msg.groups, diskAccess: msg.health.diskAccess };
+    },
+    on: (listener) => m.on(listener),
+  };
+}

@@ -1,0 +1,77 @@
+// What the failover core needs from the rest of the firmware. The daemon
+// wires the real reservation manager (firmware/fencing), resource agents
+// (firmware/resources) and membership; the deterministic simulation wires
+// sims (test/unit/failover/sim). Method names follow the reservation
+// manager's API so the real one can be passed as is.
+import type { Clock } from '../../hal/clock/clock.ts';
+import type { Watchdog } from '../../hal/watchdog/watchdog.ts';
+import type { MembershipEvent, PeerState } from '../cluster/membership.ts';
+import type { NodeState, Role } from '../cluster/codes.ts';
+
+export type FenceOutcome =
+  | { readonly kind: 'fenced'; readonly method: 'preempt-and-abort' | 'preempt' | 'already-gone' }
+  /** Our own key is gone: the peer fenced us first. */
+  | { readonly kind: 'we-are-fenced'; readonly detail: string }
+  /** Disk error, timeout: nothing is known to have changed. */
+  | { readonly kind: 'failed'; readonly detail: string };
+
+export type RegistrationCheck =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'lost' }
+  | { readonly kind: 'disk-error'; readonly detail: string };
+
+export interface FencerSnapshot {
+  readonly ourKey: bigint;
+  readonly keys: readonly bigint[];
+  readonly reservation: { readonly key: bigint; readonly type: number } | null;
+  readonly fenced: boolean;
+}
+
+export interface Fencer {
+  /** Register our key (REGISTER AND IGNORE EXISTING KEY) and make sure a reservation exists. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  register(): Promise<void>;
+  reserve(): Promise<void>;
+  release(): Promise<void>;
+  /** Preempt the peer's key: PREEMPT AND ABORT, falling back to PREEMPT. */
+  fencePeer(): Promise<FenceOutcome>;
+  /** Polled every heartbeat interval: it is also our disk-access probe. */
+  verifyOwnRegistration(): Promise<RegistrationCheck>;
+  snapshot(): FencerSnapshot;
+}
+
+export interface GroupRunner {
+  /** Start the group's resources in order. Resolves false when the start failed. */
+  startGroup(name: string): Promise<boolean>;
+  /**
+   * Stop the group's resources in reverse order, the VIP first. 'now' is the
+   * self-fence stop: no grace period for the database. Resolves false when
+   * the stop failed (the resource may still run).
+   */
+  stopGroup(name: string, mode: 'graceful' | 'now'): Promise<boolean>;
+}
+
+/** What the peer said about itself in its latest accepted heartbeat. */
+export interface PeerReport {
+  readonly role: Role;
+  readonly state: NodeState;
+  readonly groups: readonly string[];
+  readonly diskAccess: boolean;
+}
+
+/** The peer as membership sees it. */
+export interface PeerView {
+  peerState(): PeerState;
+  latest(): PeerReport | undefined;
+  on(listener: (e: MembershipEvent) => void): () => void;
+}
+
+export interface FailoverPorts {
+  readonly clock: Clock;
+  readonly fencer: Fencer;
+  readonly runner: GroupRunner;
+  readonly peer: PeerView;
+  /** null: no hardware watchdog on this board (config failover.watchdog.enabled false). */
+  readonly watchdog: Watchdog | null;
+}

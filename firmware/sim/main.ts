@@ -1,0 +1,121 @@
+// `npm start`: the simulated box. Both controllers run the daemon's heartbeat
+// and status code on sim drivers, on embedded defaults (no config file), with
+// an embedded MQTT broker to which each publishes its retained state. Prints
+// each controller's state every second and on change; reads fault commands
+// on stdin (type help). --duration SECONDS exits on its own.
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { SystemClock } from '../../hal/clock/system.ts';
+import type { ControllerId } from '../cluster/codes.ts';
+import type { ControllerStatus } from '../core/status.ts';
+import { SimBox } from './box.ts';
+import { startBroker } from './broker.ts';
+import { HELP, parseSimCommand } from './console.ts';
+import { StatusPublisher } from './status-publisher.ts';
+
+function statusLine(c: ControllerId, s: ControllerStatus | undefined): string {
+  if (s === undefined) return `${c}: (off)`;
+  const paths = s.peer.paths.map((p) => `${p.path}=${p.state}`).join(' ');
+  return `${c}: ${s.state.padEnd(12)} peer ${s.peer.id} ${s.peer.state.padEnd(7)} ${paths} disk-access=${s.diskAccess} alarms=${s.activeAlarms}`;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { duration: { type: 'string' }, port: { type: 'string' } } });
+  const duration = values.duration === undefined ? undefined : Number(values.duration);
+  if (duration !== undefined && !(duration > 0 && duration <= 86_400)) {
+    console.error(`--duration must be 1..86400 seconds, got ${values.duration}`);
+    return 2;
+  }
+  const wantPort = Number(values.port ?? process.env['TANDEM_SIM_MQTT_PORT'] ?? '18830');
+  if (!Number.isInteger(wantPort) || wantPort < 1 || wantPort > 65535) {
+    console.error(
+      `MQTT port must be 1..65535, got ${String(values.port ?? process.env['TANDEM_SIM_MQTT_PORT'])}`,
+    );
+    return 2;
+  }
+  const broker = await startBroker(wantPort);
+  if (broker.note !== undefined) console.log(`note: ${broker.note}`);
+  console.log(`MQTT broker on mqtt://127.0.0.1:${broker.port} (topics tandem/<box>/<controller>/state)`);
+  const publisher = new StatusPublisher(`mqtt://127.0.0.1:${broker.port}`);
+
+  const box = new SimBox({ clock: new SystemClock() });
+  const last: Record<ControllerId, string> = { A: '', B: '' };
+  const unsub: Partial<Record<ControllerId, () => void>> = {};
+  const print = (c: ControllerId, force: boolean): void => {
+    const line = statusLine(c, box.node(c)?.status.current());
+    if (force || line !== last[c]) console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    last[c] = line;
+  };
+  box.onNode((c, node) => {
+    unsub[c]?.();
+    if (node === undefined) {
+      publisher.clear(box.boxId, c);
+      print(c, false);
+      return;
+    }
+    unsub[c] = node.status.onChange((s) => {
+      publisher.publish(s);
+      print(c, false);
+    });
+  });
+  box.start();
+  console.log('simulated box running; type help for fault commands');
+  const ticker = setInterval(() => {
+    for (const c of ['A', 'B'] as const) {
+      const s = box.node(c)?.status.current();
+      if (s !== undefined) publisher.publish(s);
+      print(c, true);
+    }
+  }, 1000);
+
+  const done = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    if (duration !== undefined) setTimeout(resolve, duration * 1000);
+    const rl = createInterface({ input: process.stdin });
+    rl.on('line', (text) => {
+      const cmd = parseSimCommand(text);
+      switch (cmd.kind) {
+        case 'error':
+          console.log(`? ${cmd.message}`);
+          return;
+        case 'help':
+          console.log(HELP);
+          return;
+        case 'quit':
+          resolve();
+          return;
+        case 'cut':
+          box.cut(cmd.path);
+          console.log(`cut ${cmd.path}`);
+          return;
+        case 'heal':
+          box.heal(cmd.path);
+          console.log(`healed ${cmd.path}`);
+          return;
+        case 'kill':
+          void box.kill(cmd.controller).then(() => console.log(`killed ${cmd.controller}`));
+          return;
+        case 'restart':
+          void box.restart(cmd.controller).then(() => console.log(`restarted ${cmd.controller}`));
+          return;
+      }
+    });
+    // stdin closed (e.g. `npm start < /dev/null`): keep running until the duration or a signal.
+    rl.on('close', () => undefined);
+  });
+  await done;
+  clearInterval(ticker);
+  await box.stop();
+  await publisher.close();
+  await broker.close();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

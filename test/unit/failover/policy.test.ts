@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkTakeoverWait,
+  minTakeoverWaitMs,
+  WATCHDOG_MARGIN_MS,
+} from '../../../firmware/failover/lease.ts';
+import {
+  failbackGroups,
+  fencesFirst,
+  homeOf,
+  runnerOfFreeGroup,
+} from '../../../firmware/failover/placement.ts';
+
+const AA = {
+  policy: 'active-active' as const,
+  groups: [
+    { name: 'db', preferred: 'A' as const },
+    { name: 'files', preferred: 'B' as const },
+  ],
+};
+const AS = { ...AA, policy: 'active-standby' as const };
+
+describe('placement', () => {
+  it('puts every group on the first group home in active/standby, each on its own in active/active', () => {
+    expect(homeOf(AS, 'files')).toBe('A');
+    expect(homeOf(AA, 'files')).toBe('B');
+  });
+
+  it('gives a free group to the only candidate, else to whoever did not release it, else home', () => {
+    const v = { self: 'A' as const, selfCandidate: true, peerCandidate: true, releasedBy: undefined };
+    expect(runnerOfFreeGroup(AA, 'files', v)).toBe('B');
+    expect(runnerOfFreeGroup(AA, 'files', { ...v, peerCandidate: false })).toBe('A');
+    expect(runnerOfFreeGroup(AA, 'db', { ...v, selfCandidate: false })).toBe('B');
+    expect(runnerOfFreeGroup(AA, 'db', { ...v, releasedBy: 'A' })).toBe('B');
+    expect(runnerOfFreeGroup(AA, 'files', { ...v, releasedBy: 'B' })).toBe('A');
+    expect(runnerOfFreeGroup(AA, 'db', { ...v, selfCandidate: false, peerCandidate: false })).toBeNull();
+  });
+
+  it('fails back the groups whose home is the peer', () => {
+    expect(failbackGroups(AA, 'A', ['db', 'files'])).toEqual(['files']);
+    expect(failbackGroups(AS, 'B', ['db', 'files'])).toEqual(['db', 'files']);
+  });
+
+  it('tie-break: more groups running fences first, then more home groups, then A; exactly one side first', () => {
+    for (const [a, b] of [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [2, 0],
+      [0, 0],
+    ] as const) {
+      for (const cfg of [AA, AS]) {
+        expect(fencesFirst(cfg, 'A', a, b)).not.toBe(fencesFirst(cfg, 'B', b, a));
+      }
+    }
+    expect(fencesFirst(AS, 'B', 1, 0)).toBe(true);
+    expect(fencesFirst(AS, 'A', 0, 0)).toBe(true);
+  });
+});
+
+describe('lease timing', () => {
+  const base = {
+    intervalMs: 100,
+    deadtimeMs: 1000,
+    ioTimeoutMs: 300,
+    stopBudgetMs: 500,
+    watchdogTimeoutMs: null,
+  };
+  it('waits past the isolated active self-fence: deadtime + 2 x interval + io timeout + stop budget', () => {
+    expect(minTakeoverWaitMs(base)).toBe(1000 + 200 + 300 + 500);
+    expect(checkTakeoverWait(base, 1999)?.field).toBe('takeoverWaitMs');
+    expect(checkTakeoverWait(base, 2000)).toBeUndefined();
+  });
+  it('with a watchdog, also waits past interval + watchdog timeout + margin', () => {
+    const wd = { ...base, watchdogTimeoutMs: 5000 };
+    expect(minTakeoverWaitMs(wd)).toBe(100 + 5000 + WATCHDOG_MARGIN_MS);
+    expect(checkTakeoverWait(wd, 2000)?.message).toMatch(/watchdog/);
+  });
+});

@@ -1,0 +1,160 @@
+// Random fault schedules against both controllers on one virtual clock.
+// After every 100 ms of virtual time:
+//  (a) no group is writable by both controllers (runner holds it AND the
+//      controller's key is registered AND its disk link is up);
+//  (b) once nothing has changed for the stated bound and at least one healthy
+//      controller (running, not stalled, not self-fenced) reaches the disk,
+//      every group has exactly one writer (skipped while in maintenance);
+//  (c) no controller starts fencing less than deadtime after it last heard
+//      the peer on any path (checked at the transition, SimCluster.violations).
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ControllerId } from '../../../firmware/cluster/codes.ts';
+import { SimCluster, type Operator } from './sim/cluster.ts';
+
+type Fault =
+  | { readonly kind: 'cut'; readonly path: 'serial' | 'net'; readonly cut: boolean }
+  | { readonly kind: 'disk'; readonly id: ControllerId; readonly up: boolean }
+  | { readonly kind: 'stall'; readonly id: ControllerId; readonly ms: number }
+  | { readonly kind: 'crash'; readonly id: ControllerId }
+  | { readonly kind: 'restart'; readonly id: ControllerId }
+  | { readonly kind: 'operator'; readonly id: ControllerId; readonly op: Operator }
+  | { readonly kind: 'wait' };
+
+interface Step {
+  readonly fault: Fault;
+  readonly afterMs: number;
+}
+
+const id = fc.constantFrom<ControllerId>('A', 'B');
+const fault: fc.Arbitrary<Fault> = fc.oneof(
+  fc.record({
+    kind: fc.constant('cut' as const),
+    path: fc.constantFrom('serial' as const, 'net' as const),
+    cut: fc.boolean(),
+  }),
+  fc.record({ kind: fc.constant('disk' as const), id, up: fc.boolean() }),
+  fc.record({ kind: fc.constant('stall' as const), id, ms: fc.integer({ min: 100, max: 6000 }) }),
+  fc.record({ kind: fc.constant('crash' as const), id }),
+  fc.record({ kind: fc.constant('restart' as const), id }),
+  fc.record({
+    kind: fc.constant('operator' as const),
+    id,
+    op: fc.constantFrom<Operator>(
+      'switchover',
+      'failback',
+      'maintenance-on',
+      'maintenance-off',
+      'forced-takeover',
+    ),
+  }),
+  fc.constant({ kind: 'wait' as const }),
+);
+const step: fc.Arbitrary<Step> = fc.record({ fault, afterMs: fc.integer({ min: 50, max: 4000 }) });
+
+interface Scenario {
+  readonly policy: 'active-standby' | 'active-active';
+  readonly watchdogS: number | null;
+  readonly autoFailback: boolean;
+  readonly steps: readonly Step[];
+}
+
+const scenario: fc.Arbitrary<Scenario> = fc.record({
+  policy: fc.constantFrom('active-standby' as const, 'active-active' as const),
+  watchdogS: fc.constantFrom(null, 1, 2),
+  autoFailback: fc.boolean(),
+  steps: fc.array(step, { minLength: 1, maxLength: 12 }),
+});
+
+const GROUPS = [
+  { name: 'db', preferred: 'A' as const },
+  { name: 'files', preferred: 'B' as const },
+];
+
+function apply(c: SimCluster, f: Fault): void {
+  switch (f.kind) {
+    case 'cut':
+      return c.cutPath(f.path, f.cut);
+    case 'disk':
+      return c.setDisk(f.id, f.up);
+    case 'stall':
+      if (!c.isRunning(f.id) || c.isStalled(f.id)) return;
+      c.stall(f.id);
+      c.clock.after(f.ms, () => c.resume(f.id));
+      return;
+    case 'crash':
+      return c.crash(f.id);
+    case 'restart':
+      return c.boot(f.id);
+    case 'operator':
+      return c.command(f.id, f.op);
+    case 'wait':
+      return;
+  }
+}
+
+function check(c: SimCluster, where: string): void {
+  for (const { name } of GROUPS) {
+    const w = c.writers(name);
+    if (w.length > 1) throw new Error(`(a) ${name} writable by ${w.join('+')} at ${where}`);
+  }
+  if (c.violations.length > 0) throw new Error(c.violations.join('; '));
+  const now = c.clock.monotonicMs();
+  const maintenance = (['A', 'B'] as const).some((x) => c.node(x)?.core.state === 'maintenance');
+  const someoneCanServe = (['A', 'B'] as const).some((x) => c.healthyWithDisk(x));
+  if (now - c.lastChangeMs >= c.availabilityBoundMs && someoneCanServe && !maintenance) {
+    for (const { name } of GROUPS) {
+      if (c.writers(name).length !== 1) {
+        throw new Error(
+          `(b) ${name} has writers [${c.writers(name).join(',')}] at ${where}, quiet since ${c.lastChangeMs}`,
+        );
+      }
+    }
+  }
+}
+
+async function advance(c: SimCluster, ms: number, where: string): Promise<void> {
+  for (let left = ms; left > 0; left -= 100) {
+    await c.run(Math.min(100, left));
+    check(c, `${where} t=${c.clock.monotonicMs()}`);
+  }
+}
+
+async function runScenario(s: Scenario): Promise<SimCluster> {
+  const c = new SimCluster({
+    policy: s.policy,
+    groups: GROUPS,
+    watchdogS: s.watchdogS,
+    autoFailback: { enabled: s.autoFailback, delayMs: 3000 },
+  });
+  c.boot('A');
+  c.boot('B');
+  await advance(c, 3000, 'boot');
+  for (const [i, st] of s.steps.entries()) {
+    apply(c, st.fault);
+    await advance(c, st.afterMs, `step ${i} ${JSON.stringify(st.fault)}`);
+  }
+  // Heal everything, then every group must run within the bound.
+  for (const x of ['A', 'B'] as const) {
+    c.setDisk(x, true);
+    c.resume(x);
+    c.boot(x);
+    c.command(x, 'maintenance-off');
+  }
+  c.cutPath('serial', false);
+  c.cutPath('net', false);
+  await advance(c, c.availabilityBoundMs + 500, 'healed');
+  return c;
+}
+
+describe('failover simulation properties', () => {
+  it('keeps (a) single writer, (b) availability, (c) no takeover of a live peer', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const c = await runScenario(s);
+        for (const { name } of GROUPS) expect(c.writers(name)).toHaveLength(1);
+      }),
+      { numRuns: 150, seed: 20260105, endOnFailure: true },
+    );
+  }, 120_000);
+});

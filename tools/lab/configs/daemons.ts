@@ -1,0 +1,103 @@
+// Drives the real controller daemons in the lab for lab tests and the detect
+// bench: start each with its lab config and own state dir, read the JSON
+// lines it logs, and forge heartbeats from inside a namespace.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tryRun, type RunResult } from '../run.ts';
+import { labFiles } from '../files.ts';
+import { lc, type Controller } from '../topology.ts';
+
+const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
+export const DAEMON = fileURLToPath(new URL('../../../firmware/daemon.ts', import.meta.url));
+export const FORGER = fileURLToPath(new URL('./forge-heartbeat.ts', import.meta.url));
+
+export function configFile(c: Controller): string {
+  return fileURLToPath(new URL(`./${lc(c)}.json`, import.meta.url));
+}
+
+export function stateDir(c: Controller): string {
+  return `${labFiles.runDir}/state-${lc(c)}`;
+}
+
+export function lab(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+  return tryRun(process.execPath, [CLI, ...args], { timeoutMs: 120_000, env });
+}
+
+export async function labOk(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<void> {
+  const r = await lab(args, env);
+  if (r.code !== 0) throw new Error(`lab ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+}
+
+/** Start the daemon as controller `c`'s firmware, with a fresh log and state dir. */
+export async function startDaemon(c: Controller, extraEnv: Record<string, string> = {}): Promise<void> {
+  rmSync(stateDir(c), { recursive: true, force: true });
+  writeFileSync(labFiles.firmwareLog(c), '');
+  await labOk(['start', c, '--', process.execPath, DAEMON], {
+    ...process.env,
+    TANDEM_CONFIG_FILE: configFile(c),
+    TANDEM_STATE_DIR: stateDir(c),
+    ...extraEnv,
+  });
+}
+
+export async function stopDaemon(c: Controller): Promise<void> {
+  await lab(['stop', c]);
+}
+
+export interface LogLine {
+  readonly ts: number;
+  readonly code: string;
+  readonly severity: string;
+  readonly message: string;
+  readonly data: Record<string, unknown> | null;
+}
+
+/** Every JSON line the controller's firmware has logged (non-JSON lines skipped). */
+export function readLog(c: Controller): LogLine[] {
+  const file = labFiles.firmwareLog(c);
+  if (!existsSync(file)) return [];
+  const out: LogLine[] = [];
+  for (const text of readFileSync(file, 'utf8').split('\n')) {
+    if (!text.startsWith('{')) continue;
+    try {
+      const v = JSON.parse(text) as Partial<LogLine>;
+      if (typeof v.code === 'string' && typeof v.ts === 'number') out.push(v as LogLine);
+    } catch {
+      // a line cut short by a kill: ignore
+    }
+  }
+  return out;
+}
+
+export function pathOf(l: LogLine): unknown {
+  return l.data?.['path'];
+}
+
+/** Wait until `pick` finds a line logged at or after `sinceTs`; returns it. */
+export async function waitForLine(
+  c: Controller,
+  what: string,
+  sinceTs: number,
+  pick: (l: LogLine) => boolean,
+  timeoutMs: number,
+): Promise<LogLine> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const hit = readLog(c).find((l) => l.ts >= sinceTs && pick(l));
+    if (hit !== undefined) return hit;
+    if (Date.now() > deadline) {
+      const tail = readLog(c)
+        .slice(-15)
+        .map((l) => `${l.code} ${l.message}`)
+        .join('\n');
+      throw new Error(`controller ${c}: no ${what} within ${timeoutMs} ms. Last lines:\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The latest HB_REJECTIONS summary's counters, or undefined. */
+export function latestRejections(c: Controller): Record<string, unknown> | undefined {
+  const lines = readLog(c).filter((l) => l.code === 'HB_REJECTIONS');
+  return lines.at(-1)?.data ?? undefined;
+}
