@@ -5,6 +5,7 @@
 // Every field has a default, so the box runs with no file at all. Rules that
 // span fields (warntime < deadtime, ...) live in rules.ts.
 import { Type, type Static } from '@sinclair/typebox';
+import { HookSchema, RestartPolicySchema } from '../resources/config.ts';
 
 /** A string enum as JSON Schema `enum` (clearer Ajv errors than anyOf). */
 function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
@@ -224,6 +225,13 @@ const Group = Type.Object(
       maxItems: 64,
       description: 'Started in order, stopped in reverse',
     }),
+    hooks: Type.Optional(
+      Type.Array(HookSchema, {
+        maxItems: 16,
+        description: 'Pre/post failover and failback scripts (argument arrays, no shell)',
+      }),
+    ),
+    restart: Type.Optional(RestartPolicySchema),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,91 @@
+// Turns one configured group into a ResourceGroup of real agents (and the
+// restart policy its monitor uses). Configuration is untrusted: every entry
+// is validated by config.ts first, and the errors name the field.
+import type { Clock } from '../../hal/clock/clock.ts';
+import type { NetControl } from '../../hal/net/net.ts';
+import type { ControllerId } from '../config/schema.ts';
+import type { ResourceAgent } from './agent.ts';
+import { FilesystemAgent } from './agents/filesystem.ts';
+import { PostgresAgent } from './agents/postgresql.ts';
+import { ReservationAgent } from './agents/reservation.ts';
+import type { ReservationPort } from './agents/reservation.ts';
+import { ServiceAgent } from './agents/service.ts';
+import { VipAgent } from './agents/vip.ts';
+import type { CommandRunner } from './command.ts';
+import { parseHooks, parseResource, parseRestartPolicy } from './config.ts';
+import type { Issue, ResourceSettings } from './config.ts';
+import { ResourceGroup } from './group.ts';
+import type { RestartPolicy } from './monitor.ts';
+import type { AlarmPort, EventSink } from './ports.ts';
+
+export interface GroupDeps {
+  readonly controller: ControllerId;
+  readonly clock: Clock;
+  readonly run: CommandRunner;
+  readonly net: NetControl;
+  /** The reservation manager for a LUN, or undefined if there is none. */
+  readonly reservations: (lun: number) => ReservationPort | undefined;
+  readonly events?: EventSink;
+  readonly alarms?: AlarmPort;
+}
+
+/** A group as it appears in the configuration (resources typed loosely there). */
+export interface GroupEntry {
+  readonly name: string;
+  readonly resources: readonly unknown[];
+  readonly hooks?: unknown;
+  readonly restart?: unknown;
+}
+
+export type BuiltGroup =
+  { ok: true; group: ResourceGroup; restartPolicy: RestartPolicy } | { ok: false; errors: Issue[] };
+
+export function createAgent(settings: ResourceSettings, deps: GroupDeps): ResourceAgent {
+  switch (settings.type) {
+    case 'reservation':
+      return new ReservationAgent(settings, deps.reservations);
+    case 'filesystem':
+      return new FilesystemAgent(settings);
+    case 'vip':
+      return new VipAgent(settings, deps.net);
+    case 'postgresql':
+      return new PostgresAgent(settings);
+    case 'service':
+      return new ServiceAgent(settings);
+  }
+}
+
+export function buildGroup(entry: GroupEntry, deps: GroupDeps, base = ''): BuiltGroup {
+  const errors: Issue[] = [];
+  const agents: ResourceAgent[] = [];
+  const names = new Set<string>();
+  entry.resources.forEach((raw, i) => {
+    const r = parseResource(raw, `${base}/resources/${i}`);
+    if (!r.ok) return void errors.push(...r.errors);
+    if (names.has(r.value.name)) {
+      errors.push({
+        path: `${base}/resources/${i}/name`,
+        message: `${r.value.name} is used twice in this group`,
+      });
+      return;
+    }
+    names.add(r.value.name);
+    agents.push(createAgent(r.value, deps));
+  });
+  const hooks = parseHooks(entry.hooks, `${base}/hooks`);
+  if (!hooks.ok) errors.push(...hooks.errors);
+  const restart = parseRestartPolicy(entry.restart, `${base}/restart`);
+  if (!restart.ok) errors.push(...restart.errors);
+  if (errors.length > 0 || !hooks.ok || !restart.ok) return { ok: false, errors };
+  const group = new ResourceGroup({
+    name: entry.name,
+    controller: deps.controller,
+    agents,
+    hooks: hooks.value,
+    clock: deps.clock,
+    run: deps.run,
+    ...(deps.events ? { events: deps.events } : {}),
+    ...(deps.alarms ? { alarms: deps.alarms } : {}),
+  });
+  return { ok: true, group, restartPolicy: restart.value };
+}
