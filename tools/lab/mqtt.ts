@@ -1,25 +1,94 @@
 // The NOC's MQTT broker: mosquitto in tdm-noc with a lab-only config.
-import { rmSync, writeFileSync } from 'node:fs';
+//
+// Authorisation as on a real NOC broker (docs/mqtt.md): a password file and an
+// ACL so that only the `noc` user may publish commands (request topics) and
+// only the `controller` user may publish state, availability, events, alarms,
+// metrics and responses. `rogue` is an authenticated user with no command
+// rights, for the tests that check the ACL. Anonymous clients may only read,
+// plus the lab's own smoke-test topics (test/lab/mqtt.test.ts).
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { labFiles } from './files.ts';
 import { netnsPath } from './netns.ts';
 import { livePid, spawnDetached, stopPidFile } from './procs.ts';
-import { tryRun, waitFor } from './run.ts';
+import { run, tryRun, waitFor } from './run.ts';
 import { MQTT_PORT } from './topology.ts';
 
+/** Lab-only credentials; they exist only inside the lab's namespaces. */
+export const MQTT_LAB_USERS = {
+  noc: { username: 'noc', password: 'lab-noc-password' },
+  controller: { username: 'controller', password: 'lab-controller-password' },
+  rogue: { username: 'rogue', password: 'lab-rogue-password' },
+} as const;
+
+const passwdFile = join(labFiles.runDir, 'mosquitto.passwd');
+const aclFile = join(labFiles.runDir, 'mosquitto.acl');
+
+const ACL = [
+  '# Anonymous: read-only, plus the lab smoke-test topics.',
+  'topic readwrite tandem/lab-test/#',
+  'topic read tandem/#',
+  '',
+  'user noc',
+  'topic read tandem/#',
+  'topic write tandem/+/+/request/+',
+  '',
+  'user controller',
+  'topic read tandem/+/+/request/+',
+  'topic write tandem/+/status',
+  'topic write tandem/+/+/availability',
+  'topic write tandem/+/+/state',
+  'topic write tandem/+/+/event',
+  'topic write tandem/+/+/alarm',
+  'topic write tandem/+/+/metrics',
+  'topic write tandem/+/+/response/+',
+  '',
+  'user rogue',
+  'topic read tandem/#',
+  '',
+].join('\n');
+
+function mosquittoConf(): string {
+  return [
+    `listener ${MQTT_PORT} 0.0.0.0`,
+    'allow_anonymous true',
+    `password_file ${passwdFile}`,
+    `acl_file ${aclFile}`,
+    'persistence false',
+    // The fleet bench opens hundreds of connections at once.
+    'max_connections -1',
+    `log_dest file ${labFiles.mosquittoLog}`,
+    // Stay root: the log lives in the root-owned lab run directory.
+    'user root',
+    '',
+  ].join('\n');
+}
+
+function currentConf(): string | null {
+  try {
+    return readFileSync(labFiles.mosquittoConf, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+async function writeAuthFiles(): Promise<void> {
+  writeFileSync(passwdFile, '', { mode: 0o600 });
+  for (const u of Object.values(MQTT_LAB_USERS)) {
+    await run('mosquitto_passwd', ['-b', passwdFile, u.username, u.password]);
+  }
+  writeFileSync(aclFile, ACL, { mode: 0o600 });
+}
+
 export async function mqttUp(): Promise<void> {
-  if (livePid(labFiles.mosquittoPid) !== null) return;
-  writeFileSync(
-    labFiles.mosquittoConf,
-    [
-      `listener ${MQTT_PORT} 0.0.0.0`,
-      'allow_anonymous true',
-      'persistence false',
-      `log_dest file ${labFiles.mosquittoLog}`,
-      // Stay root: the log lives in the root-owned lab run directory.
-      'user root',
-      '',
-    ].join('\n'),
-  );
+  const conf = mosquittoConf();
+  if (livePid(labFiles.mosquittoPid) !== null) {
+    // Idempotent, but a broker started by an older lab config is restarted.
+    if (currentConf() === conf) return;
+    await stopPidFile(labFiles.mosquittoPid);
+  }
+  await writeAuthFiles();
+  writeFileSync(labFiles.mosquittoConf, conf);
   spawnDetached('nsenter', [`--net=${netnsPath('noc')}`, '--', 'mosquitto', '-c', labFiles.mosquittoConf], {
     pidFile: labFiles.mosquittoPid,
     logFile: labFiles.mosquittoLog,
@@ -40,7 +109,7 @@ export async function mqttUp(): Promise<void> {
 
 export async function mqttDown(): Promise<void> {
   await stopPidFile(labFiles.mosquittoPid);
-  rmSync(labFiles.mosquittoConf, { force: true });
+  for (const f of [labFiles.mosquittoConf, passwdFile, aclFile]) rmSync(f, { force: true });
 }
 
 export function mosquittoPid(): number | null {

@@ -1,0 +1,252 @@
+// The MQTT telemetry extension: publishes this controller's state, the box
+// status, availability (with a Last Will), events, alarms and metrics under
+// <prefix>/<box>/..., and answers signed commands on request/response topics.
+//
+// Retained kinds (state, status, availability) are only published while
+// connected: the 'connect' handler republishes the latest of each, so a
+// reconnect never replays a backlog of stale states. Events and alarms that
+// happen while the broker is unreachable are counted and dropped here; they
+// stay in the persistent event log, which the NOC can query with `log`.
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { AlarmChange } from '../alarms/alarm-manager.ts';
+import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
+import type { TandemConfig } from '../config/schema.ts';
+import type { CommandHandler, CommandResponse } from '../core/envelope.ts';
+import type { Extension } from '../core/extension.ts';
+import type { ControllerStatus, StatusSource } from '../core/status.ts';
+import type { LoggedEvent } from '../events/types.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { boxStatusOf, reportsForBox } from './box-status.ts';
+import { MetricsSampler, type ExtraMetrics } from './metrics.ts';
+import { intakeRequest } from './request-intake.ts';
+import { RequestVerifier } from './signature.ts';
+import {
+  commandOfRequestTopic,
+  encodePayload,
+  requestFilter,
+  TOPIC_QOS,
+  topicFor,
+  type TopicPayloads,
+  type TopicScope,
+} from './topics.ts';
+
+export interface TelemetryLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface TelemetryOptions {
+  readonly config: Pick<TandemConfig, 'mqtt'>;
+  readonly statusSource: StatusSource;
+  readonly commandHandler: CommandHandler;
+  readonly alarms?: { subscribe(listener: (change: AlarmChange) => void): () => void };
+  readonly eventLog?: { subscribe(listener: (event: LoggedEvent) => void): () => void };
+  readonly clock: Clock;
+  readonly log: TelemetryLog;
+  readonly metricsIntervalMs?: number;
+  readonly extraMetrics?: ExtraMetrics;
+  readonly backoff?: BackoffOptions;
+  /** Signed requests older or newer than this are refused. */
+  readonly commandWindowMs?: number;
+}
+
+/** Commands run at once per controller; more are refused as busy, not queued. */
+const MAX_IN_FLIGHT = 8;
+
+export class MqttTelemetry implements Extension {
+  readonly name = 'mqtt-telemetry';
+  private readonly options: TelemetryOptions;
+  private readonly scope: TopicScope;
+  private readonly verifier: RequestVerifier;
+  private readonly sampler: MetricsSampler;
+  private readonly backoff: BackoffOptions;
+  private client: MqttClient | null = null;
+  private unsubscribers: (() => void)[] = [];
+  private metricsTimer: TimerHandle | null = null;
+  private attempt = 0;
+  private inFlight = 0;
+  private readonly counters = {
+    mqtt_published: 0,
+    mqtt_dropped_offline: 0,
+    mqtt_connects: 0,
+    commands_run: 0,
+    commands_refused: 0,
+  };
+
+  constructor(options: TelemetryOptions) {
+    this.options = options;
+    const s = options.statusSource.current();
+    this.scope = { prefix: options.config.mqtt.topicPrefix, boxId: s.boxId, controller: s.controller };
+    // Fails here, at construction, if the box id cannot be a topic level.
+    topicFor(this.scope, 'state');
+    this.verifier = new RequestVerifier({
+      token: options.config.mqtt.commandToken,
+      ...(options.commandWindowMs !== undefined ? { windowMs: options.commandWindowMs } : {}),
+    });
+    this.sampler = new MetricsSampler(options.extraMetrics);
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  /** Connection options, including the Last Will; exported for tests and docs. */
+  clientOptions(): IClientOptions {
+    const m = this.options.config.mqtt;
+    return {
+      clientId: `tandem-${this.scope.boxId}-${this.scope.controller}`,
+      clean: true,
+      keepalive: 15,
+      connectTimeout: 10_000,
+      reconnectPeriod: this.backoff.baseMs,
+      resubscribe: false,
+      queueQoSZero: false,
+      ...(m.username !== undefined ? { username: m.username } : {}),
+      ...(m.password !== undefined ? { password: m.password } : {}),
+      ...(m.tls.ca !== undefined ? { ca: m.tls.ca } : {}),
+      ...(m.tls.cert !== undefined ? { cert: m.tls.cert } : {}),
+      ...(m.tls.key !== undefined ? { key: m.tls.key } : {}),
+      will: {
+        topic: topicFor(this.scope, 'availability'),
+        payload: Buffer.from(encodePayload('availability', 'offline')),
+        qos: 1,
+        retain: true,
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    if (!this.options.config.mqtt.enabled) {
+      this.options.log.info('mqtt: disabled in config');
+      return;
+    }
+    const client = mqtt.connect(this.options.config.mqtt.url, this.clientOptions());
+    this.client = client;
+    client.on('connect', () => this.onConnect(client));
+    client.on('reconnect', () => {
+      // Lengthen the wait before the next try; mqtt.js reads it when it schedules one.
+      this.attempt += 1;
+      client.options.reconnectPeriod = backoffDelay(this.attempt + 1, this.backoff);
+    });
+    client.on('error', (err) => this.options.log.warn(`mqtt: ${err.message}`));
+    client.on('offline', () => this.options.log.warn('mqtt: broker unreachable; retrying with backoff'));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+
+    this.unsubscribers.push(this.options.statusSource.onChange((s) => this.publishStatus(s)));
+    if (this.options.eventLog)
+      this.unsubscribers.push(this.options.eventLog.subscribe((e) => this.publish('event', e)));
+    if (this.options.alarms)
+      this.unsubscribers.push(this.options.alarms.subscribe((c) => this.publish('alarm', c)));
+    this.sampler.start();
+    this.metricsTimer = this.options.clock.every(this.options.metricsIntervalMs ?? 10_000, () =>
+      this.publish('metrics', this.sampler.sample(this.options.clock.wallMs(), this.counters)),
+    );
+    // Start does not wait for the broker: an unreachable NOC must not hold up the daemon.
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.unsubscribers.splice(0)) u();
+    this.metricsTimer?.cancel();
+    this.metricsTimer = null;
+    this.sampler.stop();
+    const client = this.client;
+    this.client = null;
+    if (!client) return;
+    if (client.connected) {
+      try {
+        // A clean stop says so; the Last Will is only for a crash or a lost link.
+        await client.publishAsync(topicFor(this.scope, 'availability'), 'offline', TOPIC_QOS.availability);
+      } catch (err) {
+        this.options.log.warn(`mqtt: could not publish offline: ${(err as Error).message}`);
+      }
+    }
+    await client.endAsync(!client.connected);
+  }
+
+  private onConnect(client: MqttClient): void {
+    this.attempt = 0;
+    client.options.reconnectPeriod = this.backoff.baseMs;
+    this.counters.mqtt_connects += 1;
+    this.options.log.info(`mqtt: connected to ${this.options.config.mqtt.url}`);
+    this.publish('availability', 'online');
+    this.publishStatus(this.options.statusSource.current());
+    client.subscribe(requestFilter(this.scope), { qos: 1 }, (err) => {
+      if (err) this.options.log.warn(`mqtt: subscribe to requests failed: ${err.message}`);
+    });
+  }
+
+  private publishStatus(status: ControllerStatus): void {
+    this.publish('state', status);
+    if (reportsForBox(status)) this.publish('status', boxStatusOf(status));
+  }
+
+  private publish<K extends Exclude<keyof TopicPayloads, 'request' | 'response'>>(
+    kind: K,
+    payload: TopicPayloads[K],
+  ): void {
+    this.send(topicFor(this.scope, kind), encodePayload(kind, payload), TOPIC_QOS[kind]);
+  }
+
+  private send(topic: string, body: string, opts: { qos: 0 | 1; retain: boolean }): void {
+    const client = this.client;
+    if (!client?.connected) {
+      this.counters.mqtt_dropped_offline += 1;
+      return;
+    }
+    this.counters.mqtt_published += 1;
+    client.publish(topic, body, opts, (err) => {
+      if (err) this.options.log.warn(`mqtt: publish to ${topic} failed: ${err.message}`);
+    });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const commandLevel = commandOfRequestTopic(this.scope, topic);
+    if (commandLevel === null) return;
+    const intake = intakeRequest({
+      commandLevel,
+      payload,
+      boxId: this.scope.boxId,
+      controller: this.scope.controller,
+      verifier: this.verifier,
+      nowMs: this.options.clock.wallMs(),
+    });
+    if (intake.kind === 'refuse') {
+      this.counters.commands_refused += 1;
+      this.options.log.warn(`mqtt: refused ${commandLevel}: ${intake.response.error ?? ''}`);
+      this.respond(intake.respondOn, intake.response);
+      return;
+    }
+    const { request } = intake;
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      this.counters.commands_refused += 1;
+      this.respond(intake.respondOn, {
+        status: 'error',
+        data: null,
+        error: 'busy: too many commands in progress',
+        transaction: request.transaction,
+      });
+      return;
+    }
+    this.inFlight += 1;
+    this.counters.commands_run += 1;
+    this.options.commandHandler
+      .handle(request)
+      .catch((err: unknown): CommandResponse => ({
+        status: 'error',
+        data: null,
+        error: `internal: ${err instanceof Error ? err.message : String(err)}`,
+        transaction: request.transaction,
+      }))
+      .then((response) => this.respond(intake.respondOn, { ...response, transaction: request.transaction }))
+      .finally(() => {
+        this.inFlight -= 1;
+      })
+      .catch(() => undefined);
+  }
+
+  private respond(command: string, response: CommandResponse): void {
+    this.send(
+      topicFor(this.scope, 'response', command),
+      encodePayload('response', response),
+      TOPIC_QOS.response,
+    );
+  }
+}

@@ -1,0 +1,66 @@
+// Turns one MQTT request message into either a CommandRequest that may run, or
+// the error response to send back. Order matters: size and JSON first (cheap),
+// then the signature (so an unauthorised sender learns nothing about argument
+// rules), then the command's arguments. Nothing here has side effects beyond
+// the verifier's replay memory, which only a validly signed request touches.
+import { checkRequest, salvageTransaction } from '../console/command-args.ts';
+import type { CommandRequest, CommandResponse } from '../core/envelope.ts';
+import type { RequestVerifier } from './signature.ts';
+
+export const MAX_REQUEST_BYTES = 300 * 1024;
+const COMMAND_LEVEL = /^[a-z][a-z-]{0,31}$/;
+
+export type Intake =
+  | { kind: 'run'; request: CommandRequest; respondOn: string }
+  | { kind: 'refuse'; response: CommandResponse; respondOn: string };
+
+function refuse(respondOn: string, transaction: string, error: string): Intake {
+  return { kind: 'refuse', respondOn, response: { status: 'error', data: null, error, transaction } };
+}
+
+export function intakeRequest(options: {
+  commandLevel: string;
+  payload: Buffer;
+  boxId: string;
+  controller: string;
+  verifier: RequestVerifier;
+  nowMs: number;
+}): Intake {
+  const { commandLevel, payload } = options;
+  // The command level is echoed in the response topic, so only a tame one is.
+  const respondOn = COMMAND_LEVEL.test(commandLevel) ? commandLevel : 'invalid';
+  if (payload.length > MAX_REQUEST_BYTES) {
+    return refuse(
+      respondOn,
+      '',
+      `request: ${payload.length} bytes is over the ${MAX_REQUEST_BYTES}-byte limit`,
+    );
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString('utf8'));
+  } catch (err) {
+    return refuse(respondOn, '', `request: not valid JSON (${(err as Error).message})`);
+  }
+  const transaction = salvageTransaction(body);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return refuse(respondOn, transaction, 'request: must be a JSON object');
+  }
+  const b = body as Record<string, unknown>;
+  const verdict = options.verifier.verify(
+    {
+      boxId: options.boxId,
+      controller: options.controller,
+      command: commandLevel,
+      args: b['args'] ?? {},
+      transaction: typeof b['transaction'] === 'string' ? b['transaction'] : '',
+      ts: b['ts'] as number,
+    },
+    b['sig'],
+    options.nowMs,
+  );
+  if (!verdict.ok) return refuse(respondOn, transaction, verdict.reason);
+  const checked = checkRequest({ args: b['args'], transaction: b['transaction'] }, commandLevel);
+  if (!checked.ok) return refuse(respondOn, transaction, checked.error);
+  return { kind: 'run', request: checked.value, respondOn };
+}

@@ -1,0 +1,138 @@
+// Telemetry through the lab's real mosquitto (password file + ACL): the
+// telemetry extension runs as controller A's firmware (test/lab/fixtures/
+// telemetry-harness.ts over the stand-in box, until the daemon lands), the
+// NOC subscribes from tdm-noc, commands come from tdm-client.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cred, harnessStartArgs, LAB_TOKEN, NOC_TOOL, URL_IN_LAB, watch } from './fixtures/telemetry-lab.ts';
+import { lab, labOk } from './lab-helpers.ts';
+
+const BOX = 'labbox';
+
+async function command(cmd: string, args: object, opts: string[]): Promise<Record<string, unknown>> {
+  const out = await labOk([
+    'exec',
+    'client',
+    process.execPath,
+    NOC_TOOL,
+    'command',
+    URL_IN_LAB,
+    BOX,
+    'A',
+    cmd,
+    JSON.stringify(args),
+    ...opts,
+  ]);
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
+}
+
+async function stateNow(): Promise<string> {
+  const r = await command('status', {}, [...cred('noc'), '--token', LAB_TOKEN]);
+  return (r['data'] as { state: string }).state;
+}
+
+describe('MQTT telemetry in the lab', () => {
+  beforeAll(async () => {
+    const avail = watch(`tandem/${BOX}/A/availability`, 1, 15_000);
+    await avail.ready;
+    await labOk(harnessStartArgs('A', BOX));
+    await avail.waitFor((m) => m.payload === 'online', 15_000);
+    avail.stop();
+  });
+
+  afterAll(async () => {
+    await lab(['stop', 'A']);
+    // Leave no retained messages behind for the next user of the lab.
+    for (const t of ['A/availability', 'A/state', 'status']) {
+      await lab([
+        'exec',
+        'noc',
+        'mosquitto_pub',
+        '-h',
+        '127.0.0.1',
+        ...cred('controller').map((a) => (a === '--user' ? '-u' : a === '--pass' ? '-P' : a)),
+        '-t',
+        `tandem/${BOX}/${t}`,
+        '-r',
+        '-n',
+      ]);
+    }
+  });
+
+  it('a state change reaches a NOC subscriber', async () => {
+    const w = watch(`tandem/${BOX}/A/state`, 2, 15_000);
+    await w.ready;
+    const first = await w.waitFor(() => true);
+    expect(JSON.parse(first.payload)).toMatchObject({ boxId: BOX, controller: 'A', state: 'active' });
+    const r = await command('maintenance', { on: true }, [...cred('noc'), '--token', LAB_TOKEN]);
+    expect(r).toMatchObject({ status: 'ok', error: null, data: { state: 'maintenance' } });
+    const changed = await w.waitFor((m) => m.payload.includes('"state":"maintenance"'));
+    expect(JSON.parse(changed.payload)).toMatchObject({ state: 'maintenance' });
+    w.stop();
+    expect(await command('maintenance', { on: false }, [...cred('noc'), '--token', LAB_TOKEN])).toMatchObject(
+      { status: 'ok' },
+    );
+  });
+
+  it('refuses a command with a wrong or missing token, with a reason', async () => {
+    expect(
+      await command('maintenance', { on: true }, [...cred('noc'), '--token', 'wrong-token-0123456789abcdef']),
+    ).toMatchObject({
+      status: 'error',
+      data: null,
+      error: 'unauthorised: bad signature',
+    });
+    expect(await command('maintenance', { on: true }, cred('noc'))).toMatchObject({
+      status: 'error',
+      error: 'unauthorised: sig is missing or not 64 hex digits',
+    });
+    expect(await stateNow()).toBe('active');
+  });
+
+  it('never delivers a command from a client the ACL does not allow, even correctly signed', async () => {
+    // The NOC user may read request topics: it would see the rogue request if the broker passed it on.
+    const w = watch(`tandem/${BOX}/A/request/#`, 1, 8000);
+    await w.ready;
+    for (const who of [cred('rogue'), []]) {
+      const r = await command('maintenance', { on: true }, [...who, '--token', LAB_TOKEN, '--v4']);
+      expect(r).toEqual({ timeout: true });
+    }
+    expect(w.lines).toEqual([]);
+    w.stop();
+    expect(await stateNow()).toBe('active');
+  });
+
+  it('answers malformed commands with an error and changes nothing', async () => {
+    const noc = cred('noc');
+    const badJson = await command('maintenance', {}, [...noc, '--raw', '{"args":{"on":tru']);
+    expect(badJson).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/^request: not valid JSON/) as unknown,
+    });
+    const wrongType = await command('maintenance', { on: 'yes' }, [...noc, '--token', LAB_TOKEN]);
+    expect(wrongType).toMatchObject({ status: 'error', error: 'args.on: must be true or false' });
+    const unknown = await command('reboot', {}, [...noc, '--token', LAB_TOKEN]);
+    expect(unknown).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/^command: unknown command "reboot"/) as unknown,
+    });
+    const big = await command('maintenance', {}, [...noc, '--oversize', String(400 * 1024)]);
+    expect(big).toMatchObject({
+      status: 'error',
+      error: expect.stringMatching(/over the 307200-byte limit/) as unknown,
+    });
+    expect(await stateNow()).toBe('active');
+  });
+
+  it('goes offline by Last Will when the controller process is killed', async () => {
+    const w = watch(`tandem/${BOX}/A/availability`, 2, 15_000);
+    await w.ready;
+    await w.waitFor((m) => m.payload === 'online');
+    await labOk(['kill', 'A']);
+    const off = await w.waitFor((m) => m.payload === 'offline');
+    expect(off.payload).toBe('offline');
+    w.stop();
+    // Back up for afterAll's clean stop (and so the next test file finds it as it was).
+    await lab(['stop', 'A']);
+    await labOk(harnessStartArgs('A', BOX));
+  });
+});

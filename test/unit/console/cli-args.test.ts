@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs, parseSince } from '../../../firmware/console/cli-args.ts';
+
+const NOW = Date.UTC(2026, 10, 5, 12, 0, 0);
+const p = (...argv: string[]) => parseArgs(argv, NOW);
+
+describe('tandemctl arguments', () => {
+  it('maps each command to its envelope', () => {
+    expect(p('status')).toMatchObject({ kind: 'request', command: 'status', args: {}, json: false });
+    expect(p('--json', 'groups')).toMatchObject({ command: 'groups', json: true });
+    expect(p('switchover', 'db')).toMatchObject({ command: 'switchover', args: { group: 'db' } });
+    expect(p('failback', 'db')).toMatchObject({ command: 'failback', args: { group: 'db' } });
+    expect(p('maintenance', 'on')).toMatchObject({ command: 'maintenance', args: { on: true } });
+    expect(p('maintenance', 'off')).toMatchObject({ command: 'maintenance', args: { on: false } });
+    expect(p('alarms')).toMatchObject({ command: 'alarms', args: {} });
+    expect(p('alarms', 'ack', '7', '--by', 'ops')).toMatchObject({
+      command: 'alarm-ack',
+      args: { id: 7, by: 'ops' },
+    });
+    expect(p('config', 'show')).toMatchObject({ command: 'config-show' });
+    expect(p('config', 'export', '/tmp/x.json')).toMatchObject({
+      command: 'config-export',
+      exportFile: '/tmp/x.json',
+    });
+    expect(p('config', 'import', 'f.json')).toMatchObject({ command: 'config-import', readFile: 'f.json' });
+    expect(p('config', 'validate', 'f.json')).toMatchObject({
+      command: 'config-validate',
+      readFile: 'f.json',
+    });
+    expect(p('pr')).toMatchObject({ command: 'pr' });
+    expect(p('--socket', '/tmp/s', 'peer')).toMatchObject({ command: 'peer', socket: '/tmp/s' });
+  });
+
+  it('parses log filters', () => {
+    expect(
+      p('log', '--since', '15m', '--severity', 'warning', '--source', 'cluster', '--limit', '20'),
+    ).toMatchObject({
+      command: 'log',
+      args: { since: NOW - 15 * 60_000, severity: 'warning', source: 'cluster', limit: 20 },
+    });
+    expect(p('log', '--since=2026-11-05T11:00:00Z')).toMatchObject({ args: { since: NOW - 3_600_000 } });
+    expect(parseSince('1700000000000', NOW)).toBe(1_700_000_000_000);
+    expect(parseSince('yesterday', NOW)).toBeNull();
+  });
+
+  it.each([
+    [[], 'COMMAND'],
+    [['frobnicate'], 'COMMAND'],
+    [['switchover'], 'GROUP'],
+    [['switchover', 'bad name!'], 'GROUP'],
+    [['maintenance', 'maybe'], 'on|off'],
+    [['alarms', 'ack', 'x'], 'ID'],
+    [['alarms', 'ack', '0'], 'ID'],
+    [['log', '--since', 'soon'], '--since'],
+    [['log', '--severity', 'loud'], '--severity'],
+    [['log', '--limit', '0'], '--limit'],
+    [['log', '--limit'], '--limit'],
+    [['status', '--since', '1m'], '--since'],
+    [['status', 'extra'], 'extra'],
+    [['config'], 'show|export'],
+    [['config', 'import'], 'FILE'],
+    [['--colour', 'status'], '--colour'],
+  ])('%j is a usage error naming %s', (argv, name) => {
+    const r = p(...argv);
+    expect(r.kind).toBe('usage');
+    if (r.kind === 'usage') expect(r.message.startsWith(name)).toBe(true);
+  });
+});
