@@ -21,7 +21,11 @@ import { ExtensionRunner } from './daemon/extensions.ts';
 import { keyBytes } from './daemon/identity.ts';
 import { linuxDrivers } from './daemon/linux-drivers.ts';
 import { ControllerNode } from './daemon/node.ts';
-import { WatchdogPetter } from './daemon/watchdog-petter.ts';
+import { operatorSurfaces } from './daemon/surfaces.ts';
+import { SharedIscsiSession } from './daemon/failover/shared-iscsi.ts';
+import { wireFailover } from './daemon/failover/wiring.ts';
+import { createCommandRunner } from './resources/command.ts';
+import { LinuxNetControl } from '../hal/net/linux.ts';
 
 function line(obj: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify(obj) + '\n');
@@ -73,7 +77,9 @@ async function main(): Promise<number> {
     data: { pid: process.pid, configSource: loaded.source, problems: loaded.problems, timing: { ...hb } },
   });
 
-  const { drivers, skipped } = linuxDrivers(cfg, id.id, paths, clock);
+  // The fencer and the witness heartbeat share one session (one PR registration).
+  const sharedDisk = cfg.cluster.disk.transport === 'iscsi' ? new SharedIscsiSession(cfg, clock) : undefined;
+  const { drivers, skipped } = linuxDrivers(cfg, id.id, paths, clock, sharedDisk?.transport());
   for (const s of skipped) {
     events.append({
       severity: 'warning',
@@ -92,7 +98,11 @@ async function main(): Promise<number> {
     drivers,
     events,
     alarms,
-    configVersion: cfg.configVersion,
+    // Read on every heartbeat and status: an import or a replicated config raises it live.
+    get configVersion() {
+      return config.stamp().version;
+    },
+    failoverDriven: true,
   });
 
   const runner = new ExtensionRunner(
@@ -106,27 +116,50 @@ async function main(): Promise<number> {
       }),
   );
   const wdCfg = cfg.failover.watchdog;
-  if (wdCfg.enabled) {
-    const dev = paths.watchdogDev;
-    // The lab's stand-in is a unix socket; on the box it is the character device.
-    const watchdog = dev.endsWith('.sock') ? new LabWatchdog(dev) : new LinuxWatchdog(dev);
-    runner.add(
-      new WatchdogPetter({
-        watchdog,
-        timeoutS: wdCfg.timeoutS,
-        maxLagMs: Math.max(500, (wdCfg.timeoutS * 1000) / 2),
-        onUnhealthy: (lag) =>
-          events.append({
-            severity: 'warning',
-            source: 'daemon',
-            code: 'LOOP_LAG',
-            message: `event loop ${Math.round(lag)} ms late: watchdog not petted`,
-          }),
-      }),
-    );
-  } else {
-    alarms.raise('WATCHDOG_DISABLED');
-  }
+  // The failover core pets the watchdog each interval and stops to get a reset.
+  const coreWatchdog = wdCfg.enabled
+    ? paths.watchdogDev.endsWith('.sock')
+      ? new LabWatchdog(paths.watchdogDev)
+      : new LinuxWatchdog(paths.watchdogDev)
+    : null;
+  const failover = wireFailover({
+    node,
+    config: cfg,
+    timing: timing.value,
+    clock,
+    events,
+    alarms,
+    device: sharedDisk?.device ?? null,
+    lun: cfg.cluster.disk.lun,
+    watchdog: coreWatchdog,
+    run: createCommandRunner(clock),
+    net: new LinuxNetControl(),
+    stateDir: paths.stateDir,
+  });
+  runner.add({
+    name: 'failover',
+    start: async () => {
+      await sharedDisk?.ready().catch(() => undefined); // the core treats a missing disk itself
+      await failover.start();
+    },
+    stop: async () => {
+      await failover.stop();
+      await sharedDisk?.close();
+    },
+  });
+  if (!wdCfg.enabled) alarms.raise('WATCHDOG_DISABLED');
+  // tandemctl, MQTT and config replication, once the node and failover core exist.
+  for (const ext of operatorSurfaces({
+    cfg,
+    config,
+    node,
+    events,
+    alarms,
+    clock,
+    key: keyBytes(cfg.cluster.key),
+    controlSocket: paths.controlSocket,
+  }).extensions)
+    runner.add(ext);
   installDebugStall(process.env, (ms) =>
     events.append({
       severity: 'warning',

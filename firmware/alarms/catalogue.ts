@@ -41,6 +41,27 @@ export const ALARM_CATALOGUE = {
     remedy:
       'The fenced controller must reboot before it can rejoin. Find out why it was fenced (event log) before rebooting it.',
   },
+  SELF_FENCED: {
+    severity: 'critical',
+    source: 'failover',
+    message: 'Controller {subject} fenced itself: {reason}',
+    remedy:
+      'It stopped every resource and waits for a reboot (the watchdog resets it if enabled). Read the event log for the cause before restarting it.',
+  },
+  FENCE_FAILED: {
+    severity: 'critical',
+    source: 'failover',
+    message: 'Fencing peer {subject} failed: {reason}',
+    remedy:
+      'The peer could not be cut off the shared disk, so its resources were not taken over. Check the SAS path and the enclosure; retry with tandemctl takeover once the peer is known to be down.',
+  },
+  MAINTENANCE_MODE: {
+    severity: 'warning',
+    source: 'failover',
+    message: 'Controller {subject} is in maintenance: automatic failover is off',
+    remedy:
+      'Resources are left as they are. Leave maintenance with tandemctl maintenance off when the work is done.',
+  },
   VIP_IN_USE: {
     severity: 'major',
     source: 'resource:vip',

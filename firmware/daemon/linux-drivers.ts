@@ -26,6 +26,8 @@ export function linuxDrivers(
   self: ControllerId,
   paths: HalPaths,
   clock: Clock,
+  /** A session shared with the fencer (firmware/daemon/failover/shared-iscsi.ts); default: its own. */
+  sharedDisk?: DiskTransport,
 ): DriverSet {
   const c = config.cluster;
   const drivers: PathDriver[] = [];
@@ -57,7 +59,7 @@ export function linuxDrivers(
       }),
     );
   }
-  const disk = diskTransport(config, clock);
+  const disk = sharedDisk ?? diskTransport(config, clock);
   if ('why' in disk) skipped.push({ path: 'disk', why: disk.why });
   else {
     drivers.push(

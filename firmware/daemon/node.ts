@@ -13,6 +13,8 @@ import { HeartbeatRuntime } from '../heartbeat/runtime.ts';
 import { alarmsFor } from './alarm-bridge.ts';
 import { DaemonCommands } from './commands.ts';
 import { membershipEvent, transportEvent } from './event-bridge.ts';
+import type { FailoverHost } from './failover/host.ts';
+import { FailoverCommands } from './failover/commands.ts';
 import { boxNumber } from './identity.ts';
 import { StatusKeeper } from './status-keeper.ts';
 
@@ -28,6 +30,8 @@ export interface ControllerNodeOptions {
   readonly configVersion: number;
   /** How often rejected-heartbeat counters are summarised in the log (default 2000 ms). */
   readonly rejectionSummaryMs?: number;
+  /** The failover core (attachFailover) sets the state; the keeper's own boot rule stays off. */
+  readonly failoverDriven?: boolean;
 }
 
 export class ControllerNode {
@@ -38,6 +42,7 @@ export class ControllerNode {
   private readonly o: ControllerNodeOptions;
   private summaryTimer: TimerHandle | undefined;
   private lastSummary = '';
+  private failover: FailoverHost | undefined;
 
   constructor(options: ControllerNodeOptions) {
     this.o = options;
@@ -53,7 +58,7 @@ export class ControllerNode {
       drivers: options.drivers,
       report: () => ({
         state: late.status?.state ?? 'starting',
-        groups: [],
+        groups: this.failover?.heldGroups() ?? [],
         configVersion: options.configVersion,
         resources: [],
       }),
@@ -66,10 +71,21 @@ export class ControllerNode {
       alarms: options.alarms,
       initdeadMs: options.timing.initdeadMs,
       configVersion: () => options.configVersion,
+      stateFromFailover: options.failoverDriven === true,
+      groups: () => this.failover?.groupStatus() ?? [],
     });
     late.status = status;
     this.status = status;
-    this.commands = new DaemonCommands(status, () => this.runtime.counters());
+    this.commands = new DaemonCommands(
+      status,
+      () => this.runtime.counters(),
+      () => (this.failover === undefined ? undefined : new FailoverCommands(this.failover)),
+    );
+  }
+
+  /** Hand state, groups and the failover commands to the failover core (firmware/daemon/failover). */
+  attachFailover(host: FailoverHost): void {
+    this.failover = host;
   }
 
   get statusSource(): StatusSource {

@@ -5,7 +5,7 @@
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
-import type { PathStatus, ControllerStatus, StatusSource } from '../core/status.ts';
+import type { PathStatus, ControllerStatus, GroupStatus, StatusSource } from '../core/status.ts';
 import { STATE_TEXT, type ControllerState } from '../core/states.ts';
 import type { HeartbeatRuntime } from '../heartbeat/runtime.ts';
 
@@ -17,6 +17,10 @@ export interface StatusKeeperOptions {
   readonly alarms: AlarmManager;
   readonly initdeadMs: number;
   readonly configVersion: () => number;
+  /** The failover core sets every state: no "standby after initdead" rule here. */
+  readonly stateFromFailover?: boolean;
+  /** Resource groups and who runs them (the failover host); none before failover exists. */
+  readonly groups?: () => readonly GroupStatus[];
 }
 
 export class StatusKeeper implements StatusSource {
@@ -41,13 +45,16 @@ export class StatusKeeper implements StatusSource {
 
   start(): void {
     const rt = this.o.runtime;
+    const own = this.o.stateFromFailover !== true;
     const onMembership = (e: { type: string }): void => {
-      if (e.type === 'peer-alive' && this.stateValue === 'starting') this.setState('standby', 'peer heard');
+      if (own && e.type === 'peer-alive' && this.stateValue === 'starting')
+        this.setState('standby', 'peer heard');
       this.changed();
     };
     rt.on('membership', onMembership);
     this.unsubscribe.push(() => rt.off('membership', onMembership));
     this.unsubscribe.push(this.o.alarms.subscribe(() => this.changed()));
+    if (!own) return;
     this.initdeadTimer = this.o.clock.after(this.o.initdeadMs, () => {
       if (this.stateValue === 'starting') this.setState('standby', `initdead ${this.o.initdeadMs} ms passed`);
     });
@@ -104,7 +111,7 @@ export class StatusKeeper implements StatusSource {
         peerState: latest === undefined || m.peerState() === 'dead' ? null : latest.state,
         paths,
       },
-      groups: [],
+      groups: [...(this.o.groups?.() ?? [])],
       diskAccess: rt.diskAccess(),
       activeAlarms: this.o.alarms.active().length,
       configVersion: this.o.configVersion(),

@@ -125,6 +125,9 @@ export const ServiceSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A state file under the controller's state dir (agents/dummy.ts): for tests and the sim. */
+export const DummySchema = Type.Object({ ...common('dummy', 2000) }, { additionalProperties: false });
+
 export const HookSchema = Type.Object(
   {
     event: StringEnum(HOOK_EVENTS),
@@ -151,11 +154,12 @@ export type FilesystemSettings = Static<typeof FilesystemSchema>;
 export type VipSettings = Static<typeof VipSchema>;
 export type PostgresSettings = Static<typeof PostgresSchema>;
 export type ServiceSettings = Static<typeof ServiceSchema>;
+export type DummySettings = Static<typeof DummySchema>;
 export type HookSettings = Static<typeof HookSchema>;
 export type RestartPolicySettings = Static<typeof RestartPolicySchema>;
 
 export type ResourceSettings =
-  ReservationSettings | FilesystemSettings | VipSettings | PostgresSettings | ServiceSettings;
+  ReservationSettings | FilesystemSettings | VipSettings | PostgresSettings | ServiceSettings | DummySettings;
 
 export interface Issue {
   readonly path: string;
@@ -174,6 +178,7 @@ const checkers = {
   vip: compile(VipSchema),
   postgresql: compile(PostgresSchema),
   service: compile(ServiceSchema),
+  dummy: compile(DummySchema),
 } as const;
 const checkHook = compile(HookSchema);
 const checkRestart = compile(RestartPolicySchema);

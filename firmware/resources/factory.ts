@@ -2,9 +2,11 @@
 // restart policy its monitor uses). Configuration is untrusted: every entry
 // is validated by config.ts first, and the errors name the field.
 import type { Clock } from '../../hal/clock/clock.ts';
+import { paths } from '../../hal/paths.ts';
 import type { NetControl } from '../../hal/net/net.ts';
 import type { ControllerId } from '../config/schema.ts';
 import type { ResourceAgent } from './agent.ts';
+import { DummyAgent } from './agents/dummy.ts';
 import { FilesystemAgent } from './agents/filesystem.ts';
 import { PostgresAgent } from './agents/postgresql.ts';
 import { ReservationAgent } from './agents/reservation.ts';
@@ -27,6 +29,8 @@ export interface GroupDeps {
   readonly reservations: (lun: number) => ReservationPort | undefined;
   readonly events?: EventSink;
   readonly alarms?: AlarmPort;
+  /** The controller's state dir (dummy resources keep their file there); default paths.stateDir. */
+  readonly stateDir?: string;
 }
 
 /** A group as it appears in the configuration (resources typed loosely there). */
@@ -52,6 +56,8 @@ export function createAgent(settings: ResourceSettings, deps: GroupDeps): Resour
       return new PostgresAgent(settings);
     case 'service':
       return new ServiceAgent(settings);
+    case 'dummy':
+      return new DummyAgent(settings, deps.stateDir ?? paths.stateDir);
   }
 }
 

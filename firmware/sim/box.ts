@@ -2,7 +2,11 @@
 // daemon runs, wired to sim drivers (a null-modem SimSerialCable, a
 // SimDatagramNetwork for the private link, a SimScsiTarget holding the
 // witness LUN), with fault hooks an operator or a test can pull.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Clock } from '../../hal/clock/clock.ts';
+import { SimLan, SimNetControl } from '../../hal/net/sim.ts';
 import { SimDatagramNetwork } from '../../hal/net/datagram-sim.ts';
 import { SimScsiTarget } from '../../hal/scsi/sim.ts';
 import { SimSerialCable } from '../../hal/serial/sim.ts';
@@ -14,6 +18,11 @@ import { openStateDatabase } from '../events/state-db.ts';
 import type { LoggedEvent } from '../events/types.ts';
 import { boxNumber } from '../daemon/identity.ts';
 import { ControllerNode } from '../daemon/node.ts';
+import type { FailoverHost } from '../daemon/failover/host.ts';
+import { wireFailover } from '../daemon/failover/wiring.ts';
+import type { TandemConfig } from '../config/schema.ts';
+import { defaultConfig } from '../config/validate.ts';
+import { createCommandRunner } from '../resources/command.ts';
 import { DiskPath } from '../heartbeat/disk-path.ts';
 import { SerialPath } from '../heartbeat/serial-path.ts';
 import { UdpPath } from '../heartbeat/udp-path.ts';
@@ -31,12 +40,15 @@ export interface SimBoxOptions {
   readonly clock: Clock;
   readonly timing?: HeartbeatTiming;
   readonly boxId?: string;
+  /** Resource groups (config groups[]); none by default, so both stay standby. */
+  readonly groups?: TandemConfig['groups'];
   /** Told about every event either controller logs. */
   readonly onEvent?: (controller: ControllerId, event: LoggedEvent) => void;
 }
 
 interface Slot {
   node: ControllerNode | undefined;
+  failover: FailoverHost | undefined;
   readonly events: EventLog;
   readonly alarms: AlarmManager;
 }
@@ -50,6 +62,11 @@ export class SimBox {
   readonly target: SimScsiTarget;
   private readonly slots: Record<ControllerId, Slot>;
   private readonly onEvent: SimBoxOptions['onEvent'];
+  /** Embedded defaults plus the groups; no watchdog in the sim. */
+  private readonly config: TandemConfig;
+  private readonly lan: SimLan;
+  /** Each controller's state dir (dummy resources keep their files there). */
+  readonly stateRoot: string;
   private readonly nodeListeners = new Set<(c: ControllerId, node: ControllerNode | undefined) => void>();
 
   constructor(options: SimBoxOptions) {
@@ -61,6 +78,24 @@ export class SimBox {
     this.network = new SimDatagramNetwork({ clock: this.clock });
     this.target = new SimScsiTarget({ clock: this.clock, blocks: 8192, serial: 'SIMENCL1' });
     this.slots = { A: this.slot('A'), B: this.slot('B') };
+    const config = defaultConfig();
+    this.config = {
+      ...config,
+      box: { ...config.box, id: this.boxId },
+      failover: { ...config.failover, watchdog: { ...config.failover.watchdog, enabled: false } },
+      groups: [...(options.groups ?? [])],
+    };
+    this.lan = new SimLan({ clock: this.clock });
+    this.stateRoot = mkdtempSync(join(tmpdir(), 'tandem-sim-'));
+  }
+
+  /** The controller's failover host, while it runs. */
+  failover(c: ControllerId): FailoverHost | undefined {
+    return this.slots[c].failover;
+  }
+
+  stateDir(c: ControllerId): string {
+    return join(this.stateRoot, c);
   }
 
   start(): void {
@@ -118,7 +153,10 @@ export class SimBox {
   async kill(c: ControllerId): Promise<void> {
     const node = this.slots[c].node;
     if (node === undefined) return;
+    const failover = this.slots[c].failover;
     this.slots[c].node = undefined;
+    this.slots[c].failover = undefined;
+    await failover?.stop();
     await node.stop();
     for (const l of this.nodeListeners) l(c, undefined);
   }
@@ -133,6 +171,7 @@ export class SimBox {
     await this.kill('A');
     await this.kill('B');
     for (const s of Object.values(this.slots)) s.events.close();
+    rmSync(this.stateRoot, { recursive: true, force: true });
   }
 
   private slot(c: ControllerId): Slot {
@@ -142,13 +181,26 @@ export class SimBox {
       const onEvent = this.onEvent;
       events.subscribe((e) => onEvent(c, e));
     }
-    return { node: undefined, events, alarms: new AlarmManager({ db, clock: this.clock, events }) };
+    return {
+      node: undefined,
+      failover: undefined,
+      events,
+      alarms: new AlarmManager({ db, clock: this.clock, events }),
+    };
   }
 
   private boot(c: ControllerId): void {
     if (this.slots[c].node !== undefined) return;
     const peer: ControllerId = c === 'A' ? 'B' : 'A';
     const link = c === 'A' ? this.cable.a : this.cable.b;
+    // One nexus for the witness and the fencer: only a registered nexus may
+    // write under the reservation (firmware/daemon/failover/shared-iscsi.ts).
+    const nexus = this.target.connect(`sim-${c}`);
+    const shared = {
+      description: nexus.description,
+      execute: nexus.execute.bind(nexus),
+      close: () => Promise.resolve(),
+    };
     const node = new ControllerNode({
       clock: this.clock,
       boxId: this.boxId,
@@ -158,6 +210,7 @@ export class SimBox {
       events: this.slots[c].events,
       alarms: this.slots[c].alarms,
       configVersion: 0,
+      failoverDriven: true,
       drivers: [
         new SerialPath({ link, clock: this.clock }),
         new UdpPath({
@@ -172,7 +225,7 @@ export class SimBox {
           clock: this.clock,
           transport: {
             description: `sim://SIMENCL1/${c}`,
-            open: () => Promise.resolve(this.target.connect(`sim-${c}`)),
+            open: () => Promise.resolve(shared),
           },
           area: WITNESS,
           self: c,
@@ -183,8 +236,24 @@ export class SimBox {
         }),
       ],
     });
+    const failover = wireFailover({
+      node,
+      config: this.config,
+      timing: this.timing,
+      clock: this.clock,
+      events: this.slots[c].events,
+      alarms: this.slots[c].alarms,
+      device: nexus,
+      lun: 1,
+      watchdog: null,
+      run: createCommandRunner(this.clock),
+      net: new SimNetControl(this.lan, c, 'lan0', c === 'A' ? '02:00:00:00:00:0a' : '02:00:00:00:00:0b'),
+      stateDir: this.stateDir(c),
+    });
     this.slots[c].node = node;
+    this.slots[c].failover = failover;
     node.start();
+    void failover.start();
     for (const l of this.nodeListeners) l(c, node);
   }
 }

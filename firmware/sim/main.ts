@@ -11,12 +11,26 @@ import type { ControllerStatus } from '../core/status.ts';
 import { SimBox } from './box.ts';
 import { startBroker } from './broker.ts';
 import { HELP, parseSimCommand } from './console.ts';
-import { StatusPublisher } from './status-publisher.ts';
+import { SIM_COMMAND_TOKEN, SimTelemetry } from './telemetry.ts';
+
+/** The embedded demo: one group with a dummy resource, preferred on A. */
+const SIM_GROUPS = [
+  {
+    name: 'svc',
+    preferred: 'A' as const,
+    resources: [{ type: 'dummy', name: 'app', monitorIntervalMs: 1000 }],
+  },
+];
 
 function statusLine(c: ControllerId, s: ControllerStatus | undefined): string {
   if (s === undefined) return `${c}: (off)`;
   const paths = s.peer.paths.map((p) => `${p.path}=${p.state}`).join(' ');
-  return `${c}: ${s.state.padEnd(12)} peer ${s.peer.id} ${s.peer.state.padEnd(7)} ${paths} disk-access=${s.diskAccess} alarms=${s.activeAlarms}`;
+  return `${c}: ${s.state.padEnd(12)} peer ${s.peer.id} ${s.peer.state.padEnd(7)} ${paths} disk-access=${s.diskAccess} alarms=${s.activeAlarms} groups=${
+    s.groups
+      .filter((g) => g.owner === c)
+      .map((g) => g.name)
+      .join(',') || '-'
+  }`;
 }
 
 async function main(): Promise<number> {
@@ -36,9 +50,17 @@ async function main(): Promise<number> {
   const broker = await startBroker(wantPort);
   if (broker.note !== undefined) console.log(`note: ${broker.note}`);
   console.log(`MQTT broker on mqtt://127.0.0.1:${broker.port} (topics tandem/<box>/<controller>/state)`);
-  const publisher = new StatusPublisher(`mqtt://127.0.0.1:${broker.port}`);
+  console.log(`signed MQTT commands (docs/mqtt.md) use the command token ${SIM_COMMAND_TOKEN}`);
 
-  const box = new SimBox({ clock: new SystemClock() });
+  const clock = new SystemClock();
+  const box = new SimBox({ clock, groups: SIM_GROUPS });
+  // The daemon's telemetry extension per controller, against the embedded broker.
+  const telemetry = new SimTelemetry({
+    url: `mqtt://127.0.0.1:${broker.port}`,
+    box,
+    clock,
+    log: { info: () => undefined, warn: (m) => console.log(`telemetry: ${m}`) },
+  });
   const last: Record<ControllerId, string> = { A: '', B: '' };
   const unsub: Partial<Record<ControllerId, () => void>> = {};
   const print = (c: ControllerId, force: boolean): void => {
@@ -48,22 +70,17 @@ async function main(): Promise<number> {
   };
   box.onNode((c, node) => {
     unsub[c]?.();
+    void telemetry.set(c, node);
     if (node === undefined) {
-      publisher.clear(box.boxId, c);
       print(c, false);
       return;
     }
-    unsub[c] = node.status.onChange((s) => {
-      publisher.publish(s);
-      print(c, false);
-    });
+    unsub[c] = node.status.onChange(() => print(c, false));
   });
   box.start();
   console.log('simulated box running; type help for fault commands');
   const ticker = setInterval(() => {
     for (const c of ['A', 'B'] as const) {
-      const s = box.node(c)?.status.current();
-      if (s !== undefined) publisher.publish(s);
       print(c, true);
     }
   }, 1000);
@@ -107,7 +124,7 @@ async function main(): Promise<number> {
   await done;
   clearInterval(ticker);
   await box.stop();
-  await publisher.close();
+  await telemetry.close();
   await broker.close();
   return 0;
 }

@@ -1,7 +1,7 @@
 // Drives the real controller daemons in the lab for lab tests and the detect
 // bench: start each with its lab config and own state dir, read the JSON
 // lines it logs, and forge heartbeats from inside a namespace.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tryRun, type RunResult } from '../run.ts';
 import { labFiles } from '../files.ts';
@@ -19,6 +19,19 @@ export function stateDir(c: Controller): string {
   return `${labFiles.runDir}/state-${lc(c)}`;
 }
 
+/**
+ * The config file the daemon runs with: a copy of the lab config in its state
+ * dir, because an import or a replicated config rewrites it (never the repo's).
+ */
+export function liveConfigFile(c: Controller): string {
+  return `${stateDir(c)}/tandem.json`;
+}
+
+/** Each controller's own tandemctl socket: /run is shared by the lab's namespaces. */
+export function controlSocket(c: Controller): string {
+  return `${labFiles.runDir}/ctl-${lc(c)}/tandemctl.sock`;
+}
+
 export function lab(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
   return tryRun(process.execPath, [CLI, ...args], { timeoutMs: 120_000, env });
 }
@@ -31,11 +44,14 @@ export async function labOk(args: readonly string[], env?: NodeJS.ProcessEnv): P
 /** Start the daemon as controller `c`'s firmware, with a fresh log and state dir. */
 export async function startDaemon(c: Controller, extraEnv: Record<string, string> = {}): Promise<void> {
   rmSync(stateDir(c), { recursive: true, force: true });
+  mkdirSync(stateDir(c), { recursive: true });
+  copyFileSync(configFile(c), liveConfigFile(c));
   writeFileSync(labFiles.firmwareLog(c), '');
   await labOk(['start', c, '--', process.execPath, DAEMON], {
     ...process.env,
-    TANDEM_CONFIG_FILE: configFile(c),
+    TANDEM_CONFIG_FILE: liveConfigFile(c),
     TANDEM_STATE_DIR: stateDir(c),
+    TANDEM_CONTROL_SOCKET: controlSocket(c),
     ...extraEnv,
   });
 }

@@ -1,0 +1,90 @@
+// The failover core's GroupRunner port over real resource groups
+// (firmware/resources): each configured group is built once with its agents
+// (factory.ts buildGroup); a started group is watched by a GroupMonitor, and
+// a monitor that gives up ("needs failover") becomes the core's group-failed
+// event through onGroupFailed.
+import type { ControllerId } from '../../cluster/codes.ts';
+import type { GroupStatus } from '../../core/status.ts';
+import type { GroupRunner } from '../../failover/ports.ts';
+import { buildGroup, type GroupDeps, type GroupEntry } from '../../resources/factory.ts';
+import type { ResourceGroup } from '../../resources/group.ts';
+import { GroupMonitor, type NeedsFailover } from '../../resources/monitor.ts';
+
+export interface ConfiguredGroup extends GroupEntry {
+  readonly preferred: ControllerId;
+}
+
+interface Built {
+  readonly group: ResourceGroup;
+  readonly monitor: GroupMonitor;
+}
+
+export interface ResourceGroupRunnerOptions {
+  readonly groups: readonly ConfiguredGroup[];
+  readonly deps: GroupDeps;
+  readonly onGroupFailed: (e: NeedsFailover) => void;
+  /** Told about groups whose configuration is wrong (they never start). */
+  readonly onConfigError: (group: string, detail: string) => void;
+}
+
+export class ResourceGroupRunner implements GroupRunner {
+  private readonly built = new Map<string, Built>();
+  private readonly broken = new Map<string, string>();
+  private readonly preferred = new Map<string, ControllerId>();
+
+  constructor(o: ResourceGroupRunnerOptions) {
+    o.groups.forEach((entry, i) => {
+      this.preferred.set(entry.name, entry.preferred);
+      const r = buildGroup(entry, o.deps, `/groups/${i}`);
+      if (!r.ok) {
+        const detail = r.errors.map((e) => `${e.path} ${e.message}`).join('; ');
+        this.broken.set(entry.name, detail);
+        o.onConfigError(entry.name, detail);
+        return;
+      }
+      const monitor = new GroupMonitor({
+        group: r.group,
+        clock: o.deps.clock,
+        policy: r.restartPolicy,
+        ...(o.deps.events ? { events: o.deps.events } : {}),
+        ...(o.deps.alarms ? { alarms: o.deps.alarms } : {}),
+        onNeedsFailover: (e) => o.onGroupFailed(e),
+      });
+      this.built.set(entry.name, { group: r.group, monitor });
+    });
+  }
+
+  async startGroup(name: string): Promise<boolean> {
+    const b = this.built.get(name);
+    if (b === undefined) return false;
+    // A group that failed here earlier is started again only by a new
+    // decision of the core (a takeover back after the peer failed too).
+    b.group.clearFailure();
+    const out = await b.group.start();
+    if (out.ok) b.monitor.start();
+    return out.ok;
+  }
+
+  async stopGroup(name: string, _mode: 'graceful' | 'now'): Promise<boolean> {
+    const b = this.built.get(name);
+    if (b === undefined) return true; // never built, so never running
+    b.monitor.stop();
+    // Agents have no separate "no grace" stop yet: both modes stop in
+    // reverse order; the self-fence runs every group's stop at once (core).
+    const out = await b.group.stop();
+    return out.ok || !out.stopFailed;
+  }
+
+  /** For status: what each group is doing here (owner filled in by the caller). */
+  localState(name: string): GroupStatus['state'] {
+    return this.built.get(name)?.group.state ?? 'failed';
+  }
+
+  preferredOf(name: string): ControllerId {
+    return this.preferred.get(name) ?? 'A';
+  }
+
+  stopMonitors(): void {
+    for (const b of this.built.values()) b.monitor.stop();
+  }
+}

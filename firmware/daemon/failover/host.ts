@@ -1,0 +1,136 @@
+// Hosts the failover core in a controller (daemon and sim box alike): the
+// core's transitions become the controller's state (StatusKeeper), one event
+// line each, alarms raised and cleared, and an immediate heartbeat so the
+// peer learns our state and groups without waiting an interval. It also owns
+// the watchdog's fate at shutdown: after a self-fence asked for a reboot the
+// watchdog is left armed (no magic close), so it resets the board.
+import type { Clock } from '../../../hal/clock/clock.ts';
+import type { Watchdog } from '../../../hal/watchdog/watchdog.ts';
+import type { AlarmManager } from '../../alarms/alarm-manager.ts';
+import { otherController, type ControllerId } from '../../cluster/codes.ts';
+import type { ControllerState } from '../../core/states.ts';
+import type { GroupStatus } from '../../core/status.ts';
+import type { EventSink } from '../../events/types.ts';
+import { FailoverCore, type FailoverSettings, type TransitionRecord } from '../../failover/core.ts';
+import type { Fencer, PeerView } from '../../failover/ports.ts';
+import type { ResourceGroupRunner } from './group-runner.ts';
+
+export interface FailoverHostOptions {
+  readonly clock: Clock;
+  readonly settings: FailoverSettings;
+  readonly fencer: Fencer;
+  readonly runner: ResourceGroupRunner;
+  readonly peer: PeerView;
+  readonly watchdog: Watchdog | null;
+  readonly events: EventSink;
+  readonly alarms: AlarmManager;
+  /** The controller's state follows the core (StatusKeeper.setState). */
+  readonly setState: (to: ControllerState, why: string) => void;
+  /** Send a heartbeat now (HeartbeatRuntime.beat). */
+  readonly beatNow: () => void;
+}
+
+export class FailoverHost {
+  readonly core: FailoverCore;
+  readonly fencer: Fencer;
+  readonly self: ControllerId;
+  private readonly o: FailoverHostOptions;
+  private rebootRequested = false;
+  private started = false;
+
+  constructor(o: FailoverHostOptions) {
+    this.o = o;
+    this.self = o.settings.self;
+    this.fencer = o.fencer;
+    this.core = new FailoverCore(
+      { clock: o.clock, fencer: o.fencer, runner: o.runner, peer: o.peer, watchdog: o.watchdog },
+      o.settings,
+    );
+    this.core.onTransition((r) => this.onTransition(r));
+    this.core.onChange(() => {
+      if (this.started) o.beatNow();
+    });
+  }
+
+  async start(): Promise<void> {
+    this.started = true;
+    await this.core.start();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.core.stop();
+    this.o.runner.stopMonitors();
+    await this.o.fencer.stop();
+    // Leave the watchdog armed after a self-fence: the reset is the point.
+    await this.o.watchdog?.close(!this.rebootRequested).catch(() => undefined);
+  }
+
+  /** Groups we run or are starting: what our heartbeat claims. */
+  heldGroups(): readonly string[] {
+    return this.core.status().groups;
+  }
+
+  groupStatus(): GroupStatus[] {
+    const held = new Set(this.core.status().groups);
+    const peerGroups = this.o.peer.peerState() === 'dead' ? [] : (this.o.peer.latest()?.groups ?? []);
+    const peer = otherController(this.self);
+    return this.o.settings.groups.map(({ name, preferred }) => {
+      const local = this.o.runner.localState(name);
+      const owner = held.has(name) ? this.self : peerGroups.includes(name) ? peer : null;
+      const state = owner === peer ? 'running' : local;
+      return { name, preferred, owner, state };
+    });
+  }
+
+  /** Group-failed from the resource monitor (needs failover). */
+  groupFailed(group: string, reason: string): void {
+    this.core.dispatch({ type: 'group-failed', groups: [group], detail: reason });
+  }
+
+  private onTransition(r: TransitionRecord): void {
+    const { events, alarms } = this.o;
+    const peer = otherController(this.self);
+    events.append({
+      severity: r.outcome === 'invalid' ? 'error' : 'info',
+      source: 'failover',
+      code: 'FAILOVER_TRANSITION',
+      message: `${r.from} --${r.event}--> ${r.to} (${r.outcome}): ${r.text}`,
+      data: {
+        from: r.from,
+        to: r.to,
+        event: r.event,
+        outcome: r.outcome,
+        actions: [...r.actions],
+        groups: r.groups === undefined ? null : [...r.groups],
+        atMonoMs: r.atMs,
+      },
+    });
+    if (r.outcome === 'go' && r.event === 'fence-ok') {
+      alarms.raise('FENCED', { subject: peer });
+      alarms.clear('FENCE_FAILED', peer);
+    }
+    if (r.outcome === 'go' && r.event === 'fence-failed')
+      alarms.raise('FENCE_FAILED', { subject: peer, params: { reason: r.text } });
+    if (r.event === 'peer-alive') alarms.clear('FENCED', peer);
+    if (r.actions.includes('request-reboot')) this.rebootRequested = true;
+    if (r.to === r.from) return;
+    this.o.setState(r.to, `${r.event}: ${r.text}`);
+    if (r.to === 'self-fenced') {
+      alarms.raise('SELF_FENCED', { subject: this.self, params: { reason: `${r.event}: ${r.text}` } });
+      alarms.raise('FENCED', { subject: this.self });
+      events.append({
+        severity: 'critical',
+        source: 'failover',
+        code: 'REBOOT_REQUESTED',
+        message:
+          this.o.watchdog === null
+            ? 'self-fenced: no watchdog configured, reboot this controller by hand'
+            : 'self-fenced: watchdog no longer petted, the board will be reset',
+        data: { watchdog: this.o.watchdog !== null },
+      });
+    }
+    if (r.to === 'maintenance') alarms.raise('MAINTENANCE_MODE', { subject: this.self });
+    if (r.from === 'maintenance') alarms.clear('MAINTENANCE_MODE', this.self);
+  }
+}

@@ -1,0 +1,41 @@
+// The failover core's settings from the configuration file. The takeover wait
+// is derived (lease.ts), never configured, from the timing this controller
+// really uses, including the I/O timeout of its disk probe.
+import type { ControllerId } from '../../cluster/codes.ts';
+import type { HeartbeatTiming } from '../../cluster/timing.ts';
+import type { TandemConfig } from '../../config/schema.ts';
+import type { FailoverSettings } from '../../failover/core.ts';
+import { DEFAULT_IO_TIMEOUT_MS, DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from '../../failover/lease.ts';
+
+/**
+ * The registration poll is the disk probe, and its commands time out after
+ * this: a slower answer than half a deadtime is no use to a failover decision.
+ */
+export function probeTimeoutMs(timing: HeartbeatTiming): number {
+  return Math.max(200, Math.min(DEFAULT_IO_TIMEOUT_MS, Math.floor(timing.deadtimeMs / 2)));
+}
+
+export function failoverSettings(
+  cfg: TandemConfig,
+  self: ControllerId,
+  timing: HeartbeatTiming,
+): FailoverSettings {
+  const f = cfg.failover;
+  const watchdogTimeoutMs = f.watchdog.enabled ? f.watchdog.timeoutS * 1000 : null;
+  return {
+    self,
+    policy: f.policy,
+    groups: cfg.groups.map((g) => ({ name: g.name, preferred: g.preferred })),
+    timing,
+    autoFailback: { enabled: f.autoFailback.enabled, delayMs: f.autoFailback.delayMs },
+    fenceDelayMs: f.fenceDelayMs,
+    takeoverWaitMs: minTakeoverWaitMs({
+      intervalMs: timing.intervalMs,
+      deadtimeMs: timing.deadtimeMs,
+      ioTimeoutMs: probeTimeoutMs(timing),
+      stopBudgetMs: DEFAULT_STOP_BUDGET_MS,
+      watchdogTimeoutMs,
+    }),
+    watchdogTimeoutS: f.watchdog.timeoutS,
+  };
+}

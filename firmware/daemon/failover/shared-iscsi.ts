@@ -1,0 +1,79 @@
+// One iSCSI session to the shared LUN per controller, used by both the
+// witness heartbeat (DiskPath) and the reservation manager. A PR
+// registration belongs to the I_T nexus that made it, and under the type-5
+// reservation only registered nexuses may write: a second, unregistered
+// session for the witness would be refused as soon as anyone reserves.
+// The initiator reconnects by itself (the manager re-registers on
+// 'reconnected'); DiskPath's "close and reopen" becomes "wait for the session".
+import type { Clock } from '../../../hal/clock/clock.ts';
+import { HalError } from '../../../hal/errors.ts';
+import type { ScsiDevice } from '../../../hal/scsi/device.ts';
+import { IscsiInitiator } from '../../../hal/scsi/iscsi/initiator.ts';
+import type { TandemConfig } from '../../config/schema.ts';
+import type { DiskTransport } from '../../heartbeat/disk-path.ts';
+
+export class SharedIscsiSession {
+  readonly initiator: IscsiInitiator;
+  private connecting: Promise<void> | undefined;
+
+  constructor(config: TandemConfig, clock: Clock) {
+    const d = config.cluster.disk;
+    this.initiator = new IscsiInitiator(
+      {
+        portal: { host: d.portal.host, port: d.portal.port },
+        targetIqn: d.targetIqn,
+        initiatorName: d.initiatorName,
+        lun: d.lun,
+        auth: { method: 'none' },
+        // A cut SAS link must not hold a login attempt for long.
+        timeouts: { connectMs: Math.max(500, config.cluster.heartbeat.deadtimeMs) },
+        reconnect: { enabled: true, initialDelayMs: 200, maxDelayMs: 2000 },
+      },
+      { clock },
+    );
+  }
+
+  get device(): ScsiDevice {
+    return this.initiator;
+  }
+
+  /** Log in if nobody has yet; rejects while a reconnect is under way. */
+  ready(): Promise<void> {
+    const init = this.initiator;
+    switch (init.state) {
+      case 'connected':
+        return Promise.resolve();
+      case 'idle':
+        this.connecting ??= init.connect().finally(() => {
+          this.connecting = undefined;
+        });
+        return this.connecting;
+      case 'connecting':
+        return this.connecting ?? Promise.reject(new HalError('busy', init.description, 'login under way'));
+      case 'reconnecting':
+        return Promise.reject(new HalError('busy', init.description, 'session reconnecting'));
+      case 'closed':
+        return Promise.reject(new HalError('closed', init.description, 'session closed'));
+    }
+  }
+
+  /** DiskPath's transport: the shared session, whose close() leaves it open for the fencer. */
+  transport(): DiskTransport {
+    const init = this.initiator;
+    return {
+      description: init.description,
+      open: async () => {
+        await this.ready();
+        return {
+          description: init.description,
+          execute: (cmd) => init.execute(cmd),
+          close: () => Promise.resolve(),
+        };
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.initiator.close();
+  }
+}

@@ -1,0 +1,106 @@
+// The daemon's operator surfaces and config replication, built from the
+// config in force: the command handler shared by every channel (the node's
+// status and failover commands plus the operator ones), MQTT telemetry to
+// the NOC, tandemctl's control socket, and the config replicator on the
+// private link. Each is an Extension the daemon starts after the heartbeat.
+import type { Clock } from '../../hal/clock/clock.ts';
+import { LinuxDatagramSocket } from '../../hal/net/datagram-linux.ts';
+import type { AlarmManager } from '../alarms/alarm-manager.ts';
+import type { ConfigManager } from '../config/config-manager.ts';
+import type { TandemConfig } from '../config/schema.ts';
+import { ControlSocketServer } from '../console/server.ts';
+import type { CommandHandler } from '../core/envelope.ts';
+import type { Extension } from '../core/extension.ts';
+import type { EventLog } from '../events/event-log.ts';
+import { MqttTelemetry } from '../telemetry/mqtt-telemetry.ts';
+import { OperatorCommands } from './commands.ts';
+import type { ControllerNode } from './node.ts';
+import { ConfigReplicator, replicationPort } from './replication/replicator.ts';
+
+export interface SurfaceOptions {
+  readonly cfg: TandemConfig;
+  readonly config: ConfigManager;
+  readonly node: ControllerNode;
+  readonly events: EventLog;
+  readonly alarms: AlarmManager;
+  readonly clock: Clock;
+  readonly key: Uint8Array;
+  readonly controlSocket: string;
+}
+
+export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler; extensions: Extension[] } {
+  const commands = new OperatorCommands({
+    inner: o.node.commands,
+    alarms: o.alarms,
+    events: o.events,
+    config: o.config,
+  });
+  const extensions: Extension[] = [];
+  const replicator = replicatorFor(o);
+  if (replicator !== undefined) extensions.push(replicator);
+  const note = (severity: 'info' | 'warning', message: string): void => {
+    o.events.append({
+      severity,
+      source: 'mqtt',
+      code: severity === 'info' ? 'MQTT_INFO' : 'MQTT_WARNING',
+      message,
+    });
+  };
+  extensions.push(
+    new MqttTelemetry({
+      config: o.cfg,
+      statusSource: o.node.statusSource,
+      commandHandler: commands,
+      alarms: o.alarms,
+      eventLog: o.events,
+      clock: o.clock,
+      log: { info: (m) => note('info', m), warn: (m) => note('warning', m) },
+      extraMetrics: () => heartbeatMetrics(o.node, replicator),
+    }),
+    new ControlSocketServer({
+      socketPath: o.controlSocket,
+      commandHandler: commands,
+      log: { warn: (m) => note('warning', m) },
+    }),
+  );
+  return { commands, extensions };
+}
+
+function replicatorFor(o: SurfaceOptions): ConfigReplicator | undefined {
+  const net = o.cfg.cluster.network;
+  if (!net.enabled || net.localAddress === undefined || net.peerAddress === undefined) {
+    o.events.append({
+      severity: 'warning',
+      source: 'config',
+      code: 'CONFIG_REPLICATION_OFF',
+      message: 'config replication needs the private link (cluster.network with both addresses)',
+    });
+    return undefined;
+  }
+  return new ConfigReplicator({
+    clock: o.clock,
+    self: o.node.self,
+    boxId: o.cfg.box.id,
+    key: o.key,
+    localAddress: net.localAddress,
+    peerAddress: net.peerAddress,
+    port: replicationPort(net.port),
+    makeSocket: () => new LinuxDatagramSocket(),
+    config: o.config,
+    peerVersion: () => o.node.runtime.membership.latestMessage()?.configVersion,
+    events: o.events,
+    alarms: o.alarms,
+  });
+}
+
+function heartbeatMetrics(
+  node: ControllerNode,
+  replicator: ConfigReplicator | undefined,
+): Record<string, number> {
+  const c = node.runtime.counters();
+  const out: Record<string, number> = { heartbeats_sent: c.sent };
+  for (const [path, n] of Object.entries(c.accepted)) out[`heartbeats_accepted_${path}`] = n;
+  if (replicator !== undefined)
+    for (const [name, n] of Object.entries(replicator.counters)) out[`config_${name}`] = n;
+  return out;
+}

@@ -1,0 +1,75 @@
+// The simulated box's NOC telemetry: the daemon's own MqttTelemetry extension
+// for each controller, against the embedded broker (aedes speaks MQTT 3.1.1,
+// which is what the extension's client uses), with the same operator
+// commands as the daemon. A controller that is killed stops publishing and
+// goes `offline`; one that boots again gets a fresh extension.
+import type { Clock } from '../../hal/clock/clock.ts';
+import type { ControllerId } from '../cluster/codes.ts';
+import { OperatorCommands } from '../daemon/commands.ts';
+import type { ControllerNode } from '../daemon/node.ts';
+import { MqttTelemetry } from '../telemetry/mqtt-telemetry.ts';
+import type { SimBox } from './box.ts';
+
+/** Demo token for signed requests to the sim (the sim never leaves loopback). */
+export const SIM_COMMAND_TOKEN = 'sim-command-token';
+
+export class SimTelemetry {
+  private readonly url: string;
+  private readonly box: SimBox;
+  private readonly clock: Clock;
+  private readonly log: { info(m: string): void; warn(m: string): void };
+  private readonly running: Partial<Record<ControllerId, MqttTelemetry>> = {};
+  /** Attach/detach run one after another, so a quick kill+restart cannot interleave. */
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(options: {
+    url: string;
+    box: SimBox;
+    clock: Clock;
+    log?: { info(m: string): void; warn(m: string): void };
+  }) {
+    this.url = options.url;
+    this.box = options.box;
+    this.clock = options.clock;
+    this.log = options.log ?? { info: () => undefined, warn: () => undefined };
+  }
+
+  /** Follow a controller booting (node) or dying (undefined). */
+  set(c: ControllerId, node: ControllerNode | undefined): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      const old = this.running[c];
+      delete this.running[c];
+      await old?.stop().catch((err: unknown) => this.log.warn(`mqtt ${c}: ${String(err)}`));
+      if (node === undefined) return;
+      const telemetry = new MqttTelemetry({
+        config: {
+          mqtt: {
+            enabled: true,
+            url: this.url,
+            tls: {},
+            topicPrefix: 'tandem',
+            commandToken: SIM_COMMAND_TOKEN,
+          },
+        },
+        statusSource: node.statusSource,
+        commandHandler: new OperatorCommands({
+          inner: node.commands,
+          alarms: this.box.alarms(c),
+          events: this.box.events(c),
+        }),
+        alarms: this.box.alarms(c),
+        eventLog: this.box.events(c),
+        clock: this.clock,
+        log: this.log,
+      });
+      this.running[c] = telemetry;
+      await telemetry.start();
+    });
+    return this.chain;
+  }
+
+  async close(): Promise<void> {
+    await this.set('A', undefined);
+    await this.set('B', undefined);
+  }
+}

@@ -1,0 +1,159 @@
+// The operator commands over the shared envelope: alarms, alarm-ack, log and
+// the config commands, on a real event log, alarm manager and config store.
+// Bad input is refused with an error naming the argument, and changes nothing.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../../../hal/clock/sim.ts';
+import { AlarmManager } from '../../../firmware/alarms/alarm-manager.ts';
+import { ConfigManager } from '../../../firmware/config/config-manager.ts';
+import type { CommandHandler, CommandName, CommandRequest } from '../../../firmware/core/envelope.ts';
+import { OperatorCommands } from '../../../firmware/daemon/commands.ts';
+import { EventLog } from '../../../firmware/events/event-log.ts';
+import { openStateDatabase } from '../../../firmware/events/state-db.ts';
+
+const KEY = 'ab'.repeat(32);
+let dir: string;
+let file: string;
+let events: EventLog;
+let alarms: AlarmManager;
+let config: ConfigManager;
+let inner: CommandRequest[];
+let commands: OperatorCommands;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tandem-cmd-'));
+  mkdirSync(join(dir, 'etc'));
+  file = join(dir, 'etc', 'tandem.json');
+  writeFileSync(
+    file,
+    JSON.stringify({ box: { id: 'cmd-box' }, cluster: { key: KEY }, mqtt: { password: 'pw' } }),
+  );
+  const clock = new SimClock();
+  const db = openStateDatabase(':memory:');
+  events = new EventLog({ db, clock });
+  alarms = new AlarmManager({ db, clock, events });
+  config = new ConfigManager({ path: file, lastGoodPath: join(dir, 'last-good.json'), events });
+  await config.load();
+  inner = [];
+  const fallback: CommandHandler = {
+    handle: (r) => {
+      inner.push(r);
+      return Promise.resolve({ status: 'ok', data: 'inner', error: null, transaction: r.transaction });
+    },
+  };
+  commands = new OperatorCommands({ inner: fallback, alarms, events, config });
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = (command: CommandName, args: Record<string, unknown> = {}) =>
+  commands.handle({ command, args, transaction: 't1' });
+
+describe('operator commands', () => {
+  it('status and the failover commands go to the wrapped handler', async () => {
+    for (const c of ['status', 'peer', 'paths', 'groups', 'switchover', 'pr'] as const)
+      expect((await run(c)).data).toBe('inner');
+    expect(inner.map((r) => r.command)).toEqual(['status', 'peer', 'paths', 'groups', 'switchover', 'pr']);
+  });
+
+  it('alarms lists the active ones; alarm-ack acknowledges once, naming who', async () => {
+    const a = alarms.raise('HB_PATH_DOWN', { subject: 'serial' });
+    const list = await run('alarms');
+    expect(list).toMatchObject({ status: 'ok', transaction: 't1' });
+    expect((list.data as { alarms: { id: number; code: string }[] }).alarms).toEqual([
+      expect.objectContaining({ id: a.id, code: 'HB_PATH_DOWN', subject: 'serial' }),
+    ]);
+    const ack = await run('alarm-ack', { id: a.id, by: 'noc-alice' });
+    expect(ack.status).toBe('ok');
+    expect(alarms.active()[0]?.acknowledgedBy).toBe('noc-alice');
+    const again = await run('alarm-ack', { id: a.id });
+    expect(again.status).toBe('error');
+    expect(again.error).toMatch(/already acknowledged/);
+    expect(await run('alarm-ack', { id: 999 })).toMatchObject({
+      status: 'error',
+      error: 'alarmId: no alarm 999',
+    });
+  });
+
+  it('refuses bad arguments by name, and nothing changes', async () => {
+    const a = alarms.raise('MQTT_DOWN');
+    expect((await run('alarm-ack', { id: -1 })).error).toMatch(/^args\.id: /);
+    expect(await run('alarm-ack', { id: a.id, extra: 1 })).toMatchObject({
+      error: 'args.extra: unknown argument for alarm-ack',
+    });
+    expect((await run('log', { severity: 'loud' })).error).toMatch(/^args\.severity: /);
+    expect(await run('config-import', {})).toMatchObject({ error: 'args.text: required by config-import' });
+    expect(alarms.active()[0]?.acknowledgedAt).toBeNull();
+    expect(config.current().configVersion).toBe(0);
+  });
+
+  it('log filters by since, minimum severity, source prefix and limit, newest first', async () => {
+    events.append({ severity: 'info', source: 'cluster', code: 'X1', message: 'one' });
+    events.append({ severity: 'error', source: 'resource:pg', code: 'X2', message: 'two' });
+    events.append({ severity: 'warning', source: 'resource:vip', code: 'X3', message: 'three' });
+    const codes = async (args: Record<string, unknown>) =>
+      ((await run('log', args)).data as { events: { code: string }[] }).events
+        .map((e) => e.code)
+        .filter((c) => c.startsWith('X'));
+    expect(await codes({})).toEqual(['X3', 'X2', 'X1']);
+    expect(await codes({ severity: 'warning' })).toEqual(['X3', 'X2']);
+    expect(await codes({ source: 'resource:*' })).toEqual(['X3', 'X2']);
+    expect(await codes({ source: 'resource:*', limit: 1 })).toEqual(['X3']);
+    expect(await codes({ since: Date.now() + 86_400_000 })).toEqual([]);
+  });
+
+  it('config-show and config-export hide secrets unless asked; the export imports back', async () => {
+    const show = (await run('config-show')).data as { config: { cluster: { key: string } } };
+    expect(show.config.cluster.key).toBe('<redacted>');
+    const redacted = (await run('config-export')).data as string;
+    expect(redacted).toContain('"<redacted>"');
+    expect(redacted).not.toContain(KEY);
+    const full = (await run('config-export', { includeSecrets: true })).data as string;
+    expect(full).toContain(KEY);
+    // A redacted export validates and imports, keeping the secrets in force.
+    expect(await run('config-validate', { text: redacted })).toMatchObject({
+      status: 'ok',
+      data: { valid: true },
+    });
+    expect(await run('config-import', { text: redacted })).toMatchObject({
+      status: 'ok',
+      data: { configVersion: 1 },
+    });
+    expect(config.current().cluster.key).toBe(KEY);
+    expect(config.current().mqtt.password).toBe('pw');
+  });
+
+  it('config-validate never changes anything; config-import of a bad document names the field', async () => {
+    const before = readFileSync(file, 'utf8');
+    const bad = JSON.stringify({ cluster: { heartbeat: { intervalMs: 10 } } });
+    const v = await run('config-validate', { text: bad });
+    expect(v.status).toBe('error');
+    expect(v.error).toMatch(/\/cluster\/heartbeat\/intervalMs/);
+    expect((await run('config-validate', { text: '{nope' })).error).toMatch(/not valid JSON/);
+    const i = await run('config-import', { text: bad });
+    expect(i.error).toMatch(/^config rejected, nothing changed: .*\/cluster\/heartbeat\/intervalMs/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(config.current().configVersion).toBe(0);
+    const ok = await run('config-import', {
+      text: JSON.stringify({ box: { id: 'renamed' }, cluster: { key: KEY } }),
+    });
+    expect(ok).toMatchObject({ status: 'ok', data: { configVersion: 1 } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      configVersion: 1,
+      box: { id: 'renamed' },
+    });
+  });
+
+  it('without a config store (the simulated box) the config commands say so', async () => {
+    const bare = new OperatorCommands({
+      inner: { handle: () => Promise.reject(new Error('no')) },
+      alarms,
+      events,
+    });
+    expect(await bare.handle({ command: 'config-show', args: {}, transaction: 'x' })).toMatchObject({
+      status: 'error',
+      error: 'config-show: no configuration store on this controller',
+    });
+  });
+});

@@ -1,0 +1,151 @@
+// The failover core's ports over the real firmware: the Fencer port over a
+// ReservationManager on the sim SCSI target (both quirk modes), the group
+// runner over real resource groups with the dummy agent, and the failover
+// commands over a hosted core.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../../../hal/clock/sim.ts';
+import { SimScsiTarget } from '../../../hal/scsi/sim.ts';
+import { failoverFencer } from '../../../firmware/daemon/failover/fencer-port.ts';
+import { ResourceGroupRunner } from '../../../firmware/daemon/failover/group-runner.ts';
+import { reservationPort } from '../../../firmware/daemon/failover/reservation-port.ts';
+import { ReservationManager } from '../../../firmware/fencing/reservation-manager.ts';
+import { createCommandRunner } from '../../../firmware/resources/command.ts';
+import { dummyStateFile } from '../../../firmware/resources/agents/dummy.ts';
+import { SimLan, SimNetControl } from '../../../hal/net/sim.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function pair(quirks: 'spc4' | 'tgt') {
+  const clock = new SimClock();
+  const target = new SimScsiTarget({ clock, quirks, blocks: 4096 });
+  const make = (c: 'A' | 'B') =>
+    failoverFencer(
+      new ReservationManager({ device: target.connect(`sim-${c}`), boxId: 'unit-box', controller: c, clock }),
+    );
+  return { clock, target, a: make('A'), b: make('B') };
+}
+
+describe.each(['spc4', 'tgt'] as const)('Fencer port over ReservationManager (%s)', (quirks) => {
+  it('start registers and makes sure a type-5 reservation exists', async () => {
+    const { a, b } = pair(quirks);
+    await a.start();
+    await b.start();
+    // B's view is the later one: both keys, A (first to start) holds type 5.
+    const s = b.snapshot();
+    expect(s.keys).toHaveLength(2);
+    expect(s.reservation?.key).toBe(a.snapshot().ourKey);
+    expect(s.reservation?.type).toBe(5);
+    expect(await a.verifyOwnRegistration()).toEqual({ kind: 'ok' });
+  });
+
+  it("maps the manager's outcomes to the core's: fenced, lost, we-are-fenced", async () => {
+    const { a, b } = pair(quirks);
+    await a.start();
+    await b.start();
+    const fenced = await b.fencePeer();
+    expect(fenced.kind).toBe('fenced');
+    expect(b.snapshot().keys).toEqual([b.snapshot().ourKey]);
+    expect(b.snapshot().reservation?.key).toBe(b.snapshot().ourKey);
+    expect(await a.verifyOwnRegistration()).toEqual({ kind: 'lost' });
+    expect((await a.fencePeer()).kind).toBe('we-are-fenced');
+  });
+
+  it('a fence with no peer key left reports already-gone', async () => {
+    const { b } = pair(quirks);
+    await b.start();
+    expect(await b.fencePeer()).toEqual({ kind: 'fenced', method: 'already-gone' });
+  });
+
+  it('the reservation resource port refuses to re-register after a fence', async () => {
+    const { a, b } = pair(quirks);
+    await a.start();
+    await b.start();
+    const port = reservationPort(a);
+    await expect(port.register()).resolves.toBeUndefined();
+    await b.fencePeer();
+    await expect(port.register()).rejects.toThrow(/preempted/);
+    expect(await port.verifyOwnRegistration()).toBe(false);
+  });
+});
+
+describe('Fencer port without a disk', () => {
+  it('start rejects and the probe reports a disk error', async () => {
+    const { target, a } = pair('tgt');
+    target.setOffline(true);
+    await expect(a.start()).rejects.toThrow(/start/);
+    expect((await a.verifyOwnRegistration()).kind).toBe('disk-error');
+    target.setOffline(false);
+    // The probe registers on its own once the disk is back.
+    expect(await a.verifyOwnRegistration()).toEqual({ kind: 'ok' });
+  });
+});
+
+describe('ResourceGroupRunner over the dummy agent', () => {
+  function runner(groups: { name: string; preferred: 'A' | 'B'; resources: unknown[] }[]) {
+    const stateDir = mkdtempSync(join(tmpdir(), 'tandem-fo-unit-'));
+    dirs.push(stateDir);
+    const clock = new SimClock();
+    const failed: string[] = [];
+    const errors: string[] = [];
+    const r = new ResourceGroupRunner({
+      groups,
+      deps: {
+        controller: 'A',
+        clock,
+        run: createCommandRunner(clock),
+        net: new SimNetControl(new SimLan({ clock }), 'A', 'lan0', '02:00:00:00:00:0a'),
+        reservations: () => undefined,
+        stateDir,
+      },
+      onGroupFailed: (e) => failed.push(`${e.group}/${e.resource}`),
+      onConfigError: (g, d) => errors.push(`${g}: ${d}`),
+    });
+    return { r, stateDir, clock, failed, errors };
+  }
+
+  it('starts and stops a group: the state file comes and goes', async () => {
+    const { r, stateDir } = runner([
+      { name: 'svc', preferred: 'A', resources: [{ type: 'dummy', name: 'app' }] },
+    ]);
+    const file = dummyStateFile(stateDir, 'app');
+    expect(await r.startGroup('svc')).toBe(true);
+    expect(existsSync(file)).toBe(true);
+    expect(r.localState('svc')).toBe('running');
+    expect(await r.stopGroup('svc', 'now')).toBe(true);
+    expect(existsSync(file)).toBe(false);
+    expect(r.localState('svc')).toBe('stopped');
+  });
+
+  it('a monitor that gives up becomes group-failed for the core', async () => {
+    const { r, stateDir, clock, failed } = runner([
+      {
+        name: 'svc',
+        preferred: 'A',
+        resources: [{ type: 'dummy', name: 'app', monitorIntervalMs: 500 }],
+        // No local restart: the first monitor failure asks for failover.
+        restart: { maxRestarts: 0, windowMs: 60_000 },
+      } as { name: string; preferred: 'A'; resources: unknown[] },
+    ]);
+    expect(await r.startGroup('svc')).toBe(true);
+    rmSync(dummyStateFile(stateDir, 'app'));
+    for (let i = 0; i < 20 && failed.length === 0; i++) {
+      await clock.advance(100);
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    expect(failed).toEqual(['svc/app']);
+    expect(r.localState('svc')).toBe('failed');
+  });
+
+  it('a group with a bad resource is reported and never starts', async () => {
+    const { r, errors } = runner([{ name: 'bad', preferred: 'A', resources: [{ type: 'nope' }] }]);
+    expect(errors[0]).toMatch(/bad: \/groups\/0\/resources\/0\/type must be one of/);
+    expect(await r.startGroup('bad')).toBe(false);
+    expect(await r.stopGroup('bad', 'graceful')).toBe(true);
+  });
+});

@@ -1,0 +1,105 @@
+// The failover core hosted in the simulated box (the daemon's ControllerNode
+// on sim drivers, virtual time): A runs the group, B stands by; killing A
+// makes B fence A's key and take over; the operator commands go through the
+// node's command handler. The dummy agent writes real files, so virtual time
+// advances in small steps with a real pause for the file I/O.
+import { existsSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../../../hal/clock/sim.ts';
+import type { ControllerId } from '../../../firmware/cluster/codes.ts';
+import type { LoggedEvent } from '../../../firmware/events/types.ts';
+import { dummyStateFile } from '../../../firmware/resources/agents/dummy.ts';
+import { SimBox } from '../../../firmware/sim/box.ts';
+
+const GROUPS = [{ name: 'svc', preferred: 'A' as const, resources: [{ type: 'dummy', name: 'app' }] }];
+
+describe('failover in the simulated box', () => {
+  let box: SimBox | undefined;
+  afterEach(async () => {
+    await box?.stop();
+    box = undefined;
+  });
+
+  function setup() {
+    const clock = new SimClock();
+    const events: { c: ControllerId; e: LoggedEvent }[] = [];
+    const b = new SimBox({ clock, groups: GROUPS, onEvent: (c, e) => events.push({ c, e }) });
+    box = b;
+    b.start();
+    const advance = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 50) {
+        await clock.advance(50);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    const state = (c: ControllerId) => b.node(c)?.status.current().state;
+    return { box: b, clock, events, advance, state };
+  }
+
+  it('A (preferred) runs the group, B stands by; both say so in status and heartbeats', async () => {
+    const { box, advance, state } = setup();
+    await advance(4000);
+    expect(state('A')).toBe('active');
+    expect(state('B')).toBe('standby');
+    expect(existsSync(dummyStateFile(box.stateDir('A'), 'app'))).toBe(true);
+    expect(existsSync(dummyStateFile(box.stateDir('B'), 'app'))).toBe(false);
+    const b = box.node('B')?.status.current();
+    expect(b?.peer.peerState).toBe('active');
+    expect(b?.groups).toEqual([{ name: 'svc', preferred: 'A', owner: 'A', state: 'running' }]);
+    const r = await box.node('A')?.commands.handle({ command: 'groups', args: {}, transaction: 't' });
+    expect(r?.status).toBe('ok');
+  });
+
+  it('kill A: B fences A (A key preempted) and becomes active; every state change is logged', async () => {
+    const { box, clock, events, advance, state } = setup();
+    await advance(4000);
+    const aKey = box.failover('A')?.fencer.snapshot().ourKey;
+    const killedAt = clock.monotonicMs();
+    await box.kill('A');
+    let activeAt: number | undefined;
+    for (let i = 0; i < 300 && activeAt === undefined; i++) {
+      await advance(50);
+      if (state('B') === 'active') activeAt = clock.monotonicMs();
+    }
+    expect(activeAt).toBeDefined();
+    // deadtime 1 s + takeover wait 2.2 s + fence delay 5 s (B runs fewer groups).
+    expect((activeAt ?? 0) - killedAt).toBeLessThan(9000);
+    const pr = box.failover('B')?.fencer.snapshot();
+    expect(pr?.keys).toEqual([pr?.ourKey]);
+    expect(pr?.keys).not.toContain(aKey);
+    expect(existsSync(dummyStateFile(box.stateDir('B'), 'app'))).toBe(true);
+    const bStates = events
+      .filter((x) => x.c === 'B' && x.e.code === 'STATE_CHANGED')
+      .map((x) => (x.e.data as { to: string }).to);
+    expect(bStates).toEqual(['standby', 'peer-suspect', 'fencing', 'taking-over', 'active']);
+    expect(
+      box
+        .alarms('B')
+        .active()
+        .some((a) => a.code === 'FENCED' && a.subject === 'A'),
+    ).toBe(true);
+  });
+
+  it('switchover by command moves the group to B; a bad group name is refused', async () => {
+    const { box, advance, state } = setup();
+    await advance(4000);
+    const a = box.node('A');
+    const bad = await a?.commands.handle({
+      command: 'switchover',
+      args: { group: 'nope' },
+      transaction: 'x',
+    });
+    expect(bad?.error).toMatch(/group: "nope" is not a configured group/);
+    const r = await a?.commands.handle({ command: 'switchover', args: { group: 'svc' }, transaction: 'y' });
+    expect(r?.status).toBe('ok');
+    await advance(3000);
+    expect(state('A')).toBe('standby');
+    expect(state('B')).toBe('active');
+    const refused = await a?.commands.handle({
+      command: 'failback',
+      args: { group: 'svc' },
+      transaction: 'z',
+    });
+    expect(refused?.error).toMatch(/does not run on this controller/);
+  });
+});
