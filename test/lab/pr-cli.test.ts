@@ -1,9 +1,9 @@
 // tools/pr (sg_persist-like) run for real inside tdm-a against the lab tgtd.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { AgentClient } from '../../tools/pr/agent-client.ts';
-import { ADDR, ISCSI_PORT, NETNS, PORTAL, TARGET_IQN, TARGET_LUN } from '../../tools/lab/topology.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clearLun } from './pr-clean-lun.ts';
+import { NETNS, PORTAL, TARGET_IQN, TARGET_LUN } from '../../tools/lab/topology.ts';
 
 const CLI = fileURLToPath(new URL('../../tools/pr/cli.ts', import.meta.url));
 
@@ -40,22 +40,10 @@ function pr(args: string[]): Promise<Run> {
 const json = (r: Run): Record<string, unknown> => JSON.parse(r.stdout.trim()) as Record<string, unknown>;
 
 describe('tools/pr inside tdm-a', () => {
-  afterAll(async () => {
-    // Each CLI run is its own tgt session, so its registrations are orphans no
-    // later run can remove; one long-lived session registers and CLEARs them.
-    const agent = new AgentClient(NETNS.A);
-    await agent.ok('connect', {
-      host: ADDR.enclSasA,
-      port: ISCSI_PORT,
-      target: TARGET_IQN,
-      lun: TARGET_LUN,
-      initiator: 'iqn.2026-11.invalid.tandem:pr-cleanup',
-    });
-    await agent.ok('registerIgnore', { key: '0x7e57' });
-    await agent.ok('clear', { key: '0x7e57' });
-    expect(await agent.ok('readKeys')).toMatchObject({ keys: [] });
-    await agent.close();
-  });
+  // Each CLI run is its own tgt session, so its registrations are orphans no
+  // later run can remove; clearLun() registers in one session and CLEARs.
+  beforeAll(clearLun);
+  afterAll(clearLun);
 
   it('register-ignore, keys, reserve refused for an unregistered session (typed conflict, exit 1), capabilities, reservation, preempt-abort', async () => {
     expect((await pr(['register-ignore', '0x1111'])).code).toBe(0);
