@@ -3,7 +3,7 @@
 // preferred on A. (a) kill A: B preempts A's key and becomes active.
 // (b) stall A for 3 x deadtime: B takes over; A wakes, finds its key gone and
 // self-fences; A could not write after B's fence. (c) cut serial, private,
-// sas-a one at a time: nobody is declared dead, nobody fences.
+// sas-b, sas-a one at a time: nobody is declared dead, nobody fences.
 // Timing (tools/lab/configs): interval 100 ms, deadtime 1 s, fence delay 0,
 // no watchdog, I/O probe timeout 500 ms, so the takeover wait is
 // 1000 + 2 x 100 + 500 + 500 = 2200 ms after the last beat B heard.
@@ -96,15 +96,15 @@ describe('failover in the lab', () => {
   });
 
   afterAll(async () => {
-    for (const link of ['serial', 'private', 'sas-a']) await lab(['heal', link]);
+    for (const link of ['serial', 'private', 'sas-b', 'sas-a']) await lab(['heal', link]);
     await stopDaemon('A');
     await stopDaemon('B');
   });
 
-  it('(c) one path cut at a time: no dead peer, no fence; serial/private change nothing, sas-a hands over cleanly', async () => {
+  it('(c) one path cut at a time: no dead peer, no fence; serial/private/sas-b change nothing, sas-a hands over cleanly', async () => {
     const activeAt = await freshPair();
     const cutAt: Record<string, number> = {};
-    for (const link of ['serial', 'private', 'sas-a'] as const) {
+    for (const link of ['serial', 'private', 'sas-b', 'sas-a'] as const) {
       const t = Date.now();
       cutAt[link] = t;
       await labOk(['cut', link]);
@@ -124,7 +124,8 @@ describe('failover in the lab', () => {
       // Wait for the path to come back before cutting the next one.
       await new Promise((r) => setTimeout(r, 2000));
     }
-    // Serial and private: nothing moved at all. sas-a is A's only way to the
+    // Serial, private and sas-b (the standby's disk path): nothing moved at
+    // all. sas-a is A's only way to the
     // disks: by the table (golden 04) an active that lost the disk while the
     // peer has it hands its groups over, without a fence and without the
     // peer ever being declared dead. Either outcome is a controlled one.
@@ -132,7 +133,7 @@ describe('failover in the lab', () => {
     const bStates = stateLines('B', activeAt + 1);
     const show = (ls: LogLine[]) => ls.map((l) => `${String(l.data?.['to'])}@+${l.ts - activeAt}`).join(' ');
     console.log(`single cuts (${JSON.stringify(cutAt)}): A ${show(aStates)}; B ${show(bStates)}`);
-    // Nothing at all may change for serial and private.
+    // Nothing at all may change for serial, private and sas-b.
     for (const l of [...aStates, ...bStates]) expect(l.ts).toBeGreaterThanOrEqual(cutAt['sas-a'] ?? 0);
     const to = (ls: LogLine[]) => ls.map((l) => String(l.data?.['to']));
     if (aStates.length > 0) {
