@@ -42,6 +42,17 @@ export interface ConnectionOptions {
 
 type Phase = 'login' | 'full-feature' | 'logout' | 'dead';
 
+/** Size of the one receive buffer each connection reads into (socket onread). */
+const RECEIVE_BUFFER_BYTES = 64 * 1024;
+const EMPTY = Buffer.alloc(0);
+const MAX_TIMER_MS = 0x7fffffff;
+
+/** Where the socket's reads go: set once the connection object exists; bytes before that are kept. */
+interface ReceiveSink {
+  deliver: ((chunk: Buffer) => void) | undefined;
+  early: Buffer[];
+}
+
 export class IscsiConnection {
   private readonly opts: ConnectionOptions;
   private readonly device: string;
@@ -58,10 +69,20 @@ export class IscsiConnection {
   private readonly tasks = new Map<number, Task>();
   /** Commands waiting for the target to open the CmdSN window. */
   private readonly queued: Task[] = [];
+  /**
+   * One timer for every command deadline rather than one per command: it is
+   * armed for the earliest deadline and left running when commands complete
+   * (so queue-depth-1 traffic creates a timer about once per timeout period,
+   * not per command); when it fires it times out whatever is due and re-arms
+   * for the next deadline, so each command still times out at its own.
+   */
+  private deadlineTimer: TimerHandle | undefined;
+  /** When deadlineTimer fires (monotonic ms); Infinity when none is armed. */
+  private deadlineAt = Infinity;
   /** Where the login phase waits for its responses, and the logout for its. */
   private waiter: { resolve: (p: TargetPdu) => void; reject: (e: HalError) => void } | undefined;
 
-  private constructor(opts: ConnectionOptions, socket: Socket) {
+  private constructor(opts: ConnectionOptions, socket: Socket, sink: ReceiveSink) {
     this.opts = opts;
     this.device = opts.device;
     this.socket = socket;
@@ -69,7 +90,11 @@ export class IscsiConnection {
       device: opts.device,
       maxDataSegmentLength: OUR_MAX_RECV_DATA_SEGMENT_LENGTH,
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // Reads arrive through the socket's onread callback (no 'data' events):
+    // one reused buffer, no stream machinery per read. The framer copies out
+    // what it keeps, since the buffer is overwritten by the next read.
+    sink.deliver = (chunk) => this.onData(chunk, true);
+    for (const chunk of sink.early.splice(0)) this.onData(chunk, false);
     socket.on('end', () => {
       try {
         this.framer.end();
@@ -87,8 +112,9 @@ export class IscsiConnection {
   /** TCP connect and log in; rejects with a typed error, never leaves a socket behind. */
   static async open(opts: ConnectionOptions): Promise<IscsiConnection> {
     const { config, clock, device } = opts;
-    const socket = await tcpConnect(config, clock, device);
-    const conn = new IscsiConnection(opts, socket);
+    const sink: ReceiveSink = { deliver: undefined, early: [] };
+    const socket = await tcpConnect(config, clock, device, sink);
+    const conn = new IscsiConnection(opts, socket, sink);
     const loginTimer = clock.after(config.timeouts.loginMs, () =>
       conn.die(new IscsiTimeoutError(device, `login did not complete within ${config.timeouts.loginMs} ms`)),
     );
@@ -127,8 +153,9 @@ export class IscsiConnection {
       return Promise.reject(this.deathError ?? new IscsiDisconnectedError(this.device, 'not connected'));
     }
     return new Promise<ScsiResult>((resolve, reject) => {
-      const task = new Task(this.allocateItt(), cmd, resolve, reject);
-      task.timer = this.opts.clock.after(cmd.timeoutMs, () => this.onTimeout(task));
+      const deadline = this.opts.clock.monotonicMs() + cmd.timeoutMs;
+      const task = new Task(this.allocateItt(), cmd, deadline, resolve, reject);
+      if (deadline < this.deadlineAt) this.armDeadline(deadline);
       this.tasks.set(task.itt, task);
       if (this.windowOpen()) this.sendCommand(task);
       else this.queued.push(task);
@@ -262,10 +289,10 @@ export class IscsiConnection {
     this.socket.uncork();
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, transient: boolean): void {
     if (this.phase === 'dead') return;
     try {
-      for (const raw of this.framer.push(chunk)) {
+      for (const raw of this.framer.push(chunk, transient)) {
         const pdu = decodeTargetPdu(raw, this.device);
         if (this.phase === 'login' || this.phase === 'logout') this.onWaited(pdu);
         else this.onPdu(pdu);
@@ -376,7 +403,7 @@ export class IscsiConnection {
       );
     }
     t.addData(pdu.bufferOffset, pdu.data);
-    if (pdu.hasStatus) this.finish(t, pdu.status, Buffer.alloc(0));
+    if (pdu.hasStatus) this.finish(t, pdu.status, EMPTY);
   }
 
   private onScsiResponse(pdu: ScsiResponse): void {
@@ -393,7 +420,7 @@ export class IscsiConnection {
 
   private finish(t: Task, status: number, sense: Buffer): void {
     this.tasks.delete(t.itt);
-    const data = t.cmd.direction === 'in' ? t.data() : Buffer.alloc(0);
+    const data = t.cmd.direction === 'in' ? t.data() : EMPTY;
     const residual = t.cmd.direction === 'in' ? t.expectedLength - data.length : 0;
     t.resolve({ status, sense, data, residual });
   }
@@ -430,6 +457,30 @@ export class IscsiConnection {
     }
   }
 
+  private armDeadline(at: number): void {
+    this.deadlineTimer?.cancel();
+    this.deadlineAt = at;
+    const { clock } = this.opts;
+    // Capped at what a Node timer can hold; a later deadline just re-arms when it fires.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(at - clock.monotonicMs())));
+    this.deadlineTimer = clock.after(delay, () => this.onDeadline());
+  }
+
+  /** The deadline timer fired: time out the most overdue command, or re-arm for the next deadline. */
+  private onDeadline(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineAt = Infinity;
+    if (this.phase === 'dead') return;
+    const now = this.opts.clock.monotonicMs();
+    let next: Task | undefined;
+    for (const t of this.tasks.values()) {
+      if (next === undefined || t.deadline < next.deadline) next = t;
+    }
+    if (next === undefined) return; // idle: no timer until the next command
+    if (next.deadline <= now) this.onTimeout(next);
+    else this.armDeadline(next.deadline);
+  }
+
   private onTimeout(task: Task): void {
     const err = new IscsiTimeoutError(
       this.device,
@@ -454,6 +505,9 @@ export class IscsiConnection {
     const wasLive = this.phase === 'full-feature';
     this.phase = 'dead';
     this.deathError = err;
+    this.deadlineTimer?.cancel();
+    this.deadlineTimer = undefined;
+    this.deadlineAt = Infinity;
     this.socket.destroy();
     this.failAll(err);
     const w = this.waiter;
@@ -463,9 +517,22 @@ export class IscsiConnection {
   }
 }
 
-function tcpConnect(config: IscsiConfig, clock: Clock, device: string): Promise<Socket> {
+function tcpConnect(config: IscsiConfig, clock: Clock, device: string, sink: ReceiveSink): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: config.portal.host, port: config.portal.port, noDelay: true });
+    const socket = connect({
+      host: config.portal.host,
+      port: config.portal.port,
+      noDelay: true,
+      onread: {
+        buffer: Buffer.allocUnsafe(RECEIVE_BUFFER_BYTES),
+        callback: (nread: number, buf: Uint8Array): boolean => {
+          const chunk = Buffer.from(buf.buffer, buf.byteOffset, nread);
+          if (sink.deliver !== undefined) sink.deliver(chunk);
+          else sink.early.push(Buffer.from(chunk)); // a copy: buf is reused by the next read
+          return true; // keep reading
+        },
+      },
+    });
     let timer: TimerHandle | undefined = clock.after(config.timeouts.connectMs, () => {
       socket.destroy();
       reject(

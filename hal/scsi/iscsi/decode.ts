@@ -98,10 +98,6 @@ export interface AsyncMessage extends SequenceFields {
 export type TargetPdu =
   LoginResponse | ScsiResponse | DataIn | R2T | NopIn | LogoutResponse | Reject | AsyncMessage;
 
-function sequence(bhs: Buffer): SequenceFields {
-  return { statSN: bhs.readUInt32BE(24), expCmdSN: bhs.readUInt32BE(28), maxCmdSN: bhs.readUInt32BE(32) };
-}
-
 export function decodeTargetPdu(raw: RawPdu, device: string): TargetPdu {
   const { bhs, data } = raw;
   const flags = bhs[1]!;
@@ -121,7 +117,9 @@ export function decodeTargetPdu(raw: RawPdu, device: string): TargetPdu {
         isid: bhs.subarray(8, 14),
         tsih: bhs.readUInt16BE(14),
         itt: bhs.readUInt32BE(16),
-        ...sequence(bhs),
+        statSN: bhs.readUInt32BE(24),
+        expCmdSN: bhs.readUInt32BE(28),
+        maxCmdSN: bhs.readUInt32BE(32),
         statusClass: bhs[36]!,
         statusDetail: bhs[37]!,
         data,
@@ -149,7 +147,9 @@ export function decodeTargetPdu(raw: RawPdu, device: string): TargetPdu {
         status: bhs[3]!,
         overflow: (flags & 0x04) !== 0,
         underflow: (flags & 0x02) !== 0,
-        ...sequence(bhs),
+        statSN: bhs.readUInt32BE(24),
+        expCmdSN: bhs.readUInt32BE(28),
+        maxCmdSN: bhs.readUInt32BE(32),
         residual: bhs.readUInt32BE(44),
         sense,
       };
@@ -167,7 +167,9 @@ export function decodeTargetPdu(raw: RawPdu, device: string): TargetPdu {
         status: bhs[3]!,
         itt: bhs.readUInt32BE(16),
         ttt: bhs.readUInt32BE(20),
-        ...sequence(bhs),
+        statSN: bhs.readUInt32BE(24),
+        expCmdSN: bhs.readUInt32BE(28),
+        maxCmdSN: bhs.readUInt32BE(32),
         dataSN: bhs.readUInt32BE(36),
         bufferOffset: bhs.readUInt32BE(40),
         residual: bhs.readUInt32BE(44),
@@ -179,7 +181,9 @@ export function decodeTargetPdu(raw: RawPdu, device: string): TargetPdu {
         kind: 'r2t',
         itt: bhs.readUInt32BE(16),
         ttt: bhs.readUInt32BE(20),
-        ...sequence(bhs),
+        statSN: bhs.readUInt32BE(24),
+        expCmdSN: bhs.readUInt32BE(28),
+        maxCmdSN: bhs.readUInt32BE(32),
         r2tSN: bhs.readUInt32BE(36),
         bufferOffset: bhs.readUInt32BE(40),
         desiredLength: bhs.readUInt32BE(44),
@@ -190,7 +194,9 @@ export function decodeTargetPdu(raw: RawPdu, device: string): TargetPdu {
         itt: bhs.readUInt32BE(16),
         ttt: bhs.readUInt32BE(20),
         lun: bhs.subarray(8, 16),
-        ...sequence(bhs),
+        statSN: bhs.readUInt32BE(24),
+        expCmdSN: bhs.readUInt32BE(28),
+        maxCmdSN: bhs.readUInt32BE(32),
         data,
       };
     case TargetOpcode.LOGOUT_RESPONSE:
@@ -198,7 +204,9 @@ export function decodeTargetPdu(raw: RawPdu, device: string): TargetPdu {
         kind: 'logout-response',
         itt: bhs.readUInt32BE(16),
         response: bhs[2]!,
-        ...sequence(bhs),
+        statSN: bhs.readUInt32BE(24),
+        expCmdSN: bhs.readUInt32BE(28),
+        maxCmdSN: bhs.readUInt32BE(32),
         time2Wait: bhs.readUInt16BE(40),
         time2Retain: bhs.readUInt16BE(42),
       };
@@ -206,14 +214,18 @@ export function decodeTargetPdu(raw: RawPdu, device: string): TargetPdu {
       return {
         kind: 'reject',
         reason: bhs[2]!,
-        ...sequence(bhs),
+        statSN: bhs.readUInt32BE(24),
+        expCmdSN: bhs.readUInt32BE(28),
+        maxCmdSN: bhs.readUInt32BE(32),
         rejectedOpcode: data.length >= 1 ? data[0]! & 0x3f : undefined,
         rejectedItt: data.length >= 20 ? data.readUInt32BE(16) : undefined,
       };
     case TargetOpcode.ASYNC_MESSAGE:
       return {
         kind: 'async-message',
-        ...sequence(bhs),
+        statSN: bhs.readUInt32BE(24),
+        expCmdSN: bhs.readUInt32BE(28),
+        maxCmdSN: bhs.readUInt32BE(32),
         asyncEvent: bhs[36]!,
         asyncVCode: bhs[37]!,
         parameter1: bhs.readUInt16BE(38),

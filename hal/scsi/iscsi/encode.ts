@@ -20,7 +20,9 @@ export const LoginStage = {
 export type LoginStage = (typeof LoginStage)[keyof typeof LoginStage];
 
 function newBhs(opcodeByte: number, flags: number): Buffer {
-  const bhs = Buffer.alloc(BHS_LENGTH);
+  // From Node's pool rather than a fresh (on-heap) ArrayBuffer that the socket
+  // write would first have to move off-heap; zeroed here.
+  const bhs = Buffer.allocUnsafe(BHS_LENGTH).fill(0);
   bhs[0] = opcodeByte;
   bhs[1] = flags;
   return bhs;

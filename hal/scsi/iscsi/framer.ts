@@ -1,6 +1,8 @@
 // Cuts a TCP byte stream into whole PDUs. Chunks are kept as views; bytes are
 // copied only when a PDU straddles two chunks (rare for small PDUs, which is
-// the latency-critical case).
+// the latency-critical case), or when the caller says the chunk is transient
+// (a receive buffer it reuses): then the whole PDUs are copied out once, in
+// one piece, and the tail is kept as a copy.
 import { IscsiProtocolError } from './errors.ts';
 import {
   BHS_LENGTH,
@@ -11,6 +13,15 @@ import {
   pduWireLength,
   type RawPdu,
 } from './pdu.ts';
+
+const EMPTY = Buffer.alloc(0);
+
+/** The first `n` bytes of `buf` in memory of their own (small copies come from Node's pool). */
+function copyOf(buf: Buffer, n: number): Buffer {
+  const copy = Buffer.allocUnsafe(n);
+  buf.copy(copy, 0, 0, n);
+  return copy;
+}
 
 export interface FramerOptions {
   /** Name used in error messages. */
@@ -25,7 +36,11 @@ export class PduFramer {
   private readonly device: string;
   private readonly maxDsl: number;
   private readonly opcodes: ReadonlySet<number>;
-  private pending: Buffer = Buffer.alloc(0);
+  /** Start of a header split across reads (fewer than BHS_LENGTH bytes, owned). */
+  private head: Buffer = EMPTY;
+  /** A PDU of known size being assembled across reads, and how much of it is filled. */
+  private assembly: Buffer | undefined;
+  private filled = 0;
 
   constructor(options: FramerOptions) {
     this.device = options.device;
@@ -35,7 +50,7 @@ export class PduFramer {
 
   /** Bytes held that do not yet make a whole PDU. */
   get buffered(): number {
-    return this.pending.length;
+    return this.head.length + (this.assembly === undefined ? 0 : this.filled);
   }
 
   /**
@@ -43,26 +58,79 @@ export class PduFramer {
    * IscsiProtocolError at the first malformed header; the stream cannot be
    * resynchronised after that (iSCSI has no sync marker), so the caller drops
    * the connection.
+   *
+   * `transient`: the caller will overwrite `chunk` after this returns, so
+   * nothing returned or kept may be a view of it.
    */
-  push(chunk: Buffer): RawPdu[] {
-    let buf = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+  push(chunk: Buffer, transient = false): RawPdu[] {
     const out: RawPdu[] = [];
-    while (buf.length >= BHS_LENGTH) {
-      this.check(buf);
-      const total = pduWireLength(buf);
-      if (buf.length < total) break;
-      out.push(this.cut(buf));
-      buf = buf.subarray(total);
+    let rest = chunk;
+    if (this.head.length > 0) {
+      // Finish a header split across reads; then its PDU's size is known.
+      const need = BHS_LENGTH - this.head.length;
+      if (rest.length < need) {
+        this.head = Buffer.concat([this.head, rest]);
+        return out;
+      }
+      const bhs = Buffer.concat([this.head, rest.subarray(0, need)]);
+      this.head = EMPTY;
+      rest = rest.subarray(need);
+      this.check(bhs);
+      this.assembly = Buffer.allocUnsafe(pduWireLength(bhs));
+      bhs.copy(this.assembly, 0);
+      this.filled = BHS_LENGTH;
     }
-    this.pending = buf;
+    const asm = this.assembly;
+    if (asm !== undefined) {
+      // A PDU straddling reads is assembled in place: each byte is copied once.
+      const n = Math.min(asm.length - this.filled, rest.length);
+      rest.copy(asm, this.filled, 0, n);
+      this.filled += n;
+      if (this.filled < asm.length) return out;
+      this.assembly = undefined;
+      this.filled = 0;
+      rest = rest.subarray(n);
+      out.push(this.cut(asm));
+    }
+    // `rest` starts at a PDU boundary. Find (and check) the whole PDUs in it.
+    let end = 0;
+    let total = 0;
+    while (rest.length - end >= BHS_LENGTH) {
+      const at = end === 0 ? rest : rest.subarray(end);
+      this.check(at);
+      total = pduWireLength(at);
+      if (rest.length - end < total) break;
+      end += total;
+    }
+    const left = rest.length - end;
+    if (left > 0) {
+      const tail = rest.subarray(end);
+      if (left < BHS_LENGTH) {
+        this.head = Buffer.from(tail);
+      } else {
+        this.assembly = Buffer.allocUnsafe(total);
+        tail.copy(this.assembly, 0);
+        this.filled = left;
+      }
+    }
+    if (end === 0) return out;
+    // Reads are reused by the caller: copy the whole PDUs out, once and in one piece.
+    const whole = transient ? copyOf(rest, end) : rest;
+    for (let at = 0; at < end;) {
+      const pdu = at === 0 ? whole : whole.subarray(at);
+      out.push(this.cut(pdu));
+      at += pduWireLength(pdu);
+    }
     return out;
   }
 
   /** The stream ended: anything left over is a truncated PDU. */
   end(): void {
-    if (this.pending.length > 0) {
-      const have = this.pending.length;
-      this.pending = Buffer.alloc(0);
+    const have = this.buffered;
+    if (have > 0) {
+      this.head = EMPTY;
+      this.assembly = undefined;
+      this.filled = 0;
       throw new IscsiProtocolError(this.device, `stream ended inside a PDU (${have} bytes of a partial PDU)`);
     }
   }

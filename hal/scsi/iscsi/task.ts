@@ -1,14 +1,14 @@
 // One outstanding SCSI command: collects Data-In, remembers what to send on
 // R2T, and settles exactly once.
 import type { ScsiCommand, ScsiResult } from '../device.ts';
-import type { TimerHandle } from '../../clock/clock.ts';
 import type { HalError } from '../../errors.ts';
 
 export class Task {
   readonly itt: number;
   readonly cmd: ScsiCommand;
   readonly expectedLength: number;
-  timer: TimerHandle | undefined;
+  /** Clock.monotonicMs() at which the command times out (the connection's deadline sweep enforces it). */
+  readonly deadline: number;
   /** Assembled Data-In, allocated only when the data comes in more than one PDU. */
   private buffer: Buffer | undefined;
   /** Single-PDU fast path: the Data-In payload itself, no copy. */
@@ -22,11 +22,13 @@ export class Task {
   constructor(
     itt: number,
     cmd: ScsiCommand,
+    deadline: number,
     resolve: (r: ScsiResult) => void,
     reject: (e: HalError) => void,
   ) {
     this.itt = itt;
     this.cmd = cmd;
+    this.deadline = deadline;
     this.expectedLength =
       cmd.direction === 'in'
         ? (cmd.dataInLength ?? 0)
@@ -66,14 +68,12 @@ export class Task {
   resolve(result: ScsiResult): void {
     if (this.settled) return;
     this.settled = true;
-    this.timer?.cancel();
     this.resolveFn(result);
   }
 
   reject(err: HalError): void {
     if (this.settled) return;
     this.settled = true;
-    this.timer?.cancel();
     this.rejectFn(err);
   }
 }

@@ -275,6 +275,50 @@ describe('PduFramer', () => {
     }
   });
 
+  it('transient chunks (a reused receive buffer): nothing returned or kept aliases them', () => {
+    const stream = Buffer.concat([
+      targetPdu(TargetOpcode.NOP_IN, 0x80, (b) => b.writeUInt32BE(1, 20), Buffer.from('abcde')),
+      targetPdu(TargetOpcode.DATA_IN, 0x81, (b) => b.writeUInt32BE(2, 16), Buffer.alloc(70_000, 3)),
+      targetPdu(TargetOpcode.R2T, 0x80, (b) => b.writeUInt32BE(3, 16)),
+    ]);
+    for (const size of [1, 7, 47, 48, 100, 4096, 65536, stream.length]) {
+      const f = new PduFramer(TGT);
+      const rx = Buffer.alloc(size);
+      const pdus = [];
+      for (let at = 0; at < stream.length; at += size) {
+        const n = stream.copy(rx, 0, at, at + size);
+        pdus.push(...f.push(rx.subarray(0, n), true));
+        rx.fill(0xee); // the next read overwrites the buffer
+      }
+      expect(pdus.map((p) => [p.opcode, p.data.length])).toEqual([
+        [0x20, 5],
+        [0x25, 70_000],
+        [0x31, 0],
+      ]);
+      expect(pdus[0]!.data.toString()).toBe('abcde');
+      expect(pdus[1]!.bhs.readUInt32BE(16)).toBe(2);
+      expect(pdus[1]!.data.every((x) => x === 3)).toBe(true);
+      expect(pdus[2]!.bhs.readUInt32BE(16)).toBe(3);
+      expect(f.buffered).toBe(0);
+      f.end();
+    }
+  });
+
+  it('counts a partial header and a partly assembled PDU as buffered, and checks the header once whole', () => {
+    const pdu = targetPdu(TargetOpcode.DATA_IN, 0x81, () => {}, Buffer.alloc(1000, 1));
+    const f = new PduFramer(TGT);
+    expect(f.push(pdu.subarray(0, 30), true)).toEqual([]);
+    expect(f.buffered).toBe(30);
+    expect(f.push(pdu.subarray(30, 500), true)).toEqual([]);
+    expect(f.buffered).toBe(500);
+    expect(() => f.end()).toThrow(/stream ended inside a PDU \(500 bytes/);
+    const bad = Buffer.from(pdu);
+    bad[0] = 0x3e; // not a target opcode
+    const g = new PduFramer(TGT);
+    g.push(bad.subarray(0, 40), true);
+    expect(() => g.push(bad.subarray(40, 60), true)).toThrow(IscsiProtocolError);
+  });
+
   it('reports a stream that ends inside a PDU', () => {
     const f = new PduFramer(TGT);
     f.push(targetPdu(TargetOpcode.NOP_IN, 0x80, () => {}).subarray(0, 20));

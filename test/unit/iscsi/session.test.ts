@@ -234,6 +234,32 @@ describe('iSCSI session against a scripted target', () => {
     expect((await dev.execute(TUR)).status).toBe(0);
   });
 
+  it('times each command out at its own deadline, however their timeouts interleave', async () => {
+    const { dev, target, clock } = await setup();
+    await dev.connect();
+    // Completed commands leave the shared deadline timer armed; it must not fire anything.
+    for (let i = 0; i < 5; i++) expect((await dev.execute({ ...TUR, timeoutMs: 100 })).status).toBe(0);
+    await clock.advance(150);
+    expect(dev.state).toBe('connected');
+    target.onCommand = () => 'handled';
+    const before = target.commands.length;
+    const long = dev.execute({ ...TUR, timeoutMs: 800 });
+    await clock.advance(100);
+    const short = dev.execute({ ...TUR, timeoutMs: 300 }); // due at 400, before the first (at 800)
+    await waitFor(() => target.commands.length === before + 2, 'commands at target');
+    const outcome = (p: Promise<unknown>) =>
+      p.then(
+        () => 'resolved',
+        (e: unknown) => (e as HalError).code,
+      );
+    const results = Promise.all([outcome(short), outcome(long)]);
+    await clock.advance(299);
+    expect(dev.state).toBe('connected');
+    await clock.advance(1);
+    // The short one times out; ERL 0 drops the session, failing the long one as disconnected.
+    expect(await results).toEqual(['timeout', 'disconnected']);
+  });
+
   it('rejects an in-flight command with a typed disconnected error when the link drops, and backs off', async () => {
     const { dev, target, clock } = await setup();
     await dev.connect();
