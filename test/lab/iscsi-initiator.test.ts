@@ -2,7 +2,8 @@
 // controller's network namespace (the portal is only reachable from there).
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { clearLun } from './pr-clean-lun.ts';
 import { NETNS, PORTAL, TARGET_IQN, TARGET_LUN, type Controller } from '../../tools/lab/topology.ts';
 
 const PROBE = fileURLToPath(new URL('../../hal/scsi/iscsi/probe.ts', import.meta.url));
@@ -47,6 +48,10 @@ function probe(c: Controller, steps: string[]): Promise<ProbeOutput> {
 const stepNamed = (out: ProbeOutput, name: string) => out.steps.find((s) => s['step'] === name);
 
 describe('iSCSI initiator against the lab tgtd', () => {
+  // The probe's sessions are not registered: a reservation left on the shared
+  // LUN by an earlier daemon test would (rightly) refuse their writes.
+  beforeAll(clearLun);
+
   it('logs in from A, runs INQUIRY and READ CAPACITY(16), logs out', async () => {
     const out = await probe('A', ['tur', 'inquiry', 'capacity']);
     expect(out.error).toBeUndefined();
