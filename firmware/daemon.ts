@@ -50,6 +50,12 @@ async function main(): Promise<number> {
   });
   const loaded = await config.load();
   const cfg = config.current();
+  // Retention needs config; the log was opened first so config problems are logged.
+  events.useRetention({
+    maxAgeDays: cfg.eventlog.maxAgeDays,
+    maxRows: cfg.eventlog.maxRows,
+    maxBytes: cfg.eventlog.maxBytes,
+  });
   const id = resolveControllerId(cfg);
   if (!id.ok) {
     events.append({ severity: 'critical', source: 'daemon', code: 'NO_CONTROLLER_ID', message: id.error });

@@ -319,6 +319,12 @@ export const ConfigSchema = Type.Object(
           default: 200_000,
           description: 'Keep at most this many events',
         }),
+        maxBytes: Type.Integer({
+          minimum: 1_048_576,
+          maximum: 4_294_967_296,
+          default: 67_108_864,
+          description: 'Keep at most about this many bytes of event text (oldest go first)',
+        }),
       },
       'Event log retention',
     ),

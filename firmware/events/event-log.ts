@@ -15,7 +15,16 @@ export interface RetentionPolicy {
   maxAgeDays: number;
   /** At most this many events are kept; the oldest go first. */
   maxRows: number;
+  /**
+   * At most about this many bytes of event text (message, data, source, code
+   * plus a fixed per-row overhead) are kept; the oldest go first. Bounds the
+   * flash the log can take whatever the size of individual events.
+   */
+  maxBytes?: number;
 }
+
+/** Rough per-row cost beyond the text columns: ids, timestamps, index entry. */
+const ROW_OVERHEAD_BYTES = 48;
 
 export interface EventLogOptions {
   db: DatabaseSync;
@@ -49,7 +58,8 @@ export class EventLog implements EventSink {
   private readonly clock: Clock;
   private readonly maxBatch: number;
   private readonly maxPending: number;
-  private readonly retention: RetentionPolicy | undefined;
+  private retention: RetentionPolicy | undefined;
+  private readonly retentionIntervalMs: number;
   private readonly onError: (err: unknown) => void;
   private readonly insert: StatementSync;
   private readonly selectOne: StatementSync;
@@ -67,6 +77,7 @@ export class EventLog implements EventSink {
     this.maxBatch = options.maxBatch ?? 256;
     this.maxPending = options.maxPending ?? 10_000;
     this.retention = options.retention;
+    this.retentionIntervalMs = options.retentionIntervalMs ?? 600_000;
     this.onError = options.onError ?? ((err) => console.error('event log:', err));
     this.db.exec(SCHEMA);
     this.insert = this.db.prepare(
@@ -81,9 +92,21 @@ export class EventLog implements EventSink {
       { seq: number } | undefined;
     this.nextId = (seq?.seq ?? 0) + 1;
     this.timers.push(this.clock.every(options.flushIntervalMs ?? 1000, () => this.flushQuietly()));
-    if (this.retention) {
-      this.timers.push(this.clock.every(options.retentionIntervalMs ?? 600_000, () => this.retainQuietly()));
-    }
+    if (this.retention) this.startRetentionTimer();
+  }
+
+  /**
+   * Set (or replace) the retention policy once config is known: the daemon
+   * opens the log before it loads config, so config problems are logged too.
+   */
+  useRetention(policy: RetentionPolicy): void {
+    const first = this.retention === undefined;
+    this.retention = policy;
+    if (first) this.startRetentionTimer();
+  }
+
+  private startRetentionTimer(): void {
+    this.timers.push(this.clock.every(this.retentionIntervalMs, () => this.retainQuietly()));
   }
 
   /** Stamp and buffer an event; it is on disk after the next flush. */
@@ -177,6 +200,22 @@ export class EventLog implements EventSink {
         .prepare('DELETE FROM events WHERE id <= (SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET ?)')
         .run(Math.max(0, Math.floor(policy.maxRows))).changes,
     );
+    if (policy.maxBytes !== undefined) {
+      // Walk from the newest event back, summing sizes; everything from the
+      // first row that overflows the budget onwards (older) goes.
+      deleted += Number(
+        this.db
+          .prepare(
+            `DELETE FROM events WHERE id <= (
+               SELECT id FROM (
+                 SELECT id, SUM(length(message) + length(data) + length(source) + length(code) + ?)
+                   OVER (ORDER BY id DESC) AS acc
+                 FROM events)
+               WHERE acc > ? ORDER BY id DESC LIMIT 1)`,
+          )
+          .run(ROW_OVERHEAD_BYTES, Math.max(0, Math.floor(policy.maxBytes))).changes,
+      );
+    }
     return deleted;
   }
 

@@ -167,7 +167,11 @@ describe('config replication', () => {
     await run(1500);
     expect(a.config.current().configVersion).toBe(2);
     // A forged-by-nobody but stale offer: version 1, as a slow peer might send.
-    const stale = { ...a.config.current(), configVersion: 1, eventlog: { maxAgeDays: 90, maxRows: 1000 } };
+    const stale = {
+      ...a.config.current(),
+      configVersion: 1,
+      eventlog: { maxAgeDays: 90, maxRows: 1000, maxBytes: 67_108_864 },
+    };
     const frags = encodeOffer(
       { sender: 'A', boxId: boxNumber('rep-box'), offerId: 99, version: 1, hash: sharedHash(stale) },
       deflateRawSync(JSON.stringify(stale)),

@@ -85,6 +85,28 @@ describe('EventLog', () => {
     b.close();
   });
 
+  it('retention by size keeps the newest events within the byte budget', () => {
+    const log = new EventLog({ db, clock });
+    // Each row: 100-char message + data "null" (4) + source "s" + code "C" + 48 overhead = 154 bytes.
+    for (let i = 0; i < 50; i++)
+      log.append({ severity: 'info', source: 's', code: 'C', message: 'x'.repeat(100) });
+    const deleted = log.applyRetention({ maxAgeDays: 30, maxRows: 1000, maxBytes: 154 * 10 });
+    expect(deleted).toBe(40);
+    const kept = log.query({ limit: 100 });
+    expect(kept).toHaveLength(10);
+    expect(Math.min(...kept.map((e) => e.id))).toBe(41);
+    log.close();
+  });
+
+  it('takes its retention policy after construction, as the daemon does once config is loaded', async () => {
+    const log = new EventLog({ db, clock, retentionIntervalMs: 1000 });
+    for (let i = 0; i < 5; i++) log.append({ severity: 'info', source: 's', code: 'C', message: String(i) });
+    log.useRetention({ maxAgeDays: 30, maxRows: 2 });
+    await clock.advance(1000);
+    expect(log.count()).toBe(2);
+    log.close();
+  });
+
   it('queries by time range, minimum severity, source and limit, newest first', async () => {
     const log = new EventLog({ db, clock });
     log.append({ severity: 'debug', source: 'cluster', code: 'A', message: 'a' });

@@ -21,7 +21,11 @@ if (!Number.isSafeInteger(version) || version < 0 || !(port > 0 && port < 65536)
 const parsed = validateConfig(JSON.parse(readFileSync(configFile('B'), 'utf8')));
 if (!parsed.ok) throw new Error('lab config of B does not validate');
 // Different content from anything in force, so only the version decides.
-const cfg = { ...parsed.config, configVersion: version, eventlog: { maxAgeDays: 1, maxRows: 1000 } };
+const cfg = {
+  ...parsed.config,
+  configVersion: version,
+  eventlog: { maxAgeDays: 1, maxRows: 1000, maxBytes: 67_108_864 },
+};
 const fragments = encodeOffer(
   { sender: 'B', boxId: boxNumber(cfg.box.id), offerId: newOfferId(), version, hash: sharedHash(cfg) },
   deflateRawSync(JSON.stringify(sharedPart(cfg))),
