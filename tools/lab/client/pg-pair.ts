@@ -1,0 +1,134 @@
+// Both lab controllers running the real daemon with the PostgreSQL group
+// (tools/lab/configs/pg-{a,b}.json: reservation on LUN 1, the data volume,
+// the VIP, PostgreSQL; watchdog on, 2 s), preferred on A. Used by the
+// takeover tests and the takeover bench. `resetPair` puts the lab back the
+// way it was: no daemon, nothing mounted, no PostgreSQL, no VIP.
+import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DAEMON,
+  controlSocket,
+  labOk,
+  lab,
+  liveConfigFile,
+  stateDir,
+  stopDaemon,
+  waitForLine,
+  type LogLine,
+} from '../configs/daemons.ts';
+import { labFiles } from '../files.ts';
+import { isPoweredOn, powerOff, powerOn } from '../power.ts';
+import { tryRun } from '../run.ts';
+import { loopDevice } from '../volume.ts';
+import { ADDR, NETNS, lc, type Controller } from '../topology.ts';
+
+export const GROUP = 'db';
+/** Where pg-{a,b}.json expect the data volume: a stable name for the loop device `lab up` picked. */
+export const DATA_VOLUME_LINK = join(labFiles.runDir, 'data-volume');
+export const PG_MOUNT = join(labFiles.runDir, 'pg-mnt');
+const TANDEMCTL = fileURLToPath(new URL('../../../firmware/console/tandemctl.ts', import.meta.url));
+
+export function pgConfigFile(c: Controller): string {
+  return fileURLToPath(new URL(`../configs/pg-${lc(c)}.json`, import.meta.url));
+}
+
+function linkDataVolume(): void {
+  const dev = loopDevice();
+  if (dev === null) throw new Error('the lab has no data volume: is it up?');
+  rmSync(DATA_VOLUME_LINK, { force: true });
+  symlinkSync(dev, DATA_VOLUME_LINK);
+}
+
+export async function startPgDaemon(c: Controller): Promise<void> {
+  rmSync(stateDir(c), { recursive: true, force: true });
+  mkdirSync(stateDir(c), { recursive: true });
+  copyFileSync(pgConfigFile(c), liveConfigFile(c));
+  writeFileSync(labFiles.firmwareLog(c), '');
+  await labOk(['start', c, '--', process.execPath, DAEMON], {
+    ...process.env,
+    TANDEM_CONFIG_FILE: liveConfigFile(c),
+    TANDEM_STATE_DIR: stateDir(c),
+    TANDEM_CONTROL_SOCKET: controlSocket(c),
+  });
+}
+
+export const started = (resource: string) => (l: LogLine) =>
+  l.code === 'RESOURCE_STARTED' && l.data?.['resource'] === resource;
+export const toState = (to: string) => (l: LogLine) => l.code === 'STATE_CHANGED' && l.data?.['to'] === to;
+
+/**
+ * A powered-off controller must not answer for the VIP. The lab's power-off
+ * kills processes and mounts but leaves the network namespace, addresses
+ * included, so the dead controller's kernel would go on answering ARP for the
+ * VIP (and RST connections to it), and the survivor's vip agent would rightly
+ * refuse an address somebody answers for. Real hardware drops off the LAN:
+ * while the pair runs, the VIP is removed from a controller's lan0 as soon as
+ * the lab marks it powered off (by `lab poweroff` or by its watchdog).
+ */
+let powerWatch: NodeJS.Timeout | undefined;
+function dropVipOnPowerOff(): void {
+  clearInterval(powerWatch);
+  const dropped = new Set<Controller>();
+  powerWatch = setInterval(() => {
+    for (const c of ['A', 'B'] as const) {
+      if (isPoweredOn(c)) dropped.delete(c);
+      else if (!dropped.has(c)) {
+        dropped.add(c);
+        void tryRun('ip', ['-n', NETNS[c], 'address', 'del', `${ADDR.lanVip}/24`, 'dev', 'lan0']);
+      }
+    }
+  }, 10);
+}
+
+/** Fresh pair: A active running the group (PostgreSQL answering), B standby. */
+export async function startPgPair(): Promise<number> {
+  await resetPair();
+  dropVipOnPowerOff();
+  linkDataVolume();
+  const t0 = Date.now();
+  await startPgDaemon('A');
+  await startPgDaemon('B');
+  await waitForLine('A', 'A active', t0, toState('active'), 30_000);
+  await waitForLine('A', 'PostgreSQL started on A', t0, started('pg'), 90_000);
+  await waitForLine('B', 'B standby', t0, toState('standby'), 30_000);
+  return t0;
+}
+
+/** tandemctl against controller `c`'s control socket; returns its output (throws on failure). */
+export async function tandemctl(c: Controller, ...args: string[]): Promise<string> {
+  const r = await lab(['exec', c, process.execPath, TANDEMCTL, '--socket', controlSocket(c), ...args]);
+  if (r.code !== 0)
+    throw new Error(`tandemctl ${args.join(' ')} on ${c} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * Back to rest: daemons stopped, then each controller power-cycled (kills a
+ * PostgreSQL a killed daemon left behind and drops its mounts), the VIP off
+ * both LAN ports and out of the client's ARP cache.
+ */
+export async function resetPair(): Promise<void> {
+  clearInterval(powerWatch);
+  powerWatch = undefined;
+  for (const c of ['A', 'B'] as const) {
+    if (isPoweredOn(c)) await stopDaemon(c);
+    if (isPoweredOn(c)) await powerOff(c);
+    await powerOn(c);
+  }
+  for (const c of ['A', 'B'] as const) {
+    await tryRun('ip', ['-n', NETNS[c], 'address', 'del', `${ADDR.lanVip}/24`, 'dev', 'lan0']);
+  }
+  await tryRun('ip', ['-n', NETNS.client, 'neigh', 'del', ADDR.lanVip, 'dev', 'lan0']);
+}
+
+/** When the lab's watchdog stand-in powered `c` off at or after `since` (epoch ms), from its log. */
+export async function watchdogPowerOffAt(c: Controller, since: number): Promise<number | null> {
+  const r = await tryRun('cat', [labFiles.watchdogLog]);
+  for (const line of r.stdout.split('\n')) {
+    const m = new RegExp(`^(\\S+) controller ${c} powered off`).exec(line);
+    const t = m?.[1] === undefined ? NaN : Date.parse(m[1]);
+    if (t >= since) return t;
+  }
+  return null;
+}
