@@ -74,16 +74,59 @@ export function checkU64(what: string, field: string, value: bigint): bigint {
   return value;
 }
 
+// The put* encoders write bytes directly: a DataView per call was the
+// hottest JS on the READ(16) path. Semantics match DataView's setters: the
+// value is reduced modulo 2^16 / 2^32 / 2^64 (a negative bigint wraps, a
+// non-bigint to putU64 is a TypeError) and a field that does not fit in `buf`
+// at `offset` is a RangeError, never a silent partial write.
+
+function checkRoom(buf: Uint8Array, offset: number, n: number): void {
+  if (!Number.isInteger(offset) || offset < 0 || offset > buf.length - n) {
+    throw new RangeError(`${n}-byte field at offset ${offset} is outside a ${buf.length}-byte buffer`);
+  }
+}
+
 export function putU16(buf: Uint8Array, offset: number, value: number): void {
-  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setUint16(offset, value);
+  checkRoom(buf, offset, 2);
+  const v = value >>> 0; // ToUint32, as DataView does, before byte truncation
+  buf[offset] = v >>> 8;
+  buf[offset + 1] = v;
 }
 
 export function putU32(buf: Uint8Array, offset: number, value: number): void {
-  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setUint32(offset, value);
+  checkRoom(buf, offset, 4);
+  const v = value >>> 0;
+  buf[offset] = v >>> 24;
+  buf[offset + 1] = v >>> 16;
+  buf[offset + 2] = v >>> 8;
+  buf[offset + 3] = v;
+}
+
+const MAX_SAFE_U64 = BigInt(Number.MAX_SAFE_INTEGER);
+const TWO_32 = 0x1_0000_0000;
+
+/** Big-endian u64 as two u32 halves: `hi` is floor(value / 2^32), `lo` value mod 2^32. */
+function putHalves(buf: Uint8Array, offset: number, hi: number, lo: number): void {
+  buf[offset] = hi >>> 24;
+  buf[offset + 1] = hi >>> 16;
+  buf[offset + 2] = hi >>> 8;
+  buf[offset + 3] = hi;
+  buf[offset + 4] = lo >>> 24;
+  buf[offset + 5] = lo >>> 16;
+  buf[offset + 6] = lo >>> 8;
+  buf[offset + 7] = lo;
 }
 
 export function putU64(buf: Uint8Array, offset: number, value: bigint): void {
-  new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setBigUint64(offset, value);
+  checkRoom(buf, offset, 8);
+  if (typeof value === 'bigint' && value >= 0n && value <= MAX_SAFE_U64) {
+    // Exact in a double: no BigInt allocation (the usual LBA or key).
+    const n = Number(value);
+    putHalves(buf, offset, Math.floor(n / TWO_32), n >>> 0);
+    return;
+  }
+  const v = BigInt.asUintN(64, value); // TypeError for a non-bigint, like setBigUint64
+  putHalves(buf, offset, Number(v >> 32n), Number(v & 0xffff_ffffn));
 }
 
 /** ASCII text fields (vendor, product, serial): trim padding, show non-printables as '.'. */

@@ -37,7 +37,7 @@ import {
 } from './cdb/vpd.ts';
 import { checkUint } from './bytes.ts';
 import { resultError } from './check.ts';
-import type { ScsiCommand, ScsiDevice } from './device.ts';
+import type { ScsiCommand, ScsiDevice, ScsiResult } from './device.ts';
 import type { ScsiError } from './errors.ts';
 import { ScsiArgumentError, ScsiParseError } from './errors.ts';
 
@@ -57,17 +57,43 @@ export interface CommandOptions {
 
 type Request = Omit<ScsiCommand, 'timeoutMs'>;
 
-async function run(dev: ScsiDevice, what: string, req: Request, opts: CommandOptions): Promise<Uint8Array> {
+function timeoutOf(what: string, opts: CommandOptions): number {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new ScsiArgumentError(what, 'timeoutMs', `must be > 0, got ${timeoutMs}`);
+  return timeoutMs;
+}
+
+/**
+ * Execute `cmd`, retrying it as-is after a unit attention, and return the data
+ * of a GOOD result. The hot path of every I/O, so a plain promise chain with
+ * the command object built once by the caller rather than an async function
+ * re-spreading a request per attempt. Callers are async functions, so a
+ * synchronous throw here still reaches their caller as a rejection.
+ */
+function run(dev: ScsiDevice, what: string, cmd: ScsiCommand, opts: CommandOptions): Promise<Uint8Array> {
   const retries = opts.unitAttentionRetries ?? 3;
-  for (let attempt = 0; ; attempt++) {
-    const result = await dev.execute({ ...req, timeoutMs });
+  let attempt = 0;
+  const settle = (result: ScsiResult): Uint8Array | Promise<Uint8Array> => {
     const err = resultError(result, what, dev.description);
     if (err === undefined) return result.data;
     if (err.kind !== 'unit-attention' || attempt >= retries) throw err;
+    attempt++;
     opts.onUnitAttention?.(err);
-  }
+    return dev.execute(cmd).then(settle);
+  };
+  return dev.execute(cmd).then(settle);
+}
+
+/** run() for the commands off the I/O path, which build a Request without the timeout. */
+function runReq(dev: ScsiDevice, what: string, req: Request, opts: CommandOptions): Promise<Uint8Array> {
+  const cmd: ScsiCommand = {
+    cdb: req.cdb,
+    direction: req.direction,
+    dataOut: req.dataOut,
+    dataInLength: req.dataInLength,
+    timeoutMs: timeoutOf(what, opts),
+  };
+  return run(dev, what, cmd, opts);
 }
 
 /** Ask, and ask again with a bigger allocation when the answer says it was cut short. */
@@ -79,7 +105,7 @@ async function runVariable(
   firstAlloc: number,
   opts: CommandOptions,
 ): Promise<Uint8Array> {
-  const data = await run(
+  const data = await runReq(
     dev,
     what,
     { cdb: cdbFor(firstAlloc), direction: 'in', dataInLength: firstAlloc },
@@ -88,16 +114,16 @@ async function runVariable(
   const total = totalLength(data);
   if (total <= data.length || data.length < firstAlloc) return data;
   const alloc = Math.min(total, 0xffff);
-  return run(dev, what, { cdb: cdbFor(alloc), direction: 'in', dataInLength: alloc }, opts);
+  return runReq(dev, what, { cdb: cdbFor(alloc), direction: 'in', dataInLength: alloc }, opts);
 }
 
 export async function testUnitReady(dev: ScsiDevice, opts: CommandOptions = {}): Promise<void> {
-  await run(dev, 'TEST UNIT READY', { cdb: testUnitReadyCdb(), direction: 'none' }, opts);
+  await runReq(dev, 'TEST UNIT READY', { cdb: testUnitReadyCdb(), direction: 'none' }, opts);
 }
 
 export async function inquiry(dev: ScsiDevice, opts: CommandOptions = {}): Promise<StandardInquiry> {
   const alloc = 96;
-  const data = await run(
+  const data = await runReq(
     dev,
     'INQUIRY',
     { cdb: inquiryCdb(alloc), direction: 'in', dataInLength: alloc },
@@ -130,7 +156,7 @@ export async function readCapacity16(dev: ScsiDevice, opts: CommandOptions = {})
   const alloc = READ_CAPACITY_16_LENGTH;
   const cdb = readCapacity16Cdb(alloc);
   return parseReadCapacity16(
-    await run(dev, 'READ CAPACITY(16)', { cdb, direction: 'in', dataInLength: alloc }, opts),
+    await runReq(dev, 'READ CAPACITY(16)', { cdb, direction: 'in', dataInLength: alloc }, opts),
   );
 }
 
@@ -147,7 +173,13 @@ export async function read16(
     throw new ScsiArgumentError('READ(16)', 'transfer length', `${blocks} x ${blockSize} bytes is too large`);
   }
   const cdb = read16Cdb(lba, blocks, opts);
-  const data = await run(dev, 'READ(16)', { cdb, direction: 'in', dataInLength: length }, opts);
+  const cmd: ScsiCommand = {
+    cdb,
+    direction: 'in',
+    dataInLength: length,
+    timeoutMs: timeoutOf('READ(16)', opts),
+  };
+  const data = await run(dev, 'READ(16)', cmd, opts);
   if (data.length !== length) {
     throw new ScsiParseError(
       'READ(16)',
@@ -173,7 +205,8 @@ export async function write16(
     );
   }
   const cdb = write16Cdb(lba, data.length / blockSize, opts);
-  await run(dev, 'WRITE(16)', { cdb, direction: 'out', dataOut: data }, opts);
+  const cmd: ScsiCommand = { cdb, direction: 'out', dataOut: data, timeoutMs: timeoutOf('WRITE(16)', opts) };
+  await run(dev, 'WRITE(16)', cmd, opts);
 }
 
 export async function synchronizeCache(
@@ -181,7 +214,7 @@ export async function synchronizeCache(
   opts: CommandOptions & SyncCacheOptions & { readonly lba?: bigint; readonly blocks?: number } = {},
 ): Promise<void> {
   const cdb = synchronizeCache16Cdb(opts.lba ?? 0n, opts.blocks ?? 0, opts);
-  await run(dev, 'SYNCHRONIZE CACHE(16)', { cdb, direction: 'none' }, opts);
+  await runReq(dev, 'SYNCHRONIZE CACHE(16)', { cdb, direction: 'none' }, opts);
 }
 
 export async function readKeys(dev: ScsiDevice, opts: CommandOptions = {}): Promise<ReadKeys> {
@@ -193,7 +226,7 @@ export async function readReservation(dev: ScsiDevice, opts: CommandOptions = {}
   const alloc = 24;
   const cdb = prInCdb(PrInAction.READ_RESERVATION, alloc);
   return parseReadReservation(
-    await run(dev, 'READ RESERVATION', { cdb, direction: 'in', dataInLength: alloc }, opts),
+    await runReq(dev, 'READ RESERVATION', { cdb, direction: 'in', dataInLength: alloc }, opts),
   );
 }
 
@@ -204,7 +237,7 @@ export async function reportCapabilities(
   const alloc = 8;
   const cdb = prInCdb(PrInAction.REPORT_CAPABILITIES, alloc);
   return parseReportCapabilities(
-    await run(dev, 'REPORT CAPABILITIES', { cdb, direction: 'in', dataInLength: alloc }, opts),
+    await runReq(dev, 'REPORT CAPABILITIES', { cdb, direction: 'in', dataInLength: alloc }, opts),
   );
 }
 
@@ -215,7 +248,7 @@ async function prOutRun(
   opts: CommandOptions,
 ): Promise<void> {
   const { cdb, parameters } = prOut(req);
-  await run(dev, what, { cdb, direction: 'out', dataOut: parameters }, opts);
+  await runReq(dev, what, { cdb, direction: 'out', dataOut: parameters }, opts);
 }
 
 /** REGISTER: replace `currentKey` (0n when unregistered) with `newKey` (0n unregisters). */

@@ -121,21 +121,36 @@ async function handle(r: Req): Promise<unknown> {
       return { sha256: createHash('sha256').update(data).digest('hex'), length: data.length };
     }
     case 'bench': {
-      // Queue depth 1: each command waits for the previous one.
+      // Queue depth 1: each command waits for the previous one. `warmup`
+      // untimed commands first (JIT, a pending unit attention); `samples: true`
+      // also returns every latency (us, 0.1 us resolution) so the caller can
+      // pool rounds or compute its own percentiles.
       const d = need(dev, 'connect');
       const n = num(r, 'n', 2000);
+      const warmup = num(r, 'warmup', 0);
       const write = r['kind'] === 'write';
       const lba = BigInt(num(r, 'lba'));
       const block = pattern('bench', 512);
-      const us: number[] = [];
+      const wopts = { ...opts, fua: true };
+      for (let i = 0; i < warmup; i++) {
+        if (write) await scsi.write16(d, lba, block, wopts);
+        else await scsi.read16(d, lba, 1, 512, opts);
+      }
+      const us = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const t0 = performance.now();
-        if (write) await scsi.write16(d, lba, block, { ...opts, fua: true });
+        if (write) await scsi.write16(d, lba, block, wopts);
         else await scsi.read16(d, lba, 1, 512, opts);
-        us.push((performance.now() - t0) * 1000);
+        us[i] = (performance.now() - t0) * 1000;
       }
-      us.sort((a, b) => a - b);
-      return { n, p50: percentile(us, 50), p99: percentile(us, 99) };
+      const sorted = Array.from(us).sort((a, b) => a - b);
+      const value: { n: number; p50: number; p99: number; samples?: number[] } = {
+        n,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+      };
+      if (r['samples'] === true) value.samples = Array.from(us, (x) => Math.round(x * 10) / 10);
+      return value;
     }
     case 'close':
       mgr?.stop();

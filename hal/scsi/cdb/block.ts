@@ -62,10 +62,17 @@ export interface ReadWriteFlags {
   readonly dpo?: boolean;
 }
 
+/** Any LBA up to here is checked by one comparison: it is a u64 and no 32-bit count runs past 2^64. */
+const RW16_SIMPLE_LBA_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+const LBA_LIMIT = MAX_U64 + 1n;
+
 function rw16(what: string, opcode: number, lba: bigint, blocks: number, flags: ReadWriteFlags): Uint8Array {
-  checkU64(what, 'logical block address', lba);
+  // Hot path (every I/O): when one comparison settles the LBA, skip the BigInt arithmetic.
+  // Same checks, same order (LBA, then transfer length) as the general path.
+  const simple = typeof lba === 'bigint' && lba >= 0n && lba <= RW16_SIMPLE_LBA_MAX;
+  if (!simple) checkU64(what, 'logical block address', lba);
   checkUint(what, 'transfer length', blocks, 0xffffffff);
-  if (lba + BigInt(blocks) > MAX_U64 + 1n)
+  if (!simple && lba + BigInt(blocks) > LBA_LIMIT)
     throw new ScsiArgumentError(what, 'transfer length', 'runs past the last LBA');
   const cdb = new Uint8Array(16);
   cdb[0] = opcode;

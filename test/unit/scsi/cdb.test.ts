@@ -28,6 +28,37 @@ describe('block CDBs (SBC-3)', () => {
     );
   });
 
+  it('READ(16)/WRITE(16) encode LBAs above 2^53 exactly, up to 2^64-1', () => {
+    const max = (1n << 64n) - 1n;
+    const ff = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+    expect(read16Cdb(max, 1)).toEqual(bytes(0x88, 0, ...ff, 0, 0, 0, 1, 0, 0));
+    expect(read16Cdb(max, 0)).toEqual(bytes(0x88, 0, ...ff, 0, 0, 0, 0, 0, 0));
+    expect(write16Cdb(max - 0xfffffffen, 0xffffffff, { fua: true })).toEqual(
+      bytes(0x8a, 0x08, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0, 0),
+    );
+    // 2^53 + 1 is not a double: the fast path must not round it.
+    expect(read16Cdb((1n << 53n) + 1n, 8)).toEqual(
+      bytes(0x88, 0, 0, 0x20, 0, 0, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0),
+    );
+    expect(read16Cdb((1n << 53n) - 1n, 8)).toEqual(
+      bytes(0x88, 0, 0, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 8, 0, 0),
+    );
+    expect(read16Cdb(0x1_0000_0000n, 1)).toEqual(bytes(0x88, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0));
+  });
+
+  it('READ(16)/WRITE(16) range checks at the top of the LBA space', () => {
+    const max = (1n << 64n) - 1n;
+    expect(() => write16Cdb(max - 0xfffffffen, 0xffffffff)).not.toThrow(); // ends exactly at 2^64
+    expect(() => write16Cdb(max - 0xfffffffdn, 0xffffffff)).toThrow(/past the last LBA/);
+    expect(() => read16Cdb(max, 2)).toThrow(/past the last LBA/);
+    // LBA errors are reported before transfer-length errors, on both sides of 2^53.
+    expect(() => read16Cdb(-1n, -1)).toThrow(/logical block address/);
+    expect(() => read16Cdb(1n << 64n, 2 ** 32)).toThrow(/logical block address/);
+    expect(() => read16Cdb(5n, -1)).toThrow(/transfer length/);
+    expect(() => read16Cdb(1n << 60n, 2 ** 32)).toThrow(/transfer length/);
+    expect(() => read16Cdb(5 as unknown as bigint, 1)).toThrow(ScsiArgumentError);
+  });
+
   it('WRITE(16) sets FUA as bit 3 of byte 1 and DPO as bit 4', () => {
     expect(write16Cdb(5n, 1, { fua: true })).toEqual(
       bytes(0x8a, 0x08, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 1, 0, 0),
