@@ -45,12 +45,10 @@ import { fileURLToPath } from 'node:url';
 import { tryRun } from '../lab/run.ts';
 import { ADDR, ISCSI_PORT, NETNS, PORTAL, TARGET_IQN, TARGET_LUN } from '../lab/topology.ts';
 import { AgentClient } from '../pr/agent-client.ts';
+import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 
-const LOCK = '/tmp/tandem-lab.lock';
-const LOCK_ENV = 'TANDEM_BENCH_LAB_LOCKED';
 /** Lab up (<= 240 s) + the bench (< 1 min) + lab down (<= 240 s), with room to spare. */
 const LOCKED_LIMIT_S = 600;
-const BENCH_CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const LAB_CLI = fileURLToPath(new URL('../lab/cli.ts', import.meta.url));
 /** Scratch LBA clear of the witness area and of the lab tests' scratch blocks. */
 const LBA = 110_000;
@@ -141,32 +139,6 @@ function intArg(args: readonly string[], name: string, dflt: number, min: number
   if (!Number.isInteger(n) || n < min || n > max)
     throw new Error(`${name} must be an integer ${min}..${max}, got ${args[i + 1]}`);
   return n;
-}
-
-/** Run this bench again under flock so no lab test runs meanwhile; relay its output. */
-function underLock(args: readonly string[]): Promise<Record<string, number | string>> {
-  return new Promise((resolve, reject) => {
-    // `timeout` inside the lock: a wedged run can never hold the lab for more than LOCKED_LIMIT_S.
-    const limit = ['timeout', '--kill-after=10', String(LOCKED_LIMIT_S)];
-    const child = spawn('flock', [LOCK, ...limit, process.execPath, BENCH_CLI, 'scsi', ...args], {
-      env: { ...process.env, [LOCK_ENV]: '1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const lines = out.trimEnd().split('\n');
-      const last = lines.pop() ?? '';
-      for (const l of lines) console.log(l);
-      if (code !== 0 || !last.startsWith('RESULT ')) {
-        reject(new Error(`bench under ${LOCK} exited ${code}: ${last}`));
-        return;
-      }
-      const { bench: _bench, ...fields } = JSON.parse(last.slice(7)) as Record<string, number | string>;
-      resolve(fields);
-    });
-  });
 }
 
 async function lab(args: string[]): Promise<string> {
@@ -281,7 +253,7 @@ interface Samples {
 export async function run(args: readonly string[]): Promise<Record<string, number | string>> {
   const n = intArg(args, '--n', 400, 10, 100_000);
   const rounds = intArg(args, '--rounds', 60, 1, 500);
-  if (process.env[LOCK_ENV] !== '1') return underLock(args);
+  if (!isUnderLabLock()) return rerunUnderLabLock('scsi', args, LOCKED_LIMIT_S);
   const dir = mkdtempSync(join(tmpdir(), 'tandem-bench-'));
   let wasUp = true;
   let agent: AgentClient | undefined;

@@ -15,7 +15,6 @@
 // Daemon trials need the failover daemon with resource groups
 // (firmware/daemon/failover); without it those fields say "unmeasured" and
 // `daemon_error` says why. Never a made-up number.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,10 +32,9 @@ import {
 import { powerOff } from '../lab/power.ts';
 import { tryRun } from '../lab/run.ts';
 import type { Controller } from '../lab/topology.ts';
+import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 
-const LOCK = '/tmp/tandem-lab.lock';
 const LAB = fileURLToPath(new URL('../lab/cli.ts', import.meta.url));
-const BENCH_CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const FAILOVER_DAEMON = fileURLToPath(new URL('../../firmware/daemon/failover', import.meta.url));
 const TAKEOVER_TIMEOUT_MS = 60_000;
 
@@ -203,7 +201,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   });
   const trials = Number(values.trials ?? positionals[0] ?? 5);
   if (!Number.isInteger(trials) || trials < 1) throw new Error('--trials: must be a positive integer');
-  if (process.env['TANDEM_LAB_LOCKED'] !== '1') return underLock(args);
+  if (!isUnderLabLock()) return rerunUnderLabLock('takeover', args, 3600);
 
   process.on('exit', killAllSync); // never leave a keepalived behind, whatever happens
   const wasUp = (JSON.parse(await lab(['status', '--json'])) as { up?: boolean }).up === true;
@@ -213,28 +211,4 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   } finally {
     if (!wasUp) await lab(['down']);
   }
-}
-
-/** Re-runs this bench under `flock` so it never overlaps another lab user; relays its output. */
-async function underLock(args: readonly string[]): Promise<Record<string, number | string>> {
-  const child = spawn('flock', [LOCK, process.execPath, BENCH_CLI, 'takeover', ...args], {
-    env: { ...process.env, TANDEM_LAB_LOCKED: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let result: Record<string, number | string> | null = null;
-  let buf = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    buf += c;
-    const lines = buf.split('\n');
-    buf = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('RESULT ')) {
-        const { bench: _bench, ...rest } = JSON.parse(line.slice(7)) as Record<string, number | string>;
-        result = rest;
-      } else console.log(line);
-    }
-  });
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  if (code !== 0 || result === null) throw new Error(`takeover bench under ${LOCK} exited ${code}`);
-  return result;
 }

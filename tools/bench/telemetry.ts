@@ -24,10 +24,9 @@ import {
   URL_IN_LAB,
   watch,
 } from '../../test/lab/fixtures/telemetry-lab.ts';
+import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 
-const LOCK = '/tmp/tandem-lab.lock';
 const LAB = fileURLToPath(new URL('../lab/cli.ts', import.meta.url));
-const BENCH_CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const FLEET = fileURLToPath(new URL('../../test/lab/fixtures/telemetry-fleet.ts', import.meta.url));
 const BOX = 'benchbox';
 const FLAP_MS = 40;
@@ -194,7 +193,7 @@ async function fleet(boxes: number, seconds: number): Promise<Record<string, num
 }
 
 export async function run(args: readonly string[]): Promise<Record<string, number | string>> {
-  if (process.env['TANDEM_LAB_LOCKED'] !== '1') return underLock(args);
+  if (!isUnderLabLock()) return rerunUnderLabLock('telemetry', args, 900);
   const samples = opt(args, '--samples', 500);
   const boxes = opt(args, '--boxes', 500);
   const seconds = opt(args, '--seconds', 20);
@@ -210,28 +209,4 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   } finally {
     if (!wasUp) await lab(['down']);
   }
-}
-
-/** Re-runs this bench under `flock` so it never overlaps another lab user. */
-async function underLock(args: readonly string[]): Promise<Record<string, number | string>> {
-  const child = spawn('flock', [LOCK, process.execPath, BENCH_CLI, 'telemetry', ...args], {
-    env: { ...process.env, TANDEM_LAB_LOCKED: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let result: Record<string, number | string> | null = null;
-  let buf = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    buf += c;
-    const lines = buf.split('\n');
-    buf = lines.pop() ?? '';
-    for (const line of lines) {
-      if (line.startsWith('RESULT ')) {
-        const { bench: _bench, ...rest } = JSON.parse(line.slice(7)) as Record<string, number | string>;
-        result = rest;
-      } else console.log(line);
-    }
-  });
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  if (code !== 0 || result === null) throw new Error(`telemetry bench under ${LOCK} exited ${code}`);
-  return result;
 }
