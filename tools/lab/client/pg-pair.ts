@@ -41,6 +41,8 @@ function linkDataVolume(): void {
 }
 
 export async function startPgDaemon(c: Controller): Promise<void> {
+  // Every daemon start needs the link its config names, whichever test starts it.
+  linkDataVolume();
   rmSync(stateDir(c), { recursive: true, force: true });
   mkdirSync(stateDir(c), { recursive: true });
   copyFileSync(pgConfigFile(c), liveConfigFile(c));
@@ -85,7 +87,6 @@ function dropVipOnPowerOff(): void {
 export async function startPgPair(): Promise<number> {
   await resetPair();
   dropVipOnPowerOff();
-  linkDataVolume();
   const t0 = Date.now();
   await startPgDaemon('A');
   await startPgDaemon('B');
