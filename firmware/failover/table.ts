@@ -294,7 +294,13 @@ const active: StateRow = {
   'fence-failed': noFence,
   'fence-we-are-fenced': noFence,
   'groups-started': noStart,
-  'group-failed': go('active', ['raise-alarm'], 'a running group failed its monitor'),
+  // The monitor gave the group up after its local restarts: hand it to a
+  // healthy peer (it starts there once our heartbeat no longer claims it).
+  'group-failed': when(
+    'peer-candidate',
+    go('releasing', ['raise-alarm', 'stop-groups'], 'a group gave up here: handing it to the peer'),
+    go('active', ['raise-alarm'], 'a group gave up here, and the peer cannot take it: left failed'),
+  ),
   'groups-stopped': noStop,
   'disk-lost': when(
     'peer-has-disk',

@@ -11,7 +11,8 @@ export type GoldenStep =
   | { readonly atMs: number; readonly do: 'boot' | 'crash' | 'stall' | 'resume'; readonly id: ControllerId }
   | { readonly atMs: number; readonly do: 'disk'; readonly id: ControllerId; readonly up: boolean }
   | { readonly atMs: number; readonly do: 'cut'; readonly path: 'serial' | 'net'; readonly cut: boolean }
-  | { readonly atMs: number; readonly do: 'operator'; readonly id: ControllerId; readonly op: Operator };
+  | { readonly atMs: number; readonly do: 'operator'; readonly id: ControllerId; readonly op: Operator }
+  | { readonly atMs: number; readonly do: 'group-fail'; readonly id: ControllerId; readonly group: string };
 
 export interface GoldenFile {
   readonly description: string;
@@ -59,6 +60,8 @@ export async function runGolden(
           return c.cutPath(s.path, s.cut);
         case 'operator':
           return c.command(s.id, s.op);
+        case 'group-fail':
+          return c.failGroup(s.id, s.group);
       }
     });
   }

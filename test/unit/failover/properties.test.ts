@@ -19,6 +19,7 @@ type Fault =
   | { readonly kind: 'crash'; readonly id: ControllerId }
   | { readonly kind: 'restart'; readonly id: ControllerId }
   | { readonly kind: 'operator'; readonly id: ControllerId; readonly op: Operator }
+  | { readonly kind: 'group-fail'; readonly id: ControllerId; readonly group: 'db' | 'files' }
   | { readonly kind: 'wait' };
 
 interface Step {
@@ -47,6 +48,12 @@ const fault: fc.Arbitrary<Fault> = fc.oneof(
       'maintenance-off',
       'forced-takeover',
     ),
+  }),
+  // A monitor giving a group up after its local restarts (no-op where not held).
+  fc.record({
+    kind: fc.constant('group-fail' as const),
+    id,
+    group: fc.constantFrom('db' as const, 'files' as const),
   }),
   fc.constant({ kind: 'wait' as const }),
 );
@@ -88,6 +95,8 @@ function apply(c: SimCluster, f: Fault): void {
       return c.boot(f.id);
     case 'operator':
       return c.command(f.id, f.op);
+    case 'group-fail':
+      return c.failGroup(f.id, f.group);
     case 'wait':
       return;
   }

@@ -203,6 +203,14 @@ export class SimCluster {
     this.lastChangeMs = this.clock.monotonicMs();
   }
 
+  /** The group's monitor gave up on controller `id` (what GroupMonitor reports after its restarts). */
+  failGroup(id: ControllerId, group: string): void {
+    const n = this.nodes[id];
+    if (n === undefined || !n.core.status().groups.includes(group)) return;
+    n.clock.run(() => n.core.dispatch({ type: 'group-failed', groups: [group], detail: 'sim monitor' }));
+    this.lastChangeMs = this.clock.monotonicMs();
+  }
+
   async run(ms: number): Promise<void> {
     await this.clock.advance(ms);
   }

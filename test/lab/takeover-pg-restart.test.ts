@@ -1,0 +1,72 @@
+// Issue 6 acceptance, local restart then failover: with the PostgreSQL group
+// on A (restart policy: 2 local restarts per 10 min, pg-{a,b}.json), kill -9
+// of the postmaster is repaired in place twice; the third kill makes A give
+// the group up and B takes it over. The client inserts through the VIP the
+// whole time and loses no acknowledged row.
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { clientNeighbour, lanMac } from '../../tools/lab/client/lan-view.ts';
+import { PG_MOUNT, resetPair, startPgPair, started } from '../../tools/lab/client/pg-pair.ts';
+import { TakeoverProbe } from '../../tools/lab/client/probe-driver.ts';
+import { Workload } from '../../tools/lab/client/workload-driver.ts';
+import { readLog, waitForLine } from '../../tools/lab/configs/daemons.ts';
+import { labOk } from './lab-helpers.ts';
+
+const MAX_RESTARTS = 2; // groups[0].restart.maxRestarts in pg-{a,b}.json
+const PID_FILE = join(PG_MOUNT, 'pgdata', 'postmaster.pid');
+
+async function killPostmaster(): Promise<number> {
+  const pid = Number((await labOk(['exec', 'A', 'head', '-n', '1', PID_FILE])).trim());
+  expect(pid).toBeGreaterThan(1);
+  await labOk(['exec', 'A', 'kill', '-9', String(pid)]);
+  return pid;
+}
+
+describe('PostgreSQL killed on the active controller', () => {
+  let workload: Workload | undefined;
+  let probe: TakeoverProbe | undefined;
+
+  afterAll(async () => {
+    await probe?.stop();
+    await workload?.finish(5000).catch(() => undefined);
+    await resetPair();
+  }, 120_000);
+
+  it(`is restarted locally ${MAX_RESTARTS} times; one more kill fails the group over to B`, async () => {
+    await startPgPair();
+    const [macA, macB] = [await lanMac('A'), await lanMac('B')];
+    workload = await Workload.start({ intervalMs: 5 });
+    probe = await TakeoverProbe.start(true);
+
+    for (let i = 1; i <= MAX_RESTARTS; i++) {
+      const t = Date.now();
+      const killed = await killPostmaster();
+      await waitForLine('A', `restart ${i}`, t, (l) => l.code === 'RESOURCE_RESTARTED', 30_000);
+      await probe.dbFromNewPostmaster(t, 30_000);
+      const now = Number((await labOk(['exec', 'A', 'head', '-n', '1', PID_FILE])).trim());
+      expect(now).not.toBe(killed);
+      expect(probe.arpMacsSince(0)).toEqual([macA]); // still served by A
+    }
+
+    const t = Date.now();
+    await killPostmaster();
+    await waitForLine('A', 'the group given up', t, (l) => l.code === 'GROUP_NEEDS_FAILOVER', 30_000);
+    await waitForLine('B', 'PostgreSQL started on B', t, started('pg'), 60_000).catch((err: unknown) => {
+      const a = readLog('A')
+        .filter((l) => l.ts >= t)
+        .map((l) => `  ${l.code} ${l.message}`);
+      throw new Error(`${String(err)}\nA since the last kill:\n${a.join('\n')}`, { cause: err });
+    });
+    await probe.arpFrom(macB, t, 30_000);
+    await probe.dbFromNewPostmaster(t, 30_000);
+    await workload.recoveredAfter(t, 30_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const report = await workload.finish();
+    workload = undefined;
+
+    expect(report.readback.ok).toBe(true);
+    expect(report.acknowledged).toBeGreaterThan(100);
+    expect(report.missing).toEqual([]);
+    expect((await clientNeighbour())?.mac).toBe(macB);
+  }, 240_000);
+});
