@@ -1,11 +1,12 @@
 // Firmware faults and power really happen: processes die, stop, resume; a
-// power-off kills everything in the controller's namespaces and drops its mounts.
+// power-off kills everything in the controller's namespaces, drops its mounts
+// and the addresses its firmware added.
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { labFiles } from '../../tools/lab/files.ts';
 import { isAlive, processState } from '../../tools/lab/procs.ts';
-import { sleep } from '../../tools/lab/run.ts';
+import { run, sleep } from '../../tools/lab/run.ts';
 import { lab, labOk, labStatus } from './lab-helpers.ts';
 
 async function firmwarePid(c: 'A' | 'B'): Promise<number> {
@@ -41,9 +42,14 @@ describe('firmware faults and power', () => {
     const mnt = join(labFiles.runDir, 'power-mnt');
     mkdirSync(mnt, { recursive: true });
     await labOk(['exec', 'A', 'mount', '-t', 'tmpfs', 'tmpfs', mnt]);
+    // The firmware's VIP: a reset loses it, the lab's own address stays.
+    await labOk(['exec', 'A', 'ip', 'address', 'add', '198.18.2.10/24', 'dev', 'lan0']);
     await labOk(['start', 'A', '--', 'sleep', '1000']);
     const fw = await firmwarePid('A');
     await labOk(['poweroff', 'A']);
+    const lanAddrs = await run('ip', ['-n', 'tdm-a', '-4', '-o', 'address', 'show', 'dev', 'lan0']);
+    expect(lanAddrs).not.toContain('198.18.2.10/');
+    expect(lanAddrs).toContain('198.18.2.11/24');
     expect(isAlive(fw)).toBe(false);
     const off = (await labStatus()).controllers['A'];
     expect(off?.powered).toBe(false);

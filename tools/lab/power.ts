@@ -1,12 +1,14 @@
 // Power for a controller. Off = every process in its namespaces killed and its
-// mount namespace dropped, so its mounts vanish as they would on a reset. Its
-// network (the "hardware") stays.
+// mount namespace dropped, so its mounts vanish as they would on a reset; the
+// addresses its firmware added (the VIP) are removed, as a reset loses them.
+// Its network (the "hardware": links and the lab's own addresses) stays.
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { LabError } from './errors.ts';
 import { labFiles } from './files.ts';
 import { createMountNs, destroyMountNs, mountNsExists } from './mountns.ts';
 import { netnsExists, netnsPath } from './netns.ts';
 import { killAllIn, nsInode } from './procs.ts';
+import { dropRuntimeAddresses } from './runtime-addresses.ts';
 import type { Controller } from './topology.ts';
 
 export function isPoweredOn(c: Controller): boolean {
@@ -34,6 +36,7 @@ export async function powerOff(c: Controller): Promise<number> {
   if (!netnsExists(c)) throw new LabError('not-up', 'the lab is not up');
   writeFileSync(labFiles.powerOff(c), `${new Date().toISOString()}\n`);
   const killed = await killController(c);
+  await dropRuntimeAddresses(c);
   await destroyMountNs(c);
   rmSync(labFiles.firmwarePid(c), { force: true });
   return killed;

@@ -59,34 +59,9 @@ export const started = (resource: string) => (l: LogLine) =>
   l.code === 'RESOURCE_STARTED' && l.data?.['resource'] === resource;
 export const toState = (to: string) => (l: LogLine) => l.code === 'STATE_CHANGED' && l.data?.['to'] === to;
 
-/**
- * A powered-off controller must not answer for the VIP. The lab's power-off
- * kills processes and mounts but leaves the network namespace, addresses
- * included, so the dead controller's kernel would go on answering ARP for the
- * VIP (and RST connections to it), and the survivor's vip agent would rightly
- * refuse an address somebody answers for. Real hardware drops off the LAN:
- * while the pair runs, the VIP is removed from a controller's lan0 as soon as
- * the lab marks it powered off (by `lab poweroff` or by its watchdog).
- */
-let powerWatch: NodeJS.Timeout | undefined;
-function dropVipOnPowerOff(): void {
-  clearInterval(powerWatch);
-  const dropped = new Set<Controller>();
-  powerWatch = setInterval(() => {
-    for (const c of ['A', 'B'] as const) {
-      if (isPoweredOn(c)) dropped.delete(c);
-      else if (!dropped.has(c)) {
-        dropped.add(c);
-        void tryRun('ip', ['-n', NETNS[c], 'address', 'del', `${ADDR.lanVip}/24`, 'dev', 'lan0']);
-      }
-    }
-  }, 10);
-}
-
 /** Fresh pair: A active running the group (PostgreSQL answering), B standby. */
 export async function startPgPair(): Promise<number> {
   await resetPair();
-  dropVipOnPowerOff();
   const t0 = Date.now();
   await startPgDaemon('A');
   await startPgDaemon('B');
@@ -110,8 +85,6 @@ export async function tandemctl(c: Controller, ...args: string[]): Promise<strin
  * both LAN ports and out of the client's ARP cache.
  */
 export async function resetPair(): Promise<void> {
-  clearInterval(powerWatch);
-  powerWatch = undefined;
   for (const c of ['A', 'B'] as const) {
     if (isPoweredOn(c)) await stopDaemon(c);
     if (isPoweredOn(c)) await powerOff(c);
