@@ -11,8 +11,8 @@ import type { ControllerState } from '../core/states.ts';
 import type { FailoverAction } from './actions.ts';
 import type { FailoverEvent, FailoverEventType } from './events.ts';
 import type { PlacementConfig } from './placement.ts';
-import { failbackGroups, fencesFirst, runnerOfFreeGroup } from './placement.ts';
-import type { FailoverPorts } from './ports.ts';
+import { failbackGroups, fencesFirst, homeOf, runnerOfFreeGroup } from './placement.ts';
+import type { FailoverPorts, GroupMove } from './ports.ts';
 import type { Guard } from './table.ts';
 import { lookup, resolveCell } from './table.ts';
 import { CANDIDATE_STATES } from './wire.ts';
@@ -236,11 +236,11 @@ export class FailoverCore {
       case 'fence-peer':
         return this.fencePeer();
       case 'start-groups':
-        return this.startGroups(event.groups);
+        return this.startGroups(event);
       case 'stop-groups':
-        return this.stopGroups(event.groups ?? [...this.held], 'graceful');
+        return this.stopGroups(event.groups ?? [...this.held], 'graceful', event);
       case 'stop-groups-now':
-        return this.stopGroups([...this.held], 'now');
+        return this.stopGroups([...this.held], 'now', event);
       case 'register':
         this.ports.fencer.register().catch(() => undefined);
         return;
@@ -287,20 +287,41 @@ export class FailoverCore {
     );
   }
 
-  private startGroups(named: readonly string[] | undefined): void {
+  private startGroups(event: FailoverEvent): void {
     const all = this.cfg.groups.map((g) => g.name);
-    const wanted = (named ?? all).filter((g) => !this.held.has(g));
+    const wanted = (event.groups ?? all).filter((g) => !this.held.has(g));
     for (const g of wanted) this.held.add(g);
     this.changed();
-    void this.runStarts(wanted);
+    void this.runStarts(wanted, event);
   }
 
-  private async runStarts(groups: readonly string[]): Promise<void> {
+  /**
+   * A start is a move (hooks run) when the group comes from the peer: we
+   * fenced it, or it released the group moments ago. A group nobody ran (the
+   * first placement after boot) just starts.
+   */
+  private moveIn(group: string, event: FailoverEvent): GroupMove | undefined {
+    const released = this.releasedBy.get(group)?.by === this.peerId;
+    if (event.type !== 'fence-ok' && !(event.type === 'group-free' && (released || this.fencedPeer)))
+      return undefined;
+    const kind = homeOf(this.cfg, group) === this.self ? 'failback' : 'failover';
+    return { kind, from: this.peerId, to: this.self, reason: describe(event) };
+  }
+
+  /** A graceful stop is a move when it hands the group to the peer; a self-fence runs no hooks. */
+  private moveOut(group: string, event: FailoverEvent): GroupMove | undefined {
+    if (!HANDOVER_EVENTS.includes(event.type)) return undefined;
+    const back = event.type === 'failback-timer' || event.type === 'operator-failback';
+    const kind = back || homeOf(this.cfg, group) === this.peerId ? 'failback' : 'failover';
+    return { kind, from: this.self, to: this.peerId, reason: describe(event) };
+  }
+
+  private async runStarts(groups: readonly string[], event: FailoverEvent): Promise<void> {
     let failed = false;
     for (const g of groups) {
       // A self-fence (or any other exit) while we were starting cancels the rest.
       if (this.current !== 'taking-over' || !this.held.has(g)) break;
-      const ok = await this.ports.runner.startGroup(g).catch(() => false);
+      const ok = await this.ports.runner.startGroup(g, this.moveIn(g, event)).catch(() => false);
       if (!ok) {
         failed = true;
         this.held.delete(g);
@@ -311,15 +332,20 @@ export class FailoverCore {
     this.dispatch(failed ? { type: 'group-failed' } : { type: 'groups-started' });
   }
 
-  private stopGroups(groups: readonly string[], mode: 'graceful' | 'now'): void {
-    void this.runStops(groups, mode);
+  private stopGroups(groups: readonly string[], mode: 'graceful' | 'now', event: FailoverEvent): void {
+    void this.runStops(groups, mode, event);
   }
 
-  private async runStops(groups: readonly string[], mode: 'graceful' | 'now'): Promise<void> {
+  private async runStops(
+    groups: readonly string[],
+    mode: 'graceful' | 'now',
+    event: FailoverEvent,
+  ): Promise<void> {
     let failed = false;
     const now = this.ports.clock.monotonicMs();
     const stops = groups.map(async (g) => {
-      const ok = await this.ports.runner.stopGroup(g, mode).catch(() => false);
+      const move = mode === 'now' ? undefined : this.moveOut(g, event);
+      const ok = await this.ports.runner.stopGroup(g, mode, move).catch(() => false);
       if (!ok) {
         failed = true;
         return;
@@ -516,4 +542,18 @@ export class FailoverCore {
     const s = this.status();
     for (const l of this.changeListeners) l(s);
   }
+}
+
+/** Events whose stop-groups hands the groups to the peer (table.ts). */
+const HANDOVER_EVENTS: readonly FailoverEventType[] = [
+  'failback-timer',
+  'operator-failback',
+  'operator-switchover',
+  'disk-lost',
+  'group-failed',
+];
+
+/** The event as hook scripts see it in TANDEM_REASON. */
+function describe(event: FailoverEvent): string {
+  return event.detail === undefined ? event.type : `${event.type}: ${event.detail}`;
 }

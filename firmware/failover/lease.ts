@@ -2,22 +2,31 @@
 // before it fences and takes over. Reasoning: docs/failover.md "Lease timing".
 //
 // An active that is isolated (no disk, no path) stops its groups by itself,
-// but only once it has noticed: its own membership verdict (deadtime after
-// the last beat IT heard, which may be one interval later than the last beat
-// the standby heard), its disk probe (one poll interval + the I/O timeout),
-// then the stop of the VIP. An active whose process stalled notices nothing;
-// only the hardware watchdog stops it, at most one timeout after its last
-// pet, and it pets in the same tick as it sends a heartbeat.
+// once it has noticed both halves, which it learns in parallel: its own
+// membership verdict (deadtime after the last beat IT heard, checked every
+// interval) and its disk probe (one poll interval + the probe's I/O
+// timeout). Its last beat that reached the standby may be up to one interval
+// older than the cut. An active whose process stalled notices nothing; only
+// the hardware watchdog stops it, at most one timeout after its last pet,
+// and it pets in the same tick as it sends a heartbeat.
 //
-//   takeover_wait >= deadtime + selffence_detect + stop_budget
-//       selffence_detect = interval (skew) + interval (disk poll) + io_timeout
+//   takeover_wait >= interval (skew) + max(deadtime + interval, interval + io_timeout) + stop_budget
 //   with a watchdog: takeover_wait >= interval + watchdog_timeout + margin
 //   (sbd uses msgwait = 2 x watchdog for the same reason)
 
-/** Time allowed to drop the VIP and abort I/O once a self-fence is decided. */
+/**
+ * Time allowed for a self-fencing active to drop its service address (the
+ * only thing the disk reservation does not protect); its stop-groups-now
+ * removes the VIPs first, an `ip address del` of a few milliseconds.
+ */
 export const DEFAULT_STOP_BUDGET_MS = 500;
-/** Slack on top of the watchdog timeout (clock drift, reset latency). */
-export const WATCHDOG_MARGIN_MS = 1000;
+/**
+ * Slack on top of the watchdog timeout: the reset itself (the kernel's
+ * softdog fires on an hrtimer; a hardware timer may round its period up to
+ * its tick, e.g. 0.6 s on iTCO, which the driver accounts for) and the clock
+ * drift between the two controllers over a few seconds (ppm).
+ */
+export const WATCHDOG_MARGIN_MS = 500;
 /** sbd's I/O timeout; hal/scsi/commands.ts DEFAULT_TIMEOUT_MS. */
 export const DEFAULT_IO_TIMEOUT_MS = 3000;
 
@@ -30,15 +39,22 @@ export interface LeaseInputs {
   readonly watchdogTimeoutMs: number | null;
 }
 
+/** From the isolated active's last beat the standby heard until it has noticed it is isolated. */
 export function selfFenceDetectMs(i: LeaseInputs): number {
-  return 2 * i.intervalMs + i.ioTimeoutMs;
+  return i.intervalMs + Math.max(i.deadtimeMs + i.intervalMs, i.intervalMs + i.ioTimeoutMs);
+}
+
+function isolatedBoundMs(i: LeaseInputs): number {
+  return selfFenceDetectMs(i) + i.stopBudgetMs;
+}
+
+function stalledBoundMs(i: LeaseInputs): number {
+  return i.watchdogTimeoutMs === null ? 0 : i.intervalMs + i.watchdogTimeoutMs + WATCHDOG_MARGIN_MS;
 }
 
 /** The bound itself: the earliest takeover, measured from the last beat heard. */
 export function minTakeoverWaitMs(i: LeaseInputs): number {
-  const isolated = i.deadtimeMs + selfFenceDetectMs(i) + i.stopBudgetMs;
-  const stalled = i.watchdogTimeoutMs === null ? 0 : i.intervalMs + i.watchdogTimeoutMs + WATCHDOG_MARGIN_MS;
-  return Math.max(isolated, stalled);
+  return Math.max(isolatedBoundMs(i), stalledBoundMs(i));
 }
 
 export interface LeaseIssue {
@@ -48,15 +64,15 @@ export interface LeaseIssue {
 
 /** Check a proposed takeover wait against both inequalities. */
 export function checkTakeoverWait(i: LeaseInputs, takeoverWaitMs: number): LeaseIssue | undefined {
-  const isolated = i.deadtimeMs + selfFenceDetectMs(i) + i.stopBudgetMs;
+  const isolated = isolatedBoundMs(i);
   if (takeoverWaitMs < isolated) {
     return {
       field: 'takeoverWaitMs',
-      message: `must be >= deadtime + self-fence detection + stop budget (${isolated} ms), or an isolated active may still hold the VIP`,
+      message: `must be >= self-fence detection + stop budget (${isolated} ms), or an isolated active may still hold the VIP`,
     };
   }
   if (i.watchdogTimeoutMs !== null) {
-    const stalled = i.intervalMs + i.watchdogTimeoutMs + WATCHDOG_MARGIN_MS;
+    const stalled = stalledBoundMs(i);
     if (takeoverWaitMs < stalled) {
       return {
         field: 'takeoverWaitMs',

@@ -6,7 +6,7 @@
 import type { Clock } from '../../hal/clock/clock.ts';
 import type { Watchdog } from '../../hal/watchdog/watchdog.ts';
 import type { MembershipEvent, PeerState } from '../cluster/membership.ts';
-import type { NodeState, Role } from '../cluster/codes.ts';
+import type { ControllerId, NodeState, Role } from '../cluster/codes.ts';
 
 export type FenceOutcome =
   | { readonly kind: 'fenced'; readonly method: 'preempt-and-abort' | 'preempt' | 'already-gone' }
@@ -41,15 +41,27 @@ export interface Fencer {
   snapshot(): FencerSnapshot;
 }
 
+/**
+ * Why a group starts or stops here when it moves between the controllers:
+ * the runner runs the matching pre/post hook scripts (i2's failover and
+ * failback scripts). failback = towards the group's home controller.
+ */
+export interface GroupMove {
+  readonly kind: 'failover' | 'failback';
+  readonly from: ControllerId;
+  readonly to: ControllerId;
+  readonly reason: string;
+}
+
 export interface GroupRunner {
   /** Start the group's resources in order. Resolves false when the start failed. */
-  startGroup(name: string): Promise<boolean>;
+  startGroup(name: string, move?: GroupMove): Promise<boolean>;
   /**
-   * Stop the group's resources in reverse order, the VIP first. 'now' is the
-   * self-fence stop: no grace period for the database. Resolves false when
-   * the stop failed (the resource may still run).
+   * Stop the group's resources in reverse order. 'now' is the self-fence
+   * stop: service addresses first, no hooks, no grace period for the
+   * database. Resolves false when the stop failed (the resource may still run).
    */
-  stopGroup(name: string, mode: 'graceful' | 'now'): Promise<boolean>;
+  stopGroup(name: string, mode: 'graceful' | 'now', move?: GroupMove): Promise<boolean>;
 }
 
 /** What the peer said about itself in its latest accepted heartbeat. */

@@ -136,6 +136,28 @@ export class ResourceGroup {
   }
 
   /**
+   * The self-fence stop: service addresses (VIPs) first, then everything in
+   * reverse order; no hooks. A failed stop is reported as in stop().
+   */
+  stopUrgently(): Promise<GroupOutcome> {
+    return this.serial(async () => {
+      const wasFailed = this.current === 'failed';
+      this.current = 'stopping';
+      const actions: ActionRecord[] = [];
+      for (const agent of this.agents.filter((a) => a.type === 'vip')) {
+        const rec = await this.act(agent, 'stop');
+        actions.push(rec);
+        if (!isOk(rec.result)) return this.stopFailure(rec, actions);
+      }
+      const stopped = await this.stopRange(0, actions, (a) => a.type !== 'vip');
+      if (stopped !== true) return this.stopFailure(stopped, actions);
+      this.current = wasFailed ? 'failed' : 'stopped';
+      this.log('info', 'GROUP_STOPPED', `group ${this.name} stopped at once (self-fence)`);
+      return { ok: true, reason: '', stopFailed: false, actions };
+    });
+  }
+
+  /**
    * Local recovery after resource `index` failed its monitor: stop it and
    * everything started after it (they depend on it), then start them again.
    */
@@ -187,10 +209,14 @@ export class ResourceGroup {
     return true;
   }
 
-  private async stopRange(downTo: number, actions: ActionRecord[]): Promise<true | ActionRecord> {
+  private async stopRange(
+    downTo: number,
+    actions: ActionRecord[],
+    include: (a: ResourceAgent) => boolean = () => true,
+  ): Promise<true | ActionRecord> {
     for (let i = this.agents.length - 1; i >= downTo; i--) {
       const agent = this.agents[i];
-      if (!agent) continue;
+      if (!agent || !include(agent)) continue;
       const rec = await this.act(agent, 'stop');
       actions.push(rec);
       if (!isOk(rec.result)) return rec;

@@ -4,7 +4,7 @@
 // device is opened, with a typed error.
 import { createRequire } from 'node:module';
 import { HalError } from '../errors.ts';
-import { SyscallError } from './errors.ts';
+import { SyscallError, errnoValue } from './errors.ts';
 import type koffiDefault from 'koffi';
 
 type Koffi = typeof koffiDefault;
@@ -16,6 +16,11 @@ interface Libc {
   koffi: Koffi;
   ioctl: NativeFn;
   fcntl: NativeFn;
+  socket: NativeFn;
+  bind: NativeFn;
+  sendto: NativeFn;
+  recv: NativeFn;
+  close: NativeFn;
 }
 
 let loaded: Libc | undefined;
@@ -43,6 +48,15 @@ function libc(): Libc {
     koffi,
     ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)') as NativeFn,
     fcntl: lib.func('int fcntl(int fd, int cmd, int arg)') as NativeFn,
+    // Raw packet sockets (our own ARP). socklen_t is unsigned int, ssize_t is
+    // long on both LP64 ABIs.
+    socket: lib.func('int socket(int domain, int type, int protocol)') as NativeFn,
+    bind: lib.func('int bind(int fd, const void *addr, unsigned int addrlen)') as NativeFn,
+    sendto: lib.func(
+      'long sendto(int fd, const void *buf, size_t len, int flags, const void *dest, unsigned int addrlen)',
+    ) as NativeFn,
+    recv: lib.func('long recv(int fd, void *buf, size_t len, int flags)') as NativeFn,
+    close: lib.func('int close(int fd)') as NativeFn,
   };
   return loaded;
 }
@@ -127,4 +141,52 @@ export function watchReadable(fd: number, onReadable: () => void): ReadableWatch
 /** Address of a Buffer's bytes, for pointers embedded in ioctl structs. */
 export function addressOf(buf: Buffer): bigint {
   return libc().koffi.address(buf);
+}
+
+// ---- sockets, for the raw AF_PACKET socket of our own ARP (hal/net) --------
+// All on the calling thread: with SOCK_NONBLOCK / MSG_DONTWAIT none of them
+// waits, so the event loop is never blocked.
+
+/** socket(2); returns the new fd. */
+export function socketSync(domain: number, type: number, protocol: number, device: string): number {
+  const c = libc();
+  const fd = c.socket(domain, type, protocol) as number;
+  if (fd < 0) throw new SyscallError('socket', c.koffi.errno(), device);
+  return fd;
+}
+
+/** bind(2) to an encoded sockaddr. */
+export function bindSync(fd: number, addr: Buffer, device: string): void {
+  const c = libc();
+  if ((c.bind(fd, addr, addr.length) as number) < 0) throw new SyscallError('bind', c.koffi.errno(), device);
+}
+
+/** sendto(2); returns the number of bytes sent. */
+export function sendToSync(fd: number, data: Buffer, flags: number, addr: Buffer, device: string): number {
+  const c = libc();
+  const n = c.sendto(fd, data, data.length, flags, addr, addr.length) as number;
+  if (n < 0) throw new SyscallError('sendto', c.koffi.errno(), device);
+  return n;
+}
+
+/**
+ * recv(2) into `buf` with `flags` (pass MSG_DONTWAIT): the frame length, or
+ * null when nothing is queued (EAGAIN) or a signal interrupted the call.
+ */
+export function recvSync(fd: number, buf: Buffer, flags: number, device: string): number | null {
+  const c = libc();
+  const n = c.recv(fd, buf, buf.length, flags) as number;
+  if (n >= 0) return n;
+  const errno = c.koffi.errno();
+  if (errno === errnoValue('EAGAIN') || errno === errnoValue('EINTR')) return null;
+  throw new SyscallError('recv', errno, device);
+}
+
+/**
+ * close(2). Linux releases the descriptor even when close reports an error
+ * (EINTR, EIO), so there is nothing to retry; the error is only reported.
+ */
+export function closeSync(fd: number, device: string): void {
+  const c = libc();
+  if ((c.close(fd) as number) < 0) throw new SyscallError('close', c.koffi.errno(), device);
 }

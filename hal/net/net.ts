@@ -1,6 +1,6 @@
 // The network-control contract: what failover needs from the data-port NIC
 // (move a virtual IP, see the link, announce the IP, check nobody holds it).
-// IPv4 only: arping, gratuitous ARP and DAD are IPv4 mechanisms.
+// IPv4 only: gratuitous ARP and the ARP probe (RFC 5227) are IPv4 mechanisms.
 import { HalError } from '../errors.ts';
 import type { HalErrorCode } from '../errors.ts';
 
@@ -29,8 +29,8 @@ export interface NetControl {
   /** Announce that this host holds `ip` (which must be on `ifname`). */
   sendGratuitousArp(ifname: string, ip: string, options: GarpOptions): Promise<void>;
   /**
-   * Duplicate address detection (arping -D): the MAC of another host that
-   * answers for `ip` within `timeoutMs`, or null when nobody does.
+   * Duplicate address detection (an RFC 5227 ARP probe): the MAC of another
+   * host that answers for `ip` within `timeoutMs`, or null when nobody does.
    */
   probeAddressInUse(ifname: string, ip: string, timeoutMs: number): Promise<string | null>;
 }

@@ -1,6 +1,7 @@
-// Running ip/arping: argument arrays only (never a shell), a hard timeout so
-// a wedged tool cannot hang failover, and the exit code handed back rather
-// than thrown, because arping's exit codes carry meaning (1 = DAD saw a reply).
+// Running ip: argument arrays only (never a shell), a hard timeout so a
+// wedged tool cannot hang failover, and the exit code handed back rather than
+// thrown, because some failures are outcomes the caller accepts (deleting an
+// address someone else already removed).
 import { execFile } from 'node:child_process';
 import { NetError } from './net.ts';
 

@@ -115,7 +115,7 @@ export class SimNetControl implements NetControl {
     await this.op(ifname, () => {
       checkIpv4(ifname, ip);
       checkGarp(ifname, options);
-      // Like arping, which cannot bind to an address the host does not hold.
+      // Like the Linux driver, which refuses to announce an address it does not hold.
       if (!this.holds(ip))
         throw new NetError('invalid-argument', ifname, `address ${ip} not held by this host`);
     });
@@ -132,7 +132,7 @@ export class SimNetControl implements NetControl {
     });
     const holder = this.lan.reachableFrom(this).find((h) => h.holds(ip));
     if (holder) return holder.mac;
-    // Nobody answered: the caller waits out the whole timeout, as with arping.
+    // Nobody answered: the caller waits out the whole timeout, as on Linux.
     await this.lan.clock.sleep(timeoutMs);
     return null;
   }

@@ -1,6 +1,6 @@
 // Issue 6 acceptance, crash: the real daemons run the PostgreSQL group
 // (tools/lab/configs/pg-{a,b}.json: reservation, data volume, VIP,
-// PostgreSQL; watchdog 2 s) on A while the client inserts through the VIP.
+// PostgreSQL; watchdog 1 s) on A while the client inserts through the VIP.
 // (a) A powered off: B takes over; every acknowledged row is there; the
 // client's ARP entry for the VIP points at B.
 // (b) only A's firmware killed -9: A's PostgreSQL keeps serving until the

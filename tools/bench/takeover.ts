@@ -22,6 +22,7 @@ import { arpRepliers, lanMac } from '../lab/client/lan-view.ts';
 import { GROUP, resetPair, startPgPair, tandemctl } from '../lab/client/pg-pair.ts';
 import { TakeoverProbe } from '../lab/client/probe-driver.ts';
 import { takeoverUnderLoad } from '../lab/client/takeover-run.ts';
+import { timelineSince } from '../lab/client/timeline.ts';
 import {
   crashKeepalived,
   dropVip,
@@ -62,6 +63,9 @@ interface Trial {
 async function measured(to: Controller, fault: () => Promise<void>): Promise<Trial> {
   const r = await takeoverUnderLoad(to, fault, TAKEOVER_TIMEOUT_MS);
   if (!r.report.readback.ok) throw new Error(`workload could not read back: ${r.report.readback.error}`);
+  // Where the time went, step by step on the new holder (not part of RESULT).
+  const steps = new Set(['FAILOVER_TRANSITION', 'RESOURCE_STARTED', 'PEER_DEAD']);
+  console.log(timelineSince(to, r.t0, 200, (l) => steps.has(l.code)).join('\n'));
   return {
     vipMs: r.vipMs,
     dbMs: r.dbMs,

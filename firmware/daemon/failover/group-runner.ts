@@ -5,9 +5,10 @@
 // event through onGroupFailed.
 import type { ControllerId } from '../../cluster/codes.ts';
 import type { GroupStatus } from '../../core/status.ts';
-import type { GroupRunner } from '../../failover/ports.ts';
+import type { GroupMove, GroupRunner } from '../../failover/ports.ts';
 import { buildGroup, type GroupDeps, type GroupEntry } from '../../resources/factory.ts';
 import type { ResourceGroup } from '../../resources/group.ts';
+import type { Transition } from '../../resources/ports.ts';
 import { GroupMonitor, type NeedsFailover } from '../../resources/monitor.ts';
 
 export interface ConfiguredGroup extends GroupEntry {
@@ -54,24 +55,26 @@ export class ResourceGroupRunner implements GroupRunner {
     });
   }
 
-  async startGroup(name: string): Promise<boolean> {
+  async startGroup(name: string, move?: GroupMove): Promise<boolean> {
     const b = this.built.get(name);
     if (b === undefined) return false;
     // A group that failed here earlier is started again only by a new
     // decision of the core (a takeover back after the peer failed too).
     b.group.clearFailure();
-    const out = await b.group.start();
+    const out = await b.group.start(transitionOf(move, 'start'));
     if (out.ok) b.monitor.start();
     return out.ok;
   }
 
-  async stopGroup(name: string, _mode: 'graceful' | 'now'): Promise<boolean> {
+  async stopGroup(name: string, mode: 'graceful' | 'now', move?: GroupMove): Promise<boolean> {
     const b = this.built.get(name);
     if (b === undefined) return true; // never built, so never running
     b.monitor.stop();
-    // Agents have no separate "no grace" stop yet: both modes stop in
-    // reverse order; the self-fence runs every group's stop at once (core).
-    const out = await b.group.stop();
+    // The self-fence drops the service addresses before anything else: they
+    // are the one thing the disk reservation does not protect, and the
+    // peer's takeover wait only allows a short stop budget for them.
+    const out =
+      mode === 'now' ? await b.group.stopUrgently() : await b.group.stop(transitionOf(move, 'stop'));
     return out.ok || !out.stopFailed;
   }
 
@@ -87,4 +90,9 @@ export class ResourceGroupRunner implements GroupRunner {
   stopMonitors(): void {
     for (const b of this.built.values()) b.monitor.stop();
   }
+}
+
+function transitionOf(move: GroupMove | undefined, plain: 'start' | 'stop'): Transition {
+  if (move === undefined) return { event: plain, from: null, to: null, reason: plain };
+  return { event: move.kind, from: move.from, to: move.to, reason: move.reason };
 }

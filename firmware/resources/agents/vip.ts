@@ -43,8 +43,10 @@ export class VipAgent implements ResourceAgent {
   private readonly net: NetControl;
   private readonly cidr: string;
   private refresh: TimerHandle | null = null;
-  /** Failures of the background refresh burst, for the next monitor to report. */
+  /** Failures of the background bursts, for the next monitor to report. */
   private refreshError = '';
+  /** Bumped by start and stop: a burst of an earlier start reports nothing. */
+  private generation = 0;
 
   constructor(config: VipConfig, net: NetControl) {
     this.config = config;
@@ -66,6 +68,8 @@ export class VipAgent implements ResourceAgent {
 
   async start(ctx: ActionContext): Promise<OcfResult> {
     const { interface: ifname, address } = this.config;
+    this.generation++;
+    this.refreshError = '';
     const link = await this.net.linkState(ifname);
     if (!link.operUp) return fail('generic-error', `${ifname} link is down`);
     const held = await this.holds();
@@ -80,14 +84,17 @@ export class VipAgent implements ResourceAgent {
       await this.net.addAddress(ifname, this.cidr);
     }
     // Announce even when we already held it: a restart is exactly when
-    // clients may have been pointed elsewhere.
+    // clients may have been pointed elsewhere. The first announcement is part
+    // of the start; the repeats go on in the background, so the resources
+    // after us (the database) do not wait the burst out.
     const { garp } = this.config;
-    await this.net.sendGratuitousArp(ifname, address, { count: garp.count, intervalMs: garp.intervalMs });
-    this.scheduleRefresh(ctx);
+    await this.net.sendGratuitousArp(ifname, address, { count: 1, intervalMs: garp.intervalMs });
+    this.scheduleRepeats(ctx);
     return ok(held ? `already held; re-announced on ${ifname}` : `added ${this.cidr} on ${ifname}`);
   }
 
   async stop(): Promise<OcfResult> {
+    this.generation++;
     this.refresh?.cancel();
     this.refresh = null;
     await this.net.removeAddress(this.config.interface, this.cidr);
@@ -111,19 +118,35 @@ export class VipAgent implements ResourceAgent {
     return (await this.net.listAddresses(this.config.interface)).includes(this.cidr);
   }
 
-  private scheduleRefresh(ctx: ActionContext): void {
+  /** The rest of the first burst, then the refresh burst; failures reach the next monitor. */
+  private scheduleRepeats(ctx: ActionContext): void {
     const { garp, interface: ifname, address } = this.config;
     this.refresh?.cancel();
     this.refresh = null;
-    if (garp.refreshDelayMs <= 0 || garp.refreshCount <= 0) return;
-    // Runs after start has returned, so it uses the clock, not the action's budget.
-    this.refresh = ctx.clock.after(garp.refreshDelayMs, () => {
-      this.refresh = null;
-      this.net
-        .sendGratuitousArp(ifname, address, { count: garp.refreshCount, intervalMs: garp.intervalMs })
-        .catch((err: unknown) => {
+    const generation = this.generation;
+    const burst = (count: number, next: () => void) => {
+      this.net.sendGratuitousArp(ifname, address, { count, intervalMs: garp.intervalMs }).then(
+        () => {
+          if (generation === this.generation) next();
+        },
+        (err: unknown) => {
+          if (generation !== this.generation) return; // stopped meanwhile: nothing to report
           this.refreshError = err instanceof Error ? err.message : String(err);
-        });
+        },
+      );
+    };
+    const refresh = () => {
+      if (garp.refreshDelayMs <= 0 || garp.refreshCount <= 0) return;
+      // Runs after start has returned, so it uses the clock, not the action's budget.
+      this.refresh = ctx.clock.after(garp.refreshDelayMs, () => {
+        this.refresh = null;
+        burst(garp.refreshCount, () => undefined);
+      });
+    };
+    if (garp.count <= 1) return refresh();
+    this.refresh = ctx.clock.after(garp.intervalMs, () => {
+      this.refresh = null;
+      burst(garp.count - 1, refresh);
     });
   }
 }

@@ -2,7 +2,7 @@
 // ReservationManager on the sim SCSI target (both quirk modes), the group
 // runner over real resource groups with the dummy agent, and the failover
 // commands over a hosted core.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,8 @@ import { dummyStateFile } from '../../../firmware/resources/agents/dummy.ts';
 import { SimLan, SimNetControl } from '../../../hal/net/sim.ts';
 
 const dirs: string[] = [];
+// A hook that appends the move it was told about to the file named in argv.
+const HOOK_SCRIPT = `const e = process.env; require('node:fs').appendFileSync(process.argv[1], [e.TANDEM_EVENT, e.TANDEM_ACTION, e.TANDEM_GROUP, e.TANDEM_FROM, e.TANDEM_TO, e.TANDEM_REASON, e.TANDEM_CONTROLLER].join(' ') + '\\n');`;
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
@@ -140,6 +142,46 @@ describe('ResourceGroupRunner over the dummy agent', () => {
     }
     expect(failed).toEqual(['svc/app']);
     expect(r.localState('svc')).toBe('failed');
+  });
+
+  it('a move runs the failover or failback hooks with the move in their environment; a plain start none', async () => {
+    const logDir = mkdtempSync(join(tmpdir(), 'tandem-hooks-unit-'));
+    dirs.push(logDir);
+    const hookLog = join(logDir, 'hooks.log');
+    const { r } = runner([
+      {
+        name: 'svc',
+        preferred: 'A',
+        resources: [{ type: 'dummy', name: 'app' }],
+        hooks: ['pre-failover', 'post-failover', 'pre-failback', 'post-failback'].map((event) => ({
+          event,
+          command: [process.execPath, '-e', HOOK_SCRIPT, hookLog],
+          timeoutMs: 10_000,
+          onFailure: 'abort',
+        })),
+      } as { name: string; preferred: 'A'; resources: unknown[] },
+    ]);
+    const logged = () => (existsSync(hookLog) ? readFileSync(hookLog, 'utf8').trim().split('\n') : []);
+    expect(await r.startGroup('svc')).toBe(true);
+    expect(await r.stopGroup('svc', 'graceful')).toBe(true);
+    expect(logged()).toEqual([]);
+    expect(await r.startGroup('svc', { kind: 'failover', from: 'B', to: 'A', reason: 'fence-ok' })).toBe(
+      true,
+    );
+    expect(
+      await r.stopGroup('svc', 'graceful', {
+        kind: 'failback',
+        from: 'A',
+        to: 'B',
+        reason: 'operator-failback',
+      }),
+    ).toBe(true);
+    expect(logged()).toEqual([
+      'pre-failover start svc B A fence-ok A',
+      'post-failover start svc B A fence-ok A',
+      'pre-failback stop svc A B operator-failback A',
+      'post-failback stop svc A B operator-failback A',
+    ]);
   });
 
   it('a group with a bad resource is reported and never starts', async () => {

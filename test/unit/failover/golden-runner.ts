@@ -29,6 +29,8 @@ export interface GoldenFile {
   /** Group -> controller expected to hold it at the end ('' for nobody). */
   readonly finalOwners: Readonly<Record<string, string>>;
   readonly expected: readonly string[];
+  /** Starts and stops that ran failover/failback hooks (sim/group-runner.ts noteMove). */
+  readonly moves?: readonly string[];
 }
 
 /** One readable line per transition; 'ignore' lines only for operator commands (refusals). */
@@ -41,7 +43,7 @@ export function formatEntry(e: LogEntry): string | undefined {
 
 export async function runGolden(
   file: GoldenFile,
-): Promise<{ lines: string[]; owners: Record<string, string> }> {
+): Promise<{ lines: string[]; owners: Record<string, string>; moves: string[] }> {
   const c = new SimCluster({ ...file.config });
   for (const s of file.steps) {
     c.clock.after(s.atMs, () => {
@@ -69,7 +71,7 @@ export async function runGolden(
   const owners: Record<string, string> = {};
   for (const g of file.config.groups) owners[g.name] = c.writers(g.name).join('+');
   const lines = c.log.map(formatEntry).filter((l): l is string => l !== undefined);
-  return { lines, owners };
+  return { lines, owners, moves: [...c.ledger.moves] };
 }
 
 /** A small line diff: '-' expected only, '+' actual only. */

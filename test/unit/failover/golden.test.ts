@@ -16,12 +16,13 @@ describe('golden failover scenarios', () => {
     it(name, async () => {
       const path = join(DIR, name);
       const file = loadGolden(path);
-      const { lines, owners } = await runGolden(file);
-      if (process.env['UPDATE_GOLDEN'] === '1') saveGolden(path, { ...file, expected: lines });
+      const { lines, owners, moves } = await runGolden(file);
+      if (process.env['UPDATE_GOLDEN'] === '1') saveGolden(path, { ...file, expected: lines, moves });
       else if (lines.join('\n') !== file.expected.join('\n')) {
         expect.fail(`${name}: transitions differ (- expected, + actual)\n${lineDiff(file.expected, lines)}`);
       }
       expect(owners).toEqual(file.finalOwners);
+      expect(moves).toEqual(file.moves ?? []);
     });
   }
 });

@@ -66,10 +66,13 @@ describe('lease timing', () => {
     stopBudgetMs: 500,
     watchdogTimeoutMs: null,
   };
-  it('waits past the isolated active self-fence: deadtime + 2 x interval + io timeout + stop budget', () => {
-    expect(minTakeoverWaitMs(base)).toBe(1000 + 200 + 300 + 500);
-    expect(checkTakeoverWait(base, 1999)?.field).toBe('takeoverWaitMs');
-    expect(checkTakeoverWait(base, 2000)).toBeUndefined();
+  it('waits past the isolated active self-fence: skew + the later of its verdict and its disk probe + stop budget', () => {
+    // The verdict (deadtime + one check interval) is later than the probe (interval + 300).
+    expect(minTakeoverWaitMs(base)).toBe(100 + (1000 + 100) + 500);
+    expect(checkTakeoverWait(base, 1699)?.field).toBe('takeoverWaitMs');
+    expect(checkTakeoverWait(base, 1700)).toBeUndefined();
+    // A slow disk probe is what the active notices last.
+    expect(minTakeoverWaitMs({ ...base, ioTimeoutMs: 3000 })).toBe(100 + (100 + 3000) + 500);
   });
   it('with a watchdog, also waits past interval + watchdog timeout + margin', () => {
     const wd = { ...base, watchdogTimeoutMs: 5000 };

@@ -37,14 +37,15 @@ export type Script = Partial<
 
 /** An agent whose actions are scripted; every call is appended to `log` as "name:action". */
 export class FakeAgent implements ResourceAgent {
-  readonly type = 'fake';
+  readonly type: string;
   readonly name: string;
   readonly timeouts: ActionTimeouts = { validate: 1000, start: 1000, stop: 1000, monitor: 1000 };
   readonly monitorIntervalMs: number;
   readonly script: Script;
   private readonly log: string[];
 
-  constructor(name: string, log: string[], script: Script = {}, monitorIntervalMs = 1000) {
+  constructor(name: string, log: string[], script: Script = {}, monitorIntervalMs = 1000, type = 'fake') {
+    this.type = type;
     this.name = name;
     this.log = log;
     this.script = script;

@@ -15,7 +15,10 @@ function setup(scripts: Record<string, Script> = {}, hooks: HookSpec[] = [], ans
   const runner = fakeRunner(answer);
   const events = new RecordingSink();
   const alarms = new RecordingAlarms();
-  const agents = ['res', 'fs', 'vip', 'pg'].map((n) => new FakeAgent(n, log, scripts[n]));
+  // The vip resource has the vip agent's type: the self-fence stop looks for it.
+  const agents = ['res', 'fs', 'vip', 'pg'].map(
+    (n) => new FakeAgent(n, log, scripts[n], 1000, n === 'vip' ? 'vip' : 'fake'),
+  );
   const group = new ResourceGroup({
     name: 'db',
     controller: 'B',
@@ -48,6 +51,32 @@ describe('resource group', () => {
     ]);
     expect(events.codes()).toContain('GROUP_STARTED');
     expect(events.codes()).toContain('RESOURCE_STARTED');
+  });
+
+  it('self-fence stop: the service address goes first, then the rest in reverse, no hooks', async () => {
+    const hook: HookSpec = {
+      event: 'pre-failover',
+      command: ['/bin/true'],
+      timeoutMs: 1000,
+      onFailure: 'abort',
+    };
+    const { log, group, runner } = setup({}, [hook]);
+    expect((await group.start()).ok).toBe(true);
+    log.length = 0;
+    expect((await group.stopUrgently()).ok).toBe(true);
+    expect(log).toEqual(['vip:stop', 'pg:stop', 'fs:stop', 'res:stop']);
+    expect(group.state).toBe('stopped');
+    expect(runner.calls).toEqual([]);
+  });
+
+  it('self-fence stop that fails on the database still dropped the address, and says to fence', async () => {
+    const { log, group } = setup({ pg: { stop: () => Promise.resolve(fail('generic-error', 'stuck')) } });
+    await group.start();
+    log.length = 0;
+    const out = await group.stopUrgently();
+    expect(out.stopFailed).toBe(true);
+    expect(log).toEqual(['vip:stop', 'pg:stop']);
+    expect(group.state).toBe('failed');
   });
 
   it('is idempotent: a second start does nothing, a second stop stops again harmlessly', async () => {

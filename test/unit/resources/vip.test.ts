@@ -45,6 +45,25 @@ describe('vip agent', () => {
     expect((await act('monitor')).code).toBe(0);
   });
 
+  it('start returns after the first announcement; the repeats of the burst follow on the clock', async () => {
+    const { a, lan, clock, agent } = setup();
+    const p = runAction(agent, 'start', { clock, run: fakeRunner().run });
+    await clock.advance(DEFAULT_GARP.intervalMs - 1);
+    await clock.advance(1000); // probe window (the sim waits it out)
+    expect((await p).code).toBe(0);
+    lan.setArpEntry('client', VIP, '02:00:00:00:0e:ee');
+    await clock.advance(DEFAULT_GARP.intervalMs);
+    expect(lan.arpCache('client').get(VIP)).toBe(a.mac);
+  });
+
+  it('a stop during the burst leaves no error for the next start to report', async () => {
+    const { act } = setup();
+    await act('start', 1001);
+    expect((await act('stop', 0)).code).toBe(0);
+    await act('start', 3000);
+    expect((await act('monitor')).code).toBe(0);
+  });
+
   it('sends a refresh burst later, fixing a cache that went stale after the first', async () => {
     const { a, lan, clock, act } = setup();
     await act('start', 2000);

@@ -1,6 +1,6 @@
 // Both lab controllers running the real daemon with the PostgreSQL group
 // (tools/lab/configs/pg-{a,b}.json: reservation on LUN 1, the data volume,
-// the VIP, PostgreSQL; watchdog on, 2 s), preferred on A. Used by the
+// the VIP, PostgreSQL; watchdog on, 1 s), preferred on A. Used by the
 // takeover tests and the takeover bench. `resetPair` puts the lab back the
 // way it was: no daemon, nothing mounted, no PostgreSQL, no VIP.
 import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

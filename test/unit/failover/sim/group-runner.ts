@@ -2,11 +2,17 @@
 // counts as held from the moment its start begins until its stop has
 // finished (the cautious reading: a starting database may already write).
 import type { ControllerId } from '../../../../firmware/cluster/codes.ts';
-import type { GroupRunner } from '../../../../firmware/failover/ports.ts';
+import type { GroupMove, GroupRunner } from '../../../../firmware/failover/ports.ts';
 import type { ControllerClock } from './controller-clock.ts';
 
 export class GroupLedger {
   private readonly holders = new Map<string, Set<ControllerId>>();
+  /** Starts and stops that ran hooks ("B start db failover A->B"), in order. */
+  readonly moves: string[] = [];
+
+  noteMove(id: ControllerId, action: 'start' | 'stop', group: string, move: GroupMove | undefined): void {
+    if (move !== undefined) this.moves.push(`${id} ${action} ${group} ${move.kind} ${move.from}->${move.to}`);
+  }
 
   add(id: ControllerId, group: string): void {
     const s = this.holders.get(group) ?? new Set<ControllerId>();
@@ -43,12 +49,14 @@ export class SimGroupRunner implements GroupRunner {
     this.stopMs = stopMs;
   }
 
-  startGroup(name: string): Promise<boolean> {
+  startGroup(name: string, move?: GroupMove): Promise<boolean> {
     this.ledger.add(this.id, name);
+    this.ledger.noteMove(this.id, 'start', name, move);
     return new Promise((resolve) => this.clock.after(this.startMs, () => resolve(true)));
   }
 
-  stopGroup(name: string, mode: 'graceful' | 'now'): Promise<boolean> {
+  stopGroup(name: string, mode: 'graceful' | 'now', move?: GroupMove): Promise<boolean> {
+    this.ledger.noteMove(this.id, 'stop', name, move);
     return new Promise((resolve) =>
       this.clock.after(mode === 'now' ? 0 : this.stopMs, () => {
         this.ledger.remove(this.id, name);
