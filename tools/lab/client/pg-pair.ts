@@ -3,7 +3,16 @@
 // the VIP, PostgreSQL; watchdog on, 1 s), preferred on A. Used by the
 // takeover tests and the takeover bench. `resetPair` puts the lab back the
 // way it was: no daemon, nothing mounted, no PostgreSQL, no VIP.
-import { copyFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -33,6 +42,26 @@ export function pgConfigFile(c: Controller): string {
   return fileURLToPath(new URL(`../configs/pg-${lc(c)}.json`, import.meta.url));
 }
 
+/** Where pg-{a,b}.json name their hook script (hooks need an absolute path; the checkout may be anywhere). */
+export const LAB_HOOK = join(labFiles.runDir, 'lab-hook');
+/** What the hook script appends to: "event action group from to controller" per run. */
+export const HOOK_LOG = join(labFiles.runDir, 'hooks.log');
+const HOOK_SOURCE = fileURLToPath(new URL('../configs/hooks/record', import.meta.url));
+
+function installLabHook(): void {
+  copyFileSync(HOOK_SOURCE, LAB_HOOK);
+  chmodSync(LAB_HOOK, 0o755);
+}
+
+/** The hook runs logged since the pair started (oldest first). */
+export function hookRuns(): string[] {
+  return existsSync(HOOK_LOG)
+    ? readFileSync(HOOK_LOG, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
+}
+
 function linkDataVolume(): void {
   const dev = loopDevice();
   if (dev === null) throw new Error('the lab has no data volume: is it up?');
@@ -41,8 +70,9 @@ function linkDataVolume(): void {
 }
 
 export async function startPgDaemon(c: Controller): Promise<void> {
-  // Every daemon start needs the link its config names, whichever test starts it.
+  // Every daemon start needs the link and the hook its config names, whichever test starts it.
   linkDataVolume();
+  installLabHook();
   rmSync(stateDir(c), { recursive: true, force: true });
   mkdirSync(stateDir(c), { recursive: true });
   copyFileSync(pgConfigFile(c), liveConfigFile(c));
