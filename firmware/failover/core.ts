@@ -301,7 +301,10 @@ export class FailoverCore {
    * first placement after boot) just starts.
    */
   private moveIn(group: string, event: FailoverEvent): GroupMove | undefined {
-    const released = this.releasedBy.get(group)?.by === this.peerId;
+    const rel = this.releasedBy.get(group);
+    const windowMs = 2 * this.cfg.timing.deadtimeMs; // as freeGroupsForUs
+    const released =
+      rel !== undefined && rel.by === this.peerId && this.ports.clock.monotonicMs() - rel.atMs < windowMs;
     if (event.type !== 'fence-ok' && !(event.type === 'group-free' && (released || this.fencedPeer)))
       return undefined;
     const kind = homeOf(this.cfg, group) === this.self ? 'failback' : 'failover';
