@@ -301,10 +301,7 @@ export class FailoverCore {
    * first placement after boot) just starts.
    */
   private moveIn(group: string, event: FailoverEvent): GroupMove | undefined {
-    const rel = this.releasedBy.get(group);
-    const windowMs = 2 * this.cfg.timing.deadtimeMs; // as freeGroupsForUs
-    const released =
-      rel !== undefined && rel.by === this.peerId && this.ports.clock.monotonicMs() - rel.atMs < windowMs;
+    const released = this.recentlyReleasedBy(group, this.ports.clock.monotonicMs()) === this.peerId;
     if (event.type !== 'fence-ok' && !(event.type === 'group-free' && (released || this.fencedPeer)))
       return undefined;
     const kind = homeOf(this.cfg, group) === this.self ? 'failback' : 'failover';
@@ -484,12 +481,22 @@ export class FailoverCore {
     this.lastPeerGroups = groups;
   }
 
+  /** How long a release (or our own join) is remembered when placing free groups. */
+  private get handoverWindowMs(): number {
+    return 2 * this.cfg.timing.deadtimeMs;
+  }
+
+  /** Who stopped `group` last, if that was within the handover window. */
+  private recentlyReleasedBy(group: string, now: number): ControllerId | undefined {
+    const rel = this.releasedBy.get(group);
+    return rel !== undefined && now - rel.atMs < this.handoverWindowMs ? rel.by : undefined;
+  }
+
   /** Free groups placement gives us, once they have been free long enough to be sure. */
   private freeGroupsForUs(): string[] {
     const now = this.ports.clock.monotonicMs();
-    const { intervalMs, deadtimeMs } = this.cfg.timing;
-    const settleMs = 3 * intervalMs;
-    const windowMs = 2 * deadtimeMs;
+    const settleMs = 3 * this.cfg.timing.intervalMs;
+    const windowMs = this.handoverWindowMs;
     const peerGroups = this.ports.peer.latest()?.groups ?? [];
     const selfCandidate = this.diskOk;
     const peerCandidate = this.peerCandidate();
@@ -502,8 +509,7 @@ export class FailoverCore {
         this.freeSince.delete(name);
         continue;
       }
-      const rel = this.releasedBy.get(name);
-      const releasedBy = rel !== undefined && now - rel.atMs < windowMs ? rel.by : undefined;
+      const releasedBy = this.recentlyReleasedBy(name, now);
       let runner = runnerOfFreeGroup(this.cfg, name, {
         self: this.self,
         selfCandidate,

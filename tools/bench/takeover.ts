@@ -53,6 +53,13 @@ async function lab(args: readonly string[]): Promise<string> {
   return r.stdout;
 }
 
+function percentileOf(trials: readonly Trial[], field: 'vipMs' | 'dbMs', p: number): number {
+  return percentile(
+    trials.map((t) => t[field]),
+    p,
+  );
+}
+
 interface Trial {
   readonly vipMs: number;
   readonly dbMs: number;
@@ -163,26 +170,11 @@ async function inLab(trials: number): Promise<Record<string, number | string>> {
       const crash = await crashTrials(trials);
       const sw = await switchoverTrials(trials);
       Object.assign(result, {
-        crash_vip_p50_ms: percentile(
-          crash.map((t) => t.vipMs),
-          50,
-        ),
-        crash_db_p50_ms: percentile(
-          crash.map((t) => t.dbMs),
-          50,
-        ),
-        crash_db_p99_ms: percentile(
-          crash.map((t) => t.dbMs),
-          99,
-        ),
-        switchover_vip_p50_ms: percentile(
-          sw.map((t) => t.vipMs),
-          50,
-        ),
-        switchover_db_p50_ms: percentile(
-          sw.map((t) => t.dbMs),
-          50,
-        ),
+        crash_vip_p50_ms: percentileOf(crash, 'vipMs', 50),
+        crash_db_p50_ms: percentileOf(crash, 'dbMs', 50),
+        crash_db_p99_ms: percentileOf(crash, 'dbMs', 99),
+        switchover_vip_p50_ms: percentileOf(sw, 'vipMs', 50),
+        switchover_db_p50_ms: percentileOf(sw, 'dbMs', 50),
         rows_lost: [...crash, ...sw].reduce((s, t) => s + t.rowsLost, 0),
         rows_acknowledged: [...crash, ...sw].reduce((s, t) => s + t.acknowledged, 0),
       });

@@ -111,17 +111,14 @@ export async function tandemctl(c: Controller, ...args: string[]): Promise<strin
 
 /**
  * Back to rest: daemons stopped, then each controller power-cycled (kills a
- * PostgreSQL a killed daemon left behind and drops its mounts), the VIP off
- * both LAN ports and out of the client's ARP cache.
+ * PostgreSQL a killed daemon left behind, drops its mounts and, like every
+ * power-off, the VIP on its LAN port), and the VIP out of the client's ARP cache.
  */
 export async function resetPair(): Promise<void> {
   for (const c of ['A', 'B'] as const) {
     if (isPoweredOn(c)) await stopDaemon(c);
     if (isPoweredOn(c)) await powerOff(c);
     await powerOn(c);
-  }
-  for (const c of ['A', 'B'] as const) {
-    await tryRun('ip', ['-n', NETNS[c], 'address', 'del', `${ADDR.lanVip}/24`, 'dev', 'lan0']);
   }
   await tryRun('ip', ['-n', NETNS.client, 'neigh', 'del', ADDR.lanVip, 'dev', 'lan0']);
 }
