@@ -72,7 +72,8 @@ export class DaemonCommands implements CommandHandler {
       case 'pr': {
         const failover = this.failover();
         if (failover !== undefined) return failover.handle(request);
-        return Promise.resolve(fail(`command ${request.command} is not yet implemented`));
+        // A node that hosts no failover core (a monitor-only daemon) has none of these.
+        return Promise.resolve(fail(`command ${request.command}: this node runs no failover core`));
       }
       case 'alarms':
       case 'alarm-ack':
@@ -81,7 +82,11 @@ export class DaemonCommands implements CommandHandler {
       case 'config-export':
       case 'config-import':
       case 'config-validate':
-        return Promise.resolve(fail(`command ${request.command} is not yet implemented`));
+        // OperatorCommands answers these before they reach here; a bare
+        // DaemonCommands (no event log, alarms or config wired) cannot.
+        return Promise.resolve(
+          fail(`command ${request.command}: no event log, alarms or config on this handler`),
+        );
     }
   }
 }

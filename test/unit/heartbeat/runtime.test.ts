@@ -123,7 +123,7 @@ describe('daemon commands and sim console', () => {
     });
     expect(await cmds.handle({ command: 'switchover', args: {}, transaction: 't2' })).toMatchObject({
       status: 'error',
-      error: 'command switchover is not yet implemented',
+      error: 'command switchover: this node runs no failover core',
     });
     expect(await cmds.handle({ command: 'nope' as never, args: {}, transaction: 't3' })).toMatchObject({
       status: 'error',
