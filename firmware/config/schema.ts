@@ -189,6 +189,12 @@ const Failover = Section(
       default: 5000,
       description: 'Extra wait before the non-preferred controller fences, so both never fence each other',
     }),
+    failureTimeoutMs: Type.Integer({
+      minimum: 0,
+      maximum: 604_800_000,
+      default: 600_000,
+      description: 'How long a group that failed on a controller is kept off it (0: until tandemctl cleanup)',
+    }),
     watchdog: Section(
       {
         enabled: Type.Boolean({ default: true, description: 'Pet the hardware watchdog while healthy' }),

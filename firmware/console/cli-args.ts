@@ -29,6 +29,8 @@ commands:
   failback GROUP              move GROUP back to its preferred controller
   takeover [--force]          take over all groups now
   maintenance on|off          disable or enable automatic failover
+  cleanup [GROUP]             forget that GROUP (default: every group) failed
+                              here; restart it here if it is left failed
   alarms                      active alarms
   alarms ack ID [--by NAME]   acknowledge alarm ID
   log [--since TIME] [--severity SEV] [--source SRC] [--limit N]
@@ -123,6 +125,14 @@ function parse(argv: string[], nowMs: number): Parsed {
         throw new Usage(`GROUP: ${JSON.stringify(group)} is not a group name (letters, digits, _ . -)`);
       noMore(1);
       return { ...base, command: cmd, args: { group } };
+    }
+    case 'cleanup': {
+      allowFlags();
+      const group = rest[0];
+      if (group !== undefined && !GROUP.test(group))
+        throw new Usage(`GROUP: ${JSON.stringify(group)} is not a group name (letters, digits, _ . -)`);
+      noMore(1);
+      return { ...base, command: 'cleanup', args: group === undefined ? {} : { group } };
     }
     case 'takeover':
       allowFlags('--force');

@@ -59,6 +59,8 @@ export const COMMAND_ARGS: Readonly<Record<CommandName, ArgSpec>> = {
   failback: GROUP,
   maintenance: { required: { on: rules.boolean() }, optional: {} },
   takeover: { required: {}, optional: { force: rules.boolean() } },
+  // No group: every group's failure on this controller.
+  cleanup: { required: {}, optional: GROUP.required },
   'alarm-ack': {
     required: { id: rules.integer(1, Number.MAX_SAFE_INTEGER) },
     optional: { by: rules.string(/^\S.{0,63}$/, 'a name of at most 64 characters') },

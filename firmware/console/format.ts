@@ -251,6 +251,7 @@ export function formatData(command: CommandName, data: unknown, o: FormatOptions
       if (typeof data === 'string') return data.replace(/\n$/, '');
       return JSON.stringify(data, null, 2);
     case 'alarm-ack':
+    case 'cleanup':
     case 'config-import':
     case 'config-validate':
     case 'failback':

@@ -11,6 +11,7 @@ export const COMMANDS = [
   'failback',
   'maintenance',
   'takeover',
+  'cleanup',
   'alarms',
   'alarm-ack',
   'log',

@@ -69,6 +69,7 @@ export class DaemonCommands implements CommandHandler {
       case 'failback':
       case 'maintenance':
       case 'takeover':
+      case 'cleanup':
       case 'pr': {
         const failover = this.failover();
         if (failover !== undefined) return failover.handle(request);
@@ -121,6 +122,7 @@ export class OperatorCommands implements CommandHandler {
       case 'failback':
       case 'maintenance':
       case 'takeover':
+      case 'cleanup':
       case 'pr':
         return this.d.inner.handle(request);
       case 'alarms':

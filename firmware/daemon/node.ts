@@ -1,6 +1,7 @@
 // One controller: the heartbeat runtime plus status, alarms, events and
 // commands. The Linux daemon and the simulated box both build this; only the
 // drivers passed in differ.
+import { failedGroupsHealth } from '../failover/wire.ts';
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
@@ -60,7 +61,7 @@ export class ControllerNode {
         state: late.status?.state ?? 'starting',
         groups: this.failover?.heldGroups() ?? [],
         configVersion: options.configVersion,
-        resources: [],
+        resources: failedGroupsHealth(this.failover?.failedGroups() ?? []),
       }),
     });
     const status = new StatusKeeper({

@@ -26,6 +26,12 @@ export interface FailoverSettings extends PlacementConfig {
   readonly takeoverWaitMs: number;
   /** Requested hardware watchdog timeout (ignored without a watchdog port). */
   readonly watchdogTimeoutS: number;
+  /**
+   * How long a group that failed here (gave up after its local restarts, or
+   * failed to start) is kept off this controller; 0 = until an operator
+   * clears it (tandemctl cleanup). Pacemaker's failure-timeout.
+   */
+  readonly failureTimeoutMs: number;
 }
 
 /** One line of the transition log: what golden tests compare. */
@@ -44,6 +50,8 @@ export interface CoreStatus {
   readonly state: ControllerState;
   readonly groups: readonly string[];
   readonly diskAccess: boolean;
+  /** Groups that failed here and are kept off this controller for now (sorted). */
+  readonly failed: readonly string[];
 }
 
 type Listener = (r: TransitionRecord) => void;
@@ -70,6 +78,11 @@ export class FailoverCore {
   private pollInFlight = false;
   private readonly freeSince = new Map<string, number>();
   private readonly releasedBy = new Map<string, { by: ControllerId; atMs: number }>();
+  /**
+   * Group -> when it last failed here (monotonic ms), and whether the one
+   * last-resort start (peer down, nobody else can run it) has been spent.
+   */
+  private readonly failedAt = new Map<string, { atMs: number; lastResortUsed: boolean }>();
   private lastPeerGroups: readonly string[] = [];
   private failbackSince: number | undefined;
   private readonly listeners = new Set<Listener>();
@@ -88,7 +101,34 @@ export class FailoverCore {
   }
 
   status(): CoreStatus {
-    return { state: this.current, groups: [...this.held].sort(), diskAccess: this.diskOk };
+    return {
+      state: this.current,
+      groups: [...this.held].sort(),
+      diskAccess: this.diskOk,
+      failed: this.failedHere(),
+    };
+  }
+
+  /**
+   * Operator cleanup: forget that these groups (default: all) failed here, so
+   * placement may put them on this controller again. Returns the groups cleared.
+   */
+  clearFailures(groups?: readonly string[]): string[] {
+    const cleared = this.failedHere().filter((g) => groups === undefined || groups.includes(g));
+    for (const g of cleared) this.failedAt.delete(g);
+    if (cleared.length > 0) {
+      this.changed();
+      this.ports.clock.after(0, () => this.reconcile());
+    }
+    return cleared;
+  }
+
+  /** Failed here and not yet expired; expired entries are dropped as a side effect. */
+  private failedHere(): string[] {
+    const now = this.ports.clock.monotonicMs();
+    const timeout = this.cfg.failureTimeoutMs;
+    for (const [g, f] of this.failedAt) if (timeout > 0 && now - f.atMs >= timeout) this.failedAt.delete(g);
+    return [...this.failedAt.keys()].sort();
   }
 
   onTransition(l: Listener): () => void {
@@ -145,7 +185,10 @@ export class FailoverCore {
         this.dispatch({ type: 'operator-switchover', groups: groups ?? [...this.held].sort() });
         return;
       case 'failback':
-        this.dispatch({ type: 'operator-failback', groups: failbackGroups(this.cfg, this.self, this.held) });
+        this.dispatch({
+          type: 'operator-failback',
+          groups: failbackGroups(this.cfg, this.self, this.held, this.peerFailedGroups()),
+        });
         return;
       case 'maintenance-on':
         this.dispatch({ type: 'operator-maintenance-on' });
@@ -174,7 +217,7 @@ export class FailoverCore {
 
   private handle(event: FailoverEvent): void {
     const from = this.current;
-    const cell = resolveCell(lookup(from, event.type), (g) => this.guard(g));
+    const cell = resolveCell(lookup(from, event.type), (g) => this.guard(g, event));
     const to = cell.kind === 'go' ? cell.next : from;
     const actions = cell.kind === 'go' ? cell.actions : [];
     const record: TransitionRecord = {
@@ -188,13 +231,38 @@ export class FailoverCore {
       text: cell.text,
     };
     this.current = to;
+    if (event.type === 'group-failed') this.markFailed(event.groups ?? [], record.atMs);
     if (to !== from && (to === 'active' || to === 'standby')) this.joinedAtMs ??= record.atMs;
     for (const l of this.listeners) l(record);
     for (const a of actions) this.act(a, event);
     if (to !== from) this.changed();
   }
 
-  private guard(g: Guard): boolean {
+  private markFailed(groups: readonly string[], atMs: number): void {
+    if (groups.length === 0) return;
+    for (const g of groups)
+      this.failedAt.set(g, { atMs, lastResortUsed: this.failedAt.get(g)?.lastResortUsed ?? false });
+    this.changed();
+  }
+
+  /**
+   * May `group` start here? A group that failed here may not (it would only
+   * fail again, and the peer should get it) with one exception: the peer is
+   * down, so nobody else can run it. Then it gets one last-resort start per
+   * failure, so a group that keeps failing is not retried in a loop.
+   */
+  private mayStartHere(group: string, failed: readonly string[]): boolean {
+    if (!failed.includes(group)) return true;
+    const f = this.failedAt.get(group);
+    const peerDown = this.ports.peer.peerState() === 'dead' || this.fencedPeer;
+    return peerDown && f !== undefined && !f.lastResortUsed;
+  }
+
+  private peerFailedGroups(): readonly string[] {
+    return this.ports.peer.latest()?.failedGroups ?? [];
+  }
+
+  private guard(g: Guard, event: FailoverEvent): boolean {
     const peer = this.ports.peer;
     const report = peer.latest();
     switch (g) {
@@ -206,8 +274,11 @@ export class FailoverCore {
         return peer.peerState() === 'dead' || this.fencedPeer;
       case 'peer-has-disk':
         return peer.peerState() !== 'dead' && report?.diskAccess === true;
-      case 'peer-candidate':
-        return this.peerCandidate();
+      case 'peer-takes-groups': {
+        const groups = event.groups ?? [...this.held];
+        const failedThere = this.peerFailedGroups();
+        return this.peerCandidate() && groups.length > 0 && !groups.some((x) => failedThere.includes(x));
+      }
     }
   }
 
@@ -289,7 +360,12 @@ export class FailoverCore {
 
   private startGroups(event: FailoverEvent): void {
     const all = this.cfg.groups.map((g) => g.name);
-    const wanted = (event.groups ?? all).filter((g) => !this.held.has(g));
+    const failed = this.failedHere();
+    const wanted = (event.groups ?? all).filter((g) => !this.held.has(g) && this.mayStartHere(g, failed));
+    for (const g of wanted) {
+      const f = this.failedAt.get(g);
+      if (f !== undefined) f.lastResortUsed = true;
+    }
     for (const g of wanted) this.held.add(g);
     this.changed();
     void this.runStarts(wanted, event);
@@ -317,19 +393,25 @@ export class FailoverCore {
   }
 
   private async runStarts(groups: readonly string[], event: FailoverEvent): Promise<void> {
-    let failed = false;
+    const failed: string[] = [];
     for (const g of groups) {
       // A self-fence (or any other exit) while we were starting cancels the rest.
       if (this.current !== 'taking-over' || !this.held.has(g)) break;
       const ok = await this.ports.runner.startGroup(g, this.moveIn(g, event)).catch(() => false);
       if (!ok) {
-        failed = true;
+        failed.push(g);
         this.held.delete(g);
         this.changed();
+      } else if (this.failedAt.delete(g)) {
+        this.changed(); // it runs here now: the old failure no longer speaks against us
       }
     }
     if (this.current !== 'taking-over') return;
-    this.dispatch(failed ? { type: 'group-failed' } : { type: 'groups-started' });
+    this.dispatch(
+      failed.length > 0
+        ? { type: 'group-failed', groups: failed, detail: 'failed to start' }
+        : { type: 'groups-started' },
+    );
   }
 
   private stopGroups(groups: readonly string[], mode: 'graceful' | 'now', event: FailoverEvent): void {
@@ -341,13 +423,13 @@ export class FailoverCore {
     mode: 'graceful' | 'now',
     event: FailoverEvent,
   ): Promise<void> {
-    let failed = false;
+    const failed: string[] = [];
     const now = this.ports.clock.monotonicMs();
     const stops = groups.map(async (g) => {
       const move = mode === 'now' ? undefined : this.moveOut(g, event);
       const ok = await this.ports.runner.stopGroup(g, mode, move).catch(() => false);
       if (!ok) {
-        failed = true;
+        failed.push(g);
         return;
       }
       this.held.delete(g);
@@ -357,7 +439,11 @@ export class FailoverCore {
     if (mode === 'now') await Promise.all(stops);
     else for (const s of stops) await s;
     this.changed();
-    this.dispatch(failed ? { type: 'group-failed' } : { type: 'groups-stopped' });
+    this.dispatch(
+      failed.length > 0
+        ? { type: 'group-failed', groups: failed, detail: 'failed to stop' }
+        : { type: 'groups-stopped' },
+    );
   }
 
   // --- inputs -------------------------------------------------------------
@@ -451,7 +537,10 @@ export class FailoverCore {
         if (this.held.size > 0) this.dispatch({ type: 'isolated', detail: 'reconcile: no disk, peer dead' });
         return;
       }
-      const missing = this.cfg.groups.map((g) => g.name).filter((g) => !this.held.has(g));
+      const failed = this.failedHere();
+      const missing = this.cfg.groups
+        .map((g) => g.name)
+        .filter((g) => !this.held.has(g) && this.mayStartHere(g, failed));
       if (missing.length === 0) return; // nothing to take over
       // Already fenced: the groups are ours without a new fence.
       if (this.fencedPeer) this.dispatch({ type: 'group-free', groups: missing });
@@ -469,7 +558,25 @@ export class FailoverCore {
       this.dispatch({ type: 'group-free', groups: free });
       return;
     }
+    if (this.offerFailedGroups()) return;
     this.checkFailback();
+  }
+
+  /**
+   * A group left failed here (the peer could not take it when it gave up) is
+   * offered again as soon as the peer can take it.
+   */
+  private offerFailedGroups(): boolean {
+    if (this.current !== 'active') return false;
+    const failedThere = this.peerFailedGroups();
+    const offer = this.failedHere().filter((g) => this.held.has(g) && !failedThere.includes(g));
+    if (offer.length === 0 || !this.peerCandidate()) return false;
+    this.dispatch({
+      type: 'group-failed',
+      groups: offer,
+      detail: 'left failed here; the peer can take it now',
+    });
+    return true;
   }
 
   private trackPeerReleases(): void {
@@ -500,6 +607,8 @@ export class FailoverCore {
     const peerGroups = this.ports.peer.latest()?.groups ?? [];
     const selfCandidate = this.diskOk;
     const peerCandidate = this.peerCandidate();
+    const failedHere = this.failedHere();
+    const failedThere = this.peerFailedGroups();
     // Just joined: we do not know what the peer has seen released. Leave free
     // groups to it if it can take them (its memory is better than ours).
     const fresh = this.joinedAtMs === undefined || now - this.joinedAtMs < windowMs;
@@ -515,6 +624,8 @@ export class FailoverCore {
         selfCandidate,
         peerCandidate,
         releasedBy,
+        failedOnSelf: failedHere.includes(name),
+        failedOnPeer: failedThere.includes(name),
       });
       if (fresh && peerCandidate && releasedBy === undefined) runner = null;
       if (runner !== this.self) {
@@ -529,7 +640,7 @@ export class FailoverCore {
   }
 
   private checkFailback(): void {
-    const groups = failbackGroups(this.cfg, this.self, this.held);
+    const groups = failbackGroups(this.cfg, this.self, this.held, this.peerFailedGroups());
     if (
       this.current !== 'active' ||
       !this.cfg.autoFailback.enabled ||

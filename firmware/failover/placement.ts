@@ -32,12 +32,20 @@ export interface FreeGroupView {
   readonly peerCandidate: boolean;
   /** Who stopped the group last, if that was within the handover window. */
   readonly releasedBy: ControllerId | undefined;
+  /** The group failed here (gave up, or failed to start) and the failure is still remembered. */
+  readonly failedOnSelf: boolean;
+  /** The peer's heartbeat lists the group as failed there. */
+  readonly failedOnPeer: boolean;
 }
 
 /**
- * Who should start a group that nobody runs, while both are in touch:
- * the only candidate if there is one; else the one that did NOT just release
- * it (a switchover, failback or disk handover); else its home.
+ * Who should start a group that nobody runs, while both are in touch. A
+ * controller where the group failed is no candidate for it until the failure
+ * expires or an operator clears it (Pacemaker's migration-threshold ban):
+ * otherwise a start that fails on the home controller would be retried there
+ * forever, and a group that gave up would be handed straight back. Among the
+ * rest: the only candidate; else the one that did NOT just release it (a
+ * switchover, failback or disk handover); else its home.
  */
 export function runnerOfFreeGroup(
   cfg: PlacementConfig,
@@ -45,16 +53,26 @@ export function runnerOfFreeGroup(
   v: FreeGroupView,
 ): ControllerId | null {
   const peer: ControllerId = v.self === 'A' ? 'B' : 'A';
-  if (!v.selfCandidate && !v.peerCandidate) return null;
-  if (!v.peerCandidate) return v.self;
-  if (!v.selfCandidate) return peer;
+  const selfCan = v.selfCandidate && !v.failedOnSelf;
+  const peerCan = v.peerCandidate && !v.failedOnPeer;
+  if (!selfCan && !peerCan) return null;
+  if (!peerCan) return v.self;
+  if (!selfCan) return peer;
   if (v.releasedBy !== undefined) return v.releasedBy === v.self ? peer : v.self;
   return homeOf(cfg, group);
 }
 
-/** Groups we run whose home is the peer: what failback would hand over. */
-export function failbackGroups(cfg: PlacementConfig, self: ControllerId, held: Iterable<string>): string[] {
-  return [...held].filter((g) => homeOf(cfg, g) !== self).sort();
+/**
+ * Groups we run whose home is the peer: what failback would hand over. A
+ * group that failed on the peer stays here (it would only fail back again).
+ */
+export function failbackGroups(
+  cfg: PlacementConfig,
+  self: ControllerId,
+  held: Iterable<string>,
+  failedOnPeer: readonly string[] = [],
+): string[] {
+  return [...held].filter((g) => homeOf(cfg, g) !== self && !failedOnPeer.includes(g)).sort();
 }
 
 /**

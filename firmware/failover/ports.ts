@@ -70,6 +70,8 @@ export interface PeerReport {
   readonly state: NodeState;
   readonly groups: readonly string[];
   readonly diskAccess: boolean;
+  /** Groups that failed on the peer and that it will not take back yet (wire.ts failedGroupsOf). */
+  readonly failedGroups: readonly string[];
 }
 
 /** The peer as membership sees it. */

@@ -17,7 +17,7 @@ export const GUARDS = [
   'holds-groups',
   'peer-confirmed-down',
   'peer-has-disk',
-  'peer-candidate',
+  'peer-takes-groups',
 ] as const;
 export type Guard = (typeof GUARDS)[number];
 
@@ -26,7 +26,8 @@ export const GUARD_TEXT: Readonly<Record<Guard, string>> = {
   'holds-groups': 'we run (or are starting) at least one group',
   'peer-confirmed-down': 'membership says every path is down (peer dead), or we fenced it',
   'peer-has-disk': "the peer's latest heartbeat says it reaches the shared disk",
-  'peer-candidate': 'the peer is alive, reaches the disk and is standby or active',
+  'peer-takes-groups':
+    "the peer is alive, reaches the disk, is standby or active, and none of the event's groups failed there",
 };
 
 export type Cell =
@@ -66,6 +67,9 @@ const noStart = invalid('no group start is in flight in this state');
 const noStop = invalid('no group stop is in flight in this state');
 const notBooting = invalid('boot already finished');
 const refusedNothingHeld = ignore('refused: we run no group to hand over');
+const refusedPeerCannotTake = ignore(
+  'refused: the peer is not alive with disk access, or a group failed there (clear it with tandemctl cleanup on the peer)',
+);
 const refusedBusy = ignore('refused: a transition is in progress; retry when it is done');
 const watchdogDead = selfFence('the watchdog cannot be petted, the board will be reset');
 const forced = (extra: readonly FailoverAction[]): Cell =>
@@ -297,7 +301,7 @@ const active: StateRow = {
   // The monitor gave the group up after its local restarts: hand it to a
   // healthy peer (it starts there once our heartbeat no longer claims it).
   'group-failed': when(
-    'peer-candidate',
+    'peer-takes-groups',
     go('releasing', ['raise-alarm', 'stop-groups'], 'a group gave up here: handing it to the peer'),
     go('active', ['raise-alarm'], 'a group gave up here, and the peer cannot take it: left failed'),
   ),
@@ -320,19 +324,19 @@ const active: StateRow = {
     ignore('a free group is ours, but we cannot reach the disk'),
   ),
   'failback-timer': when(
-    'peer-candidate',
+    'peer-takes-groups',
     go('releasing', ['stop-groups'], 'automatic failback: handing groups to their preferred controller'),
     ignore('failback skipped: the peer is not ready'),
   ),
   'operator-switchover': when(
-    'peer-candidate',
+    'peer-takes-groups',
     go('releasing', ['stop-groups'], 'switchover: handing groups to the peer'),
-    ignore('refused: the peer is not alive with disk access'),
+    refusedPeerCannotTake,
   ),
   'operator-failback': when(
-    'peer-candidate',
+    'peer-takes-groups',
     go('releasing', ['stop-groups'], 'failback: handing groups to their preferred controller'),
-    ignore('refused: the peer is not alive with disk access'),
+    refusedPeerCannotTake,
   ),
   'operator-maintenance-on': go(
     'maintenance',

@@ -63,6 +63,11 @@ export class GroupMonitor {
     this.timers = [];
   }
 
+  /** Operator cleanup: the restart counts start again from zero. */
+  resetFailures(): void {
+    this.failures.clear();
+  }
+
   /** Restarts counted against `resource` within the window now. */
   recentFailures(index: number): number {
     return this.prune(index).length;

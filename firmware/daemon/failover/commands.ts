@@ -1,5 +1,5 @@
 // The failover commands: groups, switchover, failback, maintenance, takeover,
-// pr. The core's table decides whether an operator command is allowed here
+// cleanup, pr. The core's table decides whether an operator command is allowed here
 // and now; the reply says what it decided (the transition, or why it refused),
 // so an operator never has to guess from the log. Arguments are untrusted
 // (MQTT, control socket): checked here again, refusals name the argument.
@@ -59,6 +59,12 @@ export class FailoverCommands implements CommandHandler {
         const on = args['on'];
         if (typeof on !== 'boolean') return Promise.resolve(fail('on: must be true or false'));
         return Promise.resolve(this.run(on ? 'maintenance-on' : 'maintenance-off', undefined, ok, fail));
+      }
+      case 'cleanup': {
+        if (args['group'] === undefined) return this.host.cleanup().then(ok);
+        const g = group();
+        if (typeof g !== 'string') return Promise.resolve(fail(g.error));
+        return this.host.cleanup([g]).then(ok);
       }
       case 'takeover': {
         const force = args['force'];

@@ -32,8 +32,10 @@ export class ResourceGroupRunner implements GroupRunner {
   private readonly built = new Map<string, Built>();
   private readonly broken = new Map<string, string>();
   private readonly preferred = new Map<string, ControllerId>();
+  private readonly onGroupFailed: (e: NeedsFailover) => void;
 
   constructor(o: ResourceGroupRunnerOptions) {
+    this.onGroupFailed = o.onGroupFailed;
     o.groups.forEach((entry, i) => {
       this.preferred.set(entry.name, entry.preferred);
       const r = buildGroup(entry, o.deps, `/groups/${i}`);
@@ -76,6 +78,33 @@ export class ResourceGroupRunner implements GroupRunner {
     const out =
       mode === 'now' ? await b.group.stopUrgently() : await b.group.stop(transitionOf(move, 'stop'));
     return out.ok || !out.stopFailed;
+  }
+
+  /**
+   * Operator cleanup: reset the restart counts; a group we still hold that is
+   * failed here is stopped and started again in place (Pacemaker re-probes
+   * and restarts on cleanup). Resolves true when such a restart worked; a
+   * restart that fails is a new group failure for the core.
+   */
+  async cleanup(name: string, heldHere: boolean): Promise<boolean> {
+    const b = this.built.get(name);
+    if (b === undefined) return false;
+    b.monitor.resetFailures();
+    if (b.group.state !== 'failed') return false;
+    if (!heldHere) {
+      b.group.clearFailure();
+      return false;
+    }
+    const stopped = await b.group.stop();
+    b.group.clearFailure();
+    const out = stopped.ok ? await b.group.start() : stopped;
+    if (out.ok) {
+      b.monitor.start();
+      return true;
+    }
+    if (b.group.state !== 'failed') b.group.markFailed(out.reason);
+    this.onGroupFailed({ group: name, resource: '', reason: `restart after cleanup failed: ${out.reason}` });
+    return false;
   }
 
   /** For status: what each group is doing here (owner filled in by the caller). */

@@ -71,6 +71,42 @@ export class FailoverHost {
     return this.core.status().groups;
   }
 
+  /** Groups that failed here and are kept off this controller for now. */
+  failedGroups(): readonly string[] {
+    return this.core.status().failed;
+  }
+
+  /**
+   * Operator cleanup (tandemctl cleanup): forget the failures, reset the
+   * monitors' restart counts, and restart in place a group left failed here.
+   */
+  async cleanup(groups?: readonly string[]): Promise<{ cleared: string[]; restarted: string[] }> {
+    const cleared = this.core.clearFailures(groups);
+    const held = new Set(this.core.status().groups);
+    const restarted: string[] = [];
+    for (const { name } of this.o.settings.groups) {
+      if (groups !== undefined && !groups.includes(name)) continue;
+      const inPlace = held.has(name) && this.core.state === 'active';
+      if (await this.o.runner.cleanup(name, inPlace)) restarted.push(name);
+    }
+    // The failure alarms of the cleaned groups go with the failures.
+    for (const alarm of this.o.alarms.active()) {
+      const group = alarm.subject.split('/')[0] ?? '';
+      if (alarm.code === 'RESOURCE_FAILED' && (groups === undefined || groups.includes(group)))
+        this.o.alarms.clear('RESOURCE_FAILED', alarm.subject);
+    }
+    this.o.events.append({
+      severity: 'notice',
+      source: 'failover',
+      code: 'GROUP_CLEANUP',
+      message:
+        `cleanup: failures cleared for ${cleared.length > 0 ? cleared.join(', ') : 'no group'}` +
+        (restarted.length > 0 ? `; restarted here: ${restarted.join(', ')}` : ''),
+      data: { cleared, restarted },
+    });
+    return { cleared, restarted };
+  }
+
   groupStatus(): GroupStatus[] {
     const held = new Set(this.core.status().groups);
     const peerGroups = this.o.peer.peerState() === 'dead' ? [] : (this.o.peer.latest()?.groups ?? []);

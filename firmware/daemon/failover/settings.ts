@@ -37,5 +37,6 @@ export function failoverSettings(
       watchdogTimeoutMs,
     }),
     watchdogTimeoutS: f.watchdog.timeoutS,
+    failureTimeoutMs: f.failureTimeoutMs,
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs, parseSince } from '../../../firmware/console/cli-args.ts';
+import { checkArgs } from '../../../firmware/console/command-args.ts';
 
 const NOW = Date.UTC(2026, 10, 5, 12, 0, 0);
 const p = (...argv: string[]) => parseArgs(argv, NOW);
@@ -28,6 +29,8 @@ describe('tandemctl arguments', () => {
       readFile: 'f.json',
     });
     expect(p('pr')).toMatchObject({ command: 'pr' });
+    expect(p('cleanup')).toMatchObject({ command: 'cleanup', args: {} });
+    expect(p('cleanup', 'db')).toMatchObject({ command: 'cleanup', args: { group: 'db' } });
     expect(p('--socket', '/tmp/s', 'peer')).toMatchObject({ command: 'peer', socket: '/tmp/s' });
   });
 
@@ -49,6 +52,8 @@ describe('tandemctl arguments', () => {
     [['switchover'], 'GROUP'],
     [['switchover', 'bad name!'], 'GROUP'],
     [['maintenance', 'maybe'], 'on|off'],
+    [['cleanup', 'bad name!'], 'GROUP'],
+    [['cleanup', 'db', 'more'], 'more'],
     [['alarms', 'ack', 'x'], 'ID'],
     [['alarms', 'ack', '0'], 'ID'],
     [['log', '--since', 'soon'], '--since'],
@@ -64,5 +69,19 @@ describe('tandemctl arguments', () => {
     const r = p(...argv);
     expect(r.kind).toBe('usage');
     if (r.kind === 'usage') expect(r.message.startsWith(name)).toBe(true);
+  });
+
+  it('cleanup takes an optional group on every channel (MQTT, socket), checked by name', () => {
+    expect(checkArgs('cleanup', {})).toEqual({ ok: true, value: {} });
+    expect(checkArgs('cleanup', { group: 'db' })).toEqual({ ok: true, value: { group: 'db' } });
+    expect(checkArgs('cleanup', { group: 'bad name' })).toMatchObject({ ok: false });
+    expect(checkArgs('cleanup', { group: 7 })).toEqual({
+      ok: false,
+      error: 'args.group: must be a group name (letters, digits, _ . -; at most 64)',
+    });
+    expect(checkArgs('cleanup', { all: true })).toEqual({
+      ok: false,
+      error: 'args.all: unknown argument for cleanup',
+    });
   });
 });

@@ -144,6 +144,40 @@ describe('ResourceGroupRunner over the dummy agent', () => {
     expect(r.localState('svc')).toBe('failed');
   });
 
+  it('cleanup restarts in place a group left failed here, and only clears the mark of one not held', async () => {
+    const { r, stateDir, clock, failed } = runner([
+      {
+        name: 'svc',
+        preferred: 'A',
+        resources: [{ type: 'dummy', name: 'app', monitorIntervalMs: 500 }],
+        restart: { maxRestarts: 0, windowMs: 60_000 },
+      } as { name: string; preferred: 'A'; resources: unknown[] },
+    ]);
+    const file = dummyStateFile(stateDir, 'app');
+    expect(await r.startGroup('svc')).toBe(true);
+    rmSync(file);
+    for (let i = 0; i < 20 && failed.length === 0; i++) {
+      await clock.advance(100);
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    expect(r.localState('svc')).toBe('failed');
+    expect(await r.cleanup('svc', true)).toBe(true);
+    expect(r.localState('svc')).toBe('running');
+    expect(existsSync(file)).toBe(true);
+    // It fails again and is handed away (stopped, still failed here); a
+    // cleanup then only forgets the failure and starts nothing.
+    rmSync(file);
+    for (let i = 0; i < 20 && failed.length === 1; i++) {
+      await clock.advance(100);
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    expect(await r.stopGroup('svc', 'graceful')).toBe(true);
+    expect(r.localState('svc')).toBe('failed');
+    expect(await r.cleanup('svc', false)).toBe(false);
+    expect(r.localState('svc')).toBe('stopped');
+    expect(existsSync(file)).toBe(false);
+  });
+
   it('a move runs the failover or failback hooks with the move in their environment; a plain start none', async () => {
     const logDir = mkdtempSync(join(tmpdir(), 'tandem-hooks-unit-'));
     dirs.push(logDir);

@@ -3,7 +3,7 @@
 // makes B fence A's key and take over; the operator commands go through the
 // node's command handler. The dummy agent writes real files, so virtual time
 // advances in small steps with a real pause for the file I/O.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import type { ControllerId } from '../../../firmware/cluster/codes.ts';
@@ -20,10 +20,10 @@ describe('failover in the simulated box', () => {
     box = undefined;
   });
 
-  function setup() {
+  function setup(groups: ConstructorParameters<typeof SimBox>[0]['groups'] = GROUPS) {
     const clock = new SimClock();
     const events: { c: ControllerId; e: LoggedEvent }[] = [];
-    const b = new SimBox({ clock, groups: GROUPS, onEvent: (c, e) => events.push({ c, e }) });
+    const b = new SimBox({ clock, groups, onEvent: (c, e) => events.push({ c, e }) });
     box = b;
     b.start();
     const advance = async (ms: number): Promise<void> => {
@@ -101,5 +101,60 @@ describe('failover in the simulated box', () => {
       transaction: 'z',
     });
     expect(refused?.error).toMatch(/does not run on this controller/);
+  });
+
+  it('a group that gave up on A runs on B and stays off A until an operator cleans it up on A', async () => {
+    const { box, advance, state } = setup([
+      {
+        name: 'svc',
+        preferred: 'A' as const,
+        // Agent fields beyond type and name are the agent's own (checked by it).
+        resources: [{ type: 'dummy', name: 'app', monitorIntervalMs: 500 } as { type: string; name: string }],
+        restart: { maxRestarts: 0, windowMs: 60_000 },
+      },
+    ]);
+    await advance(4000);
+    expect(state('A')).toBe('active');
+    rmSync(dummyStateFile(box.stateDir('A'), 'app')); // the resource dies on A
+    await advance(4000);
+    expect(state('B')).toBe('active');
+    expect(existsSync(dummyStateFile(box.stateDir('B'), 'app'))).toBe(true);
+    expect(box.failover('A')?.failedGroups()).toEqual(['svc']);
+    expect(
+      box
+        .alarms('A')
+        .active()
+        .some((a) => a.code === 'RESOURCE_FAILED' && a.subject === 'svc/app'),
+    ).toBe(true);
+    // B will not hand it back to where it failed.
+    const b = box.node('B');
+    const refused = await b?.commands.handle({
+      command: 'switchover',
+      args: { group: 'svc' },
+      transaction: 'r',
+    });
+    expect(refused?.error).toMatch(/a group failed there .*tandemctl cleanup/);
+    const a = box.node('A');
+    const bad = await a?.commands.handle({ command: 'cleanup', args: { group: 'nope' }, transaction: 'x' });
+    expect(bad?.error).toMatch(/group: "nope" is not a configured group/);
+    const cleaned = await a?.commands.handle({ command: 'cleanup', args: {}, transaction: 'c' });
+    expect(cleaned?.data).toEqual({ cleared: ['svc'], restarted: [] });
+    expect(box.failover('A')?.failedGroups()).toEqual([]);
+    expect(
+      box
+        .alarms('A')
+        .active()
+        .some((x) => x.code === 'RESOURCE_FAILED'),
+    ).toBe(false);
+    await advance(500); // A's next heartbeat no longer lists svc as failed
+    const moved = await b?.commands.handle({
+      command: 'switchover',
+      args: { group: 'svc' },
+      transaction: 's',
+    });
+    expect(moved?.status).toBe('ok');
+    await advance(3000);
+    expect(state('A')).toBe('active');
+    expect(existsSync(dummyStateFile(box.stateDir('A'), 'app'))).toBe(true);
   });
 });

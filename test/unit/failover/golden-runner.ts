@@ -12,7 +12,14 @@ export type GoldenStep =
   | { readonly atMs: number; readonly do: 'disk'; readonly id: ControllerId; readonly up: boolean }
   | { readonly atMs: number; readonly do: 'cut'; readonly path: 'serial' | 'net'; readonly cut: boolean }
   | { readonly atMs: number; readonly do: 'operator'; readonly id: ControllerId; readonly op: Operator }
-  | { readonly atMs: number; readonly do: 'group-fail'; readonly id: ControllerId; readonly group: string };
+  | { readonly atMs: number; readonly do: 'group-fail'; readonly id: ControllerId; readonly group: string }
+  | {
+      readonly atMs: number;
+      readonly do: 'break-start';
+      readonly id: ControllerId;
+      readonly group: string;
+      readonly broken: boolean;
+    };
 
 export interface GoldenFile {
   readonly description: string;
@@ -23,6 +30,7 @@ export interface GoldenFile {
     readonly autoFailback?: { readonly enabled: boolean; readonly delayMs: number };
     readonly fenceDelayMs?: number;
     readonly rebootMs?: number;
+    readonly failureTimeoutMs?: number;
   };
   readonly steps: readonly GoldenStep[];
   readonly runMs: number;
@@ -64,6 +72,8 @@ export async function runGolden(
           return c.command(s.id, s.op);
         case 'group-fail':
           return c.failGroup(s.id, s.group);
+        case 'break-start':
+          return c.breakStarts(s.id, s.group, s.broken);
       }
     });
   }

@@ -27,7 +27,14 @@ describe('placement', () => {
   });
 
   it('gives a free group to the only candidate, else to whoever did not release it, else home', () => {
-    const v = { self: 'A' as const, selfCandidate: true, peerCandidate: true, releasedBy: undefined };
+    const v = {
+      self: 'A' as const,
+      selfCandidate: true,
+      peerCandidate: true,
+      releasedBy: undefined,
+      failedOnSelf: false,
+      failedOnPeer: false,
+    };
     expect(runnerOfFreeGroup(AA, 'files', v)).toBe('B');
     expect(runnerOfFreeGroup(AA, 'files', { ...v, peerCandidate: false })).toBe('A');
     expect(runnerOfFreeGroup(AA, 'db', { ...v, selfCandidate: false })).toBe('B');
@@ -36,9 +43,29 @@ describe('placement', () => {
     expect(runnerOfFreeGroup(AA, 'db', { ...v, selfCandidate: false, peerCandidate: false })).toBeNull();
   });
 
-  it('fails back the groups whose home is the peer', () => {
+  it('keeps a free group off a controller where it failed, over release memory and home', () => {
+    const v = {
+      self: 'A' as const,
+      selfCandidate: true,
+      peerCandidate: true,
+      releasedBy: undefined,
+      failedOnSelf: false,
+      failedOnPeer: false,
+    };
+    // db's home is A, but it failed on A: B runs it.
+    expect(runnerOfFreeGroup(AA, 'db', { ...v, failedOnSelf: true })).toBe('B');
+    // files' home is B, and B just released it, but it failed on B: A runs it.
+    expect(runnerOfFreeGroup(AA, 'files', { ...v, failedOnPeer: true, releasedBy: 'A' })).toBe('A');
+    // Failed on both: nobody starts it again until a failure expires or is cleared.
+    expect(runnerOfFreeGroup(AA, 'db', { ...v, failedOnSelf: true, failedOnPeer: true })).toBeNull();
+    // Failed here and the peer is no candidate: still nobody (no retry loop here).
+    expect(runnerOfFreeGroup(AA, 'db', { ...v, failedOnSelf: true, peerCandidate: false })).toBeNull();
+  });
+
+  it('fails back the groups whose home is the peer, except those that failed there', () => {
     expect(failbackGroups(AA, 'A', ['db', 'files'])).toEqual(['files']);
     expect(failbackGroups(AS, 'B', ['db', 'files'])).toEqual(['db', 'files']);
+    expect(failbackGroups(AS, 'B', ['db', 'files'], ['db'])).toEqual(['files']);
   });
 
   it('tie-break: more groups running fences first, then more home groups, then A; exactly one side first', () => {

@@ -16,7 +16,7 @@ import { FailoverCore, type TransitionRecord } from '../../../../firmware/failov
 import { DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from '../../../../firmware/failover/lease.ts';
 import { membershipPeerView } from '../../../../firmware/failover/peer-view.ts';
 import type { GroupSpec } from '../../../../firmware/failover/placement.ts';
-import { wireRole } from '../../../../firmware/failover/wire.ts';
+import { failedGroupsHealth, wireRole } from '../../../../firmware/failover/wire.ts';
 import { ControllerClock } from './controller-clock.ts';
 import { GroupLedger, SimGroupRunner } from './group-runner.ts';
 import { LinkDevice } from './link-device.ts';
@@ -36,9 +36,12 @@ export interface SimOptions {
   /** Time from a reset to the new process starting. */
   readonly rebootMs?: number;
   readonly quirks?: 'spc4' | 'tgt';
+  /** FailoverSettings.failureTimeoutMs (0: until cleanup). */
+  readonly failureTimeoutMs?: number;
 }
 
-export type Operator = 'switchover' | 'failback' | 'maintenance-on' | 'maintenance-off' | 'forced-takeover';
+export type Operator =
+  'switchover' | 'failback' | 'maintenance-on' | 'maintenance-off' | 'forced-takeover' | 'cleanup';
 
 export interface LogEntry extends TransitionRecord {
   readonly controller: ControllerId;
@@ -81,6 +84,7 @@ export class SimCluster {
       timing: DEFAULT_TIMING,
       rebootMs: 2000,
       quirks: 'spc4',
+      failureTimeoutMs: 600_000,
       ...opts,
     };
     this.target = new SimScsiTarget({ clock: this.clock, quirks: this.opts.quirks });
@@ -146,6 +150,7 @@ export class SimCluster {
         fenceDelayMs: o.fenceDelayMs,
         takeoverWaitMs: this.takeoverWaitMs,
         watchdogTimeoutS: o.watchdogS ?? 0,
+        failureTimeoutMs: o.failureTimeoutMs,
       },
     );
     const node: Node = { id, boot, clock, membership, core, link, watchdog, seq: 0, lastHeardMs: undefined };
@@ -199,7 +204,18 @@ export class SimCluster {
   command(id: ControllerId, op: Operator, groups?: readonly string[]): void {
     const n = this.nodes[id];
     if (n === undefined) return;
-    n.clock.run(() => n.core.command(op, groups));
+    n.clock.run(() => {
+      if (op === 'cleanup') n.core.clearFailures(groups);
+      else n.core.command(op, groups);
+    });
+    this.lastChangeMs = this.clock.monotonicMs();
+  }
+
+  /** From now on, starts of `group` on controller `id` fail (true) or work again (false). */
+  breakStarts(id: ControllerId, group: string, broken: boolean): void {
+    const key = `${id}/${group}`;
+    if (broken) this.ledger.brokenStarts.add(key);
+    else this.ledger.brokenStarts.delete(key);
     this.lastChangeMs = this.clock.monotonicMs();
   }
 
@@ -243,7 +259,11 @@ export class SimCluster {
       state: s.state,
       groups: s.groups,
       configVersion: 1,
-      health: { seesPeer: from.membership.seenMask(), diskAccess: s.diskAccess, resources: [] },
+      health: {
+        seesPeer: from.membership.seenMask(),
+        diskAccess: s.diskAccess,
+        resources: failedGroupsHealth(s.failed),
+      },
     };
     for (const path of PATHS) {
       const blocked =

@@ -9,6 +9,8 @@ export class GroupLedger {
   private readonly holders = new Map<string, Set<ControllerId>>();
   /** Starts and stops that ran hooks ("B start db failover A->B"), in order. */
   readonly moves: string[] = [];
+  /** "A/db": starts of this group on this controller fail (a broken resource there). */
+  readonly brokenStarts = new Set<string>();
 
   noteMove(id: ControllerId, action: 'start' | 'stop', group: string, move: GroupMove | undefined): void {
     if (move !== undefined) this.moves.push(`${id} ${action} ${group} ${move.kind} ${move.from}->${move.to}`);
@@ -52,7 +54,14 @@ export class SimGroupRunner implements GroupRunner {
   startGroup(name: string, move?: GroupMove): Promise<boolean> {
     this.ledger.add(this.id, name);
     this.ledger.noteMove(this.id, 'start', name, move);
-    return new Promise((resolve) => this.clock.after(this.startMs, () => resolve(true)));
+    const broken = this.ledger.brokenStarts.has(`${this.id}/${name}`);
+    return new Promise((resolve) =>
+      this.clock.after(this.startMs, () => {
+        // A failed start rolls back what it started (resources/group.ts), so nothing is left held.
+        if (broken) this.ledger.remove(this.id, name);
+        resolve(!broken);
+      }),
+    );
   }
 
   stopGroup(name: string, mode: 'graceful' | 'now', move?: GroupMove): Promise<boolean> {
