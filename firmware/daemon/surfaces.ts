@@ -52,6 +52,7 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
       statusSource: o.node.statusSource,
       commandHandler: commands,
       alarms: o.alarms,
+      alarmSink: o.alarms,
       eventLog: o.events,
       clock: o.clock,
       log: { info: (m) => note('info', m), warn: (m) => note('warning', m) },

@@ -58,6 +58,7 @@ export class SimTelemetry {
           events: this.box.events(c),
         }),
         alarms: this.box.alarms(c),
+        alarmSink: this.box.alarms(c),
         eventLog: this.box.events(c),
         clock: this.clock,
         log: this.log,

@@ -7,8 +7,12 @@
 // reconnect never replays a backlog of stale states. Events and alarms that
 // happen while the broker is unreachable are counted and dropped here; they
 // stay in the persistent event log, which the NOC can query with `log`.
+//
+// A broker out of reach for longer than a grace period raises MQTT_DOWN on
+// the box itself (LCD, console), since the NOC cannot be told; it clears on
+// the next connect. The grace keeps a broker restart from alarming.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import type { AlarmChange } from '../alarms/alarm-manager.ts';
+import type { AlarmChange, AlarmManager } from '../alarms/alarm-manager.ts';
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import type { CommandHandler, CommandResponse } from '../core/envelope.ts';
@@ -40,6 +44,10 @@ export interface TelemetryOptions {
   readonly statusSource: StatusSource;
   readonly commandHandler: CommandHandler;
   readonly alarms?: { subscribe(listener: (change: AlarmChange) => void): () => void };
+  /** Where MQTT_DOWN is raised and cleared (the controller's alarm manager). */
+  readonly alarmSink?: Pick<AlarmManager, 'raise' | 'clear'>;
+  /** How long the broker may be out of reach before MQTT_DOWN (default 30 s). */
+  readonly downAlarmAfterMs?: number;
   readonly eventLog?: { subscribe(listener: (event: LoggedEvent) => void): () => void };
   readonly clock: Clock;
   readonly log: TelemetryLog;
@@ -52,6 +60,7 @@ export interface TelemetryOptions {
 
 /** Commands run at once per controller; more are refused as busy, not queued. */
 const MAX_IN_FLIGHT = 8;
+const DEFAULT_DOWN_ALARM_AFTER_MS = 30_000;
 
 export class MqttTelemetry implements Extension {
   readonly name = 'mqtt-telemetry';
@@ -63,6 +72,8 @@ export class MqttTelemetry implements Extension {
   private client: MqttClient | null = null;
   private unsubscribers: (() => void)[] = [];
   private metricsTimer: TimerHandle | null = null;
+  private downTimer: TimerHandle | null = null;
+  private downRaised = false;
   private attempt = 0;
   private inFlight = 0;
   private readonly counters = {
@@ -126,7 +137,11 @@ export class MqttTelemetry implements Extension {
       client.options.reconnectPeriod = backoffDelay(this.attempt + 1, this.backoff);
     });
     client.on('error', (err) => this.options.log.warn(`mqtt: ${err.message}`));
-    client.on('offline', () => this.options.log.warn('mqtt: broker unreachable; retrying with backoff'));
+    client.on('offline', () => {
+      this.options.log.warn('mqtt: broker unreachable; retrying with backoff');
+      this.armDownAlarm();
+    });
+    client.on('close', () => this.armDownAlarm());
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
 
     this.unsubscribers.push(this.options.statusSource.onChange((s) => this.publishStatus(s)));
@@ -139,6 +154,7 @@ export class MqttTelemetry implements Extension {
       this.publish('metrics', this.sampler.sample(this.options.clock.wallMs(), this.counters)),
     );
     // Start does not wait for the broker: an unreachable NOC must not hold up the daemon.
+    this.armDownAlarm();
     return Promise.resolve();
   }
 
@@ -146,6 +162,8 @@ export class MqttTelemetry implements Extension {
     for (const u of this.unsubscribers.splice(0)) u();
     this.metricsTimer?.cancel();
     this.metricsTimer = null;
+    this.downTimer?.cancel();
+    this.downTimer = null;
     this.sampler.stop();
     const client = this.client;
     this.client = null;
@@ -161,7 +179,33 @@ export class MqttTelemetry implements Extension {
     await client.endAsync(!client.connected);
   }
 
+  /** The broker as an operator names it: host and port, never the credentials. */
+  private brokerName(): string {
+    try {
+      return new URL(this.options.config.mqtt.url).host;
+    } catch {
+      return 'broker';
+    }
+  }
+
+  private armDownAlarm(): void {
+    if (this.downTimer !== null || this.downRaised || this.client === null || this.client.connected) return;
+    const after = this.options.downAlarmAfterMs ?? DEFAULT_DOWN_ALARM_AFTER_MS;
+    this.downTimer = this.options.clock.after(after, () => {
+      this.downTimer = null;
+      if (this.client === null || this.client.connected) return;
+      this.downRaised = true;
+      this.options.alarmSink?.raise('MQTT_DOWN', { subject: this.brokerName() });
+    });
+  }
+
   private onConnect(client: MqttClient): void {
+    this.downTimer?.cancel();
+    this.downTimer = null;
+    if (this.downRaised) {
+      this.downRaised = false;
+      this.options.alarmSink?.clear('MQTT_DOWN', this.brokerName());
+    }
     this.attempt = 0;
     client.options.reconnectPeriod = this.backoff.baseMs;
     this.counters.mqtt_connects += 1;

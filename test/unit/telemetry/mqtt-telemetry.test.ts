@@ -175,3 +175,47 @@ describe('MQTT telemetry extension', () => {
     await waitFor((m) => m.topic === 'tandem/box1/A/state');
   });
 });
+
+describe('MQTT_DOWN alarm', () => {
+  it('is raised when the broker stays out of reach past the grace, and cleared on connect', async () => {
+    // A loopback port with nothing listening yet.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const calls: string[] = [];
+    const alarmSink = {
+      raise: (code: string, o?: { subject?: string }) => calls.push(`raise ${code} ${o?.subject ?? ''}`),
+      clear: (code: string, subject?: string) => calls.push(`clear ${code} ${subject ?? ''}`),
+    } as unknown as ConstructorParameters<typeof MqttTelemetry>[0]['alarmSink'];
+    const box = new TelemetryBox({ boxId: 'box1', controller: 'A' });
+    const telemetry = new MqttTelemetry({
+      config: mqttConfig(port),
+      statusSource: box,
+      commandHandler: box,
+      clock: new SystemClock(),
+      log: quiet,
+      backoff: { baseMs: 50, maxMs: 100 },
+      ...(alarmSink !== undefined ? { alarmSink } : {}),
+      downAlarmAfterMs: 200,
+    });
+    const until = async (n: number): Promise<void> => {
+      const end = Date.now() + 5000;
+      while (calls.length < n && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    };
+    await telemetry.start();
+    await until(1);
+    expect(calls).toEqual([`raise MQTT_DOWN 127.0.0.1:${port}`]);
+    const broker = await Aedes.createBroker();
+    const server = createServer(broker.handle);
+    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    try {
+      await until(2);
+      expect(calls).toEqual([`raise MQTT_DOWN 127.0.0.1:${port}`, `clear MQTT_DOWN 127.0.0.1:${port}`]);
+    } finally {
+      await telemetry.stop();
+      await new Promise<void>((r) => broker.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
