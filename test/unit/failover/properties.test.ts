@@ -6,7 +6,9 @@
 //      controller (running, not stalled, not self-fenced) reaches the disk,
 //      every group has exactly one writer (skipped while in maintenance);
 //  (c) no controller starts fencing less than deadtime after it last heard
-//      the peer on any path (checked at the transition, SimCluster.violations).
+//      the peer on any path (checked at the transition, SimCluster.violations);
+//  (d) with a watchdog, no group is held by both controllers at once, not
+//      even while one is stalled or isolated (what keeps the VIP single).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ControllerId } from '../../../firmware/cluster/codes.ts';
@@ -107,6 +109,16 @@ function check(c: SimCluster, where: string): void {
     const w = c.writers(name);
     if (w.length > 1) throw new Error(`(a) ${name} writable by ${w.join('+')} at ${where}`);
   }
+  // (d) With a watchdog, the lease bound (lease.ts) also keeps what the
+  // reservation does not protect (the VIP) single: no group is ever held,
+  // even briefly, by both controllers. Without one a stalled active keeps
+  // its VIP until it wakes (docs/failover.md), so (d) is not claimed there.
+  if (c.opts.watchdogS !== null) {
+    for (const { name } of GROUPS) {
+      const h = c.ledger.holdersOf(name);
+      if (h.length > 1) throw new Error(`(d) ${name} held by ${h.join('+')} at ${where}`);
+    }
+  }
   if (c.violations.length > 0) throw new Error(c.violations.join('; '));
   const now = c.clock.monotonicMs();
   const maintenance = (['A', 'B'] as const).some((x) => c.node(x)?.core.state === 'maintenance');
@@ -147,6 +159,9 @@ async function runScenario(s: Scenario): Promise<SimCluster> {
   for (const x of ['A', 'B'] as const) {
     c.setDisk(x, true);
     c.resume(x);
+    // Without a watchdog a self-fenced controller waits for a reboot by hand
+    // (REBOOT_REQUESTED): the operator's heal includes it.
+    if (c.node(x)?.core.state === 'self-fenced') c.crash(x);
     c.boot(x);
     c.command(x, 'maintenance-off');
   }
@@ -157,13 +172,13 @@ async function runScenario(s: Scenario): Promise<SimCluster> {
 }
 
 describe('failover simulation properties', () => {
-  it('keeps (a) single writer, (b) availability, (c) no takeover of a live peer', async () => {
+  it('keeps (a) single writer, (b) availability, (c) no takeover of a live peer, (d) single holder with a watchdog', async () => {
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const c = await runScenario(s);
         for (const { name } of GROUPS) expect(c.writers(name)).toHaveLength(1);
       }),
-      { numRuns: 150, seed: 20260105, endOnFailure: true },
+      { numRuns: 300, seed: 20260105, endOnFailure: true },
     );
-  }, 120_000);
+  }, 300_000);
 });
