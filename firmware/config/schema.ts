@@ -5,6 +5,7 @@
 // Every field has a default, so the box runs with no file at all. Rules that
 // span fields (warntime < deadtime, ...) live in rules.ts.
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_GROUPS, MAX_NAME_BYTES } from '../cluster/message.ts';
 import { HookSchema, RestartPolicySchema } from '../resources/config.ts';
 
 /** A string enum as JSON Schema `enum` (clearer Ajv errors than anyOf). */
@@ -221,7 +222,13 @@ const Resource = Type.Object(
 
 const Group = Type.Object(
   {
-    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,31}$', description: 'Group name (slug)' }),
+    // Every heartbeat names the groups its sender runs (and those that failed
+    // there): a name or a count the wire format cannot carry would stop the
+    // heartbeat, so the schema refuses it up front.
+    name: Type.String({
+      pattern: `^[a-z0-9][a-z0-9_-]{0,${MAX_NAME_BYTES - 1}}$`,
+      description: `Group name (slug, at most ${MAX_NAME_BYTES} characters: it travels in every heartbeat)`,
+    }),
     preferred: ControllerId({
       default: 'A',
       description: 'Controller the group runs on when both are healthy',
@@ -309,7 +316,11 @@ export const ConfigSchema = Type.Object(
     ),
     cluster: Cluster,
     failover: Failover,
-    groups: Type.Array(Group, { default: [], maxItems: 32, description: 'Resource groups' }),
+    groups: Type.Array(Group, {
+      default: [],
+      maxItems: MAX_GROUPS,
+      description: `Resource groups (at most ${MAX_GROUPS}, as a heartbeat carries)`,
+    }),
     mqtt: Mqtt,
     eventlog: Section(
       {

@@ -54,6 +54,16 @@ describe('config validation', () => {
     expect(errorsOf([])).toEqual([{ path: '/', message: 'must be a JSON object' }]);
   });
 
+  it('refuses group names and counts a heartbeat cannot carry (16 characters, 8 groups)', () => {
+    expect(validateConfig({ groups: [{ name: 'a234567890123456' }] }).ok).toBe(true);
+    expect(errorsOf({ groups: [{ name: 'a2345678901234567' }] }).map((e) => e.path)).toEqual([
+      '/groups/0/name',
+    ]);
+    const nine = Array.from({ length: 9 }, (_, i) => ({ name: `g${i}` }));
+    expect(validateConfig({ groups: nine.slice(0, 8) }).ok).toBe(true);
+    expect(errorsOf({ groups: nine }).map((e) => e.path)).toEqual(['/groups']);
+  });
+
   it('checks cross-field rules with field-named errors', () => {
     expect(errorsOf({ cluster: { heartbeat: { warntimeMs: 12_000 } } })).toContainEqual({
       path: '/cluster/heartbeat/deadtimeMs',
