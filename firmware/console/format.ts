@@ -134,8 +134,9 @@ function pathsTable(paths: readonly PathStatus[], o: FormatOptions): string {
 
 function groupsTable(groups: readonly GroupStatus[], o: FormatOptions): string {
   return table(
-    ['GROUP', 'PREFERRED', 'OWNER', 'STATE'],
-    groups.map((g) => [g.name, g.preferred, g.owner ?? '-', g.state]),
+    ['GROUP', 'PREFERRED', 'OWNER', 'STATE', 'FAILED ON'],
+    // failedOn is absent in a reply from older firmware: show it as none.
+    groups.map((g) => [g.name, g.preferred, g.owner ?? '-', g.state, (g.failedOn ?? []).join(',') || '-']),
     { color: o.color, paintColumns: [3] },
   );
 }

@@ -20,6 +20,11 @@ export interface GroupStatus {
   /** Who runs it now, or null when nobody does. */
   readonly owner: ControllerId | null;
   readonly state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+  /**
+   * Controllers where the group failed and which are kept off it for now
+   * (failover.failureTimeoutMs, or until `cleanup` there). Empty when none.
+   */
+  readonly failedOn: readonly ControllerId[];
 }
 
 export interface ControllerStatus {

@@ -111,11 +111,17 @@ export class FailoverHost {
     const held = new Set(this.core.status().groups);
     const peerGroups = this.o.peer.peerState() === 'dead' ? [] : (this.o.peer.latest()?.groups ?? []);
     const peer = otherController(this.self);
+    const failedHere = this.core.status().failed;
+    // A dead peer's last report is history; its failures are forgotten with it.
+    const failedThere = this.o.peer.peerState() === 'dead' ? [] : (this.o.peer.latest()?.failedGroups ?? []);
     return this.o.settings.groups.map(({ name, preferred }) => {
       const local = this.o.runner.localState(name);
       const owner = held.has(name) ? this.self : peerGroups.includes(name) ? peer : null;
       const state = owner === peer ? 'running' : local;
-      return { name, preferred, owner, state };
+      const failedOn = (['A', 'B'] as const).filter((c) =>
+        (c === this.self ? failedHere : failedThere).includes(name),
+      );
+      return { name, preferred, owner, state, failedOn };
     });
   }
 

@@ -27,7 +27,8 @@ describe('tandemctl formatting', () => {
     expect(text).toContain('Since:           2026-11-05 11:59:30Z (30 s ago)');
     expect(text).toMatch(/^PATH\s+STATE\s+LAST HEARD\s+ONE-WAY$/m);
     expect(text).toMatch(/^disk\s+late\s+5\.2 s ago\s+no$/m);
-    expect(text).toMatch(/^db\s+A\s+A\s+running$/m);
+    expect(text).toMatch(/^GROUP\s+PREFERRED\s+OWNER\s+STATE\s+FAILED ON$/m);
+    expect(text).toMatch(/^db\s+A\s+A\s+running\s+-$/m);
     expect(text).not.toContain(ESC);
   });
 

@@ -45,7 +45,7 @@ describe('failover in the simulated box', () => {
     expect(existsSync(dummyStateFile(box.stateDir('B'), 'app'))).toBe(false);
     const b = box.node('B')?.status.current();
     expect(b?.peer.peerState).toBe('active');
-    expect(b?.groups).toEqual([{ name: 'svc', preferred: 'A', owner: 'A', state: 'running' }]);
+    expect(b?.groups).toEqual([{ name: 'svc', preferred: 'A', owner: 'A', state: 'running', failedOn: [] }]);
     const r = await box.node('A')?.commands.handle({ command: 'groups', args: {}, transaction: 't' });
     expect(r?.status).toBe('ok');
   });
@@ -120,6 +120,11 @@ describe('failover in the simulated box', () => {
     expect(state('B')).toBe('active');
     expect(existsSync(dummyStateFile(box.stateDir('B'), 'app'))).toBe(true);
     expect(box.failover('A')?.failedGroups()).toEqual(['svc']);
+    // Both controllers' status says where it failed (B learns it from A's heartbeat).
+    for (const c of ['A', 'B'] as const)
+      expect(box.node(c)?.status.current().groups).toEqual([
+        { name: 'svc', preferred: 'A', owner: 'B', state: 'running', failedOn: ['A'] },
+      ]);
     expect(
       box
         .alarms('A')
