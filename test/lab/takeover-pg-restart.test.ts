@@ -2,11 +2,13 @@
 // on A (restart policy: 2 local restarts per 10 min, pg-{a,b}.json), kill -9
 // of the postmaster is repaired in place twice; the third kill makes A give
 // the group up and B takes it over. The client inserts through the VIP the
-// whole time and loses no acknowledged row.
+// whole time and loses no acknowledged row. Then failure stickiness: B will
+// not hand the group back to A (where it failed) until an operator runs
+// `tandemctl cleanup db` on A; after that a switchover brings it home.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clientNeighbour, lanMac } from '../../tools/lab/client/lan-view.ts';
-import { PG_MOUNT, resetPair, startPgPair, started } from '../../tools/lab/client/pg-pair.ts';
+import { PG_MOUNT, resetPair, startPgPair, started, tandemctl } from '../../tools/lab/client/pg-pair.ts';
 import { TakeoverProbe } from '../../tools/lab/client/probe-driver.ts';
 import { Workload } from '../../tools/lab/client/workload-driver.ts';
 import { readLog, waitForLine } from '../../tools/lab/configs/daemons.ts';
@@ -22,6 +24,14 @@ async function killPostmaster(): Promise<number> {
   return pid;
 }
 
+/** Where `c` says group db failed (tandemctl groups). */
+async function failedOn(c: 'A' | 'B'): Promise<string[]> {
+  const r = JSON.parse(await tandemctl(c, '--json', 'groups')) as {
+    data: { groups: { name: string; failedOn: string[] }[] };
+  };
+  return r.data.groups.find((g) => g.name === 'db')?.failedOn ?? [];
+}
+
 describe('PostgreSQL killed on the active controller', () => {
   let workload: Workload | undefined;
   let probe: TakeoverProbe | undefined;
@@ -32,7 +42,7 @@ describe('PostgreSQL killed on the active controller', () => {
     await resetPair();
   }, 120_000);
 
-  it(`is restarted locally ${MAX_RESTARTS} times; one more kill fails the group over to B`, async () => {
+  it(`is restarted locally ${MAX_RESTARTS} times; one more kill fails the group over to B; it comes back only after cleanup`, async () => {
     await startPgPair();
     const [macA, macB] = [await lanMac('A'), await lanMac('B')];
     workload = await Workload.start({ intervalMs: 5 });
@@ -60,6 +70,28 @@ describe('PostgreSQL killed on the active controller', () => {
     await probe.arpFrom(macB, t, 30_000);
     await probe.dbFromNewPostmaster(t, 30_000);
     await workload.recoveredAfter(t, 30_000);
+    expect((await clientNeighbour())?.mac).toBe(macB);
+
+    // B knows (from A's heartbeat) that db failed on A, and will not send it back.
+    expect(await failedOn('B')).toEqual(['A']);
+    const refused = await tandemctl('B', 'switchover', 'db').then(
+      () => '',
+      (err: unknown) => String(err),
+    );
+    expect(refused).toMatch(/a group failed there/);
+    // The operator clears it on A: the failure, the restart counts and the alarm go.
+    const cleaned = JSON.parse(await tandemctl('A', '--json', 'cleanup', 'db')) as { data: unknown };
+    expect(cleaned.data).toEqual({ cleared: ['db'], restarted: [] });
+    expect(await tandemctl('A', '--json', 'alarms')).not.toContain('RESOURCE_FAILED');
+    const deadline = Date.now() + 5000;
+    while ((await failedOn('B')).length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await failedOn('B')).toEqual([]);
+    const back = Date.now();
+    await tandemctl('B', 'switchover', 'db');
+    await probe.arpFrom(macA, back, 30_000);
+    await probe.dbFromNewPostmaster(back, 30_000);
+    await workload.recoveredAfter(back, 30_000);
     await new Promise((r) => setTimeout(r, 500));
     const report = await workload.finish();
     workload = undefined;
@@ -67,6 +99,6 @@ describe('PostgreSQL killed on the active controller', () => {
     expect(report.readback.ok).toBe(true);
     expect(report.acknowledged).toBeGreaterThan(100);
     expect(report.missing).toEqual([]);
-    expect((await clientNeighbour())?.mac).toBe(macB);
+    expect((await clientNeighbour())?.mac).toBe(macA);
   }, 240_000);
 });
