@@ -24,7 +24,7 @@ describe('tandemctl in the lab', () => {
     const r = await ctl('status');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^State:\s+active$/m);
-    expect(r.stdout).toMatch(/^GROUP\s+PREFERRED\s+OWNER\s+STATE$/m);
+    expect(r.stdout).toMatch(/^GROUP\s+PREFERRED\s+OWNER\s+STATE\s+FAILED ON$/m);
     expect(r.stdout).not.toContain('\u001b');
   });
 
