@@ -94,8 +94,9 @@ function keyValues(
   const width = Math.max(...pairs.map(([k]) => k.length));
   return pairs
     .map(
+      // An empty key continues the line above (e.g. the state's explanation).
       ([k, v]) =>
-        `${`${k}:`.padEnd(width + 1)}  ${paintKeys.includes(k) ? paint(clean(v), color) : clean(v)}`,
+        `${(k === '' ? '' : `${k}:`).padEnd(width + 1)}  ${paintKeys.includes(k) ? paint(clean(v), color) : clean(v)}`,
     )
     .join('\n');
 }

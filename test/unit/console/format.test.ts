@@ -24,6 +24,9 @@ describe('tandemctl formatting', () => {
   it('prints status as a block, a paths table and a groups table, without colour off a TTY', () => {
     const text = formatData('status', box.current(), { color: false, nowMs: NOW });
     expect(text).toContain('State:           active');
+    // The state's explanation continues the State line, with no key of its own.
+    expect(text).toMatch(/^State:\s+active\n {17}\S/m);
+    expect(text).not.toMatch(/^:/m);
     expect(text).toContain('Since:           2026-11-05 11:59:30Z (30 s ago)');
     expect(text).toMatch(/^PATH\s+STATE\s+LAST HEARD\s+ONE-WAY$/m);
     expect(text).toMatch(/^disk\s+late\s+5\.2 s ago\s+no$/m);
