@@ -111,16 +111,6 @@ async function main(): Promise<number> {
     failoverDriven: true,
   });
 
-  const runner = new ExtensionRunner(
-    [{ name: 'heartbeat', start: () => Promise.resolve(node.start()), stop: () => node.stop() }],
-    (name, phase, detail) =>
-      events.append({
-        severity: 'error',
-        source: 'daemon',
-        code: 'EXTENSION_FAILED',
-        message: `${name} ${phase}: ${detail}`,
-      }),
-  );
   const wdCfg = cfg.failover.watchdog;
   // The failover core pets the watchdog each interval and stops to get a reset.
   const coreWatchdog = wdCfg.enabled
@@ -142,6 +132,22 @@ async function main(): Promise<number> {
     net: new LinuxNetControl(),
     stateDir: paths.stateDir,
   });
+  const runner = new ExtensionRunner(
+    [
+      // Before the first heartbeat: stop what a previous process left running
+      // (FailoverHost.recoverAtBoot), so our new incarnation never announces
+      // "no groups" while they still run.
+      { name: 'recover', start: () => failover.recoverAtBoot(), stop: () => Promise.resolve() },
+      { name: 'heartbeat', start: () => Promise.resolve(node.start()), stop: () => node.stop() },
+    ],
+    (name, phase, detail) =>
+      events.append({
+        severity: 'error',
+        source: 'daemon',
+        code: 'EXTENSION_FAILED',
+        message: `${name} ${phase}: ${detail}`,
+      }),
+  );
   runner.add({
     name: 'failover',
     start: async () => {

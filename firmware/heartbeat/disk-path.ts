@@ -46,8 +46,23 @@ export class DiskPath implements PathDriver {
   private hooks: PathHooks | undefined;
   private busy = false;
   private guard: MailboxGuard | undefined;
+  /**
+   * The peer's slot as it was when this process first read it: written at
+   * some unknown time before we started, so it proves nothing about now (a
+   * peer that stopped long ago left its last beat there). It is not passed
+   * on until the slot changes; sbd likewise trusts a slot only once its
+   * counter moves.
+   */
+  private peerSlotAtBoot: Uint8Array | undefined;
   private lastOkMs: number | undefined;
-  private readonly count = { ticks: 0, ioErrors: 0, skippedBusy: 0, mailboxErrors: 0, mailboxOrders: 0 };
+  private readonly count = {
+    ticks: 0,
+    ioErrors: 0,
+    skippedBusy: 0,
+    mailboxErrors: 0,
+    mailboxOrders: 0,
+    staleAtBoot: 0,
+  };
 
   constructor(options: DiskPathOptions) {
     this.o = options;
@@ -122,6 +137,7 @@ export class DiskPath implements PathDriver {
         const sectors = await this.readSlotsAndMailboxes(dev);
         const atBoot = decodeMailbox(this.mailboxSector(sectors), this.o.self, this.o.key);
         this.guard = new MailboxGuard(this.o.boxId, this.o.self, atBoot.ok ? atBoot.value : undefined);
+        this.peerSlotAtBoot = this.sector(sectors, this.peerSlotLba());
       }
     } catch (err) {
       await dev.close().catch(() => undefined);
@@ -148,10 +164,13 @@ export class DiskPath implements PathDriver {
     this.lastOkMs = this.o.clock.monotonicMs();
     const hooks = this.hooks;
     if (hooks === undefined) return;
-    const peer = otherController(this.o.self);
-    hooks.receiveWitnessSlot(
-      this.sector(sectors, witnessLba(this.o.area, { kind: 'slot', controller: peer })),
-    );
+    const peerSlot = this.sector(sectors, this.peerSlotLba());
+    if (this.peerSlotAtBoot !== undefined && sameBytes(peerSlot, this.peerSlotAtBoot))
+      this.count.staleAtBoot++;
+    else {
+      this.peerSlotAtBoot = undefined;
+      hooks.receiveWitnessSlot(peerSlot);
+    }
     const mailbox = decodeMailbox(this.mailboxSector(sectors), this.o.self, this.o.key);
     if (!mailbox.ok) {
       if (mailbox.error.code !== 'zeroed') this.count.mailboxErrors++;
@@ -162,6 +181,10 @@ export class DiskPath implements PathDriver {
       this.count.mailboxOrders++;
       hooks.mailbox(admitted.value);
     }
+  }
+
+  private peerSlotLba(): bigint {
+    return witnessLba(this.o.area, { kind: 'slot', controller: otherController(this.o.self) });
   }
 
   /** Slots and mailboxes are four consecutive sectors: one READ(16) for all. */
@@ -179,4 +202,8 @@ export class DiskPath implements PathDriver {
     const at = Number(lba - first) * SECTOR_BYTES;
     return sectors.slice(at, at + SECTOR_BYTES);
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((v, i) => v === b[i]);
 }

@@ -12,8 +12,8 @@ import type { Action, ResourceAgent } from './agent.ts';
 import type { CommandRunner } from './command.ts';
 import { runHooks } from './hooks.ts';
 import type { HookEvent, HookSpec } from './hooks.ts';
-import { describeResult, isOk } from './ocf.ts';
-import type { OcfResult } from './ocf.ts';
+import { OCF, describeResult, isOk } from './ocf.ts';
+import type { OcfCode, OcfResult } from './ocf.ts';
 import type { AlarmPort, EventSink, Transition } from './ports.ts';
 
 export type GroupState = GroupStatus['state'];
@@ -47,6 +47,8 @@ export interface ResourceGroupOptions {
 
 const PLAIN_START: Transition = { event: 'start', from: null, to: null, reason: 'start' };
 const PLAIN_STOP: Transition = { event: 'stop', from: null, to: null, reason: 'stop' };
+/** Monitor answers that mean "nothing of this runs here". */
+const STOPPED_CODES: readonly OcfCode[] = [OCF['not-running'], OCF['not-installed'], OCF['not-configured']];
 
 export class ResourceGroup {
   readonly name: string;
@@ -183,6 +185,43 @@ export class ResourceGroup {
     const agent = this.agents[index];
     if (!agent || this.busy || this.current !== 'running') return Promise.resolve(null);
     return runAction(agent, 'monitor', this.opts);
+  }
+
+  /**
+   * What a previous process of this firmware left running: a daemon that is
+   * restarted (or killed and started again before the watchdog fires) does
+   * not stop its resources, and its new process starts knowing nothing. The
+   * names of the agents whose monitor does not say they are stopped; an
+   * uncertain answer counts as running. Reservations are skipped: the fencer
+   * owns the PR state when the failover core starts.
+   */
+  findLeftovers(): Promise<string[]> {
+    return this.serial(async () => {
+      const found: string[] = [];
+      for (const agent of this.agents) {
+        if (agent.type === 'reservation') continue;
+        const result = await runAction(agent, 'monitor', this.opts);
+        if (!STOPPED_CODES.includes(result.code)) found.push(agent.name);
+      }
+      return found;
+    });
+  }
+
+  /** Stop what a previous process left running: every agent but reservations, in reverse, no hooks. */
+  stopLeftovers(): Promise<GroupOutcome> {
+    return this.serial(async () => {
+      this.current = 'stopping';
+      const actions: ActionRecord[] = [];
+      const stopped = await this.stopRange(0, actions, (a) => a.type !== 'reservation');
+      if (stopped !== true) return this.stopFailure(stopped, actions);
+      this.current = 'stopped';
+      this.log(
+        'warning',
+        'GROUP_LEFTOVERS_STOPPED',
+        `group ${this.name}: what a previous process left running is stopped`,
+      );
+      return { ok: true, reason: '', stopFailed: false, actions };
+    });
   }
 
   markFailed(reason: string): void {

@@ -252,8 +252,12 @@ export class SimBox {
     });
     this.slots[c].node = node;
     this.slots[c].failover = failover;
-    node.start();
-    void failover.start();
+    // As the daemon: leftovers of a killed process are stopped before the first heartbeat.
+    void failover.recoverAtBoot().then(() => {
+      if (this.slots[c].node !== node) return; // killed meanwhile
+      node.start();
+      return failover.start();
+    });
     for (const l of this.nodeListeners) l(c, node);
   }
 }

@@ -107,6 +107,20 @@ export class ResourceGroupRunner implements GroupRunner {
     return false;
   }
 
+  /**
+   * At boot, before the first heartbeat: find what a previous process left
+   * running of this group and stop it. Resolves the agents found; `stopped`
+   * false means something may still run (the stop failed).
+   */
+  async recoverLeftovers(name: string): Promise<{ found: string[]; stopped: boolean }> {
+    const b = this.built.get(name);
+    if (b === undefined) return { found: [], stopped: true };
+    const found = await b.group.findLeftovers();
+    if (found.length === 0) return { found, stopped: true };
+    const out = await b.group.stopLeftovers();
+    return { found, stopped: out.ok };
+  }
+
   /** For status: what each group is doing here (owner filled in by the caller). */
   localState(name: string): GroupStatus['state'] {
     return this.built.get(name)?.group.state ?? 'failed';

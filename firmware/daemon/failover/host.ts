@@ -37,6 +37,8 @@ export class FailoverHost {
   private readonly o: FailoverHostOptions;
   private rebootRequested = false;
   private started = false;
+  /** Groups a previous process left running: claimed in our heartbeat until stopped. */
+  private readonly leftovers = new Set<string>();
 
   constructor(o: FailoverHostOptions) {
     this.o = o;
@@ -66,9 +68,44 @@ export class FailoverHost {
     await this.o.watchdog?.close(!this.rebootRequested).catch(() => undefined);
   }
 
-  /** Groups we run or are starting: what our heartbeat claims. */
+  /**
+   * Groups we run or are starting: what our heartbeat claims. Leftovers of a
+   * previous process count too, so the peer does not start them meanwhile.
+   */
   heldGroups(): readonly string[] {
-    return this.core.status().groups;
+    const held = this.core.status().groups;
+    if (this.leftovers.size === 0) return held;
+    return [...new Set([...held, ...this.leftovers])].sort();
+  }
+
+  /**
+   * Run once at boot, BEFORE the heartbeat starts: a daemon restarted while
+   * its groups ran (an operator restart, or a crash restarted before the
+   * watchdog fired) left them running, and its new incarnation would
+   * otherwise announce "no groups", which the peer reads as a release and
+   * starts them too. Each group found (partly) running is claimed and
+   * stopped; one whose stop fails stays claimed (never run twice), with the
+   * GROUP_STOP_FAILED alarm.
+   */
+  async recoverAtBoot(): Promise<void> {
+    for (const { name } of this.o.settings.groups) {
+      // An error here leaves us unsure, and unsure means claimed.
+      const { found, stopped } = await this.o.runner
+        .recoverLeftovers(name)
+        .catch((err: unknown) => ({ found: [`(probe failed: ${String(err)})`], stopped: false }));
+      if (found.length === 0) continue;
+      // Heartbeats start after this, so only a group whose stop failed is ever claimed.
+      if (!stopped) this.leftovers.add(name);
+      this.o.events.append({
+        severity: stopped ? 'warning' : 'critical',
+        source: 'failover',
+        code: 'GROUP_LEFTOVERS',
+        message:
+          `group ${name}: ${found.join(', ')} left running by a previous process; ` +
+          (stopped ? 'stopped before joining' : 'the stop failed, so the group stays claimed here'),
+        data: { group: name, found, stopped },
+      });
+    }
   }
 
   /** Groups that failed here and are kept off this controller for now. */

@@ -162,4 +162,37 @@ describe('failover in the simulated box', () => {
     expect(state('A')).toBe('active');
     expect(existsSync(dummyStateFile(box.stateDir('A'), 'app'))).toBe(true);
   });
+
+  it("a peer's last beat left in its disk slot is not taken as a sign of life after a restart", async () => {
+    const { box, events, advance } = setup();
+    await advance(4000);
+    await box.kill('A');
+    await box.kill('B');
+    const mark = events.length;
+    await box.restart('B'); // A stays down: its slot still holds its last beat
+    await advance(6000); // past initdead (5 s): B's verdict on a peer it never heard
+    const fromB = events.slice(mark).filter((x) => x.c === 'B');
+    expect(fromB.filter((x) => x.e.code === 'PEER_ALIVE')).toEqual([]);
+    expect(fromB.some((x) => x.e.code === 'PEER_DEAD')).toBe(true);
+  });
+
+  it('a restarted controller stops what its killed process left running before it heartbeats', async () => {
+    const { box, events, advance, state } = setup();
+    await advance(4000);
+    const fileA = dummyStateFile(box.stateDir('A'), 'app');
+    const fileB = dummyStateFile(box.stateDir('B'), 'app');
+    expect(existsSync(fileA)).toBe(true);
+    await box.restart('A'); // killed and booted again at once: its dummy resource is still "running"
+    let both = 0;
+    for (let t = 0; t < 8000; t += 50) {
+      await advance(50);
+      if (existsSync(fileA) && existsSync(fileB)) both++;
+    }
+    expect(both).toBe(0); // never run twice
+    const leftovers = events.filter((x) => x.c === 'A' && x.e.code === 'GROUP_LEFTOVERS');
+    expect(leftovers.map((x) => x.e.data)).toEqual([{ group: 'svc', found: ['app'], stopped: true }]);
+    // Afterwards exactly one controller runs it.
+    expect([existsSync(fileA), existsSync(fileB)].filter(Boolean)).toHaveLength(1);
+    expect([state('A'), state('B')].sort()).toEqual(['active', 'standby']);
+  });
 });

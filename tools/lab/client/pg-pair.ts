@@ -21,6 +21,7 @@ import {
   labOk,
   lab,
   liveConfigFile,
+  readLog,
   stateDir,
   stopDaemon,
   waitForLine,
@@ -95,9 +96,18 @@ export async function startPgPair(): Promise<number> {
   const t0 = Date.now();
   await startPgDaemon('A');
   await startPgDaemon('B');
-  await waitForLine('A', 'A active', t0, toState('active'), 30_000);
-  await waitForLine('A', 'PostgreSQL started on A', t0, started('pg'), 90_000);
-  await waitForLine('B', 'B standby', t0, toState('standby'), 30_000);
+  try {
+    await waitForLine('A', 'A active', t0, toState('active'), 30_000);
+    await waitForLine('A', 'PostgreSQL started on A', t0, started('pg'), 90_000);
+    await waitForLine('B', 'B standby', t0, toState('standby'), 30_000);
+  } catch (err) {
+    // The other controller's view is half the story of a pair that did not settle.
+    const tailB = readLog('B')
+      .slice(-25)
+      .map((l) => `  ${l.code} ${l.message}`)
+      .join('\n');
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nB:\n${tailB}`, { cause: err });
+  }
   return t0;
 }
 
