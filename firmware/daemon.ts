@@ -155,7 +155,7 @@ async function main(): Promise<number> {
       await failover.start();
     },
     stop: async () => {
-      await failover.stop();
+      await failover.shutdown();
       await sharedDisk?.close();
     },
   });

@@ -30,6 +30,9 @@ export interface FailoverHostOptions {
   readonly beatNow: () => void;
 }
 
+/** How long a clean stop waits for the switchover before stopping the groups itself. */
+const SHUTDOWN_HANDOVER_MS = 60_000;
+
 export class FailoverHost {
   readonly core: FailoverCore;
   readonly fencer: Fencer;
@@ -59,6 +62,34 @@ export class FailoverHost {
     await this.core.start();
   }
 
+  /**
+   * A clean stop of the daemon (SIGTERM: an operator or the init script)
+   * does not leave the groups running behind the peer's back, as Pacemaker
+   * moves resources off a node whose cluster service is stopped: they are
+   * switched over to the peer if it can take them, else stopped here. Then
+   * as stop(). A self-fenced controller has nothing to hand over.
+   */
+  async shutdown(): Promise<void> {
+    const held = this.core.status().groups;
+    if (held.length > 0 && this.core.state !== 'self-fenced') {
+      this.o.events.append({
+        severity: 'notice',
+        source: 'failover',
+        code: 'SHUTDOWN_HANDOVER',
+        message: `stopping: handing ${held.join(', ')} to the peer, or stopping them if it cannot take them`,
+        data: { groups: [...held] },
+      });
+      if (this.core.state === 'active') this.core.command('switchover', held);
+      const deadline = this.o.clock.monotonicMs() + SHUTDOWN_HANDOVER_MS;
+      while (this.core.state === 'releasing' && this.o.clock.monotonicMs() < deadline)
+        await new Promise<void>((r) => this.o.clock.after(100, r));
+      // Refused (no candidate peer, maintenance, busy) or not done in time: stop them here.
+      for (const g of this.core.status().groups) await this.o.runner.stopGroup(g, 'graceful');
+    }
+    await this.stop();
+  }
+
+  /** Process exit as after a crash: timers stop, resources are left as they are (the sim's kill). */
   async stop(): Promise<void> {
     this.started = false;
     this.core.stop();
