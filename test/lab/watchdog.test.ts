@@ -49,6 +49,21 @@ describe('watchdog stand-in', () => {
     expect((await labStatus()).controllers['A']?.powered).toBe(true);
   });
 
+  it('a power cycle resets it: armed, then powered off and on, the controller stays on', async () => {
+    const wd = new LabWatchdog(labFiles.watchdogSock('B'));
+    await wd.open();
+    expect(await wd.setTimeoutSeconds(1)).toBe(1);
+    await wd.keepalive();
+    await wd.close(false); // left armed, as a killed daemon leaves it
+    await labOk(['poweroff', 'B']);
+    await labOk(['poweron', 'B']);
+    await sleep(1800);
+    const b = (await labStatus()).controllers['B'];
+    expect(b?.powered).toBe(true);
+    expect(b?.watchdog?.armed).toBe(false);
+    expect(b?.watchdog?.fired).toBe(0);
+  });
+
   it('rejects an out-of-range timeout', async () => {
     const wd = new LabWatchdog(labFiles.watchdogSock('B'));
     await wd.open();

@@ -15,6 +15,8 @@ export const labFiles = {
   nsDir: join(run, 'ns'),
   mntNs: (c: Controller) => join(run, 'ns', `mnt-${lc(c)}`),
   powerOff: (c: Controller) => join(run, `poweroff-${lc(c)}`),
+  /** Epoch ms of the controller's last power-off (kept across power-on): a power cycle resets its watchdog. */
+  lastPowerOff: (c: Controller) => join(run, `last-poweroff-${lc(c)}`),
   firmwarePid: (c: Controller) => join(run, `firmware-${lc(c)}.pid`),
   firmwareLog: (c: Controller) => join(run, `firmware-${lc(c)}.log`),
   tty: (c: Controller) => join(run, `tty${c}`),

@@ -35,6 +35,7 @@ export async function killController(c: Controller): Promise<number> {
 export async function powerOff(c: Controller): Promise<number> {
   if (!netnsExists(c)) throw new LabError('not-up', 'the lab is not up');
   writeFileSync(labFiles.powerOff(c), `${new Date().toISOString()}\n`);
+  writeFileSync(labFiles.lastPowerOff(c), `${Date.now()}\n`);
   const killed = await killController(c);
   await dropRuntimeAddresses(c);
   await destroyMountNs(c);

@@ -4,7 +4,7 @@
 // (reply "ok N"); "gettimeout" (reply "ok N"); "V" then close disarms (magic
 // close). A connection that drops any other way leaves it armed, and on
 // expiry the controller is powered off, as a hardware watchdog would reset it.
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { labFiles } from './files.ts';
 import { isPoweredOn, powerOff } from './power.ts';
@@ -20,6 +20,8 @@ interface Dog {
   conn: Socket | null;
   fired: number;
   lastFired: string | null;
+  /** When the current (or last) opener connected, epoch ms. */
+  openedAt: number;
 }
 
 const dogs = new Map<Controller, Dog>(
@@ -32,6 +34,7 @@ const dogs = new Map<Controller, Dog>(
       conn: null,
       fired: 0,
       lastFired: null,
+      openedAt: 0,
     },
   ]),
 );
@@ -77,12 +80,22 @@ function restart(c: Controller): void {
   d.timer = setTimeout(() => void expire(c), d.timeoutS * 1000);
 }
 
+/** Epoch ms of the controller's last power-off, 0 if never. */
+function lastPowerOff(c: Controller): number {
+  try {
+    return Number(readFileSync(labFiles.lastPowerOff(c), 'utf8').trim()) || 0;
+  } catch {
+    return 0;
+  }
+}
+
 async function expire(c: Controller): Promise<void> {
   const d = dogOf(c);
   disarm(d);
   d.conn?.destroy();
-  // A powered-off controller's watchdog has no power either.
-  if (!isPoweredOn(c)) {
+  // A powered-off controller's watchdog has no power either, and a board
+  // power-cycled since the dog was opened starts with a fresh, unarmed one.
+  if (!isPoweredOn(c) || lastPowerOff(c) >= d.openedAt) {
     saveState();
     return;
   }
@@ -132,6 +145,7 @@ function serve(c: Controller): Server {
       return;
     }
     d.conn = sock;
+    d.openedAt = Date.now();
     restart(c);
     log(`watchdog ${c} opened (armed, ${d.timeoutS} s)`);
     saveState();
