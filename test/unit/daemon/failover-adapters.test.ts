@@ -88,6 +88,14 @@ describe('Fencer port without a disk', () => {
   });
 });
 
+/** Advance virtual time (with a real pause for the dummy's file I/O) until `n` group failures were reported. */
+async function untilFailures(clock: SimClock, failed: readonly string[], n: number): Promise<void> {
+  for (let i = 0; i < 20 && failed.length < n; i++) {
+    await clock.advance(100);
+    await new Promise((res) => setTimeout(res, 5));
+  }
+}
+
 describe('ResourceGroupRunner over the dummy agent', () => {
   function runner(groups: { name: string; preferred: 'A' | 'B'; resources: unknown[] }[]) {
     const stateDir = mkdtempSync(join(tmpdir(), 'tandem-fo-unit-'));
@@ -136,10 +144,7 @@ describe('ResourceGroupRunner over the dummy agent', () => {
     ]);
     expect(await r.startGroup('svc')).toBe(true);
     rmSync(dummyStateFile(stateDir, 'app'));
-    for (let i = 0; i < 20 && failed.length === 0; i++) {
-      await clock.advance(100);
-      await new Promise((res) => setTimeout(res, 5));
-    }
+    await untilFailures(clock, failed, 1);
     expect(failed).toEqual(['svc/app']);
     expect(r.localState('svc')).toBe('failed');
   });
@@ -156,10 +161,7 @@ describe('ResourceGroupRunner over the dummy agent', () => {
     const file = dummyStateFile(stateDir, 'app');
     expect(await r.startGroup('svc')).toBe(true);
     rmSync(file);
-    for (let i = 0; i < 20 && failed.length === 0; i++) {
-      await clock.advance(100);
-      await new Promise((res) => setTimeout(res, 5));
-    }
+    await untilFailures(clock, failed, 1);
     expect(r.localState('svc')).toBe('failed');
     expect(await r.cleanup('svc', true)).toBe(true);
     expect(r.localState('svc')).toBe('running');
@@ -167,10 +169,7 @@ describe('ResourceGroupRunner over the dummy agent', () => {
     // It fails again and is handed away (stopped, still failed here); a
     // cleanup then only forgets the failure and starts nothing.
     rmSync(file);
-    for (let i = 0; i < 20 && failed.length === 1; i++) {
-      await clock.advance(100);
-      await new Promise((res) => setTimeout(res, 5));
-    }
+    await untilFailures(clock, failed, 2);
     expect(await r.stopGroup('svc', 'graceful')).toBe(true);
     expect(r.localState('svc')).toBe('failed');
     expect(await r.cleanup('svc', false)).toBe(false);
