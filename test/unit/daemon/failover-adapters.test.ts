@@ -88,6 +88,14 @@ describe('Fencer port without a disk', () => {
   });
 });
 
+/** One dummy resource checked every 500 ms and no local restart: its first monitor failure gives the group up. */
+const GIVES_UP_AT_ONCE = {
+  name: 'svc',
+  preferred: 'A',
+  resources: [{ type: 'dummy', name: 'app', monitorIntervalMs: 500 }],
+  restart: { maxRestarts: 0, windowMs: 60_000 },
+} as { name: string; preferred: 'A'; resources: unknown[] };
+
 /** Advance virtual time (with a real pause for the dummy's file I/O) until `n` group failures were reported. */
 async function untilFailures(clock: SimClock, failed: readonly string[], n: number): Promise<void> {
   for (let i = 0; i < 20 && failed.length < n; i++) {
@@ -133,15 +141,7 @@ describe('ResourceGroupRunner over the dummy agent', () => {
   });
 
   it('a monitor that gives up becomes group-failed for the core', async () => {
-    const { r, stateDir, clock, failed } = runner([
-      {
-        name: 'svc',
-        preferred: 'A',
-        resources: [{ type: 'dummy', name: 'app', monitorIntervalMs: 500 }],
-        // No local restart: the first monitor failure asks for failover.
-        restart: { maxRestarts: 0, windowMs: 60_000 },
-      } as { name: string; preferred: 'A'; resources: unknown[] },
-    ]);
+    const { r, stateDir, clock, failed } = runner([GIVES_UP_AT_ONCE]);
     expect(await r.startGroup('svc')).toBe(true);
     rmSync(dummyStateFile(stateDir, 'app'));
     await untilFailures(clock, failed, 1);
@@ -150,14 +150,7 @@ describe('ResourceGroupRunner over the dummy agent', () => {
   });
 
   it('cleanup restarts in place a group left failed here, and only clears the mark of one not held', async () => {
-    const { r, stateDir, clock, failed } = runner([
-      {
-        name: 'svc',
-        preferred: 'A',
-        resources: [{ type: 'dummy', name: 'app', monitorIntervalMs: 500 }],
-        restart: { maxRestarts: 0, windowMs: 60_000 },
-      } as { name: string; preferred: 'A'; resources: unknown[] },
-    ]);
+    const { r, stateDir, clock, failed } = runner([GIVES_UP_AT_ONCE]);
     const file = dummyStateFile(stateDir, 'app');
     expect(await r.startGroup('svc')).toBe(true);
     rmSync(file);

@@ -3,29 +3,10 @@
 // the VIP, PostgreSQL; watchdog on, 1 s), preferred on A. Used by the
 // takeover tests and the takeover bench. `resetPair` puts the lab back the
 // way it was: no daemon, nothing mounted, no PostgreSQL, no VIP.
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  DAEMON,
-  controlSocket,
-  labOk,
-  lab,
-  liveConfigFile,
-  readLog,
-  stateDir,
-  waitForLine,
-  type LogLine,
-} from '../configs/daemons.ts';
+import { controlSocket, lab, readLog, startDaemon, waitForLine, type LogLine } from '../configs/daemons.ts';
 import { labFiles } from '../files.ts';
 import { isPoweredOn, powerOff, powerOn } from '../power.ts';
 import { tryRun } from '../run.ts';
@@ -73,16 +54,7 @@ export async function startPgDaemon(c: Controller): Promise<void> {
   // Every daemon start needs the link and the hook its config names, whichever test starts it.
   linkDataVolume();
   installLabHook();
-  rmSync(stateDir(c), { recursive: true, force: true });
-  mkdirSync(stateDir(c), { recursive: true });
-  copyFileSync(pgConfigFile(c), liveConfigFile(c));
-  writeFileSync(labFiles.firmwareLog(c), '');
-  await labOk(['start', c, '--', process.execPath, DAEMON], {
-    ...process.env,
-    TANDEM_CONFIG_FILE: liveConfigFile(c),
-    TANDEM_STATE_DIR: stateDir(c),
-    TANDEM_CONTROL_SOCKET: controlSocket(c),
-  });
+  await startDaemon(c, {}, pgConfigFile(c));
 }
 
 export const started = (resource: string) => (l: LogLine) =>

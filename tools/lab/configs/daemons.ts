@@ -41,11 +41,18 @@ export async function labOk(args: readonly string[], env?: NodeJS.ProcessEnv): P
   if (r.code !== 0) throw new Error(`lab ${args.join(' ')} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
 }
 
-/** Start the daemon as controller `c`'s firmware, with a fresh log and state dir. */
-export async function startDaemon(c: Controller, extraEnv: Record<string, string> = {}): Promise<void> {
+/**
+ * Start the daemon as controller `c`'s firmware, with a fresh log and state
+ * dir, running a copy of `config` (default: the lab config of `c`).
+ */
+export async function startDaemon(
+  c: Controller,
+  extraEnv: Record<string, string> = {},
+  config: string = configFile(c),
+): Promise<void> {
   rmSync(stateDir(c), { recursive: true, force: true });
   mkdirSync(stateDir(c), { recursive: true });
-  copyFileSync(configFile(c), liveConfigFile(c));
+  copyFileSync(config, liveConfigFile(c));
   writeFileSync(labFiles.firmwareLog(c), '');
   await labOk(['start', c, '--', process.execPath, DAEMON], {
     ...process.env,
