@@ -2,27 +2,12 @@
 // bind mount on a file in labFiles.nsDir; that directory must itself be a
 // private mount, or the bind would propagate into the namespace it names
 // (which the kernel refuses, as a loop).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { labFiles } from './files.ts';
+import { isMountPoint } from './mountinfo.ts';
 import { netnsPath } from './netns.ts';
 import { run, tryRun } from './run.ts';
 import type { Controller } from './topology.ts';
-
-function unescapeMountinfo(s: string): string {
-  return s.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
-}
-
-/** Mount points of the calling process's mount namespace. */
-export function mountPoints(mountinfo = '/proc/self/mountinfo'): string[] {
-  return readFileSync(mountinfo, 'utf8')
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => unescapeMountinfo(l.split(' ')[4] ?? ''));
-}
-
-export function isMountPoint(dir: string): boolean {
-  return mountPoints().includes(dir);
-}
 
 async function ensureNsDir(): Promise<void> {
   mkdirSync(labFiles.nsDir, { recursive: true });

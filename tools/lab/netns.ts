@@ -1,9 +1,9 @@
 // Network namespaces and veth links. The root namespace is never touched: each
 // veth is created directly inside the namespaces of its two ends.
 import { existsSync, readdirSync } from 'node:fs';
-import { mountPoints } from './mountns.ts';
 import { join } from 'node:path';
 import { labFiles } from './files.ts';
+import { isMountPoint } from './mountinfo.ts';
 import { run, tryRun } from './run.ts';
 import { LAN_BRIDGE, NETNS, NODES, VETHS, type NodeName, type VethEnd } from './topology.ts';
 
@@ -109,7 +109,7 @@ export async function networkDown(): Promise<void> {
   // `ip netns add` made /run/netns a bind mount of itself; undo that only
   // when no namespace at all (ours or anyone's) is left in it.
   if (existsSync(labFiles.netnsDir) && readdirSync(labFiles.netnsDir).length === 0) {
-    if (mountPoints().includes(labFiles.netnsDir)) await tryRun('umount', [labFiles.netnsDir]);
+    if (isMountPoint(labFiles.netnsDir)) await tryRun('umount', [labFiles.netnsDir]);
   }
 }
 
