@@ -6,7 +6,7 @@ import type { ScsiResult } from './device.ts';
 import { ScsiStatus } from './device.ts';
 import type { ScsiErrorKind } from './errors.ts';
 import { ScsiError } from './errors.ts';
-import type { SenseData } from './sense.ts';
+import type { SenseData } from './sense-data.ts';
 import { decodeSense } from './sense.ts';
 
 const KIND_BY_SENSE_KEY: readonly ScsiErrorKind[] = [

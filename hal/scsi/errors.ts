@@ -3,7 +3,7 @@
 // ScsiError whose `kind` callers switch on (fencing acts on
 // 'reservation-conflict' and 'unit-attention', never on message text).
 import { HalError } from '../errors.ts';
-import type { SenseData } from './sense.ts';
+import type { SenseData } from './sense-data.ts';
 
 /** Bytes from a device were short, inconsistent or out of range. */
 export class ScsiParseError extends HalError {

@@ -8,7 +8,7 @@ import type { PrType } from './cdb/pr-types.ts';
 import { PrOutAction, PrOutFlag, PrType as T, isPrType } from './cdb/pr-types.ts';
 import { Asc } from './asc.ts';
 import { ScsiStatus } from './device.ts';
-import { SenseKey } from './sense.ts';
+import { SenseKey } from './sense-data.ts';
 
 export interface SimSense {
   readonly senseKey: number;

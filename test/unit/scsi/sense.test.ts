@@ -4,7 +4,8 @@ import { checkResult } from '../../../hal/scsi/check.ts';
 import { ScsiStatus } from '../../../hal/scsi/device.ts';
 import type { ScsiResult } from '../../../hal/scsi/device.ts';
 import { ScsiError, isScsiError } from '../../../hal/scsi/errors.ts';
-import { SenseKey, decodeSense, encodeSense } from '../../../hal/scsi/sense.ts';
+import { SenseKey } from '../../../hal/scsi/sense-data.ts';
+import { decodeSense, encodeSense } from '../../../hal/scsi/sense.ts';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const result = (
