@@ -1,7 +1,8 @@
 // Which controller slot this is. The config file is replicated to both
 // controllers, so the slot normally comes from the environment (set per
 // board at manufacture); a file value is the fallback for single-board labs.
-import type { ControllerId, TandemConfig } from './schema.ts';
+import type { ControllerId } from '../cluster/codes.ts';
+import type { TandemConfig } from './schema.ts';
 
 export type ControllerIdResult = { ok: true; id: ControllerId } | { ok: false; error: string };
 

@@ -5,6 +5,7 @@
 // Every field has a default, so the box runs with no file at all. Rules that
 // span fields (warntime < deadtime, ...) live in rules.ts.
 import { Type, type Static } from '@sinclair/typebox';
+import { CONTROLLER_IDS } from '../cluster/codes.ts';
 import { MAX_GROUPS, MAX_NAME_BYTES } from '../cluster/message.ts';
 import { HookSchema, RestartPolicySchema } from '../resources/config.ts';
 
@@ -14,7 +15,7 @@ function StringEnum<const T extends readonly string[]>(values: T, options: Recor
 }
 
 const ControllerId = (options: Record<string, unknown> = {}) =>
-  StringEnum(['A', 'B'] as const, { description: 'Controller slot', ...options });
+  StringEnum(CONTROLLER_IDS, { description: 'Controller slot', ...options });
 
 function Section<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
   return Type.Object(properties, { additionalProperties: false, default: {}, description });
@@ -350,7 +351,6 @@ export const ConfigSchema = Type.Object(
 );
 
 export type TandemConfig = Static<typeof ConfigSchema>;
-export type ControllerId = 'A' | 'B';
 
 /** Paths of fields whose values are secrets (for redaction in exports). */
 export const SECRET_PATHS = [

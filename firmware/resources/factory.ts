@@ -4,7 +4,7 @@
 import type { Clock } from '../../hal/clock/clock.ts';
 import { paths } from '../../hal/paths.ts';
 import type { NetControl } from '../../hal/net/net.ts';
-import type { ControllerId } from '../config/schema.ts';
+import type { ControllerId } from '../cluster/codes.ts';
 import type { ResourceAgent } from './agent.ts';
 import { DummyAgent } from './agents/dummy.ts';
 import { FilesystemAgent } from './agents/filesystem.ts';

@@ -5,7 +5,7 @@
 // below a filesystem that would not unmount would let the peer mount it
 // twice, so the caller must fence this controller instead (stopFailed).
 import type { Clock } from '../../hal/clock/clock.ts';
-import type { ControllerId } from '../config/schema.ts';
+import type { ControllerId } from '../cluster/codes.ts';
 import type { GroupStatus } from '../core/status.ts';
 import { runAction } from './agent.ts';
 import type { Action, ResourceAgent } from './agent.ts';

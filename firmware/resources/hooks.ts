@@ -4,7 +4,7 @@
 // does it; TANDEM_ACTION tells the script which side it is on. The script
 // gets the event in its environment only (no shell, no arguments built from
 // data), and what it prints is untrusted: it is trimmed before it is logged.
-import type { ControllerId } from '../config/schema.ts';
+import type { ControllerId } from '../cluster/codes.ts';
 import type { CommandRunner } from './command.ts';
 import { describeCommand, lastLine } from './command.ts';
 
