@@ -3,7 +3,7 @@
 // string from the daemon is stripped of control characters first, because
 // event messages and alarm subjects may carry text from untrusted sources.
 import type { CommandName } from '../core/envelope.ts';
-import type { ControllerStatus, GroupStatus, PathStatus } from '../core/status.ts';
+import type { ControllerStatus, GroupStatus, PathStatus } from '../status/snapshot.ts';
 
 export interface FormatOptions {
   readonly color: boolean;

@@ -13,7 +13,7 @@ import {
   type CommandRequest,
   type CommandResponse,
 } from '../core/envelope.ts';
-import type { StatusSource } from '../core/status.ts';
+import type { StatusSource } from '../status/snapshot.ts';
 import { checkArgs } from '../console/command-args.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import type { ConfigManager } from '../config/config-manager.ts';

@@ -7,7 +7,7 @@ import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { CommandHandler } from '../core/envelope.ts';
-import type { StatusSource } from '../core/status.ts';
+import type { StatusSource } from '../status/snapshot.ts';
 import type { EventInput, EventSink } from '../events/types.ts';
 import type { PathDriver } from '../heartbeat/path-driver.ts';
 import { HeartbeatRuntime } from '../heartbeat/runtime.ts';

@@ -5,7 +5,7 @@
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
-import type { PathStatus, ControllerStatus, GroupStatus, StatusSource } from '../core/status.ts';
+import type { PathStatus, ControllerStatus, GroupStatus, StatusSource } from '../status/snapshot.ts';
 import { STATE_TEXT, type ControllerState } from '../core/states.ts';
 import type { HeartbeatRuntime } from '../heartbeat/runtime.ts';
 

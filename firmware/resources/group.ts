@@ -6,7 +6,7 @@
 // twice, so the caller must fence this controller instead (stopFailed).
 import type { Clock } from '../../hal/clock/clock.ts';
 import type { ControllerId } from '../cluster/codes.ts';
-import type { GroupStatus } from '../core/status.ts';
+import type { GroupStatus } from '../status/snapshot.ts';
 import { runAction } from './agent.ts';
 import type { Action, ResourceAgent } from './agent.ts';
 import type { CommandRunner } from './command.ts';

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { SystemClock } from '../../hal/clock/system.ts';
 import type { ControllerId } from '../cluster/codes.ts';
-import type { ControllerStatus } from '../core/status.ts';
+import type { ControllerStatus } from '../status/snapshot.ts';
 import { SimBox } from './box.ts';
 import { startBroker } from './broker.ts';
 import { HELP, parseSimCommand } from './console.ts';

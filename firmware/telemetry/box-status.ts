@@ -3,7 +3,7 @@
 // one; if none is active, the one whose peer is dead; otherwise A. Both may
 // briefly claim it during a transition; the retained message is then simply
 // the latest of two consistent views.
-import type { ControllerStatus } from '../core/status.ts';
+import type { ControllerStatus } from '../status/snapshot.ts';
 import type { BoxStatus } from './topics.ts';
 
 export function reportsForBox(s: ControllerStatus): boolean {

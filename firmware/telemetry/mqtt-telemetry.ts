@@ -17,7 +17,7 @@ import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import type { CommandHandler, CommandResponse } from '../core/envelope.ts';
 import type { Extension } from '../core/extension.ts';
-import type { ControllerStatus, StatusSource } from '../core/status.ts';
+import type { ControllerStatus, StatusSource } from '../status/snapshot.ts';
 import type { LoggedEvent } from '../events/types.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { boxStatusOf, reportsForBox } from './box-status.ts';

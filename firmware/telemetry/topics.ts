@@ -13,7 +13,7 @@
 import type { AlarmChange } from '../alarms/alarm-manager.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import type { CommandResponse } from '../core/envelope.ts';
-import type { ControllerStatus, GroupStatus } from '../core/status.ts';
+import type { ControllerStatus, GroupStatus } from '../status/snapshot.ts';
 import type { ControllerState } from '../core/states.ts';
 import type { LoggedEvent } from '../events/types.ts';
 

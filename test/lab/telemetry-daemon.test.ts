@@ -4,7 +4,7 @@
 // A NOC subscriber in tdm-noc sees the daemon's own state and its Last Will.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { controlSocket, lab, readLog, startDaemon, stopDaemon } from '../../tools/lab/configs/daemons.ts';
-import type { ControllerStatus } from '../../firmware/core/status.ts';
+import type { ControllerStatus } from '../../firmware/status/snapshot.ts';
 import { TANDEMCTL, watch } from './fixtures/telemetry-lab.ts';
 
 const BOX = 'lab-box';

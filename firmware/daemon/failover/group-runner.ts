@@ -4,7 +4,7 @@
 // a monitor that gives up ("needs failover") becomes the core's group-failed
 // event through onGroupFailed.
 import type { ControllerId } from '../../cluster/codes.ts';
-import type { GroupStatus } from '../../core/status.ts';
+import type { GroupStatus } from '../../status/snapshot.ts';
 import type { GroupMove, GroupRunner } from '../../failover/ports.ts';
 import { buildGroup, type GroupDeps, type GroupEntry } from '../../resources/factory.ts';
 import type { ResourceGroup } from '../../resources/group.ts';

@@ -9,7 +9,7 @@ import type { Watchdog } from '../../../hal/watchdog/watchdog.ts';
 import type { AlarmManager } from '../../alarms/alarm-manager.ts';
 import { otherController, type ControllerId } from '../../cluster/codes.ts';
 import type { ControllerState } from '../../core/states.ts';
-import type { GroupStatus } from '../../core/status.ts';
+import type { GroupStatus } from '../../status/snapshot.ts';
 import type { EventSink } from '../../events/types.ts';
 import { FailoverCore, type FailoverSettings, type TransitionRecord } from '../../failover/core.ts';
 import type { Fencer, PeerView } from '../../failover/ports.ts';

@@ -3,7 +3,7 @@
 import type { HeartbeatPath } from '../cluster/paths.ts';
 import type { PathState, PeerState } from '../cluster/membership.ts';
 import type { ControllerId } from '../cluster/codes.ts';
-import type { ControllerState } from './states.ts';
+import type { ControllerState } from '../core/states.ts';
 
 export interface PathStatus {
   readonly path: HeartbeatPath;
