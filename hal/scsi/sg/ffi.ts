@@ -1,7 +1,9 @@
 // The one place that touches native memory: koffi's view of struct sg_io_hdr
 // and the blocking ioctl(fd, SG_IO, &hdr). It runs inside the worker thread
 // (worker.ts), never on the main event loop, because SG_IO blocks until the
-// device answers or the kernel's timeout fires.
+// device answers or the kernel's timeout fires. The ioctl itself is a
+// parameter so the sim kernel (sim-kernel.ts) can stand in for libc's alone:
+// buffers, header encoding and copying out stay this code, under test.
 import koffi from 'koffi';
 import type { LibraryHandle } from 'koffi';
 import { SG_IO, SG_IO_HDR_SIZE, SgLimits } from './constants.ts';
@@ -39,10 +41,16 @@ export const SgIoHdrType = koffi.struct({
 });
 const SgIoHdrPtr = koffi.pointer(SgIoHdrType);
 
-type IoctlFn = (fd: number, request: number, argType: unknown, arg: unknown) => number;
+/**
+ * ioctl(2) as koffi calls a variadic function: the type of the variadic
+ * argument, then the argument (here a pointer to the native sg_io_hdr).
+ * Returns -1 and sets errno (koffi.errno) on failure, as libc does.
+ */
+export type IoctlFn = (fd: number, request: number, argType: unknown, arg: unknown) => number;
 let ioctl: IoctlFn | undefined;
 
-function loadIoctl(): IoctlFn {
+/** libc's ioctl, loaded on first use. */
+export function nativeIoctl(): IoctlFn {
   if (ioctl === undefined) {
     let libc: LibraryHandle;
     try {
@@ -68,8 +76,12 @@ function allocBytes(n: number): { ptr: NativePtr; bytes: Uint8Array; addr: bigin
 }
 
 /** Run one SG_IO synchronously. Blocks the calling thread: worker only. */
-export function sgIoctl(fd: number, req: SgRequest, packId: number): RawSgReply {
-  const call = loadIoctl();
+export function sgIoctl(
+  fd: number,
+  req: SgRequest,
+  packId: number,
+  call: IoctlFn = nativeIoctl(),
+): RawSgReply {
   const owned: NativePtr[] = [];
   try {
     const hdrPtr: NativePtr = koffi.alloc(SgIoHdrType, 1);

@@ -1,11 +1,14 @@
 // Messages between SgDevice (main thread) and its worker. One worker per open
 // device; the main thread sends one 'exec' at a time, so the worker is a plain
 // loop: receive, block in ioctl, reply.
+import type { MessagePort } from 'node:worker_threads';
 import type { RawSgReply } from './ffi.ts';
 import type { SgRequest } from './validate.ts';
 
 export interface SgWorkerData {
   readonly path: string;
+  /** A substitute worker's own line (the sim kernel's to its target); unused by worker.ts. */
+  readonly port?: MessagePort;
 }
 
 export type ToWorker =

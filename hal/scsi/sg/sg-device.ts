@@ -3,6 +3,7 @@
 // a time, and every command has a JS-side deadline so a wedged HBA can never
 // leave a caller (say, the fencing logic) waiting forever.
 import { Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { HalError } from '../../errors.ts';
 import { paths } from '../../paths.ts';
 import type { ScsiCommand, ScsiDevice, ScsiResult } from '../device.ts';
@@ -27,8 +28,10 @@ export interface SgDeviceOptions {
   readonly openTimeoutMs?: number;
   /** How long close() waits for the worker before abandoning it. */
   readonly closeTimeoutMs?: number;
-  /** Worker script speaking protocol.ts; tests substitute a stalled one. */
+  /** Worker script speaking protocol.ts; tests substitute a stalled one, or sim-worker.ts. */
   readonly workerUrl?: URL;
+  /** Handed (transferred) to a substitute worker in workerData.port: the sim's line to its target. */
+  readonly workerPort?: MessagePort;
 }
 
 interface Pending {
@@ -214,8 +217,12 @@ export async function openSgDevice(opts: SgDeviceOptions = {}): Promise<SgDevice
   const graceMs = checkMs('graceMs', opts.graceMs ?? 2000, path);
   const openTimeoutMs = checkMs('openTimeoutMs', opts.openTimeoutMs ?? 10_000, path);
   const closeTimeoutMs = checkMs('closeTimeoutMs', opts.closeTimeoutMs ?? 2000, path);
-  const data: SgWorkerData = { path };
-  const worker = new Worker(opts.workerUrl ?? DEFAULT_WORKER, { workerData: data });
+  const port = opts.workerPort;
+  const data: SgWorkerData = port === undefined ? { path } : { path, port };
+  const worker = new Worker(opts.workerUrl ?? DEFAULT_WORKER, {
+    workerData: data,
+    transferList: port === undefined ? [] : [port],
+  });
   const outcome = await new Promise<FromWorker | Error>((resolve) => {
     const timer = setTimeout(
       () => resolve(new SgError('timeout', path, `open took over ${openTimeoutMs} ms`)),
