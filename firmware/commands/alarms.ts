@@ -1,0 +1,92 @@
+// Alarms and the event log: list and acknowledge alarms, query events.
+// Acknowledging changes the alarm's record, so it needs an operator.
+import { SEVERITIES, type EventQuery } from '../events/types.ts';
+import { argObject, integerArg, oneOfArg, Optional, patternArg } from './args.ts';
+import type { CommandContext } from './context.ts';
+import { defineCommand, fail, ok } from './define.ts';
+
+/** A bare node handler has no event log or alarms; the operator surfaces add them. */
+const missing = (command: string) =>
+  fail(`command ${command}: no event log, alarms or config on this handler`);
+
+/** The latest date JavaScript can represent, in epoch ms. */
+const MAX_EPOCH_MS = 8_640_000_000_000_000;
+
+export const alarmCommands = [
+  defineCommand({
+    name: 'alarms',
+    summary: 'active alarms',
+    role: 'viewer',
+    args: argObject({}),
+    cli: { words: ['alarms'] },
+    run: (ctx) => (ctx.alarms === undefined ? missing('alarms') : ok({ alarms: ctx.alarms.active() })),
+  }),
+  defineCommand({
+    name: 'alarm-ack',
+    summary: 'acknowledge alarm ID',
+    role: 'operator',
+    args: argObject({
+      id: integerArg(1, Number.MAX_SAFE_INTEGER, 'the alarm id that alarms lists'),
+      by: Optional(
+        patternArg(
+          '^\\S.{0,63}$',
+          64,
+          'a name of at most 64 characters',
+          'who acknowledges (default: the channel)',
+        ),
+      ),
+    }),
+    cli: {
+      words: ['alarms', 'ack'],
+      positionals: [{ arg: 'id', metavar: 'ID' }],
+      flags: [{ arg: 'by', flag: '--by', metavar: 'NAME' }],
+    },
+    run: (ctx: CommandContext, args) => {
+      if (ctx.alarms === undefined) return missing('alarm-ack');
+      const r = ctx.alarms.acknowledge(args.id, args.by ?? ctx.defaultActor ?? 'operator');
+      return r.ok ? ok({ alarm: r.alarm }) : fail(r.error);
+    },
+  }),
+  defineCommand({
+    name: 'log',
+    summary: 'events, newest first',
+    role: 'viewer',
+    args: argObject({
+      since: Optional(
+        integerArg(
+          0,
+          MAX_EPOCH_MS,
+          'only events from then on, in epoch ms (tandemctl: ISO 8601, epoch ms, or an age like 30s, 15m, 2h, 7d)',
+        ),
+      ),
+      severity: Optional(oneOfArg(SEVERITIES, 'the minimum severity')),
+      source: Optional(
+        patternArg(
+          '^[A-Za-z0-9_:.*-]{1,64}$',
+          64,
+          'a source name or prefix (letters, digits, _ : . * -)',
+          "only this source, or a prefix ending in ':' or '*' (resource:*)",
+        ),
+      ),
+      limit: Optional(integerArg(1, 10_000, 'at most this many events (default 100)')),
+    }),
+    cli: {
+      words: ['log'],
+      flags: [
+        { arg: 'since', flag: '--since', metavar: 'TIME', convert: 'time' },
+        { arg: 'severity', flag: '--severity', metavar: 'SEV' },
+        { arg: 'source', flag: '--source', metavar: 'SRC' },
+        { arg: 'limit', flag: '--limit', metavar: 'N' },
+      ],
+    },
+    run: (ctx, args) => {
+      if (ctx.events === undefined) return missing('log');
+      const q: EventQuery = {};
+      if (args.since !== undefined) q.fromTs = args.since;
+      if (args.severity !== undefined) q.minSeverity = args.severity;
+      if (args.source !== undefined) q.source = args.source;
+      if (args.limit !== undefined) q.limit = args.limit;
+      return ok({ events: ctx.events.query(q) });
+    },
+  }),
+];

@@ -1,0 +1,76 @@
+// The configuration commands: show (never with secrets), export (secrets
+// only for an admin who asks), validate (a dry run) and import (admin: it
+// changes the box and replicates to the peer). Nothing changes on a refusal.
+import { argObject, booleanArg, MAX_CONFIG_TEXT, Optional, textArg } from './args.ts';
+import type { CommandContext, ConfigOps } from './context.ts';
+import { defineCommand, fail, ok, type Outcome } from './define.ts';
+
+const dryRun = () => import('./config-dry-run.ts');
+
+function withConfig(
+  ctx: CommandContext,
+  command: string,
+  then: (config: ConfigOps) => Outcome | Promise<Outcome>,
+): Outcome | Promise<Outcome> {
+  if (ctx.config === undefined) return fail(`${command}: no configuration store on this controller`);
+  return then(ctx.config);
+}
+
+const documentArg = (description: string) => textArg(MAX_CONFIG_TEXT, description);
+
+export const configCommands = [
+  defineCommand({
+    name: 'config-show',
+    summary: 'the configuration in force (secrets redacted)',
+    role: 'viewer',
+    args: argObject({}),
+    cli: { words: ['config', 'show'] },
+    // Show never carries secrets: it goes to consoles and NOC dashboards.
+    run: (ctx) => withConfig(ctx, 'config-show', (config) => ok(JSON.parse(config.exportText()) as unknown)),
+  }),
+  defineCommand({
+    name: 'config-export',
+    summary: 'export with version and hash (stdout if no FILE)',
+    role: 'viewer',
+    stronger: { role: 'admin', when: 'includeSecrets', needed: (args) => args.includeSecrets === true },
+    args: argObject({
+      includeSecrets: Optional(
+        booleanArg('true: keys and passwords in clear (admin only); default redacted'),
+      ),
+    }),
+    cli: { words: ['config', 'export'], file: { mode: 'write', optional: true } },
+    run: (ctx, args) =>
+      withConfig(ctx, 'config-export', (config) =>
+        ok(config.exportText({ includeSecrets: args.includeSecrets === true })),
+      ),
+  }),
+  defineCommand({
+    name: 'config-import',
+    summary: 'apply an exported or bare configuration',
+    role: 'admin',
+    args: argObject({ text: documentArg('the document (an export, or a bare configuration)') }),
+    cli: { words: ['config', 'import'], file: { mode: 'read', optional: false } },
+    run: (ctx, args) =>
+      withConfig(ctx, 'config-import', async (config) => {
+        const r = await config.importText(args.text, 'operator import');
+        if (!r.ok)
+          return fail(`config rejected, nothing changed: ${(await dryRun()).formatIssues(r.errors)}`);
+        return ok({
+          configVersion: r.config.configVersion,
+          warnings: r.warnings.map((w) => `${w.path}: ${w.message}`),
+        });
+      }),
+  }),
+  defineCommand({
+    name: 'config-validate',
+    summary: 'check a configuration without applying it',
+    role: 'viewer',
+    args: argObject({ text: documentArg('the document to check') }),
+    cli: { words: ['config', 'validate'], file: { mode: 'read', optional: false } },
+    run: (ctx, args) =>
+      withConfig(ctx, 'config-validate', async () => {
+        const r = (await dryRun()).validateText(args.text);
+        return r.ok ? ok({ valid: true, warnings: r.warnings }) : fail(`invalid config: ${r.error}`);
+      }),
+  }),
+];

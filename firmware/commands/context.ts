@@ -1,0 +1,82 @@
+// What command handlers may touch, and nothing more: the controller's parts
+// as small structural interfaces, so the controller's classes (status
+// keeper, heartbeat runtime, failover host, alarm manager, event log, config
+// manager) satisfy them as they are, and a test can hand in plain objects.
+import type { ControllerStatus, GroupStatus } from '../status/snapshot.ts';
+import type { EventQuery, LoggedEvent } from '../events/types.ts';
+
+/** An operator request to the failover state machine. */
+export type OperatorOp = 'switchover' | 'failback' | 'maintenance-on' | 'maintenance-off' | 'forced-takeover';
+
+/** One transition as the state machine reports it: the reply quotes it. */
+export interface TransitionView {
+  readonly from: string;
+  readonly to: string;
+  readonly outcome: string;
+  readonly actions: readonly string[];
+  readonly text: string;
+}
+
+/** The reservations on the shared LUN as the fencer last saw them. */
+export interface ReservationView {
+  readonly ourKey: bigint;
+  readonly keys: readonly bigint[];
+  readonly reservation: { readonly key: bigint; readonly type: number } | null;
+  readonly fenced: boolean;
+}
+
+/** What the commands use of the controller hosting the failover state machine. */
+export interface FailoverOps {
+  /** The state machine: operator commands in, transitions out. */
+  readonly failover: {
+    onTransition(listener: (r: TransitionView) => void): () => void;
+    command(op: OperatorOp, groups?: readonly string[]): void;
+  };
+  readonly fencer: { snapshot(): ReservationView };
+  groupStatus(): readonly GroupStatus[];
+  /** Groups this controller runs or is starting. */
+  heldGroups(): readonly string[];
+  /** Forget failures (every group without an argument); restart groups left failed here. */
+  cleanup(groups?: readonly string[]): Promise<unknown>;
+}
+
+/** An alarm list that can be read and acknowledged. */
+export interface AlarmOps {
+  active(): unknown[];
+  acknowledge(
+    alarmId: unknown,
+    by: unknown,
+  ): { readonly ok: true; readonly alarm: unknown } | { readonly ok: false; readonly error: string };
+}
+
+/** The configuration store (ConfigManager). */
+export interface ConfigOps {
+  exportText(options?: { includeSecrets?: boolean }): string;
+  importText(
+    text: string,
+    origin?: string,
+  ): Promise<
+    | {
+        readonly ok: true;
+        readonly config: { readonly configVersion: number };
+        readonly warnings: readonly { readonly path: string; readonly message: string }[];
+      }
+    | { readonly ok: false; readonly errors: readonly { readonly path: string; readonly message: string }[] }
+  >;
+}
+
+export interface CommandContext {
+  /** The live snapshot (status, peer, paths). */
+  readonly status: { current(): ControllerStatus };
+  /** The heartbeat runtime's counters, shown by `paths`. */
+  readonly counters: () => unknown;
+  /** The controller hosting the failover state machine; undefined on a node without one. */
+  readonly host: () => FailoverOps | undefined;
+  /** Absent on a bare node handler: the operator surfaces add them. */
+  readonly alarms?: AlarmOps;
+  readonly events?: { query(q?: EventQuery): LoggedEvent[] };
+  /** Absent in the simulated box, which runs on embedded defaults. */
+  readonly config?: ConfigOps;
+  /** Who acknowledged, when the request does not say (e.g. 'tandemctl', 'noc'). */
+  readonly defaultActor?: string;
+}
