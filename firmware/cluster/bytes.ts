@@ -11,7 +11,8 @@ export class ShortRead extends Error {
   }
 }
 
-export class ByteReader {
+/** Reads a wire format front to back; running out is a ShortRead. */
+export class WireReader {
   private readonly view: DataView;
   private readonly buf: Uint8Array;
   offset = 0;
@@ -54,7 +55,8 @@ export class ByteReader {
   }
 }
 
-export class ByteWriter {
+/** Writes a wire format front to back. */
+export class WireWriter {
   private readonly chunks: number[] = [];
 
   u8(v: number): this {

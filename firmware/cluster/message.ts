@@ -1,7 +1,7 @@
 // The one heartbeat message sent on every path (serial, net, lan, disk slot).
 // Byte layout: docs/heartbeat.md. Authenticated with a full 32-byte
 // HMAC-SHA256 tag; the decoder checks the tag before trusting any field.
-import { ByteReader, ByteWriter, ShortRead, isSafeU64, isU32 } from './bytes.ts';
+import { WireReader, WireWriter, ShortRead, isSafeU64, isU32 } from './bytes.ts';
 import {
   RESOURCE_HEALTH,
   ROLES,
@@ -72,7 +72,7 @@ export function encodeHeartbeat(msg: Heartbeat, key: Uint8Array): Uint8Array {
   assertBoxKey(key);
   const problem = invalidField(msg);
   if (problem !== undefined) throw new RangeError(`heartbeat field ${problem} is out of range`);
-  const w = new ByteWriter()
+  const w = new WireWriter()
     .bytes(HEARTBEAT_MAGIC)
     .u8(HEARTBEAT_VERSION)
     .u8(controllerCode(msg.controller))
@@ -116,14 +116,14 @@ export function decodeHeartbeat(bytes: Uint8Array, key: Uint8Array): Result<Hear
     return err({ code: 'bad-mac', detail: 'HMAC-SHA256 tag does not match' });
   }
   try {
-    return parseBody(new ByteReader(bytes.subarray(0, bodyLen)));
+    return parseBody(new WireReader(bytes.subarray(0, bodyLen)));
   } catch (e) {
     if (e instanceof ShortRead) return err({ code: 'short', field: e.field, detail: e.message });
     throw e;
   }
 }
 
-function parseBody(r: ByteReader): Result<Heartbeat, HeartbeatDecodeError> {
+function parseBody(r: WireReader): Result<Heartbeat, HeartbeatDecodeError> {
   r.bytes(5, 'magic+version');
   const controller = controllerFromCode(r.u8('controller'));
   if (controller === undefined) return badField('controller', 'not A or B');
@@ -183,7 +183,7 @@ function badField(field: string, detail: string): Result<Heartbeat, HeartbeatDec
   return err({ code: 'bad-field', field, detail });
 }
 
-function readName(r: ByteReader, field: string): string | undefined {
+function readName(r: WireReader, field: string): string | undefined {
   const len = r.u8(`${field}.length`);
   if (len < 1 || len > MAX_NAME_BYTES) return undefined;
   const raw = r.bytes(len, field);
@@ -192,7 +192,7 @@ function readName(r: ByteReader, field: string): string | undefined {
   return NAME_RE.test(name) ? name : undefined;
 }
 
-function writeName(w: ByteWriter, name: string): ByteWriter {
+function writeName(w: WireWriter, name: string): WireWriter {
   w.u8(name.length);
   for (let i = 0; i < name.length; i++) w.u8(name.charCodeAt(i));
   return w;

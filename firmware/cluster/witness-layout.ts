@@ -3,7 +3,7 @@
 // single 512-byte sector written on its own (WRITE(16) with FUA), so a torn
 // write can only damage the one sector being written, and its CRC says so.
 // Byte layouts: docs/heartbeat.md. I/O is done elsewhere; this is pure.
-import { ByteReader, ByteWriter, allZero, isSafeU64, isU32 } from './bytes.ts';
+import { WireReader, WireWriter, allZero, isSafeU64, isU32 } from './bytes.ts';
 import { controllerCode, controllerFromCode, type ControllerId } from './codes.ts';
 import { MAC_BYTES, assertBoxKey, macMatches, macOf } from './hmac.ts';
 import { MAX_HEARTBEAT_BYTES, MIN_HEARTBEAT_BYTES } from './message.ts';
@@ -65,7 +65,7 @@ export function encodeWitnessHeader(h: WitnessHeader): Uint8Array {
   if (!isU32(h.boxId) || !isU32(h.intervalMs) || !isU32(h.deadtimeMs) || h.uuid.byteLength !== 16) {
     throw new RangeError('witness header field out of range');
   }
-  const w = new ByteWriter()
+  const w = new WireWriter()
     .bytes(HEADER_MAGIC)
     .u8(WITNESS_LAYOUT_VERSION)
     .u8(WITNESS_SLOT_COUNT)
@@ -82,7 +82,7 @@ const HEADER_BODY_BYTES = 40;
 export function decodeWitnessHeader(sector: Uint8Array): Result<WitnessHeader, SectorError> {
   const opened = openSector(sector, HEADER_MAGIC, WITNESS_LAYOUT_VERSION);
   if (!opened.ok) return opened;
-  const r = new ByteReader(opened.value);
+  const r = new WireReader(opened.value);
   r.bytes(HEADER_MAGIC.byteLength + 1, 'magic+version');
   const slotCount = r.u8('slotCount');
   if (slotCount !== WITNESS_SLOT_COUNT) return sectorFieldError('slotCount', `${slotCount}, expected 2`);
@@ -113,7 +113,7 @@ const SLOT_HEADER_BYTES = 8;
 export function encodeWitnessSlot(slot: WitnessSlot): Uint8Array {
   const n = slot.message.byteLength;
   if (n < MIN_HEARTBEAT_BYTES || n > MAX_HEARTBEAT_BYTES) throw new RangeError(`slot message of ${n} bytes`);
-  const w = new ByteWriter()
+  const w = new WireWriter()
     .bytes(SLOT_MAGIC)
     .u8(WITNESS_LAYOUT_VERSION)
     .u8(controllerCode(slot.controller))
@@ -126,7 +126,7 @@ export function encodeWitnessSlot(slot: WitnessSlot): Uint8Array {
 export function decodeWitnessSlot(sector: Uint8Array, owner: ControllerId): Result<WitnessSlot, SectorError> {
   const opened = openSector(sector, SLOT_MAGIC, WITNESS_LAYOUT_VERSION);
   if (!opened.ok) return opened;
-  const r = new ByteReader(opened.value);
+  const r = new WireReader(opened.value);
   r.bytes(SLOT_MAGIC.byteLength + 1, 'magic+version');
   const controller = controllerFromCode(r.u8('controller'));
   if (controller !== owner) return sectorFieldError('controller', `slot of ${owner} holds another id`);
@@ -157,7 +157,7 @@ const MAILBOX_SIGNED_BYTES = 20;
 export function encodeMailbox(m: MailboxMessage, key: Uint8Array): Uint8Array {
   assertBoxKey(key);
   if (!isU32(m.boxId) || !isSafeU64(m.seq)) throw new RangeError('mailbox field out of range');
-  const signed = new ByteWriter()
+  const signed = new WireWriter()
     .bytes(MAILBOX_MAGIC)
     .u8(WITNESS_LAYOUT_VERSION)
     .u8(controllerCode(m.to))
@@ -166,7 +166,7 @@ export function encodeMailbox(m: MailboxMessage, key: Uint8Array): Uint8Array {
     .u32(m.boxId)
     .u64(BigInt(m.seq))
     .finish();
-  return sealSector(new ByteWriter().bytes(signed).bytes(macOf(key, signed)).finish());
+  return sealSector(new WireWriter().bytes(signed).bytes(macOf(key, signed)).finish());
 }
 
 export function decodeMailbox(
@@ -182,7 +182,7 @@ export function decodeMailbox(
   if (!macMatches(key, signed, body.subarray(MAILBOX_SIGNED_BYTES, MAILBOX_SIGNED_BYTES + MAC_BYTES))) {
     return { ok: false, error: { code: 'bad-mac', detail: 'mailbox HMAC does not match' } };
   }
-  const r = new ByteReader(signed);
+  const r = new WireReader(signed);
   r.bytes(MAILBOX_MAGIC.byteLength + 1, 'magic+version');
   const to = controllerFromCode(r.u8('to'));
   if (to !== owner) return sectorFieldError('to', `mailbox of ${owner} addressed elsewhere`);

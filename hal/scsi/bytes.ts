@@ -3,7 +3,11 @@
 // ScsiParseError that says exactly what was missing.
 import { ScsiArgumentError, ScsiParseError } from './errors.ts';
 
-export class ByteReader {
+/**
+ * Named big-endian fields at fixed offsets of one buffer (a CDB, a parameter
+ * list, a response); a field outside the buffer is a ScsiParseError.
+ */
+export class FieldReader {
   readonly bytes: Uint8Array;
   readonly what: string;
 

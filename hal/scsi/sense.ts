@@ -3,13 +3,13 @@
 // truncation — sense is often cut short by the transport's sense buffer and
 // the sense key and ASC/ASCQ are what matter — but strict about the response
 // code, since anything else means the bytes are not sense at all.
-import { ByteReader, putU64 } from './bytes.ts';
+import { FieldReader, putU64 } from './bytes.ts';
 import type { SenseData, SenseDescriptor, SenseFormat } from './sense-data.ts';
 
 const WHAT = 'sense data';
 
 export function decodeSense(sense: Uint8Array): SenseData {
-  const r = new ByteReader(WHAT, sense);
+  const r = new FieldReader(WHAT, sense);
   const code = r.u8(0, 'response code') & 0x7f;
   switch (code) {
     case 0x70:
@@ -23,7 +23,7 @@ export function decodeSense(sense: Uint8Array): SenseData {
   }
 }
 
-function decodeFixed(r: ByteReader, current: boolean): SenseData {
+function decodeFixed(r: FieldReader, current: boolean): SenseData {
   const senseKey = r.u8(2, 'sense key') & 0x0f;
   // Bytes beyond 8 + ADDITIONAL SENSE LENGTH are not sense, even if present.
   const declared = r.length >= 8 ? 8 + r.u8(7, 'additional sense length') : r.length;
@@ -41,7 +41,7 @@ function decodeFixed(r: ByteReader, current: boolean): SenseData {
   };
 }
 
-function decodeDescriptor(r: ByteReader, current: boolean): SenseData {
+function decodeDescriptor(r: FieldReader, current: boolean): SenseData {
   const senseKey = r.u8(1, 'sense key') & 0x0f;
   const declared = r.length >= 8 ? 8 + r.u8(7, 'additional sense length') : r.length;
   const end = Math.min(r.length, declared);
@@ -63,7 +63,7 @@ function decodeDescriptor(r: ByteReader, current: boolean): SenseData {
     descriptors.push({ type, bytes });
     // Information descriptor (type 0): VALID bit in byte 2, value in bytes 4-11.
     if (type === 0x00 && len >= 12 && ((bytes[2] ?? 0) & 0x80) !== 0) {
-      information = new ByteReader(WHAT, bytes).u64(4, 'information');
+      information = new FieldReader(WHAT, bytes).u64(4, 'information');
     }
     off += len;
   }

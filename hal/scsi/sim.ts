@@ -7,7 +7,7 @@ import type { Clock } from '../clock/clock.ts';
 import { SystemClock } from '../clock/system.ts';
 import { HalError } from '../errors.ts';
 import { Asc } from './asc.ts';
-import { ByteReader, putU32, putU64 } from './bytes.ts';
+import { FieldReader, putU32, putU64 } from './bytes.ts';
 import { Opcode, READ_CAPACITY_16_SA } from './cdb/opcodes.ts';
 import { parsePrOutParameters } from './cdb/pr-out.ts';
 import { PR_OUT_PARAMETER_LENGTH, PrInAction } from './cdb/pr-types.ts';
@@ -214,7 +214,7 @@ export class SimScsiTarget {
     }
     if (needed === undefined) return illegal(Asc.INVALID_COMMAND_OPERATION_CODE);
     if (cdb.length < needed) return illegal();
-    const r = new ByteReader('CDB', cdb);
+    const r = new FieldReader('CDB', cdb);
     switch (op) {
       case Opcode.TEST_UNIT_READY:
         return GOOD;
@@ -291,7 +291,7 @@ export class SimScsiTarget {
     }
   }
 
-  private prOut(nexus: string, cmd: ScsiCommand, r: ByteReader): SimReply {
+  private prOut(nexus: string, cmd: ScsiCommand, r: FieldReader): SimReply {
     const length = r.u32(5, 'parameter list length');
     if (length !== PR_OUT_PARAMETER_LENGTH || cmd.dataOut?.length !== length) {
       return illegal(Asc.PARAMETER_LIST_LENGTH_ERROR);

@@ -1,6 +1,6 @@
 // Block commands (SBC-3): TEST UNIT READY, READ CAPACITY(16), READ(16),
 // WRITE(16), SYNCHRONIZE CACHE(10/16).
-import { ByteReader, MAX_U64, checkU64, checkUint, putU16, putU32, putU64 } from '../bytes.ts';
+import { FieldReader, MAX_U64, checkU64, checkUint, putU16, putU32, putU64 } from '../bytes.ts';
 import { ScsiArgumentError } from '../errors.ts';
 import { Opcode, READ_CAPACITY_16_SA } from './opcodes.ts';
 
@@ -34,7 +34,7 @@ export interface Capacity {
 }
 
 export function parseReadCapacity16(data: Uint8Array): Capacity {
-  const r = new ByteReader('READ CAPACITY(16)', data);
+  const r = new FieldReader('READ CAPACITY(16)', data);
   r.need(0, READ_CAPACITY_16_LENGTH, 'capacity data');
   const lastLba = r.u64(0, 'returned logical block address');
   if (lastLba === MAX_U64)

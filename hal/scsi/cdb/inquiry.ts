@@ -1,5 +1,5 @@
 // INQUIRY (SPC-4 6.6): CDB and standard inquiry data.
-import { ByteReader, asciiField, checkUint, putU16 } from '../bytes.ts';
+import { FieldReader, asciiField, checkUint, putU16 } from '../bytes.ts';
 import { Opcode } from './opcodes.ts';
 
 /** Build an INQUIRY CDB; pass a page code for a VPD page (EVPD=1). */
@@ -38,7 +38,7 @@ const WHAT = 'INQUIRY';
 export const STANDARD_INQUIRY_MIN = 36;
 
 export function parseStandardInquiry(data: Uint8Array): StandardInquiry {
-  const r = new ByteReader(WHAT, data);
+  const r = new FieldReader(WHAT, data);
   const additional = r.u8(4, 'additional length');
   if (5 + additional < STANDARD_INQUIRY_MIN) {
     r.fail('additional length', `${additional} declares fewer than ${STANDARD_INQUIRY_MIN} bytes`);

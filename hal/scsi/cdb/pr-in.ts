@@ -1,7 +1,7 @@
 // PERSISTENT RESERVE IN (SPC-4 6.15): READ KEYS, READ RESERVATION,
 // REPORT CAPABILITIES. Fencing decisions hang on these answers, so every
 // length field is checked against the bytes actually returned.
-import { ByteReader, checkUint, putU16 } from '../bytes.ts';
+import { FieldReader, checkUint, putU16 } from '../bytes.ts';
 import { Opcode } from './opcodes.ts';
 import type { PrInAction, PrType } from './pr-types.ts';
 import { isPrType } from './pr-types.ts';
@@ -18,7 +18,7 @@ export function prInCdb(action: PrInAction, allocationLength: number): Uint8Arra
 
 /** Bytes the READ KEYS / READ RESERVATION answer says it needs (8-byte header + additional length). */
 export function prInTotalLength(data: Uint8Array): number {
-  return 8 + new ByteReader('PERSISTENT RESERVE IN', data).u32(4, 'additional length');
+  return 8 + new FieldReader('PERSISTENT RESERVE IN', data).u32(4, 'additional length');
 }
 
 export interface ReadKeys {
@@ -27,7 +27,7 @@ export interface ReadKeys {
 }
 
 export function parseReadKeys(data: Uint8Array): ReadKeys {
-  const r = new ByteReader('READ KEYS', data);
+  const r = new FieldReader('READ KEYS', data);
   const generation = r.u32(0, 'PRgeneration');
   const length = r.u32(4, 'additional length');
   if (length % 8 !== 0) r.fail('additional length', `${length} is not a multiple of 8`);
@@ -51,7 +51,7 @@ export interface ReadReservation {
 }
 
 export function parseReadReservation(data: Uint8Array): ReadReservation {
-  const r = new ByteReader('READ RESERVATION', data);
+  const r = new FieldReader('READ RESERVATION', data);
   const generation = r.u32(0, 'PRgeneration');
   const length = r.u32(4, 'additional length');
   if (length === 0) return { generation, reservation: null };
@@ -94,7 +94,7 @@ const TYPE_MASK: readonly (readonly [number, PrType])[] = [
 ];
 
 export function parseReportCapabilities(data: Uint8Array): PrCapabilities {
-  const r = new ByteReader('REPORT CAPABILITIES', data);
+  const r = new FieldReader('REPORT CAPABILITIES', data);
   const length = r.u16(0, 'length');
   if (length < 8) r.fail('length', `${length}, expected 8`);
   r.need(0, 8, 'capabilities');

@@ -1,5 +1,5 @@
 // PERSISTENT RESERVE OUT (SPC-4 6.16) with its 24-byte basic parameter list.
-import { ByteReader, checkU64, checkUint, putU32, putU64 } from '../bytes.ts';
+import { FieldReader, checkU64, checkUint, putU32, putU64 } from '../bytes.ts';
 import { ScsiArgumentError } from '../errors.ts';
 import { Opcode } from './opcodes.ts';
 import type { PrType } from './pr-types.ts';
@@ -67,7 +67,7 @@ export interface PrOutParameters {
 
 /** Parse a basic PR OUT parameter list (what a target receives; the sim uses this). */
 export function parsePrOutParameters(data: Uint8Array): PrOutParameters {
-  const r = new ByteReader('PERSISTENT RESERVE OUT parameter list', data);
+  const r = new FieldReader('PERSISTENT RESERVE OUT parameter list', data);
   if (data.length !== PR_OUT_PARAMETER_LENGTH) {
     r.fail('parameter list length', `${data.length}, expected ${PR_OUT_PARAMETER_LENGTH}`);
   }

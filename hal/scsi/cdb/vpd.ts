@@ -1,6 +1,6 @@
 // Vital product data pages (SPC-4 7.8): supported pages (0x00), unit serial
 // number (0x80) and device identification (0x83).
-import { ByteReader, asciiField, hex } from '../bytes.ts';
+import { FieldReader, asciiField, hex } from '../bytes.ts';
 
 export const VpdPage = {
   SUPPORTED_PAGES: 0x00,
@@ -9,19 +9,19 @@ export const VpdPage = {
 } as const;
 
 /** The 4-byte page header: checks the page code and the page length against the data. */
-function pageBody(what: string, data: Uint8Array, page: number): ByteReader {
-  const r = new ByteReader(what, data);
+function pageBody(what: string, data: Uint8Array, page: number): FieldReader {
+  const r = new FieldReader(what, data);
   const code = r.u8(1, 'page code');
   if (code !== page) r.fail('page code', `expected 0x${page.toString(16)}, got 0x${code.toString(16)}`);
   const length = r.u16(2, 'page length');
   if (4 + length > data.length)
     r.fail('page length', `${length} exceeds the ${data.length - 4} bytes returned`);
-  return new ByteReader(what, data.subarray(4, 4 + length));
+  return new FieldReader(what, data.subarray(4, 4 + length));
 }
 
 /** Total length a VPD page says it has (header included), for re-asking with a bigger allocation. */
 export function vpdPageTotalLength(data: Uint8Array): number {
-  return 4 + new ByteReader('VPD page', data).u16(2, 'page length');
+  return 4 + new FieldReader('VPD page', data).u16(2, 'page length');
 }
 
 export function parseSupportedVpdPages(data: Uint8Array): number[] {
@@ -109,13 +109,13 @@ export function parseDeviceIdentification(data: Uint8Array): Designator[] {
       protocolIdentifier: piv && association !== 'logical-unit' ? b0 >> 4 : undefined,
       raw,
     };
-    out.push(parseDesignator(new ByteReader(WHAT, raw), base, TYPES[b1 & 0x0f] ?? 'reserved'));
+    out.push(parseDesignator(new FieldReader(WHAT, raw), base, TYPES[b1 & 0x0f] ?? 'reserved'));
     off += 4 + len;
   }
   return out;
 }
 
-function parseDesignator(r: ByteReader, base: DesignatorBase, type: DesignatorType): Designator {
+function parseDesignator(r: FieldReader, base: DesignatorBase, type: DesignatorType): Designator {
   switch (type) {
     case 't10-vendor-id':
       return {
