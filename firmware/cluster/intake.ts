@@ -3,7 +3,7 @@
 // that fail anywhere are counted and dropped; they never refresh a path.
 import { otherController, type ControllerId } from './codes.ts';
 import type { Membership } from './membership.ts';
-import type { HeartbeatPath } from './paths.ts';
+import type { HeartbeatPath } from './heartbeat-paths.ts';
 import type { Accepted, HeartbeatAcceptor, Rejection } from './replay.ts';
 import { err, type Result } from './result.ts';
 import type { SectorError } from './sector.ts';

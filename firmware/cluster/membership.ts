@@ -14,7 +14,7 @@
 // heartbeats that are sitting unread in our own buffers.
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { Heartbeat } from './message.ts';
-import { maskHas, pathsToMask, type HeartbeatPath } from './paths.ts';
+import { maskHas, pathsToMask, type HeartbeatPath } from './heartbeat-paths.ts';
 import type { HeartbeatTiming } from './timing.ts';
 
 export type PathState = 'init' | 'up' | 'late' | 'down';

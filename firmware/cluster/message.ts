@@ -14,7 +14,7 @@ import {
   type Role,
 } from './codes.ts';
 import { MAC_BYTES, assertBoxKey, macMatches, macOf } from './hmac.ts';
-import { ALL_PATH_BITS } from './paths.ts';
+import { ALL_PATH_BITS } from './heartbeat-paths.ts';
 import { err, ok, type Result } from './result.ts';
 
 export const HEARTBEAT_MAGIC = Uint8Array.of(0x54, 0x44, 0x48, 0x42); // "TDHB"

@@ -14,7 +14,7 @@
 // is never accepted again, an unseen one is taken as a peer restart.
 import type { ControllerId } from './codes.ts';
 import { decodeHeartbeat, type Heartbeat, type HeartbeatErrorCode } from './message.ts';
-import type { HeartbeatPath } from './paths.ts';
+import type { HeartbeatPath } from './heartbeat-paths.ts';
 import { err, ok, type Result } from './result.ts';
 
 export type RejectReason =

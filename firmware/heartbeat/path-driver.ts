@@ -2,7 +2,7 @@
 // send the current signed message, and hand back whatever the peer sent.
 // Each driver owns its transport, reopens it with backoff when it fails and
 // never throws into the runtime: a broken path is a path-down, not a crash.
-import type { HeartbeatPath } from '../cluster/paths.ts';
+import type { HeartbeatPath } from '../cluster/heartbeat-paths.ts';
 import type { MailboxMessage } from '../cluster/witness-layout.ts';
 
 export interface PathHooks {

@@ -9,7 +9,7 @@ import type { ControllerId, Role } from '../cluster/codes.ts';
 import { HeartbeatIntake } from '../cluster/intake.ts';
 import { Membership, type MembershipEvent } from '../cluster/membership.ts';
 import { encodeHeartbeat, type ResourceStatus } from '../cluster/message.ts';
-import type { HeartbeatPath } from '../cluster/paths.ts';
+import type { HeartbeatPath } from '../cluster/heartbeat-paths.ts';
 import { HeartbeatAcceptor } from '../cluster/replay.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { MailboxMessage } from '../cluster/witness-layout.ts';

@@ -1,6 +1,6 @@
 // The status snapshot every operator surface reads (MQTT, tandemctl, LCD, web).
 // It is plain JSON so it can be published and printed as is.
-import type { HeartbeatPath } from '../cluster/paths.ts';
+import type { HeartbeatPath } from '../cluster/heartbeat-paths.ts';
 import type { PathState, PeerState } from '../cluster/membership.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import type { ControllerState } from '../core/states.ts';

@@ -4,7 +4,7 @@ import { SimClock } from '../../../hal/clock/sim.ts';
 import { HeartbeatIntake } from '../../../firmware/cluster/intake.ts';
 import { Membership, type MembershipEvent } from '../../../firmware/cluster/membership.ts';
 import { encodeHeartbeat, type Heartbeat } from '../../../firmware/cluster/message.ts';
-import type { HeartbeatPath } from '../../../firmware/cluster/paths.ts';
+import type { HeartbeatPath } from '../../../firmware/cluster/heartbeat-paths.ts';
 import { HeartbeatAcceptor } from '../../../firmware/cluster/replay.ts';
 import { SerialFrameDecoder, encodeFrame } from '../../../firmware/cluster/serial-framing.ts';
 import { DEFAULT_TIMING } from '../../../firmware/cluster/timing.ts';

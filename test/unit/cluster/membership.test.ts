@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeHeartbeat } from '../../../firmware/cluster/message.ts';
 import { encodeFrame } from '../../../firmware/cluster/serial-framing.ts';
-import { PATH_BIT } from '../../../firmware/cluster/paths.ts';
+import { PATH_BIT } from '../../../firmware/cluster/heartbeat-paths.ts';
 import { KEY, OTHER_KEY, heartbeat } from './fixtures.ts';
 import { setup } from './harness.ts';
 

@@ -10,7 +10,7 @@ import type { ControllerId } from '../../../../firmware/cluster/codes.ts';
 import { otherController } from '../../../../firmware/cluster/codes.ts';
 import { Membership } from '../../../../firmware/cluster/membership.ts';
 import type { Heartbeat } from '../../../../firmware/cluster/message.ts';
-import type { HeartbeatPath } from '../../../../firmware/cluster/paths.ts';
+import type { HeartbeatPath } from '../../../../firmware/cluster/heartbeat-paths.ts';
 import { DEFAULT_TIMING, type HeartbeatTiming } from '../../../../firmware/cluster/timing.ts';
 import { FailoverCore, type TransitionRecord } from '../../../../firmware/failover/core.ts';
 import { DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from '../../../../firmware/failover/lease.ts';
