@@ -23,7 +23,7 @@ export const alarmCommands = [
   }),
   defineCommand({
     name: 'alarm-ack',
-    summary: 'acknowledge alarm ID',
+    summary: 'acknowledge an alarm',
     role: 'operator',
     args: argObject({
       id: integerArg(1, Number.MAX_SAFE_INTEGER, 'the alarm id that alarms lists'),
@@ -52,13 +52,7 @@ export const alarmCommands = [
     summary: 'events, newest first',
     role: 'viewer',
     args: argObject({
-      since: Optional(
-        integerArg(
-          0,
-          MAX_EPOCH_MS,
-          'only events from then on, in epoch ms (tandemctl: ISO 8601, epoch ms, or an age like 30s, 15m, 2h, 7d)',
-        ),
-      ),
+      since: Optional(integerArg(0, MAX_EPOCH_MS, 'only events from then on, in epoch ms')),
       severity: Optional(oneOfArg(SEVERITIES, 'the minimum severity')),
       source: Optional(
         patternArg(

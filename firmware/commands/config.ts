@@ -30,7 +30,7 @@ export const configCommands = [
   }),
   defineCommand({
     name: 'config-export',
-    summary: 'export with version and hash (stdout if no FILE)',
+    summary: 'the configuration with its version and hash, to keep or import elsewhere',
     role: 'viewer',
     stronger: { role: 'admin', when: 'includeSecrets', needed: (args) => args.includeSecrets === true },
     args: argObject({

@@ -19,10 +19,12 @@ export interface TransitionView {
 
 /** The reservations on the shared LUN as the fencer last saw them. */
 export interface ReservationView {
-  readonly ourKey: bigint;
+  /** null before our first registration. */
+  readonly ourKey: bigint | null;
   readonly keys: readonly bigint[];
   readonly reservation: { readonly key: bigint; readonly type: number } | null;
-  readonly fenced: boolean;
+  /** The peer removed our key: we must not write. */
+  readonly weAreFenced: boolean;
 }
 
 /** What the commands use of the controller hosting the failover state machine. */

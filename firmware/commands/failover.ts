@@ -63,7 +63,7 @@ export const failoverCommands = [
   }),
   defineCommand({
     name: 'switchover',
-    summary: 'move GROUP to the other controller',
+    summary: 'move the group to the other controller',
     role: 'operator',
     args: argObject({ group: groupArg('the group to move; it must run on this controller') }),
     cli: { words: ['switchover'], positionals: [{ arg: 'group', metavar: 'GROUP' }] },
@@ -71,7 +71,7 @@ export const failoverCommands = [
   }),
   defineCommand({
     name: 'failback',
-    summary: 'move GROUP back to its preferred controller',
+    summary: 'move the group back to its preferred controller',
     role: 'operator',
     args: argObject({ group: groupArg('the group to move home; it must run on this controller') }),
     cli: { words: ['failback'], positionals: [{ arg: 'group', metavar: 'GROUP' }] },
@@ -101,7 +101,7 @@ export const failoverCommands = [
     summary: 'disable (on) or enable (off) automatic failover',
     role: 'operator',
     args: argObject({
-      on: booleanArg('true: no automatic failover, resources left running; false: back to normal'),
+      on: booleanArg('on (true): no automatic failover, resources left running; off (false): back to normal'),
     }),
     cli: {
       words: ['maintenance'],
@@ -114,7 +114,7 @@ export const failoverCommands = [
   }),
   defineCommand({
     name: 'cleanup',
-    summary: 'forget that GROUP (default: every group) failed here; restart it here if left failed',
+    summary: 'forget that the group (default: every group) failed here; restart it here if left failed',
     role: 'operator',
     args: argObject({ group: Optional(groupArg('the group to clean up; without it, every group')) }),
     cli: { words: ['cleanup'], positionals: [{ arg: 'group', metavar: 'GROUP', optional: true }] },

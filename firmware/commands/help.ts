@@ -46,10 +46,14 @@ function entry(name: string, text: string): string[] {
   return [head, ...body];
 }
 
-/** "a group name (...)" from "must be a group name (...)": what a value must be. */
+/** "Must be a group name (...)": the rule a value follows, as a sentence. */
 function valueRule(schema: TSchema): string {
-  return mustOf(schema).replace(/^must be /, '');
+  const must = mustOf(schema);
+  return must.charAt(0).toUpperCase() + must.slice(1);
 }
+
+/** An argument's description and its rule: "the group to move. Must be a group name (...)". */
+const explained = (description: unknown, rule: string): string => `${String(description)}. ${rule}`;
 
 /** tandemctl's command list, one entry per command. */
 export function commandList(): string {
@@ -68,23 +72,29 @@ export function commandHelp(def: CommandDef): string {
   for (const p of def.cli.positionals ?? []) {
     const schema = def.args.properties[p.arg];
     if (schema === undefined) continue;
-    const rule = p.choices === undefined ? valueRule(schema) : Object.keys(p.choices).join(' or ');
-    args.push(...entry(p.metavar, `${String(schema.description)}; ${rule}`));
+    const rule =
+      p.choices === undefined ? valueRule(schema) : `Must be ${Object.keys(p.choices).join(' or ')}`;
+    args.push(...entry(p.metavar, explained(schema.description, rule)));
   }
   for (const f of def.cli.flags ?? []) {
     const schema = def.args.properties[f.arg];
     if (schema === undefined) continue;
     const name = f.metavar === undefined ? f.flag : `${f.flag} ${f.metavar}`;
-    const rule = f.metavar === undefined ? `a switch; ${f.flag}=yes|no also works` : valueRule(schema);
-    args.push(...entry(name, `${String(schema.description)}; ${rule}`));
+    const rule =
+      f.metavar === undefined
+        ? `A switch; ${f.flag}=yes or ${f.flag}=no also work`
+        : f.convert === 'time'
+          ? `${f.metavar} is ISO 8601, epoch ms, or an age like 30s, 15m, 2h, 7d`
+          : valueRule(schema);
+    args.push(...entry(name, explained(schema.description, rule)));
   }
   if (def.cli.file !== undefined) {
     args.push(
       ...entry(
         'FILE',
         def.cli.file.mode === 'read'
-          ? 'the file tandemctl reads and sends'
-          : 'where tandemctl writes the reply',
+          ? 'the file tandemctl reads and sends as the document'
+          : `where tandemctl writes it (mode 0600)${def.cli.file.optional ? '; without FILE, to stdout' : ''}`,
       ),
     );
   }
@@ -106,18 +116,18 @@ function mqttArgs(def: CommandDef): string {
   return keys.length === 0 ? ', no args' : `, args ${keys.join(', ')}`;
 }
 
-/** Markdown cell text: pipes escaped, so a rule like on|off stays in its cell. */
-const cell = (text: string): string => text.replace(/\|/g, '\\|');
+/** Markdown text: characters that would start emphasis or code are escaped. */
+const md = (text: string): string => text.replace(/[\\`*_]/g, (c) => `\\${c}`);
 
-/** The command table of docs/mqtt.md. */
-export function docsTable(): string {
-  const rows = REGISTRY.map((def) => {
+/** The command list of docs/mqtt.md: one item per command, one sub-item per argument. */
+export function docsList(): string {
+  return REGISTRY.map((def) => {
     const required = new Set(def.args.required ?? []);
     const args = Object.entries(def.args.properties).map(
       ([key, schema]) =>
-        `\`${key}${required.has(key) ? '' : '?'}\`: ${String(schema.description)} — ${valueRule(schema)}`,
+        `  - \`${key}${required.has(key) ? '' : '?'}\`: ${md(explained(schema.description, valueRule(schema)))}.`,
     );
-    return `| \`${def.name}\` | ${cell(args.join('; ') || 'none')} | ${roleText(def)} | ${cell(def.summary)} |`;
-  });
-  return ['| command | args | role | what it does |', '| --- | --- | --- | --- |', ...rows].join('\n');
+    const head = `- \`${def.name}\` (${roleText(def)}): ${md(def.summary)}.${args.length === 0 ? ' No args.' : ''}`;
+    return [head, ...args].join('\n');
+  }).join('\n');
 }

@@ -18,11 +18,12 @@ export const prCommands = [
       withFailover(ctx, 'pr', (host) => {
         const s = host.fencer.snapshot();
         return ok({
-          ourKey: hex(s.ourKey),
+          // null until our first registration: no key of ours is on the LUN yet.
+          ourKey: s.ourKey === null ? null : hex(s.ourKey),
           keys: s.keys.map(hex),
           reservation:
             s.reservation === null ? null : { key: hex(s.reservation.key), type: s.reservation.type },
-          fenced: s.fenced,
+          fenced: s.weAreFenced,
         });
       }),
   }),

@@ -1,7 +1,13 @@
-// tandemctl's command line -> one request envelope. Pure (no I/O) so every
-// usage error is unit-tested; each error names the argument that is wrong.
+// tandemctl's command line -> one request envelope, spelled as the command
+// registry declares each command (firmware/commands: words, positionals,
+// --flags, FILE) and checked by the registry's own argument rules, so the
+// console refuses exactly what the daemon would. Pure (no I/O) so every usage
+// error is unit-tested; each names the word or option that is wrong, as the
+// usage spells it.
+import { argValueProblem } from '../commands/check.ts';
+import type { CliFlag, CliPositional, CommandDef } from '../commands/define.ts';
+import { REGISTRY } from '../commands/registry.ts';
 import type { CommandName } from '../core/envelope.ts';
-import { isSeverity, SEVERITIES } from '../events/types.ts';
 
 export interface ParsedRequest {
   readonly kind: 'request';
@@ -16,40 +22,11 @@ export interface ParsedRequest {
 }
 
 export type Parsed =
-  ParsedRequest | { readonly kind: 'help' } | { readonly kind: 'usage'; readonly message: string };
+  | ParsedRequest
+  /** --help, -h or `help [COMMAND]`: `topic` holds the command words, if any. */
+  | { readonly kind: 'help'; readonly topic: readonly string[] }
+  | { readonly kind: 'usage'; readonly message: string };
 
-export const USAGE = `usage: tandemctl [--json] [--socket PATH] COMMAND [ARGS]
-
-commands:
-  status                      this controller, its peer, paths and groups
-  peer                        the peer controller and each heartbeat path
-  paths                       heartbeat paths
-  groups                      resource groups and who runs them
-  switchover GROUP            move GROUP to the other controller
-  failback GROUP              move GROUP back to its preferred controller
-  takeover [--force]          take over all groups now
-  maintenance on|off          disable or enable automatic failover
-  cleanup [GROUP]             forget that GROUP (default: every group) failed
-                              here; restart it here if it is left failed
-  alarms                      active alarms
-  alarms ack ID [--by NAME]   acknowledge alarm ID
-  log [--since TIME] [--severity SEV] [--source SRC] [--limit N]
-                              events, newest first; TIME is ISO 8601,
-                              epoch ms, or an age like 30s, 15m, 2h, 7d
-  config show                 the configuration in force (secrets redacted)
-  config export [FILE]        export with version and hash (stdout if no FILE)
-  config import FILE          apply an exported or bare configuration
-  config validate FILE        check a configuration without applying it
-  pr                          SCSI persistent reservations on the shared LUN
-
-options:
-  --json                      print the daemon's reply as JSON (for scripts)
-  --socket PATH               control socket (default: $TANDEM_CONTROL_SOCKET or /run/tandem/tandemctl.sock)
-
-exit codes: 0 ok, 1 the daemon refused or failed, 2 usage, 3 daemon unreachable`;
-
-const GROUP = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const SOURCE = /^[A-Za-z0-9_:.*-]{1,64}$/;
 const AGE = /^(\d{1,9})(s|m|h|d)$/;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -63,174 +40,167 @@ export function parseSince(text: string, nowMs: number): number | null {
   return Number.isFinite(ms) && ms >= 0 ? ms : null;
 }
 
+/** Only these words mean yes or no (`--force=no` must not force). */
+const YES = new Set(['true', 'yes', '1']);
+const NO = new Set(['false', 'no', '0']);
+
 class Usage extends Error {}
+
+/** Every --flag of every command, and whether it takes a value. */
+const FLAG_TAKES_VALUE = new Map<string, boolean>(
+  REGISTRY.flatMap((d) => (d.cli.flags ?? []).map((f) => [f.flag, f.metavar !== undefined] as const)),
+);
 
 export function parseArgs(argv: readonly string[], nowMs: number): Parsed {
   try {
-    return parse([...argv], nowMs);
+    return parse(argv, nowMs);
   } catch (err) {
     if (err instanceof Usage) return { kind: 'usage', message: err.message };
     throw err;
   }
 }
 
-function parse(argv: string[], nowMs: number): Parsed {
+function parse(argv: readonly string[], nowMs: number): Parsed {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    return { kind: 'help', topic: argv.filter((a) => !a.startsWith('-')) };
+  }
   let json = false;
   let socket: string | undefined;
   const words: string[] = [];
   const flags = new Map<string, string | true>();
-  const takesValue = new Set(['--socket', '--since', '--severity', '--source', '--limit', '--by']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
-    if (a === '--help' || a === '-h') return { kind: 'help' };
-    if (a === '--json') json = true;
-    else if (a.startsWith('--')) {
-      const [name, inline] = a.includes('=')
-        ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]
-        : [a, undefined];
-      if (takesValue.has(name)) {
-        const value = inline ?? argv[++i];
-        if (value === undefined || value === '') throw new Usage(`${name}: needs a value`);
-        if (name === '--socket') socket = value;
-        else flags.set(name, value);
-      } else if (name === '--force') flags.set(name, true);
-      else throw new Usage(`${name}: unknown option`);
-    } else words.push(a);
+    if (!a.startsWith('--')) {
+      words.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq < 0 ? a : a.slice(0, eq);
+    const inline = eq < 0 ? undefined : a.slice(eq + 1);
+    if (name === '--json' && inline === undefined) {
+      json = true;
+      continue;
+    }
+    const takesValue = name === '--socket' ? true : FLAG_TAKES_VALUE.get(name);
+    if (takesValue === undefined) throw new Usage(`${name}: unknown option`);
+    if (flags.has(name) || (name === '--socket' && socket !== undefined))
+      throw new Usage(`${name}: given more than once`);
+    // A switch takes no separate word: `--force no` leaves "no" a stray argument.
+    const value = takesValue ? (inline ?? argv[++i]) : (inline ?? true);
+    if (value === undefined || value === '') throw new Usage(`${name}: needs a value`);
+    if (name === '--socket') socket = value === true ? undefined : value;
+    else flags.set(name, value);
   }
-  const [cmd, ...rest] = words;
+  if (words[0] === 'help') return { kind: 'help', topic: words.slice(1) };
+  const def = findCommand(words);
   const base = { kind: 'request' as const, json, socket };
-  const allowFlags = (...allowed: string[]): void => {
-    for (const f of flags.keys())
-      if (!allowed.includes(f)) throw new Usage(`${f}: not an option of ${cmd ?? 'this command'}`);
-  };
-  const noMore = (n: number): void => {
-    if (rest.length > n) throw new Usage(`${rest[n] ?? ''}: unexpected argument to ${cmd ?? ''}`);
-  };
-  if (cmd === undefined) throw new Usage('COMMAND: missing (try --help)');
-  switch (cmd) {
-    case 'status':
-    case 'peer':
-    case 'paths':
-    case 'groups':
-    case 'pr':
-      allowFlags();
-      noMore(0);
-      return { ...base, command: cmd, args: {} };
-    case 'switchover':
-    case 'failback': {
-      allowFlags();
-      const group = rest[0];
-      if (group === undefined) throw new Usage(`GROUP: ${cmd} needs a group name`);
-      if (!GROUP.test(group))
-        throw new Usage(`GROUP: ${JSON.stringify(group)} is not a group name (letters, digits, _ . -)`);
-      noMore(1);
-      return { ...base, command: cmd, args: { group } };
-    }
-    case 'cleanup': {
-      allowFlags();
-      const group = rest[0];
-      if (group !== undefined && !GROUP.test(group))
-        throw new Usage(`GROUP: ${JSON.stringify(group)} is not a group name (letters, digits, _ . -)`);
-      noMore(1);
-      return { ...base, command: 'cleanup', args: group === undefined ? {} : { group } };
-    }
-    case 'takeover':
-      allowFlags('--force');
-      noMore(0);
-      return { ...base, command: 'takeover', args: flags.has('--force') ? { force: true } : {} };
-    case 'maintenance': {
-      allowFlags();
-      const mode = rest[0];
-      if (mode !== 'on' && mode !== 'off')
-        throw new Usage(`on|off: maintenance needs on or off, got ${JSON.stringify(mode ?? '')}`);
-      noMore(1);
-      return { ...base, command: 'maintenance', args: { on: mode === 'on' } };
-    }
-    case 'alarms': {
-      if (rest.length === 0) {
-        allowFlags();
-        return { ...base, command: 'alarms', args: {} };
-      }
-      if (rest[0] !== 'ack') throw new Usage(`${rest[0] ?? ''}: alarms takes no argument but ack ID`);
-      allowFlags('--by');
-      const id = rest[1];
-      if (id === undefined || !/^[1-9]\d{0,15}$/.test(id) || !Number.isSafeInteger(Number(id))) {
-        throw new Usage(`ID: alarms ack needs a positive alarm id, got ${JSON.stringify(id ?? '')}`);
-      }
-      noMore(2);
-      const by = flags.get('--by');
-      return {
-        ...base,
-        command: 'alarm-ack',
-        args: { id: Number(id), ...(typeof by === 'string' ? { by } : {}) },
-      };
-    }
-    case 'log': {
-      allowFlags('--since', '--severity', '--source', '--limit');
-      noMore(0);
-      const args: Record<string, unknown> = {};
-      const since = flags.get('--since');
-      if (typeof since === 'string') {
-        const ms = parseSince(since, nowMs);
-        if (ms === null)
-          throw new Usage(
-            `--since: ${JSON.stringify(since)} is not a time (ISO 8601, epoch ms, or 30s/15m/2h/7d)`,
-          );
-        args['since'] = ms;
-      }
-      const severity = flags.get('--severity');
-      if (typeof severity === 'string') {
-        if (!isSeverity(severity)) throw new Usage(`--severity: must be one of ${SEVERITIES.join(', ')}`);
-        args['severity'] = severity;
-      }
-      const source = flags.get('--source');
-      if (typeof source === 'string') {
-        if (!SOURCE.test(source)) throw new Usage(`--source: ${JSON.stringify(source)} is not a source name`);
-        args['source'] = source;
-      }
-      const limit = flags.get('--limit');
-      if (typeof limit === 'string') {
-        const n = Number(limit);
-        if (!/^\d+$/.test(limit) || n < 1 || n > 10_000)
-          throw new Usage('--limit: must be an integer from 1 to 10000');
-        args['limit'] = n;
-      }
-      return { ...base, command: 'log', args };
-    }
-    case 'config': {
-      allowFlags();
-      const sub = rest[0];
-      const file = rest[1];
-      switch (sub) {
-        case 'show':
-          noMore(1);
-          return { ...base, command: 'config-show', args: {} };
-        case 'export':
-          noMore(2);
-          return {
-            ...base,
-            command: 'config-export',
-            args: {},
-            ...(file !== undefined ? { exportFile: file } : {}),
-          };
-        case 'import':
-        case 'validate':
-          if (file === undefined) throw new Usage(`FILE: config ${sub} needs a file`);
-          noMore(2);
-          return {
-            ...base,
-            command: sub === 'import' ? 'config-import' : 'config-validate',
-            args: {},
-            readFile: file,
-          };
-        case undefined:
-        default:
-          throw new Usage(
-            `show|export|import|validate: config needs one of these, got ${JSON.stringify(sub ?? '')}`,
-          );
-      }
-    }
-    default:
-      throw new Usage(`COMMAND: unknown command ${JSON.stringify(cmd)} (try --help)`);
+  return { ...base, ...commandArgs(def, words.slice(def.cli.words.length), flags, nowMs) };
+}
+
+/** The command whose words start the line (the longest, so `alarms ack` beats `alarms`). */
+function findCommand(words: readonly string[]): CommandDef {
+  const [first, second] = words;
+  if (first === undefined) throw new Usage('COMMAND: missing (try --help)');
+  let best: CommandDef | undefined;
+  for (const def of REGISTRY) {
+    const spelled = def.cli.words.every((w, i) => words[i] === w);
+    if (spelled && def.cli.words.length > (best?.cli.words.length ?? 0)) best = def;
   }
+  if (best !== undefined) return best;
+  // `config` alone names no command, only a family of them.
+  const family = REGISTRY.filter((d) => d.cli.words[0] === first && d.cli.words.length > 1);
+  if (family.length > 0) {
+    const subs = family.map((d) => d.cli.words[1] ?? '').join('|');
+    throw new Usage(`${subs}: ${first} needs one of these, got ${JSON.stringify(second ?? '')}`);
+  }
+  throw new Usage(`COMMAND: unknown command ${JSON.stringify(first)} (try --help)`);
+}
+
+function commandArgs(
+  def: CommandDef,
+  rest: readonly string[],
+  flags: ReadonlyMap<string, string | true>,
+  nowMs: number,
+): Pick<ParsedRequest, 'command' | 'args' | 'exportFile' | 'readFile'> {
+  const spelled = def.cli.words.join(' ');
+  const own = def.cli.flags ?? [];
+  for (const f of flags.keys())
+    if (!own.some((o) => o.flag === f)) throw new Usage(`${f}: not an option of ${spelled}`);
+  const args: Record<string, unknown> = {};
+  const positionals = def.cli.positionals ?? [];
+  positionals.forEach((p, i) => {
+    const word = rest[i];
+    if (word === undefined) {
+      if (p.optional !== true) throw new Usage(`${p.metavar}: missing (${describe(def, p.arg)})`);
+      return;
+    }
+    args[p.arg] = positionalValue(def, p, word);
+  });
+  let next = positionals.length;
+  const file = def.cli.file;
+  let path: string | undefined;
+  if (file !== undefined) {
+    path = rest[next];
+    if (path === undefined && !file.optional) throw new Usage(`FILE: ${spelled} needs a file`);
+    next += 1;
+  }
+  if (rest.length > next) throw new Usage(`${rest[next] ?? ''}: unexpected argument to ${spelled}`);
+  for (const f of own) {
+    const given = flags.get(f.flag);
+    if (given !== undefined) args[f.arg] = flagValue(def, f, given, nowMs);
+  }
+  return {
+    command: def.name,
+    args,
+    ...(path !== undefined && file?.mode === 'read' ? { readFile: path } : {}),
+    ...(path !== undefined && file?.mode === 'write' ? { exportFile: path } : {}),
+  };
+}
+
+function describe(def: CommandDef, arg: string): string {
+  return String(def.args.properties[arg]?.description ?? arg);
+}
+
+function positionalValue(def: CommandDef, p: CliPositional, word: string): unknown {
+  if (p.choices !== undefined) {
+    if (Object.hasOwn(p.choices, word)) return p.choices[word];
+    const choices = Object.keys(p.choices).join(' or ');
+    throw new Usage(`${p.metavar}: ${def.cli.words.join(' ')} needs ${choices}, got ${JSON.stringify(word)}`);
+  }
+  return checked(def, p.arg, p.metavar, word, typed(def, p.arg, p.metavar, word));
+}
+
+function flagValue(def: CommandDef, f: CliFlag, given: string | true, nowMs: number): unknown {
+  if (given === true) return checked(def, f.arg, f.flag, f.flag, true);
+  if (f.convert === 'time') {
+    const ms = parseSince(given, nowMs);
+    if (ms === null)
+      throw new Usage(
+        `${f.flag}: ${JSON.stringify(given)} is not a time (ISO 8601, epoch ms, or 30s/15m/2h/7d)`,
+      );
+    return checked(def, f.arg, f.flag, given, ms);
+  }
+  return checked(def, f.arg, f.flag, given, typed(def, f.arg, f.flag, given));
+}
+
+/** The word as the argument's schema type: integer, boolean (yes/no words only) or string. */
+function typed(def: CommandDef, arg: string, name: string, word: string): unknown {
+  const type = def.args.properties[arg]?.['type'] as unknown;
+  if (type === 'integer') {
+    if (!/^-?\d{1,16}$/.test(word)) throw new Usage(`${name}: ${JSON.stringify(word)} is not an integer`);
+    return Number(word);
+  }
+  if (type === 'boolean') {
+    if (YES.has(word)) return true;
+    if (NO.has(word)) return false;
+    throw new Usage(`${name}: must be true, yes or 1, or false, no or 0, got ${JSON.stringify(word)}`);
+  }
+  return word;
+}
+
+/** The registry's rule for the argument, reported under the name the command line uses. */
+function checked(def: CommandDef, arg: string, name: string, word: string, value: unknown): unknown {
+  const problem = argValueProblem(def, arg, value);
+  if (problem !== null) throw new Usage(`${name}: ${JSON.stringify(word.slice(0, 64))} ${problem}`);
+  return value;
 }

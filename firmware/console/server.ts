@@ -9,10 +9,12 @@
 import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
+import { admit, salvageTransaction } from '../commands/check.ts';
+import type { Role } from '../commands/define.ts';
 import type { CommandHandler, CommandResponse } from '../core/envelope.ts';
 import type { Extension } from '../core/extension.ts';
-import { checkRequest, salvageTransaction } from './command-args.ts';
 import { LineSplitter, MAX_REQUEST_LINE } from './protocol.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 export interface ControlServerOptions {
   readonly socketPath: string;
@@ -21,6 +23,8 @@ export interface ControlServerOptions {
   readonly maxClients?: number;
   /** A connection idle this long is closed, so stuck clients do not pile up. */
   readonly idleMs?: number;
+  /** What a client may do; default admin: only root can connect (see above). */
+  readonly role?: Role;
 }
 
 /** Requests in progress per connection; a client must wait for its replies. */
@@ -108,17 +112,14 @@ export class ControlSocketServer implements Extension {
     } catch (err) {
       return errorResponse('', `request: not valid JSON (${(err as Error).message})`);
     }
-    const checked = checkRequest(body);
+    const checked = admit(body, this.options.role ?? 'admin');
     if (!checked.ok) return errorResponse(salvageTransaction(body), checked.error);
     const request = checked.value;
     try {
       const response = await this.options.commandHandler.handle(request);
       return { ...response, transaction: request.transaction };
     } catch (err) {
-      return errorResponse(
-        request.transaction,
-        `internal: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      return errorResponse(request.transaction, `internal: ${errorMessage(err)}`);
     }
   }
 }

@@ -4,10 +4,12 @@
 // 2 usage, 3 daemon unreachable.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { paths } from '../../hal/paths.ts';
-import { parseArgs, USAGE } from './cli-args.ts';
+import { MAX_CONFIG_TEXT } from '../commands/args.ts';
+import { parseArgs } from './cli-args.ts';
 import { sendRequest, UnreachableError } from './client.ts';
 import { formatData, formatError, useColor } from './format.ts';
-import { MAX_CONFIG_TEXT } from './command-args.ts';
+import { helpText, USAGE } from './usage.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 export const EXIT = { ok: 0, daemon: 1, usage: 2, unreachable: 3 } as const;
 
@@ -21,7 +23,12 @@ export interface Io {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const parsed = parseArgs(argv, io.now());
   if (parsed.kind === 'help') {
-    io.out(USAGE);
+    const text = helpText(parsed.topic);
+    if (text === null) {
+      io.err(`tandemctl: COMMAND: no command ${JSON.stringify(parsed.topic.join(' '))} (try --help)`);
+      return EXIT.usage;
+    }
+    io.out(text);
     return EXIT.ok;
   }
   if (parsed.kind === 'usage') {
@@ -85,9 +92,7 @@ if (import.meta.main) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(
-        `tandemctl: internal error: ${err instanceof Error ? err.message : String(err)}\n`,
-      );
+      process.stderr.write(`tandemctl: internal error: ${errorMessage(err)}\n`);
       process.exitCode = 1;
     },
   );

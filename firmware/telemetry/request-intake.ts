@@ -1,11 +1,21 @@
 // Turns one MQTT request message into either a CommandRequest that may run, or
-// the error response to send back. Order matters: size and JSON first (cheap),
+// the error response to send back. Order matters: size, JSON and the bounds
+// of the arguments first (cheap, and the signature walks the arguments),
 // then the signature (so an unauthorised sender learns nothing about argument
-// rules), then the command's arguments. Nothing here has side effects beyond
-// the verifier's replay memory, which only a validly signed request touches.
-import { checkRequest, salvageTransaction } from '../console/command-args.ts';
+// rules), then the command registry's checks (command, role, arguments).
+// Nothing here has side effects beyond the verifier's replay memory, which
+// only a validly signed request touches.
+import { admit, argsOutOfBounds, salvageTransaction } from '../commands/check.ts';
+import type { Role } from '../commands/define.ts';
 import type { CommandRequest, CommandResponse } from '../core/envelope.ts';
 import type { RequestVerifier } from './signature.ts';
+
+/**
+ * What a validly signed request may do. The command token is the one MQTT
+ * credential and has always allowed every command (config-import too); a
+ * per-role token would lower this for its holders.
+ */
+export const MQTT_ROLE: Role = 'admin';
 
 export const MAX_REQUEST_BYTES = 300 * 1024;
 const COMMAND_LEVEL = /^[a-z][a-z-]{0,31}$/;
@@ -25,6 +35,8 @@ export function intakeRequest(options: {
   controller: string;
   verifier: RequestVerifier;
   nowMs: number;
+  /** Default MQTT_ROLE. */
+  role?: Role;
 }): Intake {
   const { commandLevel, payload } = options;
   // The command level is echoed in the response topic, so only a tame one is.
@@ -47,6 +59,8 @@ export function intakeRequest(options: {
     return refuse(respondOn, transaction, 'request: must be a JSON object');
   }
   const b = body as Record<string, unknown>;
+  const bounds = argsOutOfBounds(b['args']);
+  if (bounds !== null) return refuse(respondOn, transaction, bounds);
   const verdict = options.verifier.verify(
     {
       boxId: options.boxId,
@@ -60,7 +74,11 @@ export function intakeRequest(options: {
     options.nowMs,
   );
   if (!verdict.ok) return refuse(respondOn, transaction, verdict.reason);
-  const checked = checkRequest({ args: b['args'], transaction: b['transaction'] }, commandLevel);
+  const checked = admit(
+    { args: b['args'], transaction: b['transaction'] },
+    options.role ?? MQTT_ROLE,
+    commandLevel,
+  );
   if (!checked.ok) return refuse(respondOn, transaction, checked.error);
   return { kind: 'run', request: checked.value, respondOn };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { checkArgs } from '../../../firmware/commands/check.ts';
+import { commandDef } from '../../../firmware/commands/registry.ts';
 import { parseArgs, parseSince } from '../../../firmware/console/cli-args.ts';
-import { checkArgs } from '../../../firmware/console/command-args.ts';
 
 const NOW = Date.UTC(2026, 10, 5, 12, 0, 0);
 const p = (...argv: string[]) => parseArgs(argv, NOW);
@@ -72,16 +73,61 @@ describe('tandemctl arguments', () => {
   });
 
   it('cleanup takes an optional group on every channel (MQTT, socket), checked by name', () => {
-    expect(checkArgs('cleanup', {})).toEqual({ ok: true, value: {} });
-    expect(checkArgs('cleanup', { group: 'db' })).toEqual({ ok: true, value: { group: 'db' } });
-    expect(checkArgs('cleanup', { group: 'bad name' })).toMatchObject({ ok: false });
-    expect(checkArgs('cleanup', { group: 7 })).toEqual({
+    const cleanup = commandDef('cleanup');
+    expect(checkArgs(cleanup, {})).toEqual({ ok: true, value: {} });
+    expect(checkArgs(cleanup, { group: 'db' })).toEqual({ ok: true, value: { group: 'db' } });
+    expect(checkArgs(cleanup, { group: 'bad name' })).toMatchObject({ ok: false });
+    expect(checkArgs(cleanup, { group: 7 })).toEqual({
       ok: false,
       error: 'args.group: must be a group name (letters, digits, _ . -; at most 64)',
     });
-    expect(checkArgs('cleanup', { all: true })).toEqual({
+    expect(checkArgs(cleanup, { all: true })).toEqual({
       ok: false,
       error: 'args.all: unknown argument for cleanup',
     });
+  });
+
+  it('takeover --force is a real boolean: only true/yes/1 force, false/no/0 do not, anything else is refused', () => {
+    expect(p('takeover')).toMatchObject({ command: 'takeover', args: {} });
+    expect(p('takeover', '--force')).toMatchObject({ args: { force: true } });
+    for (const yes of ['true', 'yes', '1'])
+      expect(p('takeover', `--force=${yes}`)).toMatchObject({ args: { force: true } });
+    for (const no of ['false', 'no', '0'])
+      expect(p('takeover', `--force=${no}`)).toMatchObject({ args: { force: false } });
+    for (const bad of ['maybe', 'NO', 'y', '']) {
+      const r = p('takeover', `--force=${bad}`);
+      expect(r.kind).toBe('usage');
+      if (r.kind === 'usage') expect(r.message.startsWith('--force:')).toBe(true);
+    }
+    // A switch takes no separate word: the "no" is a stray argument, not a value.
+    expect(p('takeover', '--force', 'no')).toMatchObject({
+      kind: 'usage',
+      message: expect.stringMatching(/^no: unexpected/) as unknown,
+    });
+    expect(p('takeover', '--force', '--force=no')).toMatchObject({
+      kind: 'usage',
+      message: expect.stringMatching(/^--force: given more than once/) as unknown,
+    });
+  });
+
+  it('checks values by the registry’s rules and names the word as the usage spells it', () => {
+    expect(p('switchover', 'bad name!')).toEqual({
+      kind: 'usage',
+      message: 'GROUP: "bad name!" must be a group name (letters, digits, _ . -; at most 64)',
+    });
+    expect(p('log', '--limit', '0')).toEqual({
+      kind: 'usage',
+      message: '--limit: "0" must be an integer from 1 to 10000',
+    });
+    expect(p('alarms', 'ack', '7', '--by', ' x')).toMatchObject({
+      kind: 'usage',
+      message: expect.stringMatching(/^--by: " x" must be a name/) as unknown,
+    });
+    expect(p('config')).toEqual({
+      kind: 'usage',
+      message: 'show|export|import|validate: config needs one of these, got ""',
+    });
+    expect(p('help', 'log')).toEqual({ kind: 'help', topic: ['log'] });
+    expect(p('status', '-h')).toEqual({ kind: 'help', topic: ['status'] });
   });
 });

@@ -94,6 +94,27 @@ describe('control socket server', () => {
     expect(box.current().state).toBe('active');
   });
 
+  it('refuses what the socket role does not allow, before the handler', async () => {
+    const viewerSock = join(dir, 'run', 'viewer.sock');
+    const viewer = new ControlSocketServer({ socketPath: viewerSock, commandHandler: box, role: 'viewer' });
+    await viewer.start();
+    try {
+      const [line] = await rawExchange(
+        viewerSock,
+        JSON.stringify({ command: 'maintenance', args: { on: true }, transaction: 't4' }) + '\n',
+      );
+      expect(JSON.parse(line ?? '')).toEqual({
+        status: 'error',
+        data: null,
+        error: 'role: maintenance needs the operator role; this request has viewer',
+        transaction: 't4',
+      });
+      expect(box.handled).toEqual([]);
+    } finally {
+      await viewer.stop();
+    }
+  });
+
   it('drops a client that sends an oversize line and keeps serving others', async () => {
     const lines = await rawExchange(sock, 'x'.repeat(600 * 1024));
     expect(JSON.parse(lines[0] ?? '')).toMatchObject({

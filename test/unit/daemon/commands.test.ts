@@ -1,6 +1,7 @@
-// The operator commands over the shared envelope: alarms, alarm-ack, log and
-// the config commands, on a real event log, alarm manager and config store.
-// Bad input is refused with an error naming the argument, and changes nothing.
+// The operator commands through the command registry: alarms, alarm-ack, log
+// and the config commands, on a real event log, alarm manager and config
+// store. Bad input is refused with an error naming the argument, and changes
+// nothing.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import { AlarmManager } from '../../../firmware/alarms/alarm-manager.ts';
 import { ConfigManager } from '../../../firmware/config/config-manager.ts';
-import type { CommandHandler, CommandName, CommandRequest } from '../../../firmware/core/envelope.ts';
-import { OperatorCommands } from '../../../firmware/daemon/commands.ts';
+import { RegistryCommands } from '../../../firmware/commands/dispatch.ts';
+import type { CommandName } from '../../../firmware/core/envelope.ts';
+import type { ControllerStatus } from '../../../firmware/status/snapshot.ts';
 import { EventLog } from '../../../firmware/events/event-log.ts';
 import { openStateDatabase } from '../../../firmware/events/state-db.ts';
 
@@ -19,8 +21,11 @@ let file: string;
 let events: EventLog;
 let alarms: AlarmManager;
 let config: ConfigManager;
-let inner: CommandRequest[];
-let commands: OperatorCommands;
+let commands: RegistryCommands;
+
+const STATUS = { state: 'active', peer: { paths: [] } } as unknown as ControllerStatus;
+/** The controller's part of the context: a snapshot, and no failover host. */
+const bare = { status: { current: () => STATUS }, counters: () => ({ sent: 1 }), host: () => undefined };
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tandem-cmd-'));
@@ -36,14 +41,7 @@ beforeEach(async () => {
   alarms = new AlarmManager({ db, clock, events });
   config = new ConfigManager({ path: file, lastGoodPath: join(dir, 'last-good.json'), events });
   await config.load();
-  inner = [];
-  const fallback: CommandHandler = {
-    handle: (r) => {
-      inner.push(r);
-      return Promise.resolve({ status: 'ok', data: 'inner', error: null, transaction: r.transaction });
-    },
-  };
-  commands = new OperatorCommands({ inner: fallback, alarms, events, config });
+  commands = new RegistryCommands(bare).with({ alarms, events, config });
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -51,10 +49,14 @@ const run = (command: CommandName, args: Record<string, unknown> = {}) =>
   commands.handle({ command, args, transaction: 't1' });
 
 describe('operator commands', () => {
-  it('status and the failover commands go to the wrapped handler', async () => {
-    for (const c of ['status', 'peer', 'paths', 'groups', 'switchover', 'pr'] as const)
-      expect((await run(c)).data).toBe('inner');
-    expect(inner.map((r) => r.command)).toEqual(['status', 'peer', 'paths', 'groups', 'switchover', 'pr']);
+  it('status comes from the snapshot; the failover commands need a failover host', async () => {
+    expect((await run('status')).data).toBe(STATUS);
+    expect((await run('paths')).data).toEqual({ paths: [], counters: { sent: 1 } });
+    for (const c of ['groups', 'pr'] as const)
+      expect((await run(c)).error).toBe(`command ${c}: this node runs no failover core`);
+    expect((await run('switchover', { group: 'db' })).error).toBe(
+      'command switchover: this node runs no failover core',
+    );
   });
 
   it('alarms lists the active ones; alarm-ack acknowledges once, naming who', async () => {
@@ -146,12 +148,8 @@ describe('operator commands', () => {
   });
 
   it('without a config store (the simulated box) the config commands say so', async () => {
-    const bare = new OperatorCommands({
-      inner: { handle: () => Promise.reject(new Error('no')) },
-      alarms,
-      events,
-    });
-    expect(await bare.handle({ command: 'config-show', args: {}, transaction: 'x' })).toMatchObject({
+    const sim = new RegistryCommands(bare).with({ alarms, events });
+    expect(await sim.handle({ command: 'config-show', args: {}, transaction: 'x' })).toMatchObject({
       status: 'error',
       error: 'config-show: no configuration store on this controller',
     });

@@ -11,7 +11,7 @@ import { DEFAULT_TIMING } from '../../../firmware/cluster/timing.ts';
 import { HeartbeatRuntime } from '../../../firmware/heartbeat/runtime.ts';
 import { SerialPath } from '../../../firmware/heartbeat/serial-path.ts';
 import { UdpPath } from '../../../firmware/heartbeat/udp-path.ts';
-import { DaemonCommands } from '../../../firmware/daemon/commands.ts';
+import { RegistryCommands } from '../../../firmware/commands/dispatch.ts';
 import { parseSimCommand } from '../../../firmware/sim/console.ts';
 
 const KEY = new Uint8Array(32).fill(7);
@@ -124,12 +124,18 @@ describe('heartbeat runtime', () => {
 describe('daemon commands and sim console', () => {
   it('answers status/peer/paths and says honestly what is not implemented', async () => {
     const status = { current: () => ({ peer: { paths: [] } }) as never, onChange: () => () => undefined };
-    const cmds = new DaemonCommands(status, () => ({ sent: 0, accepted: {}, rejected: {}, drivers: {} }));
+    const cmds = new RegistryCommands({
+      status,
+      counters: () => ({ sent: 0, accepted: {}, rejected: {}, drivers: {} }),
+      host: () => undefined,
+    });
     expect(await cmds.handle({ command: 'paths', args: {}, transaction: 't1' })).toMatchObject({
       status: 'ok',
       transaction: 't1',
     });
-    expect(await cmds.handle({ command: 'switchover', args: {}, transaction: 't2' })).toMatchObject({
+    expect(
+      await cmds.handle({ command: 'switchover', args: { group: 'db' }, transaction: 't2' }),
+    ).toMatchObject({
       status: 'error',
       error: 'command switchover: this node runs no failover core',
     });

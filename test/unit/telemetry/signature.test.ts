@@ -131,6 +131,38 @@ describe('MQTT request intake', () => {
     });
   });
 
+  it('bounds the arguments before the signature walks them', () => {
+    const deep = '{"args":' + '['.repeat(100_000) + ']'.repeat(100_000) + ',"transaction":"tx-9"}';
+    expect(intake(Buffer.from(deep))).toMatchObject({
+      kind: 'refuse',
+      response: { error: 'args: nested deeper than 4 levels', transaction: 'tx-9' },
+    });
+  });
+
+  it('refuses a command above the channel role, after the signature, changing nothing', () => {
+    const r = intakeRequest({
+      commandLevel: 'maintenance',
+      payload: payload(fields),
+      boxId: 'box1',
+      controller: 'A',
+      verifier: new RequestVerifier({ token: TOKEN }),
+      nowMs: NOW,
+      role: 'viewer',
+    });
+    expect(r).toMatchObject({
+      kind: 'refuse',
+      response: { error: 'role: maintenance needs the operator role; this request has viewer' },
+    });
+  });
+
+  it('refuses a prototype key in the arguments', () => {
+    const f = { ...fields, args: JSON.parse('{"on":true,"__proto__":{"x":1}}') as unknown };
+    expect(intake(payload(f))).toMatchObject({
+      kind: 'refuse',
+      response: { error: 'args.__proto__: unknown argument for maintenance' },
+    });
+  });
+
   it('answers a strange command level on response/invalid', () => {
     expect(intake(Buffer.from('{}'), 'RM -RF')).toMatchObject({ respondOn: 'invalid' });
   });

@@ -1,0 +1,33 @@
+// tandemctl's help: the command list and each command's help come from the
+// command registry (firmware/commands/help.ts); only tandemctl's own options
+// and exit codes are written here.
+import { commandHelp, commandList, commandsSpelled } from '../commands/help.ts';
+import { REGISTRY } from '../commands/registry.ts';
+
+export const USAGE = `usage: tandemctl [--json] [--socket PATH] COMMAND [ARGS]
+       tandemctl help [COMMAND]
+
+commands:
+${commandList()}
+
+options:
+  --json                      print the daemon's reply as JSON (for scripts)
+  --socket PATH               control socket (default: $TANDEM_CONTROL_SOCKET or /run/tandem/tandemctl.sock)
+
+exit codes: 0 ok, 1 the daemon refused or failed, 2 usage, 3 daemon unreachable`;
+
+/**
+ * Help on `topic` (the words after `help`): the whole usage without one, the
+ * command they spell (`help alarms ack`), or every command of a family
+ * (`help config`); null if they spell none.
+ */
+export function helpText(topic: readonly string[]): string | null {
+  if (topic.length === 0) return USAGE;
+  // The longest command the words start with: `help alarms ack 7` is alarm-ack's help.
+  const exact = REGISTRY.filter((d) => d.cli.words.every((w, i) => topic[i] === w)).sort(
+    (a, b) => b.cli.words.length - a.cli.words.length,
+  )[0];
+  if (exact !== undefined) return commandHelp(exact);
+  const family = commandsSpelled(topic);
+  return family.length === 0 ? null : family.map(commandHelp).join('\n\n');
+}
