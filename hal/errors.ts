@@ -27,3 +27,8 @@ export class HalError extends Error {
 export function isHalError(err: unknown, code?: HalErrorCode): err is HalError {
   return err instanceof HalError && (code === undefined || err.code === code);
 }
+
+/** The message of anything thrown: an Error's message, else the value as a string. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -2,7 +2,7 @@
 // style). A part that fails to start is reported and skipped, not fatal:
 // the heartbeat must keep running even if, say, telemetry cannot start.
 import type { Extension } from '../core/extension.ts';
-import { errorText } from '../heartbeat/path-driver.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 export class ExtensionRunner {
   private readonly list: Extension[];
@@ -28,7 +28,7 @@ export class ExtensionRunner {
         await ext.start();
         this.started.push(ext);
       } catch (err) {
-        this.onError(ext.name, 'start', errorText(err));
+        this.onError(ext.name, 'start', errorMessage(err));
       }
     }
   }
@@ -38,7 +38,7 @@ export class ExtensionRunner {
       try {
         await ext.stop();
       } catch (err) {
-        this.onError(ext.name, 'stop', errorText(err));
+        this.onError(ext.name, 'stop', errorMessage(err));
       }
     }
   }

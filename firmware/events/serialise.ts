@@ -1,6 +1,7 @@
 // Converting events to and from their stored form, with size limits so one
 // runaway caller cannot fill the flash with a single event.
 import { SEVERITIES, isSeverity, type EventInput, type JsonValue, type LoggedEvent } from './types.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 export const MAX_TEXT = 256;
 export const MAX_MESSAGE = 4096;
@@ -29,7 +30,7 @@ export function safeData(data: unknown): JsonValue {
   try {
     json = JSON.stringify(data);
   } catch (err) {
-    return { unserialisable: err instanceof Error ? err.message : String(err) };
+    return { unserialisable: errorMessage(err) };
   }
   if (json === undefined) return null;
   if (json.length > MAX_DATA_BYTES) return { truncated: true, bytes: json.length };

@@ -12,7 +12,7 @@
 // PREEMPT the orphan, which also hands us its reservation if it held one.
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
-import { HalError } from '../../hal/errors.ts';
+import { HalError, errorMessage } from '../../hal/errors.ts';
 import type { Reservation } from '../../hal/scsi/cdb/pr-in.ts';
 import { PrType } from '../../hal/scsi/cdb/pr-types.ts';
 import * as scsi from '../../hal/scsi/commands.ts';
@@ -66,7 +66,7 @@ export interface ReservationManagerOptions {
 
 function toHalError(err: unknown, device: string): HalError {
   if (err instanceof HalError) return err;
-  return new HalError('io', device, err instanceof Error ? err.message : String(err), { cause: err });
+  return new HalError('io', device, errorMessage(err), { cause: err });
 }
 
 /** UA 29/xx: power on, reset, I_T nexus loss. On tgt every new session starts with 29/00. */

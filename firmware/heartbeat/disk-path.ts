@@ -13,9 +13,10 @@ import { otherController, type ControllerId } from '../cluster/codes.ts';
 import { MailboxGuard } from '../cluster/mailbox-guard.ts';
 import { SECTOR_BYTES } from '../cluster/sector.ts';
 import { decodeMailbox, encodeWitnessSlot, witnessLba, type WitnessArea } from '../cluster/witness-layout.ts';
-import { errorText, type PathDriver, type PathHooks } from './path-driver.ts';
+import type { PathDriver, PathHooks } from './path-driver.ts';
 import { Reconnector } from './reconnector.ts';
 import { prepareWitnessHeader } from './witness-header.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 /** Opens a new session to the witness LUN (an iSCSI login, an sg open, a sim nexus). */
 export interface DiskTransport {
@@ -150,7 +151,7 @@ export class DiskPath implements PathDriver {
     this.dev = undefined;
     this.lastOkMs = undefined;
     void dev.close().catch(() => undefined);
-    this.reconnector.lost(new Error(`witness I/O failed: ${errorText(err)}`));
+    this.reconnector.lost(new Error(`witness I/O failed: ${errorMessage(err)}`));
   }
 
   private async tick(dev: ScsiDevice, message: Uint8Array): Promise<void> {

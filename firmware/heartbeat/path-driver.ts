@@ -28,7 +28,3 @@ export interface PathDriver {
   /** Driver-level counters (send errors, frames skipped, ...), for telemetry. */
   counters(): Readonly<Record<string, number>>;
 }
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

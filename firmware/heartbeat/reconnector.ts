@@ -2,7 +2,7 @@
 // after an exponential backoff (initial x 2^n, capped, with jitter so the two
 // controllers do not retry in lock step). Never throws: failures are reported.
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
-import { errorText } from './path-driver.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 export interface ReconnectorOptions {
   readonly clock: Clock;
@@ -80,7 +80,7 @@ export class Reconnector {
   private retryLater(err: unknown): void {
     if (this.stopped) return;
     const delay = this.delayFor(this.attempts++);
-    this.o.onDown(errorText(err), delay);
+    this.o.onDown(errorMessage(err), delay);
     this.timer?.cancel();
     this.timer = this.o.clock.after(delay, () => {
       this.timer = undefined;

@@ -5,8 +5,9 @@
 import type { Clock } from '../../hal/clock/clock.ts';
 import type { SerialLink } from '../../hal/serial/serial.ts';
 import { SerialFrameDecoder, encodeFrame } from '../cluster/serial-framing.ts';
-import { errorText, type PathDriver, type PathHooks } from './path-driver.ts';
+import type { PathDriver, PathHooks } from './path-driver.ts';
 import { Reconnector } from './reconnector.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 export class SerialPath implements PathDriver {
   readonly path = 'serial' as const;
@@ -58,7 +59,7 @@ export class SerialPath implements PathDriver {
       (err: unknown) => {
         this.writing = false;
         this.count.sendErrors++;
-        if (!this.link.isOpen) this.reconnector.lost(new Error(errorText(err)));
+        if (!this.link.isOpen) this.reconnector.lost(new Error(errorMessage(err)));
       },
     );
   }

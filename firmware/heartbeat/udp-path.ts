@@ -3,8 +3,9 @@
 // address; datagrams from any other address are dropped before decoding.
 import type { Clock } from '../../hal/clock/clock.ts';
 import type { DatagramSocket } from '../../hal/net/datagram.ts';
-import { errorText, type PathDriver, type PathHooks } from './path-driver.ts';
+import type { PathDriver, PathHooks } from './path-driver.ts';
 import { Reconnector } from './reconnector.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 export interface UdpPathOptions {
   readonly path: 'net' | 'lan';
@@ -85,7 +86,7 @@ export class UdpPath implements PathDriver {
       await sock.bind(this.o.localAddress, this.o.port);
     } catch (err) {
       sock.removeAllListeners();
-      throw new Error(errorText(err), { cause: err });
+      throw new Error(errorMessage(err), { cause: err });
     }
     this.sock = sock;
   }

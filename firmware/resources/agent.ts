@@ -7,6 +7,7 @@ import type { Clock } from '../../hal/clock/clock.ts';
 import type { CommandResult, CommandRunner } from './command.ts';
 import { fail } from './ocf.ts';
 import type { OcfResult } from './ocf.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 export const ACTIONS = ['validate', 'start', 'stop', 'monitor'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -86,7 +87,7 @@ export async function runAction(agent: ResourceAgent, action: Action, deps: Acti
     });
   });
   const attempt = agent[action](ctx).catch((err: unknown) =>
-    fail('generic-error', `${action} threw: ${err instanceof Error ? err.message : String(err)}`),
+    fail('generic-error', `${action} threw: ${errorMessage(err)}`),
   );
   try {
     return await Promise.race([attempt, expired]);

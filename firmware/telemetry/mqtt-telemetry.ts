@@ -33,6 +33,7 @@ import {
   type TopicPayloads,
   type TopicScope,
 } from './topics.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 export interface TelemetryLog {
   info(message: string): void;
@@ -276,7 +277,7 @@ export class MqttTelemetry implements Extension {
       .catch((err: unknown): CommandResponse => ({
         status: 'error',
         data: null,
-        error: `internal: ${err instanceof Error ? err.message : String(err)}`,
+        error: `internal: ${errorMessage(err)}`,
         transaction: request.transaction,
       }))
       .then((response) => this.respond(intake.respondOn, { ...response, transaction: request.transaction }))

@@ -20,6 +20,7 @@ import { basename, join } from 'node:path';
 import { paths } from '../paths.ts';
 import { BlockError, BlockIoError, checkRequest, closedError, sectorsIn } from './block.ts';
 import type { BlockDevice, WriteOptions } from './block.ts';
+import { errorMessage } from '../errors.ts';
 
 export interface LinuxBlockOptions {
   /** Sector size for a regular file (default 512); a device node's comes from sysfs. */
@@ -198,7 +199,7 @@ function parseSysfsInt(text: string | null, device: string, what: string): bigin
 
 function mapFsError(device: string, lba: bigint, op: string, err: unknown): BlockError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   if (code === 'ENXIO' || code === 'ENODEV' || code === 'ENOENT') {
     return new BlockError('disconnected', device, `${op}: ${message}`, { cause: err });
   }

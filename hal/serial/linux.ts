@@ -3,7 +3,7 @@
 // while production uses the auto-detected native binding.
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { HalError } from '../errors.ts';
+import { HalError, errorMessage } from '../errors.ts';
 import type { SerialEvents, SerialLink, SerialOptions } from './serial.ts';
 
 /** The slice of node-serialport's SerialPortStream this driver relies on. */
@@ -134,7 +134,7 @@ export class LinuxSerialLink extends EventEmitter<SerialEvents> implements Seria
 }
 
 function mapError(path: string, op: string, err: unknown): HalError {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   const code = /EBUSY|lock/i.test(message)
     ? 'busy'
     : /ENOENT|ENXIO|disconnect/i.test(message)

@@ -34,6 +34,7 @@ import { powerOff } from '../lab/power.ts';
 import { tryRun } from '../lab/run.ts';
 import type { Controller } from '../lab/topology.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 const LAB = fileURLToPath(new URL('../lab/cli.ts', import.meta.url));
 const FAILOVER_DAEMON = fileURLToPath(new URL('../../firmware/daemon/failover', import.meta.url));
@@ -179,9 +180,9 @@ async function inLab(trials: number): Promise<Record<string, number | string>> {
         rows_acknowledged: [...crash, ...sw].reduce((s, t) => s + t.acknowledged, 0),
       });
     } catch (err) {
-      console.error(`daemon trials failed: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`daemon trials failed: ${errorMessage(err)}`);
       await resetPair().catch(() => undefined);
-      Object.assign(result, unmeasured(err instanceof Error ? err.message : String(err)));
+      Object.assign(result, unmeasured(errorMessage(err)));
     }
   }
   result['keepalived_vip_p50_ms'] = percentile(ka, 50);

@@ -10,6 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { labFiles } from './files.ts';
 import { corruptBytes, formatSerialMode, parseSerialMode, type SerialMode } from './serial-mode.ts';
 import { CONTROLLERS, type Controller } from './topology.ts';
+import { errorMessage } from '../../hal/errors.ts';
 
 let mode: SerialMode = { kind: 'pass' };
 let stopping = false;
@@ -133,7 +134,7 @@ function serveControl(): Server {
           }
           sock.write(`ok ${formatSerialMode(mode)}\n`);
         } catch (err) {
-          sock.write(`error ${err instanceof Error ? err.message : String(err)}\n`);
+          sock.write(`error ${errorMessage(err)}\n`);
         }
       }
     });

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { SystemClock } from '../../hal/clock/system.ts';
-import { HalError } from '../../hal/errors.ts';
+import { HalError, errorMessage } from '../../hal/errors.ts';
 import * as scsi from '../../hal/scsi/commands.ts';
 import { ScsiError } from '../../hal/scsi/errors.ts';
 import { IscsiInitiator } from '../../hal/scsi/iscsi/initiator.ts';
@@ -164,7 +164,7 @@ async function handle(r: Req): Promise<unknown> {
 function describe(err: unknown): Record<string, unknown> {
   if (err instanceof ScsiError) return { code: err.code, kind: err.kind, message: err.message };
   if (err instanceof HalError) return { code: err.code, name: err.name, message: err.message };
-  return { code: 'untyped', message: err instanceof Error ? err.message : String(err) };
+  return { code: 'untyped', message: errorMessage(err) };
 }
 
 const rl = createInterface({ input: process.stdin });

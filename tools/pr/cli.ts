@@ -1,7 +1,7 @@
 // tools/pr: read and change SCSI persistent reservations on the shared LUN,
 // over our iSCSI initiator or SG_IO. See args.ts for the usage text.
 // Exit codes: 0 done, 1 the device or transport refused, 2 bad arguments.
-import { HalError } from '../../hal/errors.ts';
+import { HalError, errorMessage } from '../../hal/errors.ts';
 import * as scsi from '../../hal/scsi/commands.ts';
 import type { ScsiDevice } from '../../hal/scsi/device.ts';
 import { ScsiError } from '../../hal/scsi/errors.ts';
@@ -104,7 +104,7 @@ function describeError(err: unknown): Record<string, unknown> {
     };
   }
   if (err instanceof HalError) return { name: err.name, code: err.code, message: err.message };
-  return { name: 'Error', message: err instanceof Error ? err.message : String(err) };
+  return { name: 'Error', message: errorMessage(err) };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

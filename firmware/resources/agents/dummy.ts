@@ -8,6 +8,7 @@ import type { ActionTimeouts, ResourceAgent } from '../agent.ts';
 import { DEFAULT_TIMEOUTS } from '../agent.ts';
 import { fail, ok } from '../ocf.ts';
 import type { OcfResult } from '../ocf.ts';
+import { errorMessage } from '../../../hal/errors.ts';
 
 export interface DummyConfig {
   readonly name: string;
@@ -44,7 +45,7 @@ export class DummyAgent implements ResourceAgent {
       await writeFile(this.file, JSON.stringify({ pid: process.pid, startedAt: Date.now() }) + '\n');
       return ok(`state file ${this.file}`);
     } catch (err) {
-      return fail('generic-error', `cannot write ${this.file}: ${message(err)}`);
+      return fail('generic-error', `cannot write ${this.file}: ${errorMessage(err)}`);
     }
   }
 
@@ -53,7 +54,7 @@ export class DummyAgent implements ResourceAgent {
       await rm(this.file, { force: true });
       return ok();
     } catch (err) {
-      return fail('generic-error', `cannot remove ${this.file}: ${message(err)}`);
+      return fail('generic-error', `cannot remove ${this.file}: ${errorMessage(err)}`);
     }
   }
 
@@ -65,11 +66,7 @@ export class DummyAgent implements ResourceAgent {
       const code = (err as NodeJS.ErrnoException).code;
       return code === 'ENOENT'
         ? fail('not-running', 'no state file')
-        : fail('generic-error', `cannot read ${this.file}: ${message(err)}`);
+        : fail('generic-error', `cannot read ${this.file}: ${errorMessage(err)}`);
     }
   }
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -11,6 +11,7 @@ import type { ActionContext, ActionTimeouts, ResourceAgent } from '../agent.ts';
 import { DEFAULT_TIMEOUTS } from '../agent.ts';
 import { fail, ok } from '../ocf.ts';
 import type { OcfResult } from '../ocf.ts';
+import { errorMessage } from '../../../hal/errors.ts';
 
 export interface GarpPolicy {
   readonly count: number;
@@ -131,7 +132,7 @@ export class VipAgent implements ResourceAgent {
         },
         (err: unknown) => {
           if (generation !== this.generation) return; // stopped meanwhile: nothing to report
-          this.refreshError = err instanceof Error ? err.message : String(err);
+          this.refreshError = errorMessage(err);
         },
       );
     };

@@ -33,7 +33,3 @@ export async function connect(target: PgTarget): Promise<pg.Client> {
 export function drop(client: pg.Client): void {
   client.end().catch(() => undefined);
 }
-
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

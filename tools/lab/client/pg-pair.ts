@@ -12,6 +12,7 @@ import { isPoweredOn, powerOff, powerOn } from '../power.ts';
 import { tryRun } from '../run.ts';
 import { loopDevice } from '../volume.ts';
 import { ADDR, NETNS, lc, type Controller } from '../topology.ts';
+import { errorMessage } from '../../../hal/errors.ts';
 
 export const GROUP = 'db';
 /** Where pg-{a,b}.json expect the data volume: a stable name for the loop device `lab up` picked. */
@@ -77,7 +78,7 @@ export async function startPgPair(): Promise<number> {
       .slice(-25)
       .map((l) => `  ${l.code} ${l.message}`)
       .join('\n');
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\nB:\n${tailB}`, { cause: err });
+    throw new Error(`${errorMessage(err)}\nB:\n${tailB}`, { cause: err });
   }
   return t0;
 }

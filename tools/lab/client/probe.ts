@@ -9,9 +9,10 @@
 // Runs until SIGTERM.
 import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { connect, drop, errorText } from './pg-connect.ts';
+import { connect, drop } from './pg-connect.ts';
 import type { ProbeEvent } from './probe-events.ts';
 import { ADDR, POSTGRES_PORT } from '../topology.ts';
+import { errorMessage } from '../../../hal/errors.ts';
 
 const ARP_PERIOD_MS = 50;
 const MAX_ARP_IN_FLIGHT = 24;
@@ -65,7 +66,7 @@ async function attempt(): Promise<void> {
       drop(c);
     }
   } catch (err) {
-    if (dbUp !== false) emit({ kind: 'db-down', t: Date.now(), error: errorText(err) });
+    if (dbUp !== false) emit({ kind: 'db-down', t: Date.now(), error: errorMessage(err) });
     dbUp = false;
   } finally {
     inFlight--;

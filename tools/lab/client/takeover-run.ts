@@ -9,6 +9,7 @@ import { TakeoverProbe } from './probe-driver.ts';
 import type { WorkloadReport } from './report.ts';
 import { Workload } from './workload-driver.ts';
 import type { Controller } from '../topology.ts';
+import { errorMessage } from '../../../hal/errors.ts';
 
 /** Settle time with the workload running before the fault. */
 const SETTLE_MS = 1500;
@@ -64,7 +65,7 @@ export async function takeoverUnderLoad(
             .join('\n'),
       )
       .join('\n');
-    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${tails}`, { cause: err });
+    throw new Error(`${errorMessage(err)}\n${tails}`, { cause: err });
   } finally {
     await probe?.stop();
     await workload.finish(5000).catch(() => undefined);

@@ -9,10 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type pg from 'pg';
-import { connect, drop, errorText, type PgTarget } from './pg-connect.ts';
+import { connect, drop, type PgTarget } from './pg-connect.ts';
 import { OutageTracker } from './outages.ts';
 import type { WorkloadEvent, WorkloadReport } from './report.ts';
 import { ADDR, POSTGRES_PORT } from '../topology.ts';
+import { errorMessage } from '../../../hal/errors.ts';
 
 const { values } = parseArgs({
   options: {
@@ -62,7 +63,7 @@ let announced = false;
 
 function failed(err: unknown): void {
   const at = Date.now();
-  const error = errorText(err);
+  const error = errorMessage(err);
   if (outages.failed(at, error)) emit({ event: 'outage', at, error });
   if (client !== null) drop(client);
   client = null;
@@ -129,7 +130,7 @@ while (!readback.ok && Date.now() < deadline) {
       drop(c);
     }
   } catch (err) {
-    readback.error = errorText(err);
+    readback.error = errorMessage(err);
     await sleep(backoffMs);
   }
 }
