@@ -1,11 +1,19 @@
-// Operator commands for the simulated box, one per stdin line. Parsing is
-// separate from acting so it can be tested; bad input gets a clear answer.
+// Operator commands for the simulated box, one per stdin line: fault
+// commands (cut, heal, kill, restart) and, after A or B, any tandemctl
+// command for that controller, parsed as tandemctl parses it and run through
+// the same command registry as the daemon's channels. Parsing is separate
+// from acting so it can be tested; bad input gets a clear answer.
+import { commandList } from '../commands/help.ts';
+import { parseArgs, type ParsedRequest } from '../console/cli-args.ts';
+import { helpText } from '../console/usage.ts';
 import { SIM_FAULT_PATHS, type SimFaultPath } from './box.ts';
 
 export type SimCommand =
   | { kind: 'cut' | 'heal'; path: SimFaultPath }
   | { kind: 'kill' | 'restart'; controller: 'A' | 'B' }
-  | { kind: 'help' }
+  | { kind: 'command'; controller: 'A' | 'B'; request: ParsedRequest }
+  /** text: what to print (this console's help, or a tandemctl command's). */
+  | { kind: 'help'; text: string }
   | { kind: 'quit' };
 
 export const HELP = [
@@ -14,8 +22,43 @@ export const HELP = [
   '  heal serial|net|disk    plug it back',
   '  kill A|B                the controller firmware dies',
   '  restart A|B             boot it again',
-  '  help, quit',
+  '  A|B COMMAND [ARGS]      a tandemctl command on controller A or B (A status, B switchover svc)',
+  '  help [COMMAND], quit',
+  '',
+  'tandemctl commands:',
+  commandList(),
 ].join('\n');
+
+/** The sim has no config files to read or write, nor a socket to choose. */
+function simRequest(request: ParsedRequest): string | null {
+  if (request.readFile !== undefined || request.exportFile !== undefined)
+    return 'FILE: the sim console reads and writes no files';
+  if (request.socket !== undefined) return '--socket: the sim console talks to its controllers directly';
+  return null;
+}
+
+function tandemctlLine(
+  controller: 'A' | 'B',
+  argv: readonly string[],
+): SimCommand | { kind: 'error'; message: string } {
+  const parsed = parseArgs(argv, Date.now());
+  switch (parsed.kind) {
+    case 'usage':
+      return { kind: 'error', message: parsed.message };
+    case 'help': {
+      const text = helpText(parsed.topic);
+      return text === null
+        ? { kind: 'error', message: `no command ${JSON.stringify(parsed.topic.join(' '))}; try help` }
+        : { kind: 'help', text };
+    }
+    case 'request': {
+      const refused = simRequest(parsed);
+      return refused === null
+        ? { kind: 'command', controller, request: parsed }
+        : { kind: 'error', message: refused };
+    }
+  }
+}
 
 export function parseSimCommand(line: string): SimCommand | { kind: 'error'; message: string } {
   const words = line
@@ -24,10 +67,15 @@ export function parseSimCommand(line: string): SimCommand | { kind: 'error'; mes
     .filter((w) => w !== '');
   const [verb, arg] = words;
   if (verb === undefined) return { kind: 'error', message: 'empty command; try help' };
+  const target = verb.toUpperCase();
+  if (target === 'A' || target === 'B') return tandemctlLine(target, words.slice(1));
+  if (verb === 'help') {
+    if (words.length === 1) return { kind: 'help', text: HELP };
+    return tandemctlLine('A', words);
+  }
   if (words.length > 2)
     return { kind: 'error', message: `too many words in ${JSON.stringify(line.slice(0, 60))}` };
   switch (verb) {
-    case 'help':
     case 'quit':
       return arg === undefined ? { kind: verb } : { kind: 'error', message: `${verb} takes no argument` };
     case 'cut':

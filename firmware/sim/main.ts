@@ -10,7 +10,8 @@ import type { ControllerId } from '../cluster/codes.ts';
 import type { ControllerStatus } from '../status/snapshot.ts';
 import { SimBox } from './box.ts';
 import { startBroker } from './broker.ts';
-import { HELP, parseSimCommand } from './console.ts';
+import { runSimCommand, simCommands } from './console-run.ts';
+import { parseSimCommand } from './console.ts';
 import { SIM_COMMAND_TOKEN, SimTelemetry } from './telemetry.ts';
 
 /** The embedded demo: one group with a dummy resource, preferred on A. */
@@ -78,7 +79,7 @@ async function main(): Promise<number> {
     unsub[c] = node.status.onChange(() => print(c, false));
   });
   box.start();
-  console.log('simulated box running; type help for fault commands');
+  console.log('simulated box running; type help for fault and tandemctl commands');
   const ticker = setInterval(() => {
     for (const c of ['A', 'B'] as const) {
       print(c, true);
@@ -97,7 +98,13 @@ async function main(): Promise<number> {
           console.log(`? ${cmd.message}`);
           return;
         case 'help':
-          console.log(HELP);
+          console.log(cmd.text);
+          return;
+        case 'command':
+          void runSimCommand(simCommands(box, cmd.controller), cmd.controller, cmd.request, Date.now()).then(
+            (text) => console.log(text),
+            (err: unknown) => console.log(`? ${cmd.controller}: ${String(err)}`),
+          );
           return;
         case 'quit':
           resolve();
