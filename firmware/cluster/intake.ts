@@ -5,7 +5,7 @@ import { otherController, type ControllerId } from './codes.ts';
 import type { Membership } from './membership.ts';
 import type { HeartbeatPath } from './heartbeat-paths.ts';
 import type { Accepted, HeartbeatAcceptor, Rejection } from './replay.ts';
-import { err, type Result } from './result.ts';
+import { err, type Result } from '../core/result.ts';
 import type { SectorError } from './sector.ts';
 import { decodeWitnessSlot } from './witness-layout.ts';
 

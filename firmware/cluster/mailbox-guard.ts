@@ -4,7 +4,7 @@
 // (an order from before this boot was meant for the previous incarnation and
 // would otherwise cause a reboot loop) and then only takes higher seqs.
 import type { ControllerId } from './codes.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../core/result.ts';
 import type { MailboxMessage } from './witness-layout.ts';
 
 export type MailboxRefusal = 'wrong-box' | 'not-from-peer' | 'already-seen';

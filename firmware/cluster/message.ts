@@ -15,7 +15,7 @@ import {
 } from './codes.ts';
 import { MAC_BYTES, assertBoxKey, macMatches, macOf } from './hmac.ts';
 import { ALL_PATH_BITS } from './heartbeat-paths.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../core/result.ts';
 
 export const HEARTBEAT_MAGIC = Uint8Array.of(0x54, 0x44, 0x48, 0x42); // "TDHB"
 export const HEARTBEAT_VERSION = 1;

@@ -15,7 +15,7 @@
 import type { ControllerId } from './codes.ts';
 import { decodeHeartbeat, type Heartbeat, type HeartbeatErrorCode } from './message.ts';
 import type { HeartbeatPath } from './heartbeat-paths.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../core/result.ts';
 
 export type RejectReason =
   | HeartbeatErrorCode

@@ -5,7 +5,7 @@
 // it differently from corruption.
 import { crc32 } from 'node:zlib';
 import { allZero } from './bytes.ts';
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../core/result.ts';
 
 export const SECTOR_BYTES = 512;
 export const CRC_OFFSET = SECTOR_BYTES - 4;

@@ -1,6 +1,6 @@
 // Heartbeat timing and its rules. Justification of the defaults against
 // corosync, Heartbeat, sbd and keepalived: docs/heartbeat.md "Timing".
-import { err, ok, type Result } from './result.ts';
+import { err, ok, type Result } from '../core/result.ts';
 
 export interface HeartbeatTiming {
   /** How often a heartbeat is sent on every path (and the witness slot written). */

@@ -7,7 +7,7 @@ import { WireReader, WireWriter, allZero, isSafeU64, isU32 } from './bytes.ts';
 import { controllerCode, controllerFromCode, type ControllerId } from './codes.ts';
 import { MAC_BYTES, assertBoxKey, macMatches, macOf } from './hmac.ts';
 import { MAX_HEARTBEAT_BYTES, MIN_HEARTBEAT_BYTES } from './message.ts';
-import { ok, type Result } from './result.ts';
+import { ok, type Result } from '../core/result.ts';
 import { openSector, sealSector, sectorFieldError, type SectorError } from './sector.ts';
 
 export const WITNESS_LAYOUT_VERSION = 1;

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { controllerCode, controllerFromCode, type ControllerId } from '../../cluster/codes.ts';
 import { MAC_BYTES, macMatches, macOf } from '../../cluster/hmac.ts';
-import { err, ok, type Result } from '../../cluster/result.ts';
+import { err, ok, type Result } from '../../core/result.ts';
 import { MAX_DATAGRAM_BYTES } from '../../../hal/net/datagram.ts';
 
 export const OFFER_MAGIC = Buffer.from('TDCF', 'ascii');

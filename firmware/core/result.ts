@@ -1,5 +1,7 @@
-// A decoder's answer: the value, or a typed error naming what is wrong.
-// Decoders of untrusted bytes return these instead of throwing.
+// The answer of anything that can fail in an expected way: the value, or a
+// typed error naming what is wrong. Decoders of untrusted bytes, config and
+// argument checks return these instead of throwing. The one such shape in
+// the firmware.
 
 export type Result<T, E> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
