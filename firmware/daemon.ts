@@ -22,7 +22,7 @@ import { keyBytes } from './daemon/identity.ts';
 import { linuxDrivers } from './daemon/linux-drivers.ts';
 import { ControllerNode } from './daemon/node.ts';
 import { operatorSurfaces } from './daemon/surfaces.ts';
-import { SharedIscsiSession } from './daemon/failover/shared-iscsi.ts';
+import { createSharedDisk } from './fencing/shared-disk.ts';
 import { wireFailover } from './daemon/failover/wiring.ts';
 import { createCommandRunner } from './resources/command.ts';
 import { LinuxNetControl } from '../hal/net/linux.ts';
@@ -84,8 +84,8 @@ async function main(): Promise<number> {
   });
 
   // The fencer and the witness heartbeat share one session (one PR registration).
-  const sharedDisk = cfg.cluster.disk.transport === 'iscsi' ? new SharedIscsiSession(cfg, clock) : undefined;
-  const { drivers, skipped } = linuxDrivers(cfg, id.id, paths, clock, sharedDisk?.transport());
+  const sharedDisk = createSharedDisk(cfg, clock);
+  const { drivers, skipped } = linuxDrivers(cfg, id.id, paths, clock, sharedDisk.transport());
   for (const s of skipped) {
     events.append({
       severity: 'warning',
@@ -125,7 +125,7 @@ async function main(): Promise<number> {
     clock,
     events,
     alarms,
-    device: sharedDisk?.device ?? null,
+    device: sharedDisk.device,
     lun: cfg.cluster.disk.lun,
     watchdog: coreWatchdog,
     run: createCommandRunner(clock),
@@ -151,12 +151,12 @@ async function main(): Promise<number> {
   runner.add({
     name: 'failover',
     start: async () => {
-      await sharedDisk?.ready().catch(() => undefined); // the core treats a missing disk itself
+      await sharedDisk.ready().catch(() => undefined); // the core treats a missing disk itself
       await failover.start();
     },
     stop: async () => {
       await failover.shutdown();
-      await sharedDisk?.close();
+      await sharedDisk.close();
     },
   });
   if (!wdCfg.enabled) alarms.raise('WATCHDOG_DISABLED');

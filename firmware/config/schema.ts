@@ -140,7 +140,9 @@ const Cluster = Section(
         }),
         sgDevice: Type.Optional(
           Type.String({
-            pattern: '^/dev/[A-Za-z0-9_./-]+$',
+            // Under /dev and staying there: no '..' segment.
+            pattern: '^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$',
+            maxLength: 255,
             description:
               'SCSI generic device (sg only); unset means the HAL default (TANDEM_SCSI_GENERIC or /dev/sg0)',
           }),

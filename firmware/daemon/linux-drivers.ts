@@ -26,7 +26,7 @@ export function linuxDrivers(
   self: ControllerId,
   paths: HalPaths,
   clock: Clock,
-  /** A session shared with the fencer (firmware/daemon/failover/shared-iscsi.ts); default: its own. */
+  /** The session shared with the fencer (firmware/fencing/shared-disk.ts); default (iscsi only): its own. */
   sharedDisk?: DiskTransport,
 ): DriverSet {
   const c = config.cluster;
@@ -81,9 +81,9 @@ export function linuxDrivers(
 function diskTransport(config: TandemConfig, clock: Clock): DiskTransport | { why: string } {
   const d = config.cluster.disk;
   if (d.transport === 'sg') {
-    // The SG_IO transport exists (hal/scsi/sg) but the box's device discovery
-    // is not wired yet; the lab uses iSCSI.
-    return { why: 'transport "sg" is not wired into the daemon yet; use "iscsi"' };
+    // One node, one I_T nexus: the witness runs over the fencer's session
+    // (createSharedDisk), never over a second open of its own.
+    return { why: 'transport "sg" needs the shared session (firmware/fencing/shared-disk.ts)' };
   }
   const iscsi = {
     portal: { host: d.portal.host, port: d.portal.port },

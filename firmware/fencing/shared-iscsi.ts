@@ -1,18 +1,15 @@
-// One iSCSI session to the shared LUN per controller, used by both the
-// witness heartbeat (DiskPath) and the reservation manager. A PR
-// registration belongs to the I_T nexus that made it, and under the type-5
-// reservation only registered nexuses may write: a second, unregistered
-// session for the witness would be refused as soon as anyone reserves.
-// The initiator reconnects by itself (the manager re-registers on
-// 'reconnected'); DiskPath's "close and reopen" becomes "wait for the session".
-import type { Clock } from '../../../hal/clock/clock.ts';
-import { HalError } from '../../../hal/errors.ts';
-import type { ScsiDevice } from '../../../hal/scsi/device.ts';
-import { IscsiInitiator } from '../../../hal/scsi/iscsi/initiator.ts';
-import type { TandemConfig } from '../../config/schema.ts';
-import type { DiskTransport } from '../../heartbeat/disk-path.ts';
+// The shared session over iSCSI (the lab's tgt): one initiator per
+// controller. It reconnects by itself (the manager re-registers on
+// 'reconnected'), so DiskPath's "close and reopen" becomes "wait for it".
+import type { Clock } from '../../hal/clock/clock.ts';
+import { HalError } from '../../hal/errors.ts';
+import type { ScsiDevice } from '../../hal/scsi/device.ts';
+import { IscsiInitiator } from '../../hal/scsi/iscsi/initiator.ts';
+import type { TandemConfig } from '../config/schema.ts';
+import type { DiskTransport } from '../heartbeat/disk-path.ts';
+import { sharedTransport, type SharedDisk } from './shared-transport.ts';
 
-export class SharedIscsiSession {
+export class SharedIscsiSession implements SharedDisk {
   readonly initiator: IscsiInitiator;
   private connecting: Promise<void> | undefined;
 
@@ -57,20 +54,8 @@ export class SharedIscsiSession {
     }
   }
 
-  /** DiskPath's transport: the shared session, whose close() leaves it open for the fencer. */
   transport(): DiskTransport {
-    const init = this.initiator;
-    return {
-      description: init.description,
-      open: async () => {
-        await this.ready();
-        return {
-          description: init.description,
-          execute: (cmd) => init.execute(cmd),
-          close: () => Promise.resolve(),
-        };
-      },
-    };
+    return sharedTransport(this.initiator, () => this.ready());
   }
 
   close(): Promise<void> {

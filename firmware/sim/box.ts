@@ -194,7 +194,7 @@ export class SimBox {
     const peer: ControllerId = c === 'A' ? 'B' : 'A';
     const link = c === 'A' ? this.cable.a : this.cable.b;
     // One nexus for the witness and the fencer: only a registered nexus may
-    // write under the reservation (firmware/daemon/failover/shared-iscsi.ts).
+    // write under the reservation (firmware/fencing/shared-transport.ts).
     const nexus = this.target.connect(`sim-${c}`);
     const shared = {
       description: nexus.description,
