@@ -10,6 +10,11 @@
  *   if (r.status === ScsiStatus.RESERVATION_CONFLICT) ...   // a result, not an exception
  *   await dev.close();
  *
+ * In the daemon, firmware/fencing/shared-disk.ts opens it when
+ * /cluster/disk/transport is "sg" (node: /cluster/disk/sgDevice, else
+ * paths.scsiGeneric), shares it between the witness heartbeat and the
+ * reservation manager, and reopens it after the node is lost (HBA reset).
+ *
  * Each open device has one worker thread that holds the fd (O_RDWR|O_NONBLOCK)
  * and blocks in ioctl(fd, SG_IO, &sg_io_hdr) through koffi; commands run one
  * at a time. cmd.timeoutMs goes into the header (the kernel aborts the command)
@@ -26,11 +31,19 @@
  *   fails with ENOTTY, mapped to SgError 'not-supported' (errno kept);
  * - with a stand-in worker blocked in a native call (usleep), the main event
  *   loop keeps ticking, JS-side timeouts fire, late replies are dropped and
- *   close() returns even though the worker is stuck.
- * NOT verified: a real SG_IO round trip. The lab container has no /dev/sg*
- * and no kernel modules (no modprobe, no /lib/modules, no /proc/modules), so
- * scsi_debug cannot be loaded; test against a real /dev/sgN (or a VM with
- * `modprobe scsi_debug`) before trusting data-in/data-out and sense paths.
+ *   close() returns even though the worker is stuck;
+ * - round trips against the sim kernel (sim-kernel.ts, run by sim-worker.ts
+ *   for SimSgHost): it replaces only ioctl/open/close, so the worker loop,
+ *   native buffers, header encoding and decoding are the real ones. It checks
+ *   every byte of each sg_io_hdr (sim-check.ts), copies CDB and data-out from
+ *   user memory, executes on a SimScsiTarget (SPC-4 PR), and writes data-in,
+ *   sense, status, resid, duration and info back as sg.c does; fault hooks
+ *   give ENODEV/ENOENT, DID_* host statuses and DID_TIME_OUT.
+ * NOT verified: a round trip through the real kernel. The lab container has
+ * no /dev/sg* and no kernel modules (no modprobe, no /lib/modules, no
+ * /proc/modules), so scsi_debug cannot be loaded; the sim kernel follows sg.c
+ * as read, not as run. Test against a real /dev/sgN (or a VM with
+ * `modprobe scsi_debug`) before trusting it on hardware.
  */
 export { openSgDevice, SgDevice } from './sg-device.ts';
 export type { SgDeviceOptions } from './sg-device.ts';
