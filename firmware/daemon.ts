@@ -62,7 +62,7 @@ async function main(): Promise<number> {
     events.close();
     return 2;
   }
-  controller = id.id;
+  controller = id.value;
   const hb = cfg.cluster.heartbeat;
   const timing = validateTiming(hb);
   if (!timing.ok) {
@@ -85,7 +85,7 @@ async function main(): Promise<number> {
 
   // The fencer and the witness heartbeat share one session (one PR registration).
   const sharedDisk = createSharedDisk(cfg, clock);
-  const { drivers, skipped } = linuxDrivers(cfg, id.id, paths, clock, sharedDisk.transport());
+  const { drivers, skipped } = linuxDrivers(cfg, id.value, paths, clock, sharedDisk.transport());
   for (const s of skipped) {
     events.append({
       severity: 'warning',
@@ -98,7 +98,7 @@ async function main(): Promise<number> {
   const node = new ControllerNode({
     clock,
     boxId: cfg.box.id,
-    self: id.id,
+    self: id.value,
     key: keyBytes(cfg.cluster.key),
     timing: timing.value,
     drivers,

@@ -4,6 +4,7 @@
 // own small committed transaction in the state database and survives a
 // restart; each raise/clear/acknowledge is also written to the event log.
 import type { Clock } from '../../hal/clock/clock.ts';
+import type { Result } from '../core/result.ts';
 import type { DatabaseSync } from '../events/sqlite.ts';
 import type { EventSink, Severity } from '../events/types.ts';
 import {
@@ -22,8 +23,6 @@ export type AlarmChange =
   | { kind: 'repeated'; alarm: Alarm }
   | { kind: 'cleared'; alarm: Alarm }
   | { kind: 'acknowledged'; alarm: Alarm };
-
-export type AlarmResult = { ok: true; alarm: Alarm } | { ok: false; error: string };
 
 export interface RaiseOptions {
   /** What the alarm is about (path name, peer id, resource); '' for the box. */
@@ -108,7 +107,7 @@ export class AlarmManager {
   }
 
   /** Operator acknowledgement (tandemctl, web, MQTT): input is untrusted. */
-  acknowledge(alarmId: unknown, by: unknown): AlarmResult {
+  acknowledge(alarmId: unknown, by: unknown): Result<Alarm, string> {
     if (typeof alarmId !== 'number' || !Number.isSafeInteger(alarmId) || alarmId < 1) {
       return { ok: false, error: 'alarmId: must be a positive integer' };
     }
@@ -124,7 +123,7 @@ export class AlarmManager {
       .run(Math.round(this.clock.wallMs()), by, alarmId);
     const alarm = this.byId(alarmId);
     this.logEvent(alarm, 'acknowledge', 'info', `Alarm acknowledged by ${by}: ${alarm.message}`);
-    return { ok: true, alarm: this.notify('acknowledged', alarm) };
+    return { ok: true, value: this.notify('acknowledged', alarm) };
   }
 
   /** Active alarms, most severe first, then newest first. */

@@ -44,7 +44,7 @@ export const alarmCommands = [
     run: (ctx: CommandContext, args) => {
       if (ctx.alarms === undefined) return missing('alarm-ack');
       const r = ctx.alarms.acknowledge(args.id, args.by ?? ctx.defaultActor ?? 'operator');
-      return r.ok ? ok({ alarm: r.alarm }) : fail(r.error);
+      return r.ok ? ok({ alarm: r.value }) : fail(r.error);
     },
   }),
   defineCommand({

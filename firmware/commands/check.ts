@@ -10,11 +10,10 @@
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { COMMANDS, type CommandRequest } from '../core/envelope.ts';
+import type { Result } from '../core/result.ts';
 import { MAX_CONFIG_TEXT, mustOf } from './args.ts';
 import { roleAllows, type CommandDef, type Role } from './define.ts';
 import { commandNamed } from './registry.ts';
-
-export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export const MAX_TRANSACTION = 64;
 
@@ -101,7 +100,7 @@ export function argValueProblem(def: CommandDef, key: string, value: unknown): s
 }
 
 /** Validates `args` against `def`'s schema; on success, a frozen copy of the declared keys. */
-export function checkArgs(def: CommandDef, args: unknown): Checked<Readonly<Record<string, unknown>>> {
+export function checkArgs(def: CommandDef, args: unknown): Result<Readonly<Record<string, unknown>>, string> {
   if (args === undefined) args = {};
   if (!isPlainObject(args)) return { ok: false, error: 'args: must be an object' };
   const bounds = argsOutOfBounds(args);
@@ -154,7 +153,7 @@ function unknownCommand(name: unknown): string {
 }
 
 /** Command name, role, arguments (and the role those arguments need), in that order. */
-export function admitCommand(name: unknown, args: unknown, role: Role): Checked<Admitted> {
+export function admitCommand(name: unknown, args: unknown, role: Role): Result<Admitted, string> {
   const def = commandNamed(name);
   if (def === undefined) return { ok: false, error: unknownCommand(name) };
   const early = roleProblem(def, null, role);
@@ -166,7 +165,7 @@ export function admitCommand(name: unknown, args: unknown, role: Role): Checked<
   return { ok: true, value: { def, args: checked.value } };
 }
 
-export function checkTransaction(value: unknown): Checked<string> {
+export function checkTransaction(value: unknown): Result<string, string> {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_TRANSACTION) {
     return {
       ok: false,
@@ -184,7 +183,7 @@ const admitted = new WeakMap<CommandRequest, Admitted & { readonly role: Role }>
  * channel whose callers have `role`. The command may come from elsewhere (an
  * MQTT topic level) via `command`.
  */
-export function admit(body: unknown, role: Role, command?: string): Checked<CommandRequest> {
+export function admit(body: unknown, role: Role, command?: string): Result<CommandRequest, string> {
   if (!isPlainObject(body)) return { ok: false, error: 'request: must be a JSON object' };
   const name = command ?? body['command'];
   // The name first: an unknown command is the clearest answer, whatever else is wrong.
@@ -205,7 +204,7 @@ export function admittedAs(request: CommandRequest): (Admitted & { readonly role
 }
 
 /** The role check alone, for a request admitted earlier (maybe for a stronger role). */
-export function recheckRole(found: Admitted, role: Role): Checked<Admitted> {
+export function recheckRole(found: Admitted, role: Role): Result<Admitted, string> {
   const problem = roleProblem(found.def, found.args, role);
   return problem === null ? { ok: true, value: found } : { ok: false, error: problem };
 }

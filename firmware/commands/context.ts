@@ -2,6 +2,7 @@
 // as small structural interfaces, so the controller's classes (status
 // keeper, heartbeat runtime, failover host, alarm manager, event log, config
 // manager) satisfy them as they are, and a test can hand in plain objects.
+import type { Result } from '../core/result.ts';
 import type { ControllerStatus, GroupStatus } from '../status/snapshot.ts';
 import type { EventQuery, LoggedEvent } from '../events/types.ts';
 
@@ -45,10 +46,7 @@ export interface FailoverOps {
 /** An alarm list that can be read and acknowledged. */
 export interface AlarmOps {
   active(): unknown[];
-  acknowledge(
-    alarmId: unknown,
-    by: unknown,
-  ): { readonly ok: true; readonly alarm: unknown } | { readonly ok: false; readonly error: string };
+  acknowledge(alarmId: unknown, by: unknown): Result<unknown, string>;
 }
 
 /** The configuration store (ConfigManager). */

@@ -27,7 +27,7 @@ const asValidation = (v: unknown) => {
   const r = validateConfig(v);
   return r.ok
     ? { ok: true as const, value: r.config }
-    : { ok: false as const, errors: [formatIssues(r.errors)] };
+    : { ok: false as const, error: [formatIssues(r.errors)] };
 };
 
 export class ConfigManager {

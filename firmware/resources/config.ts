@@ -7,6 +7,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isIpv4 } from '../../hal/net/net.ts';
+import type { Result } from '../core/result.ts';
 import { FSCK_POLICIES } from './agents/filesystem.ts';
 import { HOOK_EVENTS, HOOK_FAILURE_POLICIES } from './hooks.ts';
 
@@ -166,8 +167,6 @@ export interface Issue {
   readonly message: string;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Issue[] };
-
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
 ajv.addFormat('ipv4', isIpv4);
 
@@ -212,12 +211,12 @@ function commandIssues(base: string, cmd: readonly string[]): Issue[] {
 }
 
 /** Checks one resource entry (a copy is validated; defaults are filled in). */
-export function parseResource(raw: unknown, base = ''): Parsed<ResourceSettings> {
+export function parseResource(raw: unknown, base = ''): Result<ResourceSettings, Issue[]> {
   const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
   if (typeof type !== 'string' || !Object.hasOwn(checkers, type)) {
     return {
       ok: false,
-      errors: [
+      error: [
         {
           path: `${base}/type`,
           message: `must be one of ${RESOURCE_TYPES.map((t) => JSON.stringify(t)).join(', ')}`,
@@ -227,20 +226,20 @@ export function parseResource(raw: unknown, base = ''): Parsed<ResourceSettings>
   }
   const check = checkers[type as keyof typeof checkers];
   const doc: unknown = structuredClone(raw);
-  if (!check(doc)) return { ok: false, errors: issues(base, check.errors) };
+  if (!check(doc)) return { ok: false, error: issues(base, check.errors) };
   const value: ResourceSettings = doc;
   if (value.type === 'service') {
     const errors = (['start', 'stop', 'status'] as const).flatMap((k) =>
       commandIssues(`${base}/${k}`, value[k]),
     );
-    if (errors.length > 0) return { ok: false, errors };
+    if (errors.length > 0) return { ok: false, error: errors };
   }
   return { ok: true, value };
 }
 
-export function parseHooks(raw: unknown, base = '/hooks'): Parsed<HookSettings[]> {
+export function parseHooks(raw: unknown, base = '/hooks'): Result<HookSettings[], Issue[]> {
   if (raw === undefined) return { ok: true, value: [] };
-  if (!Array.isArray(raw)) return { ok: false, errors: [{ path: base, message: 'must be an array' }] };
+  if (!Array.isArray(raw)) return { ok: false, error: [{ path: base, message: 'must be an array' }] };
   const out: HookSettings[] = [];
   const errors: Issue[] = [];
   raw.forEach((h: unknown, i) => {
@@ -252,12 +251,12 @@ export function parseHooks(raw: unknown, base = '/hooks'): Parsed<HookSettings[]
       out.push(doc);
     }
   });
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, value: out };
+  return errors.length > 0 ? { ok: false, error: errors } : { ok: true, value: out };
 }
 
-export function parseRestartPolicy(raw: unknown, base = '/restart'): Parsed<RestartPolicySettings> {
+export function parseRestartPolicy(raw: unknown, base = '/restart'): Result<RestartPolicySettings, Issue[]> {
   const doc: unknown = structuredClone(raw ?? {});
   return checkRestart(doc)
     ? { ok: true, value: doc }
-    : { ok: false, errors: issues(base, checkRestart.errors) };
+    : { ok: false, error: issues(base, checkRestart.errors) };
 }

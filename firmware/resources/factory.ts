@@ -67,7 +67,7 @@ export function buildGroup(entry: GroupEntry, deps: GroupDeps, base = ''): Built
   const names = new Set<string>();
   entry.resources.forEach((raw, i) => {
     const r = parseResource(raw, `${base}/resources/${i}`);
-    if (!r.ok) return void errors.push(...r.errors);
+    if (!r.ok) return void errors.push(...r.error);
     if (names.has(r.value.name)) {
       errors.push({
         path: `${base}/resources/${i}/name`,
@@ -79,9 +79,9 @@ export function buildGroup(entry: GroupEntry, deps: GroupDeps, base = ''): Built
     agents.push(createAgent(r.value, deps));
   });
   const hooks = parseHooks(entry.hooks, `${base}/hooks`);
-  if (!hooks.ok) errors.push(...hooks.errors);
+  if (!hooks.ok) errors.push(...hooks.error);
   const restart = parseRestartPolicy(entry.restart, `${base}/restart`);
-  if (!restart.ok) errors.push(...restart.errors);
+  if (!restart.ok) errors.push(...restart.error);
   if (errors.length > 0 || !hooks.ok || !restart.ok) return { ok: false, errors };
   const group = new ResourceGroup({
     name: entry.name,

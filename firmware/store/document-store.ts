@@ -3,10 +3,11 @@
 // than trusted.
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Result } from '../core/result.ts';
 import { removeStrayTemps, writeFileAtomic } from './atomic-file.ts';
 
-export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
-export type Validator<T> = (value: unknown) => Validation<T>;
+/** Checks a document: its typed value, or what is wrong with it. */
+export type Validator<T> = (value: unknown) => Result<T, string[]>;
 
 export type ReadResult<T> =
   { kind: 'ok'; value: T } | { kind: 'missing' } | { kind: 'invalid'; errors: string[] };
@@ -35,11 +36,11 @@ export class DocumentStore<T> {
       return { kind: 'invalid', errors: [`${this.path} is not valid JSON: ${(err as Error).message}`] };
     }
     const v = this.validate(parsed);
-    return v.ok ? { kind: 'ok', value: v.value } : { kind: 'invalid', errors: v.errors };
+    return v.ok ? { kind: 'ok', value: v.value } : { kind: 'invalid', errors: v.error };
   }
 
   /** Validate, then replace atomically. On any failure the old document stays. */
-  async write(value: unknown): Promise<Validation<T>> {
+  async write(value: unknown): Promise<Result<T, string[]>> {
     const v = this.validate(value);
     if (!v.ok) return v;
     await mkdir(dirname(this.path), { recursive: true });

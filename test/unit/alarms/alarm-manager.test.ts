@@ -65,7 +65,7 @@ describe('AlarmManager', () => {
     const a = alarms.raise('PEER_DEAD', { subject: 'B' });
     expect(alarms.acknowledge(a.id, 'operator')).toMatchObject({
       ok: true,
-      alarm: { acknowledgedBy: 'operator' },
+      value: { acknowledgedBy: 'operator' },
     });
     expect(alarms.clear('PEER_DEAD', 'B')?.active).toBe(false);
     expect(alarms.clear('PEER_DEAD', 'B')).toBeUndefined();

@@ -83,7 +83,7 @@ export function fakeContext(host: FailoverOps | undefined = fakeHost()): Command
       active: () => [{ id: 1, code: 'MQTT_DOWN' }],
       acknowledge: (id, by) => {
         acked.push({ id, by });
-        return { ok: true, alarm: { id, by } };
+        return { ok: true, value: { id, by } };
       },
     },
     events: { query: () => [] },

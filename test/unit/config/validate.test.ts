@@ -92,10 +92,10 @@ describe('config validation', () => {
 
   it('takes the controller id from the environment first, then the file', () => {
     const c = defaultConfig();
-    expect(resolveControllerId(c, { TANDEM_CONTROLLER_ID: 'B' })).toEqual({ ok: true, id: 'B' });
+    expect(resolveControllerId(c, { TANDEM_CONTROLLER_ID: 'B' })).toEqual({ ok: true, value: 'B' });
     expect(resolveControllerId(c, { TANDEM_CONTROLLER_ID: 'C' }).ok).toBe(false);
     expect(resolveControllerId(c, {}).ok).toBe(false);
-    expect(resolveControllerId({ ...c, controller: { id: 'A' } }, {})).toEqual({ ok: true, id: 'A' });
+    expect(resolveControllerId({ ...c, controller: { id: 'A' } }, {})).toEqual({ ok: true, value: 'A' });
   });
 });
 

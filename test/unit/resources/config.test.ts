@@ -60,8 +60,7 @@ describe('resource configuration', () => {
   });
 
   it('names the field at fault', () => {
-    const bad = (raw: unknown) =>
-      ((r) => (r.ok ? [] : r.errors))(parseResource(raw, '/groups/0/resources/1'));
+    const bad = (raw: unknown) => ((r) => (r.ok ? [] : r.error))(parseResource(raw, '/groups/0/resources/1'));
     const unknownType = bad({ type: 'nfs' });
     expect(unknownType.map((e) => e.path)).toEqual(['/groups/0/resources/1/type']);
     expect(unknownType[0]?.message).toContain('"filesystem"');
@@ -96,7 +95,7 @@ describe('resource configuration', () => {
       ],
     });
     const badHook = parseHooks([{ event: 'pre-boot', command: ['pre'] }]);
-    expect(badHook.ok ? [] : badHook.errors.map((e) => e.path)).toEqual(['/hooks/0/event']);
+    expect(badHook.ok ? [] : badHook.error.map((e) => e.path)).toEqual(['/hooks/0/event']);
     expect(parseRestartPolicy(undefined)).toEqual({ ok: true, value: { maxRestarts: 3, windowMs: 600_000 } });
   });
 

@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { removeStrayTemps, writeFileAtomic } from '../../../firmware/store/atomic-file.ts';
-import { DocumentStore, type Validation } from '../../../firmware/store/document-store.ts';
+import type { Result } from '../../../firmware/core/result.ts';
+import { DocumentStore } from '../../../firmware/store/document-store.ts';
 
 interface Doc {
   n: number;
 }
-function validateDoc(v: unknown): Validation<Doc> {
+function validateDoc(v: unknown): Result<Doc, string[]> {
   if (typeof v === 'object' && v !== null && typeof (v as Doc).n === 'number')
     return { ok: true, value: v as Doc };
-  return { ok: false, errors: ['/n: must be a number'] };
+  return { ok: false, error: ['/n: must be a number'] };
 }
 
 let dir: string;
@@ -32,7 +33,7 @@ describe('DocumentStore', () => {
     const store = new DocumentStore(join(dir, 'doc.json'), validateDoc);
     await store.write({ n: 1 });
     const r = await store.write({ n: 'two' });
-    expect(r).toEqual({ ok: false, errors: ['/n: must be a number'] });
+    expect(r).toEqual({ ok: false, error: ['/n: must be a number'] });
     expect(await store.read()).toEqual({ kind: 'ok', value: { n: 1 } });
   });
 
