@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { docsList } from '../firmware/commands/help.ts';
+import { errorMessage } from '../hal/errors.ts';
 
 export const DOC_FILE = fileURLToPath(new URL('../docs/mqtt.md', import.meta.url));
 const BEGIN = '<!-- commands:begin -->';
@@ -49,7 +50,7 @@ if (import.meta.main) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      console.error(err instanceof Error ? err.message : String(err));
+      console.error(errorMessage(err));
       process.exitCode = 1;
     },
   );
