@@ -5,9 +5,9 @@
 import type { Clock } from '../../hal/clock/clock.ts';
 import type { ScsiDevice } from '../../hal/scsi/device.ts';
 import { paths } from '../../hal/paths.ts';
-import type { TandemConfig } from '../config/schema.ts';
 import { SharedIscsiSession } from './shared-iscsi.ts';
 import { SharedSgSession } from './shared-sg.ts';
+import type { SharedDiskConfig } from './shared-config.ts';
 import type { SharedDisk } from './shared-transport.ts';
 
 export type { SharedDisk } from './shared-transport.ts';
@@ -22,7 +22,7 @@ export interface SharedDiskOptions {
 }
 
 export function createSharedDisk(
-  config: TandemConfig,
+  config: SharedDiskConfig,
   clock: Clock,
   options: SharedDiskOptions = {},
 ): SharedDisk {

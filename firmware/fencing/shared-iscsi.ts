@@ -5,15 +5,15 @@ import type { Clock } from '../../hal/clock/clock.ts';
 import { HalError } from '../../hal/errors.ts';
 import type { ScsiDevice } from '../../hal/scsi/device.ts';
 import { IscsiInitiator } from '../../hal/scsi/iscsi/initiator.ts';
-import type { TandemConfig } from '../config/schema.ts';
 import type { DiskTransport } from '../heartbeat/disk-path.ts';
+import type { SharedDiskConfig } from './shared-config.ts';
 import { sharedTransport, type SharedDisk } from './shared-transport.ts';
 
 export class SharedIscsiSession implements SharedDisk {
   readonly initiator: IscsiInitiator;
   private connecting: Promise<void> | undefined;
 
-  constructor(config: TandemConfig, clock: Clock) {
+  constructor(config: SharedDiskConfig, clock: Clock) {
     const d = config.cluster.disk;
     this.initiator = new IscsiInitiator(
       {
