@@ -2,7 +2,7 @@
 // every field exists and has the right type). Errors block the config;
 // warnings are accepted but reported (e.g. the factory HMAC key).
 import { isIP } from 'node:net';
-import { DEFAULT_IO_TIMEOUT_MS } from '../failover/lease.ts';
+import { DEFAULT_TIMEOUT_MS as SCSI_IO_TIMEOUT_MS } from '../../hal/scsi/commands.ts';
 import { FACTORY_CLUSTER_KEY, type TandemConfig } from './schema.ts';
 
 export interface ConfigIssue {
@@ -117,11 +117,11 @@ function checkLeaseTiming(c: TandemConfig, err: (path: string, message: string) 
       `must be at least 2 x intervalMs (${2 * hb.intervalMs} ms) so one late pet never resets a healthy controller`,
     );
   }
-  const minDelay = hb.intervalMs + DEFAULT_IO_TIMEOUT_MS;
+  const minDelay = hb.intervalMs + SCSI_IO_TIMEOUT_MS;
   if (c.failover.fenceDelayMs !== 0 && c.failover.fenceDelayMs < minDelay) {
     err(
       '/failover/fenceDelayMs',
-      `must be 0 or at least intervalMs + the ${DEFAULT_IO_TIMEOUT_MS} ms I/O timeout (${minDelay} ms) so one fence lands before the other starts`,
+      `must be 0 or at least intervalMs + the ${SCSI_IO_TIMEOUT_MS} ms I/O timeout (${minDelay} ms) so one fence lands before the other starts`,
     );
   }
 }

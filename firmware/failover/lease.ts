@@ -13,6 +13,7 @@
 //   takeover_wait >= interval (skew) + max(deadtime + interval, interval + io_timeout) + stop_budget
 //   with a watchdog: takeover_wait >= interval + watchdog_timeout + margin
 //   (sbd uses msgwait = 2 x watchdog for the same reason)
+import { DEFAULT_TIMEOUT_MS } from '../../hal/scsi/commands.ts';
 
 /**
  * Time allowed for a self-fencing active to drop its service address (the
@@ -27,8 +28,8 @@ export const DEFAULT_STOP_BUDGET_MS = 500;
  * drift between the two controllers over a few seconds (ppm).
  */
 export const WATCHDOG_MARGIN_MS = 500;
-/** sbd's I/O timeout; hal/scsi/commands.ts DEFAULT_TIMEOUT_MS. */
-export const DEFAULT_IO_TIMEOUT_MS = 3000;
+/** The SCSI commands' I/O timeout (sbd's). */
+export const DEFAULT_IO_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 
 export interface LeaseInputs {
   readonly intervalMs: number;
