@@ -4,7 +4,7 @@
 import type { EventSink, JsonValue } from '../events/types.ts';
 import { DocumentStore, type ReadResult } from '../store/document-store.ts';
 import { configHash } from './fingerprint.ts';
-import { decideReplication, type ConfigStamp, type ReplicationDecision } from './replication.ts';
+import { decideReplication, type ConfigStamp, type ReplicationDecision } from './replication/decision.ts';
 import { SECRET_PATHS, type TandemConfig } from './schema.ts';
 import { defaultConfig, formatIssues, validateConfig, type ConfigIssue } from './validate.ts';
 

@@ -1,8 +1,26 @@
-// PeerView over the real Membership: the peer's report is the latest
-// accepted heartbeat (membership already dropped forged or replayed ones).
-import type { Membership } from '../cluster/membership.ts';
-import type { PeerView } from './ports.ts';
+// The peer as the failover machine sees it: membership's verdict and the
+// peer's latest accepted heartbeat (membership already dropped forged or
+// replayed ones).
+import type { ControllerState } from '../core/states.ts';
+import type { Role } from '../cluster/codes.ts';
+import type { Membership, MembershipEvent, PeerState } from '../cluster/membership.ts';
 import { failedGroupsOf } from './wire.ts';
+
+/** What the peer said about itself in its latest accepted heartbeat. */
+export interface PeerReport {
+  readonly role: Role;
+  readonly state: ControllerState;
+  readonly groups: readonly string[];
+  readonly diskAccess: boolean;
+  /** Groups that failed on the peer and that it will not take back yet (wire.ts failedGroupsOf). */
+  readonly failedGroups: readonly string[];
+}
+
+export interface PeerView {
+  peerState(): PeerState;
+  latest(): PeerReport | undefined;
+  on(listener: (e: MembershipEvent) => void): () => void;
+}
 
 export function membershipPeerView(m: Membership): PeerView {
   return {

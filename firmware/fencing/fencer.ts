@@ -1,7 +1,9 @@
-// The port the failover core drives fencing through. ReservationManager
-// implements it over SCSI persistent reservations; tests may fake it.
-// Every operation returns a typed outcome instead of throwing, because the
-// failover core must act on each case (stop everything when 'fenced').
+// Fencing as the rest of the firmware sees it: one vocabulary, named from
+// our side ('peer-fenced': we shut the peer out; 'we-are-fenced': the peer
+// shut us out). ReservationManager implements it over SCSI persistent
+// reservations, NoSharedDisk where no shared disk is configured. Every
+// operation returns a typed outcome instead of throwing, because the failover
+// core must act on each case (stop everything when we are fenced).
 import type { HalError } from '../../hal/errors.ts';
 import type { Reservation } from '../../hal/scsi/cdb/pr-in.ts';
 import type { KeyOwner } from './keys.ts';
@@ -14,7 +16,7 @@ export interface FencerSnapshot {
   /** The reservation at the last READ RESERVATION. */
   readonly reservation: Reservation | null;
   /** Our key was removed by someone else: we must stop writing. Sticky until register(). */
-  readonly fenced: boolean;
+  readonly weAreFenced: boolean;
   /** null until the first fence attempt found out. */
   readonly preemptAndAbortSupported: boolean | null;
   /** Keys that belong to neither controller of this box (never touched, only reported). */
@@ -26,8 +28,9 @@ export interface Failed {
   readonly kind: 'failed';
   readonly error: HalError;
 }
-export interface Fenced {
-  readonly kind: 'fenced';
+/** Our key is gone from the LUN: the peer fenced us. */
+export interface WeAreFenced {
+  readonly kind: 'we-are-fenced';
 }
 export interface NotRegistered {
   readonly kind: 'not-registered';
@@ -35,13 +38,13 @@ export interface NotRegistered {
 
 export type RegisterOutcome =
   | { readonly kind: 'registered'; readonly key: bigint; readonly removedOrphans: readonly bigint[] }
-  | Fenced
+  | WeAreFenced
   | Failed;
 
 export type ReserveOutcome =
   | { readonly kind: 'reserved'; readonly key: bigint }
   | { readonly kind: 'held-by-other'; readonly holder: bigint; readonly owner: KeyOwner }
-  | Fenced
+  | WeAreFenced
   | NotRegistered
   | Failed;
 
@@ -59,7 +62,7 @@ export type FenceOutcome =
     }
   /** The reservation is held by a key of another box: reported, never touched. */
   | { readonly kind: 'blocked-by-foreign'; readonly holder: bigint }
-  | Fenced
+  | WeAreFenced
   | NotRegistered
   | Failed;
 
@@ -67,18 +70,29 @@ export type VerifyOutcome =
   | { readonly kind: 'registered'; readonly key: bigint }
   /** Our key is still on the LUN but this session does not own it (re-login): re-registration follows. */
   | { readonly kind: 'orphaned'; readonly key: bigint }
-  | Fenced
+  | WeAreFenced
   | NotRegistered
   | Failed;
 
-export type FencedBy = 'poll' | 'verify' | 'preempt' | 'reserve' | 'repair';
+export type FencedBy = 'poll' | 'preempt' | 'reserve' | 'repair';
+
+/**
+ * The result of the one registration poll (every heartbeat interval): our
+ * key still ours, gone (the peer fenced us), or the disk did not answer.
+ * It is also the controller's disk-access probe; every consumer (failover,
+ * the reservation resource, status) reads this instead of polling itself.
+ */
+export type PollResult =
+  { readonly kind: 'registered'; readonly key: bigint } | WeAreFenced | NotRegistered | Failed;
 
 export interface FencerEvents {
   /** Our key is gone: someone preempted us. The failover core stops everything. */
-  fenced: [info: { readonly key: bigint; readonly detectedBy: FencedBy }];
+  'we-are-fenced': [info: { readonly key: bigint; readonly detectedBy: FencedBy }];
+  /** Every poll's result (start() begins polling). */
+  polled: [result: PollResult];
   registered: [info: { readonly key: bigint; readonly removedOrphans: readonly bigint[] }];
   /** A new I_T nexus was noticed (iSCSI reconnect or UA 29/xx); re-registration follows. */
-  'session-changed': [info: { readonly reason: 'reconnected' | 'unit-attention' | 'verify' }];
+  'session-changed': [info: { readonly reason: 'reconnected' | 'unit-attention' | 'poll' }];
   'keys-changed': [info: { readonly keys: readonly bigint[] }];
   'reservation-changed': [info: { readonly reservation: Reservation | null }];
   /** A key of another box (or garbage) appeared on our LUN. */
@@ -87,14 +101,19 @@ export interface FencerEvents {
 }
 
 export interface Fencer {
+  /** Register, make sure a type-5 reservation exists, then poll every interval. */
   start(): Promise<RegisterOutcome>;
   stop(): void;
   register(): Promise<RegisterOutcome>;
   reserve(): Promise<ReserveOutcome>;
   release(): Promise<ReleaseOutcome>;
+  /** Preempt the peer's keys: PREEMPT AND ABORT, falling back to PREEMPT. */
   fencePeer(): Promise<FenceOutcome>;
+  /** Is THIS session still registered with our key? (one positive check, on demand). */
   verifyOwnRegistration(): Promise<VerifyOutcome>;
   snapshot(): FencerSnapshot;
+  /** The latest poll's result; undefined before the first poll. */
+  lastPoll(): PollResult | undefined;
   on<K extends keyof FencerEvents>(event: K, listener: (...args: FencerEvents[K]) => void): unknown;
   off<K extends keyof FencerEvents>(event: K, listener: (...args: FencerEvents[K]) => void): unknown;
 }

@@ -27,6 +27,7 @@ import type {
   FencedBy,
   FencerEvents,
   FencerSnapshot,
+  PollResult,
   PreemptMethod,
   RegisterOutcome,
   ReleaseOutcome,
@@ -87,6 +88,8 @@ export class ReservationManager extends EventEmitter<FencerEvents> implements Fe
   private keys: readonly bigint[] = [];
   private reservation: Reservation | null = null;
   private fenced = false;
+  private last: PollResult | undefined;
+  private polling: Promise<PollResult> | undefined;
   private paSupported: boolean | null = null;
   private pollTimer: TimerHandle | undefined;
   /** Serialises every operation: a poll must never interleave with a preempt. */
@@ -116,14 +119,21 @@ export class ReservationManager extends EventEmitter<FencerEvents> implements Fe
 
   // ---- Fencer API ----------------------------------------------------------
 
-  /** Register (new generation), then poll every pollIntervalMs. */
+  /**
+   * Register (new generation), make sure a type-5 reservation exists (a
+   * PREEMPT only shuts the victim out while one does), then poll every
+   * pollIntervalMs.
+   */
   async start(): Promise<RegisterOutcome> {
     if (!this.running) {
       this.running = true;
       this.sessionEvents?.on('reconnected', this.onReconnected);
       this.pollTimer = this.clock.every(this.pollIntervalMs, () => void this.pollNow());
     }
-    return this.register();
+    const r = await this.register();
+    // Type 5: every registrant may write, so a reservation held by the peer is fine too.
+    if (r.kind === 'registered' && this.reservation === null) await this.reserve();
+    return r;
   }
 
   stop(): void {
@@ -133,7 +143,7 @@ export class ReservationManager extends EventEmitter<FencerEvents> implements Fe
     this.sessionEvents?.off('reconnected', this.onReconnected);
   }
 
-  /** Explicit registration: clears 'fenced' (the failover core decided to rejoin). */
+  /** Explicit registration: clears 'we-are-fenced' (the failover core decided to rejoin). */
   register(): Promise<RegisterOutcome> {
     return this.serial(() => this.doRegister('explicit'));
   }
@@ -191,23 +201,30 @@ export class ReservationManager extends EventEmitter<FencerEvents> implements Fe
       ourKey: this.ourKey,
       keys: [...this.keys],
       reservation: this.reservation,
-      fenced: this.fenced,
+      weAreFenced: this.fenced,
       preemptAndAbortSupported: this.paSupported,
       foreignKeys: this.keys.filter((k) => ownerOf(k, this.prefix, this.controller) === 'foreign'),
     };
   }
 
-  /** One READ KEYS + READ RESERVATION now (the timer calls this). Never throws. */
-  pollNow(): Promise<void> {
-    return this.serial(async () => {
-      try {
-        await this.refresh();
-        const key = this.ourKey;
-        if (key !== null && !this.fenced && !this.keys.includes(key)) this.markFenced('poll');
-      } catch (err) {
-        this.emit('poll-failed', { error: toHalError(err, this.dev.description) });
-      }
+  lastPoll(): PollResult | undefined {
+    return this.last;
+  }
+
+  /**
+   * The one registration poll (the timer calls it every interval; a call
+   * while one runs joins it). Never throws. Its result, also emitted as
+   * 'polled', is every consumer's view of our key and of disk access.
+   */
+  pollNow(): Promise<PollResult> {
+    this.polling ??= this.serial(() => this.doPoll()).then((r) => {
+      this.polling = undefined;
+      this.last = r;
+      if (r.kind === 'failed') this.emit('poll-failed', { error: r.error });
+      this.emit('polled', r);
+      return r;
     });
+    return this.polling;
   }
 
   // ---- internals -------------------------------------------------------------
@@ -218,7 +235,7 @@ export class ReservationManager extends EventEmitter<FencerEvents> implements Fe
     return run;
   }
 
-  private sessionChanged(reason: 'reconnected' | 'unit-attention' | 'verify'): void {
+  private sessionChanged(reason: 'reconnected' | 'unit-attention' | 'poll'): void {
     if (this.fenced || this.ourKey === null || this.repairPending) return;
     this.repairPending = true;
     this.emit('session-changed', { reason });
@@ -251,12 +268,12 @@ export class ReservationManager extends EventEmitter<FencerEvents> implements Fe
     if (resvChanged) this.emit('reservation-changed', { reservation });
   }
 
-  private markFenced(by: FencedBy): { kind: 'fenced' } {
+  private markFenced(by: FencedBy): { kind: 'we-are-fenced' } {
     if (!this.fenced) {
       this.fenced = true;
-      this.emit('fenced', { key: this.ourKey ?? 0n, detectedBy: by });
+      this.emit('we-are-fenced', { key: this.ourKey ?? 0n, detectedBy: by });
     }
-    return { kind: 'fenced' };
+    return { kind: 'we-are-fenced' };
   }
 
   private failed(err: unknown): { kind: 'failed'; error: HalError } {
@@ -354,12 +371,33 @@ export class ReservationManager extends EventEmitter<FencerEvents> implements Fe
         await this.refresh();
         return { kind: 'registered', key };
       }
-      if (r === 'gone') return this.markFenced('verify');
-      this.sessionChanged('verify');
+      if (r === 'gone') return this.markFenced('poll');
+      this.sessionChanged('poll');
       return { kind: 'orphaned', key };
     } catch (err) {
       return this.failed(err);
     }
+  }
+
+  private async doPoll(): Promise<PollResult> {
+    // The first registration failed (no disk at boot): this poll tries again.
+    if (this.ourKey === null) {
+      const r = await this.doRegister('explicit');
+      return r.kind === 'registered' ? { kind: 'registered', key: r.key } : r;
+    }
+    if (this.fenced) {
+      // Still a disk probe: the failover core tells "fenced" from "no disk".
+      try {
+        await this.refresh();
+        return { kind: 'we-are-fenced' };
+      } catch (err) {
+        return this.failed(err);
+      }
+    }
+    const v = await this.doVerify();
+    // Orphaned: our key is still on the LUN, only this session lost it (a
+    // re-login); the repair already queued registers a new generation.
+    return v.kind === 'orphaned' ? { kind: 'registered', key: v.key } : v;
   }
 
   private async preemptOne(key: bigint, victim: bigint): Promise<PreemptMethod> {

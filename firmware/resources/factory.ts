@@ -6,11 +6,11 @@ import { paths } from '../../hal/paths.ts';
 import type { NetControl } from '../../hal/net/net.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import type { ResourceAgent } from './agent.ts';
-import { DummyAgent } from './agents/dummy.ts';
+import { DummyAgent, fileDummyStore, type DummyStore } from './agents/dummy.ts';
 import { FilesystemAgent } from './agents/filesystem.ts';
 import { PostgresAgent } from './agents/postgresql.ts';
 import { ReservationAgent } from './agents/reservation.ts';
-import type { ReservationPort } from './agents/reservation.ts';
+import type { Fencer } from '../fencing/fencer.ts';
 import { ServiceAgent } from './agents/service.ts';
 import { VipAgent } from './agents/vip.ts';
 import type { CommandRunner } from './command.ts';
@@ -25,12 +25,14 @@ export interface GroupDeps {
   readonly clock: Clock;
   readonly run: CommandRunner;
   readonly net: NetControl;
-  /** The reservation manager for a LUN, or undefined if there is none. */
-  readonly reservations: (lun: number) => ReservationPort | undefined;
+  /** The fencer that holds a LUN's reservation, or undefined if none does. */
+  readonly fencerFor: (lun: number) => Fencer | undefined;
   readonly events?: EventSink;
   readonly alarms?: AlarmPort;
   /** The controller's state dir (dummy resources keep their file there); default paths.stateDir. */
   readonly stateDir?: string;
+  /** Where dummy resources keep their state instead (a simulation's memory). */
+  readonly dummyStore?: DummyStore;
 }
 
 /** A group as it appears in the configuration (resources typed loosely there). */
@@ -47,7 +49,7 @@ export type BuiltGroup =
 export function createAgent(settings: ResourceSettings, deps: GroupDeps): ResourceAgent {
   switch (settings.type) {
     case 'reservation':
-      return new ReservationAgent(settings, deps.reservations);
+      return new ReservationAgent(settings, deps.fencerFor);
     case 'filesystem':
       return new FilesystemAgent(settings);
     case 'vip':
@@ -57,7 +59,7 @@ export function createAgent(settings: ResourceSettings, deps: GroupDeps): Resour
     case 'service':
       return new ServiceAgent(settings);
     case 'dummy':
-      return new DummyAgent(settings, deps.stateDir ?? paths.stateDir);
+      return new DummyAgent(settings, deps.dummyStore ?? fileDummyStore(deps.stateDir ?? paths.stateDir));
   }
 }
 

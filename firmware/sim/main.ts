@@ -65,18 +65,18 @@ async function main(): Promise<number> {
   const last: Record<ControllerId, string> = { A: '', B: '' };
   const unsub: Partial<Record<ControllerId, () => void>> = {};
   const print = (c: ControllerId, force: boolean): void => {
-    const line = statusLine(c, box.node(c)?.status.current());
+    const line = statusLine(c, box.controller(c)?.status.current());
     if (force || line !== last[c]) console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
     last[c] = line;
   };
-  box.onNode((c, node) => {
+  box.onController((c, controller) => {
     unsub[c]?.();
-    void telemetry.set(c, node);
-    if (node === undefined) {
+    void telemetry.set(c, controller);
+    if (controller === undefined) {
       print(c, false);
       return;
     }
-    unsub[c] = node.status.onChange(() => print(c, false));
+    unsub[c] = controller.status.onChange(() => print(c, false));
   });
   box.start();
   console.log('simulated box running; type help for fault and tandemctl commands');

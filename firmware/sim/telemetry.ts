@@ -5,8 +5,7 @@
 // goes `offline`; one that boots again gets a fresh extension.
 import type { Clock } from '../../hal/clock/clock.ts';
 import type { ControllerId } from '../cluster/codes.ts';
-import { OperatorCommands } from '../daemon/commands.ts';
-import type { ControllerNode } from '../daemon/node.ts';
+import type { Controller } from '../controller/controller.ts';
 import { MqttTelemetry } from '../telemetry/mqtt-telemetry.ts';
 import type { SimBox } from './box.ts';
 
@@ -34,13 +33,13 @@ export class SimTelemetry {
     this.log = options.log ?? { info: () => undefined, warn: () => undefined };
   }
 
-  /** Follow a controller booting (node) or dying (undefined). */
-  set(c: ControllerId, node: ControllerNode | undefined): Promise<void> {
+  /** Follow a controller booting or dying (undefined). */
+  set(c: ControllerId, controller: Controller | undefined): Promise<void> {
     this.chain = this.chain.then(async () => {
       const old = this.running[c];
       delete this.running[c];
       await old?.stop().catch((err: unknown) => this.log.warn(`mqtt ${c}: ${String(err)}`));
-      if (node === undefined) return;
+      if (controller === undefined) return;
       const telemetry = new MqttTelemetry({
         config: {
           mqtt: {
@@ -51,12 +50,8 @@ export class SimTelemetry {
             commandToken: SIM_COMMAND_TOKEN,
           },
         },
-        statusSource: node.statusSource,
-        commandHandler: new OperatorCommands({
-          inner: node.commands,
-          alarms: this.box.alarms(c),
-          events: this.box.events(c),
-        }),
+        statusSource: controller.status,
+        commandHandler: controller.commands.with({ alarms: this.box.alarms(c), events: this.box.events(c) }),
         alarms: this.box.alarms(c),
         alarmSink: this.box.alarms(c),
         eventLog: this.box.events(c),

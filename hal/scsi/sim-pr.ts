@@ -63,6 +63,11 @@ export class SimPrState {
     this.unitAttention = unitAttention;
   }
 
+  /** Does this nexus hold a registration (its key on the LUN)? */
+  isRegistered(nexus: string): boolean {
+    return this.registrations.has(nexus);
+  }
+
   isHolder(nexus: string): boolean {
     const r = this.reservation;
     if (r === null) return false;

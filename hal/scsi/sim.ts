@@ -61,6 +61,8 @@ export class SimScsiTarget {
   private readonly attentions = new Map<string, AscPair[]>();
   private sessions = 0;
   private offline = false;
+  /** Initiators whose own path to the target is cut (one controller's SAS cable). */
+  private readonly cutPaths = new Set<string>();
   private latencyMs = 0;
   private failures = 0;
   private stalled = false;
@@ -90,7 +92,7 @@ export class SimScsiTarget {
     this.sessions++;
     const nexus = this.quirks === 'tgt' ? `${initiatorName}#${this.sessions}` : initiatorName;
     if (this.quirks === 'tgt') this.queueUnitAttention(nexus, Asc.POWER_ON_RESET);
-    return new SimScsiDevice(this, nexus, `sim://${this.serial}/${initiatorName}`);
+    return new SimScsiDevice(this, nexus, initiatorName, `sim://${this.serial}/${initiatorName}`);
   }
 
   queueUnitAttention(nexus: string, code: AscPair): void {
@@ -106,9 +108,15 @@ export class SimScsiTarget {
 
   // --- fault hooks ---------------------------------------------------------
 
-  /** While offline every command rejects with HalError 'disconnected'. */
-  setOffline(offline: boolean): void {
-    this.offline = offline;
+  /**
+   * While offline every command rejects with HalError 'disconnected'; with an
+   * initiator name, only that initiator's path is cut (its SAS cable), and
+   * the other controller still reaches the target.
+   */
+  setOffline(offline: boolean, initiatorName?: string): void {
+    if (initiatorName === undefined) this.offline = offline;
+    else if (offline) this.cutPaths.add(initiatorName);
+    else this.cutPaths.delete(initiatorName);
   }
 
   setLatency(ms: number): void {
@@ -144,7 +152,7 @@ export class SimScsiTarget {
   // --- command path --------------------------------------------------------
 
   /** Called by SimScsiDevice: applies faults and timing, then answers. */
-  submit(nexus: string, description: string, cmd: ScsiCommand): Promise<ScsiResult> {
+  submit(nexus: string, initiator: string, description: string, cmd: ScsiCommand): Promise<ScsiResult> {
     return new Promise((resolve, reject) => {
       let done = false;
       const timer = this.clock.after(cmd.timeoutMs, () => {
@@ -167,7 +175,7 @@ export class SimScsiTarget {
       const answer = (): void => {
         // A command that already timed out is aborted, never executed late.
         if (done) return;
-        if (this.offline) {
+        if (this.offline || this.cutPaths.has(initiator)) {
           finish(() => reject(new HalError('disconnected', description, 'target is offline')));
           return;
         }
@@ -306,12 +314,14 @@ export class SimScsiDevice implements ScsiDevice {
   readonly description: string;
   /** The I_T nexus this session acts as. */
   readonly nexus: string;
+  readonly initiator: string;
   private readonly target: SimScsiTarget;
   private closed = false;
 
-  constructor(target: SimScsiTarget, nexus: string, description: string) {
+  constructor(target: SimScsiTarget, nexus: string, initiator: string, description: string) {
     this.target = target;
     this.nexus = nexus;
+    this.initiator = initiator;
     this.description = description;
   }
 
@@ -323,7 +333,7 @@ export class SimScsiDevice implements ScsiDevice {
     if (!(cmd.cdb instanceof Uint8Array) || cmd.cdb.length < 6 || cmd.cdb.length > 32) {
       return Promise.reject(new HalError('invalid-argument', this.description, 'CDB must be 6..32 bytes'));
     }
-    return this.target.submit(this.nexus, this.description, cmd);
+    return this.target.submit(this.nexus, this.initiator, this.description, cmd);
   }
 
   close(): Promise<void> {

@@ -30,7 +30,7 @@ const built = buildGroup(JSON.parse(groupJson) as GroupEntry, {
   clock,
   run,
   net: new LinuxNetControl(),
-  reservations: () => undefined,
+  fencerFor: () => undefined,
   events,
 });
 if (!built.ok) {

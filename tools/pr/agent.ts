@@ -76,7 +76,13 @@ async function handle(r: Req): Promise<unknown> {
         clock,
         pollIntervalMs: num(r, 'pollIntervalMs', 500),
       });
-      for (const ev of ['fenced', 'registered', 'session-changed', 'foreign-key', 'poll-failed'] as const) {
+      for (const ev of [
+        'we-are-fenced',
+        'registered',
+        'session-changed',
+        'foreign-key',
+        'poll-failed',
+      ] as const) {
         mgr.on(ev, (...args: FencerEvents[typeof ev]) => send({ event: ev, ...args[0] }));
       }
       return mgr.start();

@@ -1,7 +1,9 @@
 // The dummy agent (Pacemaker's ocf:heartbeat:Dummy): a resource that is
-// "running" while its state file exists under the controller's state dir.
-// It lets failover be exercised end to end (lab, sim box) without a disk,
-// an address or a database; tests read the file to see where it runs.
+// "running" while its state exists. On a controller the state is a file
+// under the state dir (lab tests read it to see where the resource runs);
+// a simulation keeps it in memory (firmware/sim/resource-ledger.ts), so
+// failover can be exercised end to end without a disk, an address or a
+// database.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionTimeouts, ResourceAgent } from '../agent.ts';
@@ -16,9 +18,40 @@ export interface DummyConfig {
   readonly timeouts?: Partial<ActionTimeouts>;
 }
 
+/** Where dummy resources keep their state. Each call may fail with an Error naming the cause. */
+export interface DummyStore {
+  /** Human-readable place of `name`'s state, for messages. */
+  where(name: string): string;
+  write(name: string): Promise<void>;
+  remove(name: string): Promise<void>;
+  /** false: no state (not running); rejects when the store cannot be read. */
+  exists(name: string): Promise<boolean>;
+}
+
 /** Where the dummy resource `name` keeps its state file under `stateDir`. */
 export function dummyStateFile(stateDir: string, name: string): string {
   return join(stateDir, 'resources', `dummy-${name}.state`);
+}
+
+export function fileDummyStore(stateDir: string): DummyStore {
+  const file = (name: string): string => dummyStateFile(stateDir, name);
+  return {
+    where: file,
+    async write(name) {
+      await mkdir(join(file(name), '..'), { recursive: true });
+      await writeFile(file(name), JSON.stringify({ pid: process.pid, startedAt: Date.now() }) + '\n');
+    },
+    remove: (name) => rm(file(name), { force: true }),
+    async exists(name) {
+      try {
+        await readFile(file(name));
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw err;
+      }
+    },
+  };
 }
 
 export class DummyAgent implements ResourceAgent {
@@ -26,13 +59,13 @@ export class DummyAgent implements ResourceAgent {
   readonly name: string;
   readonly timeouts: ActionTimeouts;
   readonly monitorIntervalMs: number;
-  readonly file: string;
+  private readonly store: DummyStore;
 
-  constructor(config: DummyConfig, stateDir: string) {
+  constructor(config: DummyConfig, store: DummyStore) {
     this.name = config.name;
     this.monitorIntervalMs = config.monitorIntervalMs;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...config.timeouts };
-    this.file = dummyStateFile(stateDir, config.name);
+    this.store = store;
   }
 
   validate(): Promise<OcfResult> {
@@ -41,32 +74,27 @@ export class DummyAgent implements ResourceAgent {
 
   async start(): Promise<OcfResult> {
     try {
-      await mkdir(join(this.file, '..'), { recursive: true });
-      await writeFile(this.file, JSON.stringify({ pid: process.pid, startedAt: Date.now() }) + '\n');
-      return ok(`state file ${this.file}`);
+      await this.store.write(this.name);
+      return ok(`state ${this.store.where(this.name)}`);
     } catch (err) {
-      return fail('generic-error', `cannot write ${this.file}: ${errorMessage(err)}`);
+      return fail('generic-error', `cannot write ${this.store.where(this.name)}: ${errorMessage(err)}`);
     }
   }
 
   async stop(): Promise<OcfResult> {
     try {
-      await rm(this.file, { force: true });
+      await this.store.remove(this.name);
       return ok();
     } catch (err) {
-      return fail('generic-error', `cannot remove ${this.file}: ${errorMessage(err)}`);
+      return fail('generic-error', `cannot remove ${this.store.where(this.name)}: ${errorMessage(err)}`);
     }
   }
 
   async monitor(): Promise<OcfResult> {
     try {
-      await readFile(this.file);
-      return ok();
+      return (await this.store.exists(this.name)) ? ok() : fail('not-running', 'no state');
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      return code === 'ENOENT'
-        ? fail('not-running', 'no state file')
-        : fail('generic-error', `cannot read ${this.file}: ${errorMessage(err)}`);
+      return fail('generic-error', `cannot read ${this.store.where(this.name)}: ${errorMessage(err)}`);
     }
   }
 }

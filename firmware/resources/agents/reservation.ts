@@ -1,21 +1,16 @@
-// The reservation agent: holds SCSI-3 persistent reservations on the group's
-// LUNs for as long as the group runs here. It comes first in a group, so no
-// filesystem is mounted before the disks are ours, and it stops last. The
-// reservation manager itself (firmware/fencing) does the SCSI; this agent
-// only needs the few methods below, one port per LUN.
+// The reservation agent: a group's claim on its LUN's SCSI-3 persistent
+// reservation. It comes first in a group, so no filesystem is mounted before
+// the disk is ours, and it stops last. It does no polling of its own: the
+// fencer (firmware/fencing) polls our registration every heartbeat interval
+// and the agent reads that result. It registers no key either (a second key
+// of ours would undo a fence); it only makes sure the type-5 reservation
+// exists, since a PREEMPT shuts the old owner out only while one does. Its
+// stop keeps the reservation for the same reason; it moves at the next fence.
+import type { Fencer } from '../../fencing/fencer.ts';
 import type { ActionContext, ActionTimeouts, ResourceAgent } from '../agent.ts';
 import { DEFAULT_TIMEOUTS } from '../agent.ts';
 import { fail, ok } from '../ocf.ts';
 import type { OcfResult } from '../ocf.ts';
-
-/** What this agent needs from the reservation manager for one LUN. */
-export interface ReservationPort {
-  register(): Promise<void>;
-  reserve(): Promise<void>;
-  release(): Promise<void>;
-  /** True while our key is still registered (not preempted by the peer). */
-  verifyOwnRegistration(): Promise<boolean>;
-}
 
 export interface ReservationConfig {
   readonly name: string;
@@ -30,76 +25,74 @@ export class ReservationAgent implements ResourceAgent {
   readonly timeouts: ActionTimeouts;
   readonly monitorIntervalMs: number;
   private readonly luns: readonly number[];
-  private readonly portFor: (lun: number) => ReservationPort | undefined;
+  private readonly fencerFor: (lun: number) => Fencer | undefined;
   private held = false;
 
-  constructor(config: ReservationConfig, portFor: (lun: number) => ReservationPort | undefined) {
+  constructor(config: ReservationConfig, fencerFor: (lun: number) => Fencer | undefined) {
     this.name = config.name;
     this.luns = config.luns;
     this.monitorIntervalMs = config.monitorIntervalMs;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...config.timeouts };
-    this.portFor = portFor;
+    this.fencerFor = fencerFor;
   }
 
   validate(): Promise<OcfResult> {
     if (this.luns.length === 0) return Promise.resolve(fail('invalid-param', 'no LUNs configured'));
-    const missing = this.luns.filter((l) => !this.portFor(l));
+    const missing = this.luns.filter((l) => !this.fencerFor(l));
     return Promise.resolve(
-      missing.length > 0
-        ? fail('not-configured', `no reservation manager for LUN ${missing.join(', ')}`)
-        : ok(),
+      missing.length > 0 ? fail('not-configured', `no fencer for LUN ${missing.join(', ')}`) : ok(),
     );
   }
 
   async start(ctx: ActionContext): Promise<OcfResult> {
     for (const lun of this.luns) {
       if (ctx.signal.aborted) return fail('generic-error', 'aborted');
-      const port = this.portFor(lun);
-      if (!port) return fail('not-configured', `no reservation manager for LUN ${lun}`);
-      try {
-        // Register (ignore-existing-key) then reserve: both idempotent in SPC-4.
-        await port.register();
-        await port.reserve();
-      } catch (err) {
-        return fail('generic-error', `LUN ${lun}: ${message(err)}`);
-      }
+      const fencer = this.fencerFor(lun);
+      if (!fencer) return fail('not-configured', `no fencer for LUN ${lun}`);
+      const refused = await claim(fencer);
+      if (refused !== undefined) return fail('generic-error', `LUN ${lun}: ${refused}`);
     }
     this.held = true;
     return ok(`reserved LUN ${this.luns.join(', ')}`);
   }
 
-  async stop(): Promise<OcfResult> {
-    const errors: string[] = [];
-    // Release every LUN even if one fails, so as little as possible stays held.
-    for (const lun of [...this.luns].reverse()) {
-      try {
-        await this.portFor(lun)?.release();
-      } catch (err) {
-        errors.push(`LUN ${lun}: ${message(err)}`);
-      }
-    }
+  stop(): Promise<OcfResult> {
     this.held = false;
-    return errors.length > 0 ? fail('generic-error', errors.join('; ')) : ok();
+    return Promise.resolve(ok());
   }
 
-  async monitor(): Promise<OcfResult> {
-    if (!this.held) return fail('not-running', 'not reserved by this controller');
+  monitor(): Promise<OcfResult> {
+    if (!this.held) return Promise.resolve(fail('not-running', 'not reserved by this controller'));
     for (const lun of this.luns) {
-      try {
-        if (!(await this.portFor(lun)?.verifyOwnRegistration())) {
-          // Preempted: the peer has fenced us. Re-registering would fight it.
-          return fail('generic-error', `LUN ${lun}: our registration is gone (fenced by the peer?)`, {
-            hard: true,
-          });
-        }
-      } catch (err) {
-        return fail('generic-error', `LUN ${lun}: ${message(err)}`);
-      }
+      // Preempted: the peer has fenced us. Re-registering would fight it.
+      // A disk that does not answer is the failover machine's business.
+      if (this.fencerFor(lun)?.snapshot().weAreFenced === true)
+        return Promise.resolve(
+          fail('generic-error', `LUN ${lun}: our registration is gone (fenced by the peer)`, { hard: true }),
+        );
     }
-    return ok();
+    return Promise.resolve(ok());
   }
 }
 
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+/** Why this controller may not hold the LUN now, or undefined when it may. */
+async function claim(fencer: Fencer): Promise<string | undefined> {
+  const poll = fencer.lastPoll();
+  const snap = fencer.snapshot();
+  if (snap.weAreFenced || poll?.kind === 'we-are-fenced') return 'our key was preempted by the peer';
+  if (poll?.kind === 'failed') return poll.error.message;
+  if (snap.ourKey === null) return 'not registered on the shared disk';
+  if (snap.reservation !== null) return undefined;
+  const r = await fencer.reserve();
+  switch (r.kind) {
+    case 'reserved':
+    case 'held-by-other': // type 5: every registrant may write; the holder changes at a fence
+      return undefined;
+    case 'we-are-fenced':
+      return 'our key was preempted by the peer';
+    case 'not-registered':
+      return 'not registered on the shared disk';
+    case 'failed':
+      return r.error.message;
+  }
 }

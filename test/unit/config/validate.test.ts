@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveControllerId } from '../../../firmware/config/controller-id.ts';
 import { configHash } from '../../../firmware/config/fingerprint.ts';
-import { decideReplication } from '../../../firmware/config/replication.ts';
+import { decideReplication } from '../../../firmware/config/replication/decision.ts';
 import { defaultConfig, validateConfig } from '../../../firmware/config/validate.ts';
 
 function errorsOf(input: unknown) {

@@ -1,15 +1,17 @@
-// The failover core hosted in the simulated box (the daemon's ControllerNode
-// on sim drivers, virtual time): A runs the group, B stands by; killing A
-// makes B fence A's key and take over; the operator commands go through the
-// node's command handler. The dummy agent writes real files, so virtual time
-// advances in small steps with a real pause for the file I/O.
-import { existsSync, rmSync } from 'node:fs';
+// Failover in the simulated box (the daemon's controller on sim drivers,
+// virtual time): A runs the group, B stands by; killing A makes B fence A's
+// key and take over; the operator commands go through the controller's
+// command handler. The dummy resource keeps its state in the box's ledger.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import type { ControllerId } from '../../../firmware/cluster/codes.ts';
 import type { LoggedEvent } from '../../../firmware/events/types.ts';
-import { dummyStateFile } from '../../../firmware/resources/agents/dummy.ts';
 import { SimBox } from '../../../firmware/sim/box.ts';
+
+/** Does controller `c` run (or start, or stop) the dummy resource? */
+function runs(box: SimBox, c: ControllerId): boolean {
+  return box.ledger.holdersOf('app').includes(c);
+}
 
 const GROUPS = [{ name: 'svc', preferred: 'A' as const, resources: [{ type: 'dummy', name: 'app' }] }];
 
@@ -27,12 +29,9 @@ describe('failover in the simulated box', () => {
     box = b;
     b.start();
     const advance = async (ms: number): Promise<void> => {
-      for (let t = 0; t < ms; t += 50) {
-        await clock.advance(50);
-        await new Promise((r) => setTimeout(r, 1));
-      }
+      for (let t = 0; t < ms; t += 50) await clock.advance(50);
     };
-    const state = (c: ControllerId) => b.node(c)?.status.current().state;
+    const state = (c: ControllerId) => b.controller(c)?.status.current().state;
     return { box: b, clock, events, advance, state };
   }
 
@@ -41,19 +40,19 @@ describe('failover in the simulated box', () => {
     await advance(4000);
     expect(state('A')).toBe('active');
     expect(state('B')).toBe('standby');
-    expect(existsSync(dummyStateFile(box.stateDir('A'), 'app'))).toBe(true);
-    expect(existsSync(dummyStateFile(box.stateDir('B'), 'app'))).toBe(false);
-    const b = box.node('B')?.status.current();
+    expect(runs(box, 'A')).toBe(true);
+    expect(runs(box, 'B')).toBe(false);
+    const b = box.controller('B')?.status.current();
     expect(b?.peer.peerState).toBe('active');
     expect(b?.groups).toEqual([{ name: 'svc', preferred: 'A', owner: 'A', state: 'running', failedOn: [] }]);
-    const r = await box.node('A')?.commands.handle({ command: 'groups', args: {}, transaction: 't' });
+    const r = await box.controller('A')?.commands.handle({ command: 'groups', args: {}, transaction: 't' });
     expect(r?.status).toBe('ok');
   });
 
   it('kill A: B fences A (A key preempted) and becomes active; every state change is logged', async () => {
     const { box, clock, events, advance, state } = setup();
     await advance(4000);
-    const aKey = box.failover('A')?.fencer.snapshot().ourKey;
+    const aKey = box.controller('A')?.fencer.snapshot().ourKey;
     const killedAt = clock.monotonicMs();
     await box.kill('A');
     let activeAt: number | undefined;
@@ -64,10 +63,10 @@ describe('failover in the simulated box', () => {
     expect(activeAt).toBeDefined();
     // deadtime 1 s + takeover wait 2.2 s + fence delay 5 s (B runs fewer groups).
     expect((activeAt ?? 0) - killedAt).toBeLessThan(9000);
-    const pr = box.failover('B')?.fencer.snapshot();
+    const pr = box.controller('B')?.fencer.snapshot();
     expect(pr?.keys).toEqual([pr?.ourKey]);
     expect(pr?.keys).not.toContain(aKey);
-    expect(existsSync(dummyStateFile(box.stateDir('B'), 'app'))).toBe(true);
+    expect(runs(box, 'B')).toBe(true);
     const bStates = events
       .filter((x) => x.c === 'B' && x.e.code === 'STATE_CHANGED')
       .map((x) => (x.e.data as { to: string }).to);
@@ -83,7 +82,7 @@ describe('failover in the simulated box', () => {
   it('switchover by command moves the group to B; a bad group name is refused', async () => {
     const { box, advance, state } = setup();
     await advance(4000);
-    const a = box.node('A');
+    const a = box.controller('A');
     const bad = await a?.commands.handle({
       command: 'switchover',
       args: { group: 'nope' },
@@ -115,14 +114,14 @@ describe('failover in the simulated box', () => {
     ]);
     await advance(4000);
     expect(state('A')).toBe('active');
-    rmSync(dummyStateFile(box.stateDir('A'), 'app')); // the resource dies on A
+    box.ledger.lose('A', 'app'); // the resource dies on A
     await advance(4000);
     expect(state('B')).toBe('active');
-    expect(existsSync(dummyStateFile(box.stateDir('B'), 'app'))).toBe(true);
-    expect(box.failover('A')?.failedGroups()).toEqual(['svc']);
+    expect(runs(box, 'B')).toBe(true);
+    expect(box.controller('A')?.failedGroups()).toEqual(['svc']);
     // Both controllers' status says where it failed (B learns it from A's heartbeat).
     for (const c of ['A', 'B'] as const)
-      expect(box.node(c)?.status.current().groups).toEqual([
+      expect(box.controller(c)?.status.current().groups).toEqual([
         { name: 'svc', preferred: 'A', owner: 'B', state: 'running', failedOn: ['A'] },
       ]);
     expect(
@@ -132,19 +131,19 @@ describe('failover in the simulated box', () => {
         .some((a) => a.code === 'RESOURCE_FAILED' && a.subject === 'svc/app'),
     ).toBe(true);
     // B will not hand it back to where it failed.
-    const b = box.node('B');
+    const b = box.controller('B');
     const refused = await b?.commands.handle({
       command: 'switchover',
       args: { group: 'svc' },
       transaction: 'r',
     });
     expect(refused?.error).toMatch(/a group failed there .*tandemctl cleanup/);
-    const a = box.node('A');
+    const a = box.controller('A');
     const bad = await a?.commands.handle({ command: 'cleanup', args: { group: 'nope' }, transaction: 'x' });
     expect(bad?.error).toMatch(/group: "nope" is not a configured group/);
     const cleaned = await a?.commands.handle({ command: 'cleanup', args: {}, transaction: 'c' });
     expect(cleaned?.data).toEqual({ cleared: ['svc'], restarted: [] });
-    expect(box.failover('A')?.failedGroups()).toEqual([]);
+    expect(box.controller('A')?.failedGroups()).toEqual([]);
     expect(
       box
         .alarms('A')
@@ -160,7 +159,7 @@ describe('failover in the simulated box', () => {
     expect(moved?.status).toBe('ok');
     await advance(3000);
     expect(state('A')).toBe('active');
-    expect(existsSync(dummyStateFile(box.stateDir('A'), 'app'))).toBe(true);
+    expect(runs(box, 'A')).toBe(true);
   });
 
   it("a peer's last beat left in its disk slot is not taken as a sign of life after a restart", async () => {
@@ -179,20 +178,18 @@ describe('failover in the simulated box', () => {
   it('a restarted controller stops what its killed process left running before it heartbeats', async () => {
     const { box, events, advance, state } = setup();
     await advance(4000);
-    const fileA = dummyStateFile(box.stateDir('A'), 'app');
-    const fileB = dummyStateFile(box.stateDir('B'), 'app');
-    expect(existsSync(fileA)).toBe(true);
+    expect(runs(box, 'A')).toBe(true);
     await box.restart('A'); // killed and booted again at once: its dummy resource is still "running"
     let both = 0;
     for (let t = 0; t < 8000; t += 50) {
       await advance(50);
-      if (existsSync(fileA) && existsSync(fileB)) both++;
+      if (runs(box, 'A') && runs(box, 'B')) both++;
     }
     expect(both).toBe(0); // never run twice
     const leftovers = events.filter((x) => x.c === 'A' && x.e.code === 'GROUP_LEFTOVERS');
     expect(leftovers.map((x) => x.e.data)).toEqual([{ group: 'svc', found: ['app'], stopped: true }]);
     // Afterwards exactly one controller runs it.
-    expect([existsSync(fileA), existsSync(fileB)].filter(Boolean)).toHaveLength(1);
+    expect(box.ledger.holdersOf('app')).toHaveLength(1);
     expect([state('A'), state('B')].sort()).toEqual(['active', 'standby']);
   });
 });

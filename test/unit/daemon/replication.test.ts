@@ -13,11 +13,11 @@ import type { ControllerId } from '../../../firmware/cluster/codes.ts';
 import { ConfigManager } from '../../../firmware/config/config-manager.ts';
 import { EventLog } from '../../../firmware/events/event-log.ts';
 import { openStateDatabase } from '../../../firmware/events/state-db.ts';
-import { ConfigReplicator } from '../../../firmware/daemon/replication/replicator.ts';
-import { decodeOfferFragment, encodeOffer } from '../../../firmware/daemon/replication/offer-wire.ts';
-import { sharedHash } from '../../../firmware/daemon/replication/shared-fields.ts';
+import { ConfigReplicator } from '../../../firmware/config/replication/replicator.ts';
+import { decodeOfferFragment, encodeOffer } from '../../../firmware/config/replication/offer-wire.ts';
+import { sharedHash } from '../../../firmware/config/replication/shared-fields.ts';
 import { deflateRawSync } from 'node:zlib';
-import { boxNumber } from '../../../firmware/daemon/identity.ts';
+import { boxNumber } from '../../../firmware/cluster/identity.ts';
 
 const KEY_HEX = '11'.repeat(32);
 const KEY = new Uint8Array(Buffer.from(KEY_HEX, 'hex'));

@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { ControllerId } from '../../../firmware/cluster/codes.ts';
 import type { GroupSpec } from '../../../firmware/failover/placement.ts';
-import { SimCluster, type LogEntry, type Operator } from './sim/cluster.ts';
+import { Simulation, type LogEntry, type Operator } from './simulation.ts';
 
 export type GoldenStep =
   | { readonly atMs: number; readonly do: 'boot' | 'crash' | 'stall' | 'resume'; readonly id: ControllerId }
@@ -37,7 +37,7 @@ export interface GoldenFile {
   /** Group -> controller expected to hold it at the end ('' for nobody). */
   readonly finalOwners: Readonly<Record<string, string>>;
   readonly expected: readonly string[];
-  /** Starts and stops that ran failover/failback hooks (sim/group-runner.ts noteMove). */
+  /** Starts and stops that ran failover/failback hooks (ResourceLedger.moves). */
   readonly moves?: readonly string[];
 }
 
@@ -51,8 +51,9 @@ export function formatEntry(e: LogEntry): string | undefined {
 
 export async function runGolden(
   file: GoldenFile,
+  quirks: 'spc4' | 'tgt' = 'spc4',
 ): Promise<{ lines: string[]; owners: Record<string, string>; moves: string[] }> {
-  const c = new SimCluster({ ...file.config });
+  const c = new Simulation({ ...file.config, quirks });
   for (const s of file.steps) {
     c.clock.after(s.atMs, () => {
       switch (s.do) {
@@ -81,7 +82,9 @@ export async function runGolden(
   const owners: Record<string, string> = {};
   for (const g of file.config.groups) owners[g.name] = c.writers(g.name).join('+');
   const lines = c.log.map(formatEntry).filter((l): l is string => l !== undefined);
-  return { lines, owners, moves: [...c.ledger.moves] };
+  const moves = [...c.box.ledger.moves];
+  await c.stop();
+  return { lines, owners, moves };
 }
 
 /** A small line diff: '-' expected only, '+' actual only. */

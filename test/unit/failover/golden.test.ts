@@ -26,3 +26,17 @@ describe('golden failover scenarios', () => {
     });
   }
 });
+
+// The same scenarios on an enclosure with tgt's PR quirks (a registration
+// per session, no PREEMPT AND ABORT): the timeline may differ by the extra
+// commands, but every group must end where it ends on SPC-4, after the same moves.
+describe('golden failover scenarios on tgt', () => {
+  for (const name of FILES) {
+    it(name, async () => {
+      const file = loadGolden(join(DIR, name));
+      const { owners, moves } = await runGolden(file, 'tgt');
+      expect(owners).toEqual(file.finalOwners);
+      expect(moves).toEqual(file.moves ?? []);
+    });
+  }
+});

@@ -24,8 +24,8 @@ function setup(quirks: SimQuirks) {
     new ReservationManager({ device, boxId: BOX, controller, clock, pollIntervalMs: 500 });
   const a = mk(devA, 'A');
   const b = mk(devB, 'B');
-  const fencedA: FencerEvents['fenced'][0][] = [];
-  a.on('fenced', (e) => fencedA.push(e));
+  const fencedA: FencerEvents['we-are-fenced'][0][] = [];
+  a.on('we-are-fenced', (e) => fencedA.push(e));
   return { clock, target, devA, devB, a, b, fencedA };
 }
 
@@ -43,7 +43,7 @@ describe.each(['spc4', 'tgt'] as const)('ReservationManager on a %s target', (qu
     const { a, b } = setup(quirks);
     expect(await a.start()).toEqual({ kind: 'registered', key: makeKey(P, 'A', 1), removedOrphans: [] });
     await b.start();
-    expect(a.snapshot()).toMatchObject({ ourKey: makeKey(P, 'A', 1), fenced: false, foreignKeys: [] });
+    expect(a.snapshot()).toMatchObject({ ourKey: makeKey(P, 'A', 1), weAreFenced: false, foreignKeys: [] });
     expect(await a.verifyOwnRegistration()).toEqual({ kind: 'registered', key: makeKey(P, 'A', 1) });
     expect(b.snapshot().keys).toEqual([makeKey(P, 'A', 1), makeKey(P, 'B', 1)]);
   });
@@ -80,9 +80,9 @@ describe.each(['spc4', 'tgt'] as const)('ReservationManager on a %s target', (qu
     expect(await scsi.read16(devA, 100n, 1, 512)).toHaveLength(512);
     await clock.advance(500);
     expect(fencedA).toEqual([{ key: makeKey(P, 'A', 1), detectedBy: 'poll' }]);
-    expect(a.snapshot().fenced).toBe(true);
+    expect(a.snapshot().weAreFenced).toBe(true);
     // A fenced controller's own fence attempt reports that it is the fenced one.
-    expect(await a.fencePeer()).toEqual({ kind: 'fenced' });
+    expect(await a.fencePeer()).toEqual({ kind: 'we-are-fenced' });
     // The remembered answer: a second fence does not try PREEMPT AND ABORT again on tgt.
     expect((await b.fencePeer()).kind).toBe('peer-fenced');
     a.stop();
@@ -111,7 +111,7 @@ describe.each(['spc4', 'tgt'] as const)('ReservationManager on a %s target', (qu
     expect(snap.keys.filter((k) => decodeKey(k).controller === 'A')).toEqual([makeKey(P, 'A', 2)]);
     expect(snap.reservation?.key).toBe(makeKey(P, 'A', 2));
     expect(await writeStatus(devA)).toBe('good');
-    expect(snap.fenced).toBe(false);
+    expect(snap.weAreFenced).toBe(false);
   });
 
   it('a silent re-login is caught by UA 29/00 on tgt, or by verifyOwnRegistration', async () => {
@@ -144,12 +144,13 @@ describe.each(['spc4', 'tgt'] as const)('ReservationManager on a %s target', (qu
     const other = new SimSession(target, 'iqn.2026-11.invalid.other:z');
     const foreign = makeKey(boxPrefix('another-box'), 'B', 1);
     await scsi.registerIgnore(other, foreign);
+    // Another box holds the LUN's reservation (start() only reserves a LUN nobody holds).
+    await scsi.reserve(other, foreign, 5);
     const seen: bigint[] = [];
     a.on('foreign-key', (e) => seen.push(e.key));
     await a.start();
     expect(seen).toEqual([foreign]);
     expect(a.snapshot().foreignKeys).toEqual([foreign]);
-    await scsi.reserve(other, foreign, 5);
     expect(await a.fencePeer()).toEqual({ kind: 'blocked-by-foreign', holder: foreign });
     expect(a.snapshot().keys).toContain(foreign);
   });

@@ -106,7 +106,7 @@ describe('resource configuration', () => {
       clock: new SimClock(),
       run: fakeRunner().run,
       net: lan.addHost('a'),
-      reservations: () => undefined,
+      fencerFor: () => undefined,
     };
     const built = buildGroup(
       {

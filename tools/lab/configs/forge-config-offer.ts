@@ -6,9 +6,9 @@ import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import { validateConfig } from '../../../firmware/config/validate.ts';
-import { boxNumber, keyBytes } from '../../../firmware/daemon/identity.ts';
-import { encodeOffer, newOfferId } from '../../../firmware/daemon/replication/offer-wire.ts';
-import { sharedHash, sharedPart } from '../../../firmware/daemon/replication/shared-fields.ts';
+import { boxNumber, keyBytes } from '../../../firmware/cluster/identity.ts';
+import { encodeOffer, newOfferId } from '../../../firmware/config/replication/offer-wire.ts';
+import { sharedHash, sharedPart } from '../../../firmware/config/replication/shared-fields.ts';
 import { configFile } from './daemons.ts';
 
 const version = Number(process.argv[2]);

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { encodeHeartbeat } from '../../../firmware/cluster/message.ts';
-import { boxNumber } from '../../../firmware/daemon/identity.ts';
+import { boxNumber } from '../../../firmware/cluster/identity.ts';
 
 const seconds = Number(process.argv[2] ?? '5');
 const target = process.argv[3] ?? '198.18.1.1';

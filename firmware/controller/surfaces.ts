@@ -1,5 +1,5 @@
 // The daemon's operator surfaces and config replication, built from the
-// config in force: the command handler shared by every channel (the node's
+// config in force: the command handler shared by every channel (the controller's
 // status and failover commands plus the operator ones), MQTT telemetry to
 // the NOC, tandemctl's control socket, and the config replicator on the
 // private link. Each is an Extension the daemon starts after the heartbeat.
@@ -13,14 +13,13 @@ import type { CommandHandler } from '../core/envelope.ts';
 import type { Extension } from '../core/extension.ts';
 import type { EventLog } from '../events/event-log.ts';
 import { MqttTelemetry } from '../telemetry/mqtt-telemetry.ts';
-import { OperatorCommands } from './commands.ts';
-import type { ControllerNode } from './node.ts';
-import { ConfigReplicator, replicationPort } from './replication/replicator.ts';
+import type { Controller } from './controller.ts';
+import { ConfigReplicator, replicationPort } from '../config/replication/replicator.ts';
 
 export interface SurfaceOptions {
   readonly cfg: TandemConfig;
   readonly config: ConfigManager;
-  readonly node: ControllerNode;
+  readonly controller: Controller;
   readonly events: EventLog;
   readonly alarms: AlarmManager;
   readonly clock: Clock;
@@ -29,12 +28,7 @@ export interface SurfaceOptions {
 }
 
 export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler; extensions: Extension[] } {
-  const commands = new OperatorCommands({
-    inner: o.node.commands,
-    alarms: o.alarms,
-    events: o.events,
-    config: o.config,
-  });
+  const commands = o.controller.commands.with({ alarms: o.alarms, events: o.events, config: o.config });
   const extensions: Extension[] = [];
   const replicator = replicatorFor(o);
   if (replicator !== undefined) extensions.push(replicator);
@@ -49,14 +43,14 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
   extensions.push(
     new MqttTelemetry({
       config: o.cfg,
-      statusSource: o.node.statusSource,
+      statusSource: o.controller.status,
       commandHandler: commands,
       alarms: o.alarms,
       alarmSink: o.alarms,
       eventLog: o.events,
       clock: o.clock,
       log: { info: (m) => note('info', m), warn: (m) => note('warning', m) },
-      extraMetrics: () => heartbeatMetrics(o.node, replicator),
+      extraMetrics: () => heartbeatMetrics(o.controller, replicator),
     }),
     new ControlSocketServer({
       socketPath: o.controlSocket,
@@ -80,7 +74,7 @@ function replicatorFor(o: SurfaceOptions): ConfigReplicator | undefined {
   }
   return new ConfigReplicator({
     clock: o.clock,
-    self: o.node.self,
+    self: o.controller.self,
     boxId: o.cfg.box.id,
     key: o.key,
     localAddress: net.localAddress,
@@ -88,17 +82,17 @@ function replicatorFor(o: SurfaceOptions): ConfigReplicator | undefined {
     port: replicationPort(net.port),
     makeSocket: () => new LinuxDatagramSocket(),
     config: o.config,
-    peerVersion: () => o.node.runtime.membership.latestMessage()?.configVersion,
+    peerVersion: () => o.controller.runtime.membership.latestMessage()?.configVersion,
     events: o.events,
     alarms: o.alarms,
   });
 }
 
 function heartbeatMetrics(
-  node: ControllerNode,
+  controller: Controller,
   replicator: ConfigReplicator | undefined,
 ): Record<string, number> {
-  const c = node.runtime.counters();
+  const c = controller.runtime.counters();
   const out: Record<string, number> = { heartbeats_sent: c.sent };
   for (const [path, n] of Object.entries(c.accepted)) out[`heartbeats_accepted_${path}`] = n;
   if (replicator !== undefined)

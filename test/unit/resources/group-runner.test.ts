@@ -1,91 +1,21 @@
-// The failover core's ports over the real firmware: the Fencer port over a
-// ReservationManager on the sim SCSI target (both quirk modes), the group
-// runner over real resource groups with the dummy agent, and the failover
-// commands over a hosted core.
+// The failover machine's GroupRunner over real resource groups with the
+// dummy agent (files under a state dir): starts, stops, monitors that give
+// up, cleanup, and the hooks a move runs.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
-import { SimScsiTarget } from '../../../hal/scsi/sim.ts';
-import { failoverFencer } from '../../../firmware/daemon/failover/fencer-port.ts';
-import { ResourceGroupRunner } from '../../../firmware/daemon/failover/group-runner.ts';
-import { reservationPort } from '../../../firmware/daemon/failover/reservation-port.ts';
-import { ReservationManager } from '../../../firmware/fencing/reservation-manager.ts';
+import { SimLan, SimNetControl } from '../../../hal/net/sim.ts';
+import { ResourceGroupRunner } from '../../../firmware/resources/group-runner.ts';
 import { createCommandRunner } from '../../../firmware/resources/command.ts';
 import { dummyStateFile } from '../../../firmware/resources/agents/dummy.ts';
-import { SimLan, SimNetControl } from '../../../hal/net/sim.ts';
 
 const dirs: string[] = [];
 // A hook that appends the move it was told about to the file named in argv.
 const HOOK_SCRIPT = `const e = process.env; require('node:fs').appendFileSync(process.argv[1], [e.TANDEM_EVENT, e.TANDEM_ACTION, e.TANDEM_GROUP, e.TANDEM_FROM, e.TANDEM_TO, e.TANDEM_REASON, e.TANDEM_CONTROLLER].join(' ') + '\\n');`;
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function pair(quirks: 'spc4' | 'tgt') {
-  const clock = new SimClock();
-  const target = new SimScsiTarget({ clock, quirks, blocks: 4096 });
-  const make = (c: 'A' | 'B') =>
-    failoverFencer(
-      new ReservationManager({ device: target.connect(`sim-${c}`), boxId: 'unit-box', controller: c, clock }),
-    );
-  return { clock, target, a: make('A'), b: make('B') };
-}
-
-describe.each(['spc4', 'tgt'] as const)('Fencer port over ReservationManager (%s)', (quirks) => {
-  it('start registers and makes sure a type-5 reservation exists', async () => {
-    const { a, b } = pair(quirks);
-    await a.start();
-    await b.start();
-    // B's view is the later one: both keys, A (first to start) holds type 5.
-    const s = b.snapshot();
-    expect(s.keys).toHaveLength(2);
-    expect(s.reservation?.key).toBe(a.snapshot().ourKey);
-    expect(s.reservation?.type).toBe(5);
-    expect(await a.verifyOwnRegistration()).toEqual({ kind: 'ok' });
-  });
-
-  it("maps the manager's outcomes to the core's: fenced, lost, we-are-fenced", async () => {
-    const { a, b } = pair(quirks);
-    await a.start();
-    await b.start();
-    const fenced = await b.fencePeer();
-    expect(fenced.kind).toBe('fenced');
-    expect(b.snapshot().keys).toEqual([b.snapshot().ourKey]);
-    expect(b.snapshot().reservation?.key).toBe(b.snapshot().ourKey);
-    expect(await a.verifyOwnRegistration()).toEqual({ kind: 'lost' });
-    expect((await a.fencePeer()).kind).toBe('we-are-fenced');
-  });
-
-  it('a fence with no peer key left reports already-gone', async () => {
-    const { b } = pair(quirks);
-    await b.start();
-    expect(await b.fencePeer()).toEqual({ kind: 'fenced', method: 'already-gone' });
-  });
-
-  it('the reservation resource port refuses to re-register after a fence', async () => {
-    const { a, b } = pair(quirks);
-    await a.start();
-    await b.start();
-    const port = reservationPort(a);
-    await expect(port.register()).resolves.toBeUndefined();
-    await b.fencePeer();
-    await expect(port.register()).rejects.toThrow(/preempted/);
-    expect(await port.verifyOwnRegistration()).toBe(false);
-  });
-});
-
-describe('Fencer port without a disk', () => {
-  it('start rejects and the probe reports a disk error', async () => {
-    const { target, a } = pair('tgt');
-    target.setOffline(true);
-    await expect(a.start()).rejects.toThrow(/start/);
-    expect((await a.verifyOwnRegistration()).kind).toBe('disk-error');
-    target.setOffline(false);
-    // The probe registers on its own once the disk is back.
-    expect(await a.verifyOwnRegistration()).toEqual({ kind: 'ok' });
-  });
 });
 
 /** One dummy resource checked every 500 ms and no local restart: its first monitor failure gives the group up. */
@@ -118,7 +48,7 @@ describe('ResourceGroupRunner over the dummy agent', () => {
         clock,
         run: createCommandRunner(clock),
         net: new SimNetControl(new SimLan({ clock }), 'A', 'lan0', '02:00:00:00:00:0a'),
-        reservations: () => undefined,
+        fencerFor: () => undefined,
         stateDir,
       },
       onGroupFailed: (e) => failed.push(`${e.group}/${e.resource}`),
@@ -140,7 +70,7 @@ describe('ResourceGroupRunner over the dummy agent', () => {
     expect(r.localState('svc')).toBe('stopped');
   });
 
-  it('a monitor that gives up becomes group-failed for the core', async () => {
+  it('a monitor that gives up becomes group-failed for the failover machine', async () => {
     const { r, stateDir, clock, failed } = runner([GIVES_UP_AT_ONCE]);
     expect(await r.startGroup('svc')).toBe(true);
     rmSync(dummyStateFile(stateDir, 'app'));

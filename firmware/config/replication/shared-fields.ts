@@ -6,8 +6,8 @@
 // each controller has them; everything else (box, timing, key, ports, disk
 // layout, failover policy, groups, MQTT broker and token, retention) is
 // box-wide and travels with a config offer.
-import { configHash } from '../../config/fingerprint.ts';
-import type { TandemConfig } from '../../config/schema.ts';
+import { configHash } from '../fingerprint.ts';
+import type { TandemConfig } from '../schema.ts';
 
 /** JSON pointers of per-controller fields: never sent, never overwritten. */
 export const LOCAL_POINTERS = [

@@ -1,15 +1,15 @@
-// The failover core's GroupRunner port over real resource groups
+// The failover machine's GroupRunner over real resource groups
 // (firmware/resources): each configured group is built once with its agents
 // (factory.ts buildGroup); a started group is watched by a GroupMonitor, and
 // a monitor that gives up ("needs failover") becomes the core's group-failed
 // event through onGroupFailed.
-import type { ControllerId } from '../../cluster/codes.ts';
-import type { GroupStatus } from '../../status/snapshot.ts';
-import type { GroupMove, GroupRunner } from '../../failover/ports.ts';
-import { buildGroup, type GroupDeps, type GroupEntry } from '../../resources/factory.ts';
-import type { ResourceGroup } from '../../resources/group.ts';
-import type { Transition } from '../../resources/ports.ts';
-import { GroupMonitor, type NeedsFailover } from '../../resources/monitor.ts';
+import type { ControllerId } from '../cluster/codes.ts';
+import type { GroupStatus } from '../status/snapshot.ts';
+import type { GroupMove, GroupRunner } from '../failover/moves.ts';
+import { buildGroup, type GroupDeps, type GroupEntry } from './factory.ts';
+import type { ResourceGroup } from './group.ts';
+import type { Transition } from './ports.ts';
+import { GroupMonitor, type NeedsFailover } from './monitor.ts';
 
 export interface ConfiguredGroup extends GroupEntry {
   readonly preferred: ControllerId;

@@ -1,11 +1,11 @@
 // The failover core's settings from the configuration file. The takeover wait
 // is derived (lease.ts), never configured, from the timing this controller
 // really uses, including the I/O timeout of its disk probe.
-import type { ControllerId } from '../../cluster/codes.ts';
-import type { HeartbeatTiming } from '../../cluster/timing.ts';
-import type { TandemConfig } from '../../config/schema.ts';
-import type { FailoverSettings } from '../../failover/core.ts';
-import { DEFAULT_IO_TIMEOUT_MS, DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from '../../failover/lease.ts';
+import type { ControllerId } from '../cluster/codes.ts';
+import type { HeartbeatTiming } from '../cluster/timing.ts';
+import type { TandemConfig } from '../config/schema.ts';
+import type { FailoverSettings } from './machine.ts';
+import { DEFAULT_IO_TIMEOUT_MS, DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from './lease.ts';
 
 /**
  * The registration poll is the disk probe, and its commands time out after

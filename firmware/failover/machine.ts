@@ -1,18 +1,28 @@
-// The failover core: feeds events through the table (table.ts), one at a
-// time, and carries out the actions it names. It decides nothing the table
-// does not say; the only logic here is turning conditions into events
-// (reconcile) and running the actions on the ports.
-import type { TimerHandle } from '../../hal/clock/clock.ts';
+// The failover machine: feeds events through the table (table.ts), one at a
+// time (event-queue.ts), and carries out the actions it names, one function
+// each. It decides nothing the table does not say; the only logic here is
+// turning conditions into events (reconcile) and running the actions. Who
+// may run what lives in placement.ts, free-groups.ts, releases.ts and
+// failure-memory.ts; which start or stop is a move, in moves.ts. Disk access
+// and our key come from the fencer's one registration poll.
+import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
+import type { Watchdog } from '../../hal/watchdog/watchdog.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import { otherController } from '../cluster/codes.ts';
 import type { MembershipEvent } from '../cluster/membership.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { ControllerState } from '../core/states.ts';
+import type { FenceOutcome, Fencer, PollResult } from '../fencing/fencer.ts';
 import type { FailoverAction } from './actions.ts';
+import { EventQueue } from './event-queue.ts';
 import type { FailoverEvent, FailoverEventType } from './events.ts';
+import { FailureMemory } from './failure-memory.ts';
+import { FreeGroups } from './free-groups.ts';
+import { moveIn, moveOut, type GroupRunner } from './moves.ts';
+import type { PeerView } from './peer-view.ts';
 import type { PlacementConfig } from './placement.ts';
-import { failbackGroups, fencesFirst, homeOf, runnerOfFreeGroup } from './placement.ts';
-import type { FailoverPorts, GroupMove } from './ports.ts';
+import { failbackGroups, fencesFirst } from './placement.ts';
+import { ReleaseMemory } from './releases.ts';
 import type { Guard } from './table.ts';
 import { lookup, resolveCell } from './table.ts';
 import { CANDIDATE_STATES } from './wire.ts';
@@ -24,7 +34,7 @@ export interface FailoverSettings extends PlacementConfig {
   readonly fenceDelayMs: number;
   /** From lease.ts minTakeoverWaitMs(): the earliest takeover after the last beat heard. */
   readonly takeoverWaitMs: number;
-  /** Requested hardware watchdog timeout (ignored without a watchdog port). */
+  /** Requested hardware watchdog timeout (ignored without a watchdog). */
   readonly watchdogTimeoutS: number;
   /**
    * How long a group that failed here (gave up after its local restarts, or
@@ -32,6 +42,16 @@ export interface FailoverSettings extends PlacementConfig {
    * clears it (tandemctl cleanup). Pacemaker's failure-timeout.
    */
   readonly failureTimeoutMs: number;
+}
+
+/** What the machine acts on and listens to. */
+export interface FailoverDeps {
+  readonly clock: Clock;
+  readonly fencer: Fencer;
+  readonly runner: GroupRunner;
+  readonly peer: PeerView;
+  /** null: no hardware watchdog on this board (config failover.watchdog.enabled false). */
+  readonly watchdog: Watchdog | null;
 }
 
 /** One line of the transition log: what golden tests compare. */
@@ -46,7 +66,7 @@ export interface TransitionRecord {
   readonly text: string;
 }
 
-export interface CoreStatus {
+export interface FailoverStatus {
   readonly state: ControllerState;
   readonly groups: readonly string[];
   readonly diskAccess: boolean;
@@ -54,10 +74,12 @@ export interface CoreStatus {
   readonly failed: readonly string[];
 }
 
+export type OperatorOp = 'switchover' | 'failback' | 'maintenance-on' | 'maintenance-off' | 'forced-takeover';
+
 type Listener = (r: TransitionRecord) => void;
 
-export class FailoverCore {
-  private readonly ports: FailoverPorts;
+export class FailoverMachine {
+  private readonly deps: FailoverDeps;
   private readonly cfg: FailoverSettings;
   private readonly self: ControllerId;
   private readonly peerId: ControllerId;
@@ -73,39 +95,35 @@ export class FailoverCore {
   private joinedAtMs: number | undefined;
   private leaseTimer: TimerHandle | undefined;
   private readonly timers: TimerHandle[] = [];
-  private readonly queue: FailoverEvent[] = [];
-  private draining = false;
-  private pollInFlight = false;
-  private readonly freeSince = new Map<string, number>();
-  private readonly releasedBy = new Map<string, { by: ControllerId; atMs: number }>();
-  /**
-   * Group -> when it last failed here (monotonic ms), and whether the one
-   * last-resort start (peer down, nobody else can run it) has been spent.
-   */
-  private readonly failedAt = new Map<string, { atMs: number; lastResortUsed: boolean }>();
-  private lastPeerGroups: readonly string[] = [];
+  private readonly queue = new EventQueue<FailoverEvent>((e) => this.handle(e));
+  private readonly failures: FailureMemory;
+  private readonly releases: ReleaseMemory;
+  private readonly free: FreeGroups;
   private failbackSince: number | undefined;
   private readonly listeners = new Set<Listener>();
-  private readonly changeListeners = new Set<(s: CoreStatus) => void>();
-  private unsubscribe: (() => void) | undefined;
+  private readonly changeListeners = new Set<(s: FailoverStatus) => void>();
+  private readonly unsubscribe: (() => void)[] = [];
 
-  constructor(ports: FailoverPorts, settings: FailoverSettings) {
-    this.ports = ports;
+  constructor(deps: FailoverDeps, settings: FailoverSettings) {
+    this.deps = deps;
     this.cfg = settings;
     this.self = settings.self;
     this.peerId = otherController(settings.self);
+    this.failures = new FailureMemory(deps.clock, settings.failureTimeoutMs);
+    this.releases = new ReleaseMemory(this.peerId, this.handoverWindowMs);
+    this.free = new FreeGroups(settings, settings.self, 3 * settings.timing.intervalMs);
   }
 
   get state(): ControllerState {
     return this.current;
   }
 
-  status(): CoreStatus {
+  status(): FailoverStatus {
     return {
       state: this.current,
       groups: [...this.held].sort(),
       diskAccess: this.diskOk,
-      failed: this.failedHere(),
+      failed: this.failures.groups(),
     };
   }
 
@@ -114,21 +132,12 @@ export class FailoverCore {
    * placement may put them on this controller again. Returns the groups cleared.
    */
   clearFailures(groups?: readonly string[]): string[] {
-    const cleared = this.failedHere().filter((g) => groups === undefined || groups.includes(g));
-    for (const g of cleared) this.failedAt.delete(g);
+    const cleared = this.failures.clear(groups);
     if (cleared.length > 0) {
       this.changed();
-      this.ports.clock.after(0, () => this.reconcile());
+      this.deps.clock.after(0, () => this.reconcile());
     }
     return cleared;
-  }
-
-  /** Failed here and not yet expired; expired entries are dropped as a side effect. */
-  private failedHere(): string[] {
-    const now = this.ports.clock.monotonicMs();
-    const timeout = this.cfg.failureTimeoutMs;
-    for (const [g, f] of this.failedAt) if (timeout > 0 && now - f.atMs >= timeout) this.failedAt.delete(g);
-    return [...this.failedAt.keys()].sort();
   }
 
   onTransition(l: Listener): () => void {
@@ -137,32 +146,31 @@ export class FailoverCore {
   }
 
   /** Told whenever state, groups or disk access change (send a heartbeat now). */
-  onChange(l: (s: CoreStatus) => void): () => void {
+  onChange(l: (s: FailoverStatus) => void): () => void {
     this.changeListeners.add(l);
     return () => this.changeListeners.delete(l);
   }
 
-  /** Register, arm the watchdog, subscribe to membership, start polling. */
+  /** Register, arm the watchdog, subscribe to membership and the registration poll. */
   async start(): Promise<void> {
-    const { clock, fencer, watchdog } = this.ports;
-    try {
-      await fencer.start();
-    } catch {
-      this.diskOk = false;
-    }
+    const { clock, fencer, watchdog } = this.deps;
+    const registered = await fencer.start();
+    if (registered.kind !== 'registered') this.diskOk = false;
     if (watchdog !== null) {
       await watchdog.open();
       await watchdog.setTimeoutSeconds(this.cfg.watchdogTimeoutS);
     }
     if (this.stopped) return;
-    this.unsubscribe = this.ports.peer.on((e) => this.onMembership(e));
+    this.unsubscribe.push(this.deps.peer.on((e) => this.onMembership(e)));
+    const onPoll = (r: PollResult): void => this.onPoll(r);
+    fencer.on('polled', onPoll);
+    this.unsubscribe.push(() => fencer.off('polled', onPoll));
     const interval = this.cfg.timing.intervalMs;
     this.timers.push(clock.every(interval, () => this.pet()));
-    this.timers.push(clock.every(interval, () => this.poll()));
     this.timers.push(clock.every(interval, () => this.reconcile()));
     this.dispatch({ type: 'boot-done' });
     // Membership may have reached its verdict before we subscribed.
-    const peer = this.ports.peer.peerState();
+    const peer = this.deps.peer.peerState();
     if (peer === 'alive') this.dispatch({ type: 'peer-alive' });
     else if (peer === 'dead') this.dispatch({ type: 'peer-dead' });
   }
@@ -172,14 +180,11 @@ export class FailoverCore {
     this.stopped = true;
     for (const t of this.timers) t.cancel();
     this.leaseTimer?.cancel();
-    this.unsubscribe?.();
+    for (const u of this.unsubscribe) u();
   }
 
   /** Operator commands; the table decides whether they are refused. */
-  command(
-    op: 'switchover' | 'failback' | 'maintenance-on' | 'maintenance-off' | 'forced-takeover',
-    groups?: readonly string[],
-  ): void {
+  command(op: OperatorOp, groups?: readonly string[]): void {
     switch (op) {
       case 'switchover':
         this.dispatch({ type: 'operator-switchover', groups: groups ?? [...this.held].sort() });
@@ -204,15 +209,7 @@ export class FailoverCore {
 
   /** The single entry of events: queued, then handled one at a time. */
   dispatch(event: FailoverEvent): void {
-    if (this.stopped) return;
-    this.queue.push(event);
-    if (this.draining) return;
-    this.draining = true;
-    try {
-      for (let e = this.queue.shift(); e !== undefined; e = this.queue.shift()) this.handle(e);
-    } finally {
-      this.draining = false;
-    }
+    if (!this.stopped) this.queue.push(event);
   }
 
   private handle(event: FailoverEvent): void {
@@ -221,7 +218,7 @@ export class FailoverCore {
     const to = cell.kind === 'go' ? cell.next : from;
     const actions = cell.kind === 'go' ? cell.actions : [];
     const record: TransitionRecord = {
-      atMs: this.ports.clock.monotonicMs(),
+      atMs: this.deps.clock.monotonicMs(),
       from,
       to,
       event: event.type,
@@ -231,49 +228,49 @@ export class FailoverCore {
       text: cell.text,
     };
     this.current = to;
-    if (event.type === 'group-failed') this.markFailed(event.groups ?? [], record.atMs);
+    if (event.type === 'group-failed' && this.failures.record(event.groups ?? [], record.atMs))
+      this.changed();
     if (to !== from && (to === 'active' || to === 'standby')) this.joinedAtMs ??= record.atMs;
     for (const l of this.listeners) l(record);
     for (const a of actions) this.act(a, event);
     if (to !== from) this.changed();
   }
 
-  private markFailed(groups: readonly string[], atMs: number): void {
-    if (groups.length === 0) return;
-    for (const g of groups)
-      this.failedAt.set(g, { atMs, lastResortUsed: this.failedAt.get(g)?.lastResortUsed ?? false });
-    this.changed();
+  private peerDown(): boolean {
+    return this.deps.peer.peerState() === 'dead' || this.fencedPeer;
   }
 
   /**
-   * May `group` start here? A group that failed here may not (it would only
-   * fail again, and the peer should get it) with one exception: the peer is
-   * down, so nobody else can run it. Then it gets one last-resort start per
-   * failure, so a group that keeps failing is not retried in a loop.
+   * Nobody else can run a group now: the peer is down, or alive but no
+   * candidate (self-fenced, starting, without the disk). A group that failed
+   * here then gets its one last-resort start (failure-memory.ts).
    */
-  private mayStartHere(group: string, failed: readonly string[]): boolean {
-    if (!failed.includes(group)) return true;
-    const f = this.failedAt.get(group);
-    const peerDown = this.ports.peer.peerState() === 'dead' || this.fencedPeer;
-    return peerDown && f !== undefined && !f.lastResortUsed;
+  private peerCannotTake(): boolean {
+    return this.peerDown() || !this.peerCandidate();
+  }
+
+  /** Groups that failed here and may not start here now. */
+  private blockedHere(): string[] {
+    const failed = this.failures.groups();
+    const cannot = this.peerCannotTake();
+    return failed.filter((g) => !this.failures.mayStart(g, failed, cannot));
   }
 
   private peerFailedGroups(): readonly string[] {
-    return this.ports.peer.latest()?.failedGroups ?? [];
+    return this.deps.peer.latest()?.failedGroups ?? [];
   }
 
   private guard(g: Guard, event: FailoverEvent): boolean {
-    const peer = this.ports.peer;
-    const report = peer.latest();
+    const peer = this.deps.peer;
     switch (g) {
       case 'disk-ok':
         return this.diskOk;
       case 'holds-groups':
         return this.held.size > 0;
       case 'peer-confirmed-down':
-        return peer.peerState() === 'dead' || this.fencedPeer;
+        return this.peerDown();
       case 'peer-has-disk':
-        return peer.peerState() !== 'dead' && report?.diskAccess === true;
+        return peer.peerState() !== 'dead' && peer.latest()?.diskAccess === true;
       case 'peer-takes-groups': {
         const groups = event.groups ?? [...this.held];
         const failedThere = this.peerFailedGroups();
@@ -283,9 +280,9 @@ export class FailoverCore {
   }
 
   private peerCandidate(): boolean {
-    const report = this.ports.peer.latest();
+    const report = this.deps.peer.latest();
     return (
-      this.ports.peer.peerState() === 'alive' &&
+      this.deps.peer.peerState() === 'alive' &&
       report !== undefined &&
       report.diskAccess &&
       CANDIDATE_STATES.includes(report.state)
@@ -297,7 +294,7 @@ export class FailoverCore {
   private act(action: FailoverAction, event: FailoverEvent): void {
     switch (action) {
       case 'raise-alarm':
-        return; // the transition record is the alarm source (daemon maps it)
+        return; // the transition record is the alarm source (the controller maps it)
       case 'start-lease-timer':
         return this.startLeaseTimer();
       case 'cancel-lease-timer':
@@ -309,26 +306,26 @@ export class FailoverCore {
       case 'start-groups':
         return this.startGroups(event);
       case 'stop-groups':
-        return this.stopGroups(event.groups ?? [...this.held], 'graceful', event);
+        return void this.runStops(event.groups ?? [...this.held], 'graceful', event);
       case 'stop-groups-now':
-        return this.stopGroups([...this.held], 'now', event);
+        return void this.runStops([...this.held], 'now', event);
       case 'register':
-        this.ports.fencer.register().catch(() => undefined);
+        void this.deps.fencer.register();
         return;
       case 'request-reboot':
         this.petting = false;
         return;
       case 'reconcile':
-        this.ports.clock.after(0, () => this.reconcile());
+        this.deps.clock.after(0, () => this.reconcile());
         return;
     }
   }
 
   private startLeaseTimer(): void {
-    const clock = this.ports.clock;
+    const clock = this.deps.clock;
     const now = clock.monotonicMs();
     const last = this.lastPeerHeardMs ?? now - this.cfg.timing.deadtimeMs;
-    const peerHeld = this.ports.peer.latest()?.groups.length ?? 0;
+    const peerHeld = this.deps.peer.latest()?.groups.length ?? 0;
     const first = fencesFirst(this.cfg, this.self, this.held.size, peerHeld);
     const delay = Math.max(0, last + this.cfg.takeoverWaitMs - now) + (first ? 0 : this.cfg.fenceDelayMs);
     this.leaseTimer?.cancel();
@@ -339,57 +336,41 @@ export class FailoverCore {
   }
 
   private fencePeer(): void {
-    this.ports.fencer.fencePeer().then(
-      (outcome) => {
-        switch (outcome.kind) {
-          case 'fenced':
-            this.fencedPeer = true;
-            this.dispatch({ type: 'fence-ok', detail: outcome.method });
-            return;
-          case 'we-are-fenced':
-            this.dispatch({ type: 'fence-we-are-fenced', detail: outcome.detail });
-            return;
-          case 'failed':
-            this.dispatch({ type: 'fence-failed', detail: outcome.detail });
-            return;
-        }
-      },
+    this.deps.fencer.fencePeer().then(
+      (outcome) => this.dispatch(this.fenceEvent(outcome)),
       (err: unknown) => this.dispatch({ type: 'fence-failed', detail: String(err) }),
     );
   }
 
+  private fenceEvent(outcome: FenceOutcome): FailoverEvent {
+    switch (outcome.kind) {
+      case 'peer-fenced':
+        this.fencedPeer = true;
+        return { type: 'fence-ok', detail: outcome.method ?? 'already-gone' };
+      case 'we-are-fenced':
+        return { type: 'fence-we-are-fenced', detail: 'the preempt was refused: our own key is gone' };
+      // A foreign holder or a missing registration cannot be fixed by
+      // fencing again: the machine alarms and stays put.
+      case 'blocked-by-foreign':
+        return {
+          type: 'fence-failed',
+          detail: `the reservation is held by key 0x${outcome.holder.toString(16)} of another box`,
+        };
+      case 'not-registered':
+        return { type: 'fence-failed', detail: 'we are not registered on the shared disk' };
+      case 'failed':
+        return { type: 'fence-failed', detail: outcome.error.message };
+    }
+  }
+
   private startGroups(event: FailoverEvent): void {
     const all = this.cfg.groups.map((g) => g.name);
-    const failed = this.failedHere();
-    const wanted = (event.groups ?? all).filter((g) => !this.held.has(g) && this.mayStartHere(g, failed));
-    for (const g of wanted) {
-      const f = this.failedAt.get(g);
-      if (f !== undefined) f.lastResortUsed = true;
-    }
+    const blocked = this.blockedHere();
+    const wanted = (event.groups ?? all).filter((g) => !this.held.has(g) && !blocked.includes(g));
+    for (const g of wanted) this.failures.starting(g);
     for (const g of wanted) this.held.add(g);
     this.changed();
     void this.runStarts(wanted, event);
-  }
-
-  /**
-   * A start is a move (hooks run) when the group comes from the peer: we
-   * fenced it, or it released the group moments ago. A group nobody ran (the
-   * first placement after boot) just starts.
-   */
-  private moveIn(group: string, event: FailoverEvent): GroupMove | undefined {
-    const released = this.recentlyReleasedBy(group, this.ports.clock.monotonicMs()) === this.peerId;
-    if (event.type !== 'fence-ok' && !(event.type === 'group-free' && (released || this.fencedPeer)))
-      return undefined;
-    const kind = homeOf(this.cfg, group) === this.self ? 'failback' : 'failover';
-    return { kind, from: this.peerId, to: this.self, reason: describe(event) };
-  }
-
-  /** A graceful stop is a move when it hands the group to the peer; a self-fence runs no hooks. */
-  private moveOut(group: string, event: FailoverEvent): GroupMove | undefined {
-    if (!HANDOVER_EVENTS.includes(event.type)) return undefined;
-    const back = event.type === 'failback-timer' || event.type === 'operator-failback';
-    const kind = back || homeOf(this.cfg, group) === this.peerId ? 'failback' : 'failover';
-    return { kind, from: this.self, to: this.peerId, reason: describe(event) };
   }
 
   private async runStarts(groups: readonly string[], event: FailoverEvent): Promise<void> {
@@ -397,13 +378,19 @@ export class FailoverCore {
     for (const g of groups) {
       // A self-fence (or any other exit) while we were starting cancels the rest.
       if (this.current !== 'taking-over' || !this.held.has(g)) break;
-      const ok = await this.ports.runner.startGroup(g, this.moveIn(g, event)).catch(() => false);
+      const releasedByPeer =
+        this.releases.recentlyReleasedBy(g, this.deps.clock.monotonicMs()) === this.peerId;
+      const move = moveIn(this.cfg, this.self, this.peerId, g, event, {
+        releasedByPeer,
+        fencedPeer: this.fencedPeer,
+      });
+      const ok = await this.deps.runner.startGroup(g, move).catch(() => false);
       if (!ok) {
         failed.push(g);
         this.held.delete(g);
         this.changed();
-      } else if (this.failedAt.delete(g)) {
-        this.changed(); // it runs here now: the old failure no longer speaks against us
+      } else if (this.failures.forget(g)) {
+        this.changed();
       }
     }
     if (this.current !== 'taking-over') return;
@@ -414,26 +401,22 @@ export class FailoverCore {
     );
   }
 
-  private stopGroups(groups: readonly string[], mode: 'graceful' | 'now', event: FailoverEvent): void {
-    void this.runStops(groups, mode, event);
-  }
-
   private async runStops(
     groups: readonly string[],
     mode: 'graceful' | 'now',
     event: FailoverEvent,
   ): Promise<void> {
     const failed: string[] = [];
-    const now = this.ports.clock.monotonicMs();
+    const now = this.deps.clock.monotonicMs();
     const stops = groups.map(async (g) => {
-      const move = mode === 'now' ? undefined : this.moveOut(g, event);
-      const ok = await this.ports.runner.stopGroup(g, mode, move).catch(() => false);
+      const move = mode === 'now' ? undefined : moveOut(this.cfg, this.self, this.peerId, g, event);
+      const ok = await this.deps.runner.stopGroup(g, mode, move).catch(() => false);
       if (!ok) {
         failed.push(g);
         return;
       }
       this.held.delete(g);
-      this.releasedBy.set(g, { by: this.self, atMs: now });
+      this.releases.note(g, this.self, now);
     });
     // A self-fence stops everything at once; a graceful release one by one.
     if (mode === 'now') await Promise.all(stops);
@@ -475,39 +458,30 @@ export class FailoverCore {
   }
 
   private pet(): void {
-    const wd = this.ports.watchdog;
+    const wd = this.deps.watchdog;
     if (wd === null || !this.petting) return;
     wd.keepalive().catch(() => this.dispatch({ type: 'watchdog-unhealthy' }));
   }
 
-  /** Our registration poll is also the disk-access probe. */
-  private poll(): void {
-    if (this.pollInFlight) return;
-    this.pollInFlight = true;
-    this.ports.fencer
-      .verifyOwnRegistration()
-      .then(
-        (r) => {
-          switch (r.kind) {
-            case 'ok':
-              this.keyLost = false;
-              return this.setDisk(true);
-            case 'lost':
-              this.setDisk(true);
-              if (!this.keyLost) {
-                this.keyLost = true;
-                this.dispatch({ type: 'own-key-lost' });
-              }
-              return;
-            case 'disk-error':
-              return this.setDisk(false, r.detail);
-          }
-        },
-        (err: unknown) => this.setDisk(false, String(err)),
-      )
-      .finally(() => {
-        this.pollInFlight = false;
-      });
+  /** The fencer's registration poll is also our disk-access probe. */
+  private onPoll(r: PollResult): void {
+    if (this.stopped) return;
+    switch (r.kind) {
+      case 'registered':
+        this.keyLost = false;
+        return this.setDisk(true);
+      case 'we-are-fenced':
+        this.setDisk(true);
+        if (!this.keyLost) {
+          this.keyLost = true;
+          this.dispatch({ type: 'own-key-lost' });
+        }
+        return;
+      case 'not-registered':
+        return this.setDisk(false, 'not registered on the shared disk');
+      case 'failed':
+        return this.setDisk(false, r.error.message);
+    }
   }
 
   private setDisk(ok: boolean, detail?: string): void {
@@ -516,7 +490,7 @@ export class FailoverCore {
     this.changed();
     if (ok) return this.dispatch({ type: 'disk-regained' });
     this.dispatch({ type: 'disk-lost', ...(detail !== undefined ? { detail } : {}) });
-    if (this.ports.peer.peerState() === 'dead' && this.held.size > 0) this.dispatch({ type: 'isolated' });
+    if (this.deps.peer.peerState() === 'dead' && this.held.size > 0) this.dispatch({ type: 'isolated' });
   }
 
   /**
@@ -526,21 +500,22 @@ export class FailoverCore {
    */
   private reconcile(): void {
     if (this.stopped) return;
-    this.trackPeerReleases();
+    const now = this.deps.clock.monotonicMs();
+    this.releases.trackPeer(this.deps.peer.latest()?.groups ?? [], now);
     if (this.current !== 'standby' && this.current !== 'active') {
       this.failbackSince = undefined;
       return;
     }
-    const peerState = this.ports.peer.peerState();
+    const peerState = this.deps.peer.peerState();
     if (peerState === 'dead') {
       if (!this.diskOk) {
         if (this.held.size > 0) this.dispatch({ type: 'isolated', detail: 'reconcile: no disk, peer dead' });
         return;
       }
-      const failed = this.failedHere();
+      const blocked = this.blockedHere();
       const missing = this.cfg.groups
         .map((g) => g.name)
-        .filter((g) => !this.held.has(g) && this.mayStartHere(g, failed));
+        .filter((g) => !this.held.has(g) && !blocked.includes(g));
       if (missing.length === 0) return; // nothing to take over
       // Already fenced: the groups are ours without a new fence.
       if (this.fencedPeer) this.dispatch({ type: 'group-free', groups: missing });
@@ -548,12 +523,22 @@ export class FailoverCore {
       return;
     }
     if (peerState !== 'alive') return;
-    const report = this.ports.peer.latest();
+    const report = this.deps.peer.latest();
     if (this.current === 'active' && !this.diskOk && report?.diskAccess === true) {
       this.dispatch({ type: 'disk-lost', detail: 'reconcile: the peer reaches the disk' });
       return;
     }
-    const free = this.freeGroupsForUs();
+    const free = this.free.forUs({
+      now,
+      held: this.held,
+      peerGroups: report?.groups ?? [],
+      selfCandidate: this.diskOk,
+      peerCandidate: this.peerCandidate(),
+      failedHere: this.blockedHere(),
+      failedThere: this.peerFailedGroups(),
+      fresh: this.joinedAtMs === undefined || now - this.joinedAtMs < this.handoverWindowMs,
+      releasedBy: (g) => this.releases.recentlyReleasedBy(g, now),
+    });
     if (free.length > 0) {
       this.dispatch({ type: 'group-free', groups: free });
       return;
@@ -569,7 +554,7 @@ export class FailoverCore {
   private offerFailedGroups(): boolean {
     if (this.current !== 'active') return false;
     const failedThere = this.peerFailedGroups();
-    const offer = this.failedHere().filter((g) => this.held.has(g) && !failedThere.includes(g));
+    const offer = this.failures.groups().filter((g) => this.held.has(g) && !failedThere.includes(g));
     if (offer.length === 0 || !this.peerCandidate()) return false;
     this.dispatch({
       type: 'group-failed',
@@ -579,64 +564,9 @@ export class FailoverCore {
     return true;
   }
 
-  private trackPeerReleases(): void {
-    const groups = this.ports.peer.latest()?.groups ?? [];
-    const now = this.ports.clock.monotonicMs();
-    for (const g of this.lastPeerGroups) {
-      if (!groups.includes(g)) this.releasedBy.set(g, { by: this.peerId, atMs: now });
-    }
-    this.lastPeerGroups = groups;
-  }
-
   /** How long a release (or our own join) is remembered when placing free groups. */
   private get handoverWindowMs(): number {
     return 2 * this.cfg.timing.deadtimeMs;
-  }
-
-  /** Who stopped `group` last, if that was within the handover window. */
-  private recentlyReleasedBy(group: string, now: number): ControllerId | undefined {
-    const rel = this.releasedBy.get(group);
-    return rel !== undefined && now - rel.atMs < this.handoverWindowMs ? rel.by : undefined;
-  }
-
-  /** Free groups placement gives us, once they have been free long enough to be sure. */
-  private freeGroupsForUs(): string[] {
-    const now = this.ports.clock.monotonicMs();
-    const settleMs = 3 * this.cfg.timing.intervalMs;
-    const windowMs = this.handoverWindowMs;
-    const peerGroups = this.ports.peer.latest()?.groups ?? [];
-    const selfCandidate = this.diskOk;
-    const peerCandidate = this.peerCandidate();
-    const failedHere = this.failedHere();
-    const failedThere = this.peerFailedGroups();
-    // Just joined: we do not know what the peer has seen released. Leave free
-    // groups to it if it can take them (its memory is better than ours).
-    const fresh = this.joinedAtMs === undefined || now - this.joinedAtMs < windowMs;
-    const out: string[] = [];
-    for (const { name } of this.cfg.groups) {
-      if (this.held.has(name) || peerGroups.includes(name)) {
-        this.freeSince.delete(name);
-        continue;
-      }
-      const releasedBy = this.recentlyReleasedBy(name, now);
-      let runner = runnerOfFreeGroup(this.cfg, name, {
-        self: this.self,
-        selfCandidate,
-        peerCandidate,
-        releasedBy,
-        failedOnSelf: failedHere.includes(name),
-        failedOnPeer: failedThere.includes(name),
-      });
-      if (fresh && peerCandidate && releasedBy === undefined) runner = null;
-      if (runner !== this.self) {
-        this.freeSince.delete(name);
-        continue;
-      }
-      const since = this.freeSince.get(name) ?? now;
-      this.freeSince.set(name, since);
-      if (now - since >= settleMs) out.push(name);
-    }
-    return out;
   }
 
   private checkFailback(): void {
@@ -650,7 +580,7 @@ export class FailoverCore {
       this.failbackSince = undefined;
       return;
     }
-    const now = this.ports.clock.monotonicMs();
+    const now = this.deps.clock.monotonicMs();
     this.failbackSince ??= now;
     if (now - this.failbackSince >= this.cfg.autoFailback.delayMs) {
       this.failbackSince = undefined;
@@ -662,18 +592,4 @@ export class FailoverCore {
     const s = this.status();
     for (const l of this.changeListeners) l(s);
   }
-}
-
-/** Events whose stop-groups hands the groups to the peer (table.ts). */
-const HANDOVER_EVENTS: readonly FailoverEventType[] = [
-  'failback-timer',
-  'operator-failback',
-  'operator-switchover',
-  'disk-lost',
-  'group-failed',
-];
-
-/** The event as hook scripts see it in TANDEM_REASON. */
-function describe(event: FailoverEvent): string {
-  return event.detail === undefined ? event.type : `${event.type}: ${event.detail}`;
 }

@@ -1,0 +1,337 @@
+// One controller: heartbeats and membership, the failover machine with its
+// fencer and resource groups, the status every operator surface reads, and
+// the commands they send. The Linux daemon, the simulated box and the
+// deterministic simulation all run this, built by build.ts from a config and
+// a platform; only the platform's drivers differ.
+import type { Clock } from '../../hal/clock/clock.ts';
+import type { Watchdog } from '../../hal/watchdog/watchdog.ts';
+import type { AlarmManager } from '../alarms/alarm-manager.ts';
+import { otherController, type ControllerId } from '../cluster/codes.ts';
+import { boxNumber, keyBytes } from '../cluster/identity.ts';
+import type { HeartbeatTiming } from '../cluster/timing.ts';
+import type { TandemConfig } from '../config/schema.ts';
+import type { GroupStatus } from '../status/snapshot.ts';
+import type { EventSink } from '../events/types.ts';
+import { FailoverMachine, type TransitionRecord } from '../failover/machine.ts';
+import { membershipPeerView, type PeerView } from '../failover/peer-view.ts';
+import { failoverSettings } from '../failover/settings.ts';
+import { failedGroupsHealth } from '../failover/wire.ts';
+import type { Fencer } from '../fencing/fencer.ts';
+import type { PathDriver } from '../heartbeat/path-driver.ts';
+import { HeartbeatRuntime } from '../heartbeat/runtime.ts';
+import { ResourceGroupRunner } from '../resources/group-runner.ts';
+import { RegistryCommands } from '../commands/dispatch.ts';
+import { logKeys, logTransition } from './failover-log.ts';
+import { HeartbeatLog } from './heartbeat-log.ts';
+import type { Platform } from './platform.ts';
+import { StatusKeeper } from './status-keeper.ts';
+
+/** What build.ts hands over: the config in force and the parts made from it. */
+export interface ControllerParts {
+  readonly config: TandemConfig;
+  readonly self: ControllerId;
+  readonly timing: HeartbeatTiming;
+  readonly platform: Platform;
+  readonly drivers: readonly PathDriver[];
+  readonly fencer: Fencer;
+  /** The LUN the fencer holds (the witness LUN): the reservation resource may name it. */
+  readonly fencedLun: number | null;
+  readonly events: EventSink;
+  readonly alarms: AlarmManager;
+  /** Read on every heartbeat and status: an import or a replicated config raises it live. */
+  readonly configVersion: () => number;
+  /** How often rejected-heartbeat counters are summarised in the log (default 2000 ms). */
+  readonly rejectionSummaryMs?: number;
+}
+
+/** How long a clean stop waits for the switchover before stopping the groups itself. */
+const SHUTDOWN_HANDOVER_MS = 60_000;
+
+export class Controller {
+  readonly self: ControllerId;
+  readonly config: TandemConfig;
+  readonly runtime: HeartbeatRuntime;
+  readonly status: StatusKeeper;
+  readonly failover: FailoverMachine;
+  readonly fencer: Fencer;
+  /** Status and failover commands; the operator surfaces add alarms, events and config (with()). */
+  readonly commands: RegistryCommands;
+  private readonly clock: Clock;
+  private readonly events: EventSink;
+  private readonly alarms: AlarmManager;
+  private readonly watchdog: Watchdog | null;
+  private readonly platform: Platform;
+  private readonly runner: ResourceGroupRunner;
+  private readonly peer: PeerView;
+  private readonly heartbeatLog: HeartbeatLog;
+  private rebootRequested = false;
+  private running = false;
+  /** Groups a previous process left running: claimed in our heartbeat until stopped. */
+  private readonly leftovers = new Set<string>();
+
+  constructor(p: ControllerParts) {
+    const clock = p.platform.clock;
+    this.self = p.self;
+    this.config = p.config;
+    this.clock = clock;
+    this.events = p.events;
+    this.alarms = p.alarms;
+    this.platform = p.platform;
+    this.watchdog = p.platform.watchdog;
+    this.fencer = p.fencer;
+    this.runtime = new HeartbeatRuntime({
+      clock,
+      self: p.self,
+      boxId: boxNumber(p.config.box.id),
+      key: keyBytes(p.config.cluster.key),
+      timing: p.timing,
+      drivers: p.drivers,
+      ...(p.platform.incarnation !== undefined ? { incarnation: p.platform.incarnation } : {}),
+      report: () => ({
+        state: this.status.state,
+        groups: this.heldGroups(),
+        configVersion: p.configVersion(),
+        resources: failedGroupsHealth(this.failedGroups()),
+      }),
+    });
+    this.peer = membershipPeerView(this.runtime.membership);
+    this.status = new StatusKeeper({
+      clock,
+      boxId: p.config.box.id,
+      self: p.self,
+      runtime: this.runtime,
+      alarms: p.alarms,
+      initdeadMs: p.timing.initdeadMs,
+      configVersion: p.configVersion,
+      stateFromFailover: true,
+      groups: () => this.groupStatus(),
+    });
+    this.runner = new ResourceGroupRunner({
+      groups: p.config.groups,
+      deps: {
+        controller: p.self,
+        clock,
+        run: p.platform.run,
+        net: p.platform.net,
+        fencerFor: (lun) => (lun === p.fencedLun ? p.fencer : undefined),
+        events: p.events,
+        alarms: p.alarms,
+        stateDir: p.platform.stateDir,
+        ...(p.platform.dummyStore !== undefined ? { dummyStore: p.platform.dummyStore } : {}),
+      },
+      onGroupFailed: (e) => this.groupFailed(e.group, e.reason),
+      onConfigError: (group, detail) =>
+        p.events.append({
+          severity: 'error',
+          source: 'failover',
+          code: 'GROUP_CONFIG_INVALID',
+          message: `group ${group} cannot run here: ${detail}`,
+          data: { group, detail },
+        }),
+    });
+    const settings = failoverSettings(p.config, p.self, p.timing);
+    this.failover = new FailoverMachine(
+      { clock, fencer: p.fencer, runner: this.runner, peer: this.peer, watchdog: this.watchdog },
+      settings,
+    );
+    this.failover.onTransition((r) => this.onTransition(r));
+    // Tell the peer our new state and groups now, not an interval later.
+    this.failover.onChange(() => {
+      if (this.running) this.runtime.beat();
+    });
+    this.heartbeatLog = new HeartbeatLog(this.runtime, p.events, clock, p.rejectionSummaryMs ?? 2000);
+    logKeys(p.fencer, p.events);
+    this.commands = new RegistryCommands({
+      status: this.status,
+      counters: () => this.runtime.counters(),
+      host: () => this,
+    });
+    p.events.append({
+      severity: 'notice',
+      source: 'failover',
+      code: 'FAILOVER_CONFIGURED',
+      message: `failover ${settings.policy}, groups ${settings.groups.map((g) => `${g.name}@${g.preferred}`).join(', ') || '(none)'}, takeover wait ${settings.takeoverWaitMs} ms`,
+      data: {
+        policy: settings.policy,
+        takeoverWaitMs: settings.takeoverWaitMs,
+        fenceDelayMs: settings.fenceDelayMs,
+        watchdog: this.watchdog !== null,
+        groups: settings.groups.map((g) => g.name),
+      },
+    });
+  }
+
+  /**
+   * Run once at boot, BEFORE the heartbeat starts: a daemon restarted while
+   * its groups ran (an operator restart, or a crash restarted before the
+   * watchdog fired) left them running, and its new incarnation would
+   * otherwise announce "no groups", which the peer reads as a release and
+   * starts them too. Each group found (partly) running is claimed and
+   * stopped; one whose stop fails stays claimed (never run twice), with the
+   * GROUP_STOP_FAILED alarm.
+   */
+  async recoverAtBoot(): Promise<void> {
+    for (const { name } of this.config.groups) {
+      // An error here leaves us unsure, and unsure means claimed.
+      const { found, stopped } = await this.runner
+        .recoverLeftovers(name)
+        .catch((err: unknown) => ({ found: [`(probe failed: ${String(err)})`], stopped: false }));
+      if (found.length === 0) continue;
+      if (!stopped) this.leftovers.add(name);
+      this.events.append({
+        severity: stopped ? 'warning' : 'critical',
+        source: 'failover',
+        code: 'GROUP_LEFTOVERS',
+        message:
+          `group ${name}: ${found.join(', ')} left running by a previous process; ` +
+          (stopped ? 'stopped before joining' : 'the stop failed, so the group stays claimed here'),
+        data: { group: name, found, stopped },
+      });
+    }
+  }
+
+  /** Heartbeats first, then the failover machine once the shared disk session is up (or known down). */
+  async start(): Promise<void> {
+    const peer = otherController(this.self);
+    this.status.onStateChange((from, to, why) =>
+      this.events.append({
+        severity: 'notice',
+        source: 'failover',
+        code: 'STATE_CHANGED',
+        message: `state ${from} -> ${to}: ${why}`,
+        data: { from, to, why },
+      }),
+    );
+    this.heartbeatLog.start(peer, this.alarms);
+    this.status.start();
+    this.runtime.start();
+    this.running = true;
+    this.events.append({
+      severity: 'notice',
+      source: 'daemon',
+      code: 'HEARTBEAT_STARTED',
+      message: `controller ${this.self} heartbeating on ${this.runtime.paths.join(', ')}`,
+      data: { paths: [...this.runtime.paths], incarnation: this.runtime.incarnation.toString(16) },
+    });
+    if (!this.config.failover.watchdog.enabled) this.alarms.raise('WATCHDOG_DISABLED');
+    // The machine treats a missing disk itself (a registration that fails).
+    await this.platform.sharedDisk?.ready().catch(() => undefined);
+    if (this.running) await this.failover.start();
+  }
+
+  /**
+   * A clean stop of the daemon (SIGTERM: an operator or the init script)
+   * does not leave the groups running behind the peer's back, as Pacemaker
+   * moves resources off a node whose cluster service is stopped: they are
+   * switched over to the peer if it can take them, else stopped here. Then
+   * as stop(). A self-fenced controller has nothing to hand over.
+   */
+  async shutdown(): Promise<void> {
+    const held = this.failover.status().groups;
+    if (held.length > 0 && this.failover.state !== 'self-fenced') {
+      this.events.append({
+        severity: 'notice',
+        source: 'failover',
+        code: 'SHUTDOWN_HANDOVER',
+        message: `stopping: handing ${held.join(', ')} to the peer, or stopping them if it cannot take them`,
+        data: { groups: [...held] },
+      });
+      if (this.failover.state === 'active') this.failover.command('switchover', held);
+      const deadline = this.clock.monotonicMs() + SHUTDOWN_HANDOVER_MS;
+      while (this.failover.state === 'releasing' && this.clock.monotonicMs() < deadline)
+        await new Promise<void>((r) => this.clock.after(100, r));
+      // Refused (no candidate peer, maintenance, busy) or not done in time: stop them here.
+      for (const g of this.failover.status().groups) await this.runner.stopGroup(g, 'graceful');
+    }
+    await this.stop();
+  }
+
+  /** Process exit as after a crash: timers stop, resources are left as they are. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.failover.stop();
+    this.runner.stopMonitors();
+    this.fencer.stop();
+    // Leave the watchdog armed after a self-fence: the reset is the point.
+    await this.watchdog?.close(!this.rebootRequested).catch(() => undefined);
+    this.heartbeatLog.stop();
+    this.status.stop();
+    await this.runtime.stop();
+  }
+
+  /**
+   * Groups we run or are starting: what our heartbeat claims. Leftovers of a
+   * previous process count too, so the peer does not start them meanwhile.
+   */
+  heldGroups(): readonly string[] {
+    const held = this.failover.status().groups;
+    if (this.leftovers.size === 0) return held;
+    return [...new Set([...held, ...this.leftovers])].sort();
+  }
+
+  /** Groups that failed here and are kept off this controller for now. */
+  failedGroups(): readonly string[] {
+    return this.failover.status().failed;
+  }
+
+  /**
+   * Operator cleanup (tandemctl cleanup): forget the failures, reset the
+   * monitors' restart counts, and restart in place a group left failed here.
+   */
+  async cleanup(groups?: readonly string[]): Promise<{ cleared: string[]; restarted: string[] }> {
+    const cleared = this.failover.clearFailures(groups);
+    const held = new Set(this.failover.status().groups);
+    const restarted: string[] = [];
+    for (const { name } of this.config.groups) {
+      if (groups !== undefined && !groups.includes(name)) continue;
+      const inPlace = held.has(name) && this.failover.state === 'active';
+      if (await this.runner.cleanup(name, inPlace)) restarted.push(name);
+    }
+    // The failure alarms of the cleaned groups go with the failures.
+    for (const alarm of this.alarms.active()) {
+      const group = alarm.subject.split('/')[0] ?? '';
+      if (alarm.code === 'RESOURCE_FAILED' && (groups === undefined || groups.includes(group)))
+        this.alarms.clear('RESOURCE_FAILED', alarm.subject);
+    }
+    this.events.append({
+      severity: 'notice',
+      source: 'failover',
+      code: 'GROUP_CLEANUP',
+      message:
+        `cleanup: failures cleared for ${cleared.length > 0 ? cleared.join(', ') : 'no group'}` +
+        (restarted.length > 0 ? `; restarted here: ${restarted.join(', ')}` : ''),
+      data: { cleared, restarted },
+    });
+    return { cleared, restarted };
+  }
+
+  groupStatus(): GroupStatus[] {
+    const held = new Set(this.failover.status().groups);
+    const peerDead = this.peer.peerState() === 'dead';
+    const peerGroups = peerDead ? [] : (this.peer.latest()?.groups ?? []);
+    const peer = otherController(this.self);
+    const failedHere = this.failover.status().failed;
+    // A dead peer's last report is history; its failures are forgotten with it.
+    const failedThere = peerDead ? [] : (this.peer.latest()?.failedGroups ?? []);
+    return this.config.groups.map(({ name, preferred }) => {
+      const local = this.runner.localState(name);
+      const owner = held.has(name) ? this.self : peerGroups.includes(name) ? peer : null;
+      const state = owner === peer ? 'running' : local;
+      const failedOn = (['A', 'B'] as const).filter((c) =>
+        (c === this.self ? failedHere : failedThere).includes(name),
+      );
+      return { name, preferred, owner, state, failedOn };
+    });
+  }
+
+  /** A group's monitor gave up after its local restarts: the machine hands it on. */
+  groupFailed(group: string, reason: string): void {
+    this.failover.dispatch({ type: 'group-failed', groups: [group], detail: reason });
+  }
+
+  private onTransition(r: TransitionRecord): void {
+    if (r.actions.includes('request-reboot')) this.rebootRequested = true;
+    logTransition(r, this.self, this.watchdog !== null, this.events, this.alarms);
+    if (r.to !== r.from) this.status.setState(r.to, `${r.event}: ${r.text}`);
+  }
+}
