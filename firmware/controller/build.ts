@@ -9,7 +9,7 @@ import { err, ok, type Result } from '../core/result.ts';
 import { validateTiming, type HeartbeatTiming } from '../cluster/timing.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import type { EventSink } from '../events/types.ts';
-import { probeTimeoutMs } from '../failover/settings.ts';
+import { probeTimeoutMs } from './failover-settings.ts';
 import type { Fencer } from '../fencing/fencer.ts';
 import { NoSharedDisk } from '../fencing/no-shared-disk.ts';
 import { ReservationManager } from '../fencing/reservation-manager.ts';

@@ -14,7 +14,7 @@ import type { GroupStatus } from '../status/snapshot.ts';
 import type { EventSink } from '../events/types.ts';
 import { FailoverMachine, type TransitionRecord } from '../failover/machine.ts';
 import { membershipPeerView, type PeerView } from '../failover/peer-view.ts';
-import { failoverSettings } from '../failover/settings.ts';
+import { failoverSettings } from './failover-settings.ts';
 import { failedGroupsHealth } from '../failover/wire.ts';
 import type { Fencer } from '../fencing/fencer.ts';
 import type { PathDriver } from '../heartbeat/path-driver.ts';

@@ -9,7 +9,7 @@ import type { ControllerId } from '../../../firmware/cluster/codes.ts';
 import { DEFAULT_TIMING, type HeartbeatTiming } from '../../../firmware/cluster/timing.ts';
 import type { ControllerState } from '../../../firmware/core/states.ts';
 import type { TransitionRecord } from '../../../firmware/failover/machine.ts';
-import { failoverSettings } from '../../../firmware/failover/settings.ts';
+import { failoverSettings } from '../../../firmware/controller/failover-settings.ts';
 import type { GroupSpec } from '../../../firmware/failover/placement.ts';
 import { SimBox } from '../../../firmware/sim/box.ts';
 

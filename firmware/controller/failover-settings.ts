@@ -1,11 +1,12 @@
-// The failover core's settings from the configuration file. The takeover wait
+// The failover machine's settings from the configuration file (the controller
+// turns config into settings, so failover never reads config itself). The takeover wait
 // is derived (lease.ts), never configured, from the timing this controller
 // really uses, including the I/O timeout of its disk probe.
 import type { ControllerId } from '../cluster/codes.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { TandemConfig } from '../config/schema.ts';
-import type { FailoverSettings } from './machine.ts';
-import { DEFAULT_IO_TIMEOUT_MS, DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from './lease.ts';
+import type { FailoverSettings } from '../failover/machine.ts';
+import { DEFAULT_IO_TIMEOUT_MS, DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from '../failover/lease.ts';
 
 /**
  * The registration poll is the disk probe, and its commands time out after
