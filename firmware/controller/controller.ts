@@ -57,6 +57,7 @@ export class Controller {
   /** Status and failover commands; the operator surfaces add alarms, events and config (with()). */
   readonly commands: RegistryCommands;
   private readonly clock: Clock;
+  private readonly timing: HeartbeatTiming;
   private readonly events: EventSink;
   private readonly alarms: AlarmManager;
   private readonly watchdog: Watchdog | null;
@@ -74,6 +75,7 @@ export class Controller {
     this.self = p.self;
     this.config = p.config;
     this.clock = clock;
+    this.timing = p.timing;
     this.events = p.events;
     this.alarms = p.alarms;
     this.platform = p.platform;
@@ -237,9 +239,22 @@ export class Controller {
         data: { groups: [...held] },
       });
       if (this.failover.state === 'active') this.failover.command('switchover', held);
+      const handingOver = this.failover.state === 'releasing';
       const deadline = this.clock.monotonicMs() + SHUTDOWN_HANDOVER_MS;
-      while (this.failover.state === 'releasing' && this.clock.monotonicMs() < deadline)
-        await new Promise<void>((r) => this.clock.after(100, r));
+      const sleep = (): Promise<void> => new Promise<void>((r) => this.clock.after(100, r));
+      while (this.failover.state === 'releasing' && this.clock.monotonicMs() < deadline) await sleep();
+      // Keep heartbeating until the peer claims what we released: had we
+      // vanished at once, it would see us dead rather than the release, and
+      // fence us before taking over.
+      const claimed = (): boolean => held.every((g) => this.peer.latest()?.groups.includes(g) === true);
+      const waitUntil = Math.min(deadline, this.clock.monotonicMs() + 2 * this.timing.deadtimeMs);
+      while (
+        handingOver &&
+        this.peer.peerState() === 'alive' &&
+        !claimed() &&
+        this.clock.monotonicMs() < waitUntil
+      )
+        await sleep();
       // Refused (no candidate peer, maintenance, busy) or not done in time: stop them here.
       for (const g of this.failover.status().groups) await this.runner.stopGroup(g, 'graceful');
     }
