@@ -64,7 +64,15 @@ describe('tandemctl in the lab', () => {
   });
 
   it('exits 3 when the daemon is not running', async () => {
-    const r = await ctl('--socket', '/run/tandem-lab/console-test/absent.sock', 'status');
+    const r = await lab([
+      'exec',
+      'A',
+      process.execPath,
+      TANDEMCTL,
+      '--socket',
+      '/run/tandem-lab/console-test/absent.sock',
+      'status',
+    ]);
     expect(r.code).toBe(3);
   });
 });

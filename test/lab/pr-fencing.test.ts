@@ -20,7 +20,7 @@ interface Snapshot {
   ourKey: string;
   keys: string[];
   reservation: { key: string; type: number } | null;
-  fenced: boolean;
+  weAreFenced: boolean;
   preemptAndAbortSupported: boolean | null;
 }
 
@@ -86,10 +86,10 @@ describe('SCSI-3 PR fencing on the lab tgtd (issue 3 acceptance)', () => {
     });
     const w = await a.call('write', { lba: LBA, seed: 'fenced-a' });
     expect(w.error?.kind).toBe('reservation-conflict');
-    const fenced = await a.waitForEvent((e) => e.event === 'fenced', 3000);
+    const fenced = await a.waitForEvent((e) => e.event === 'we-are-fenced', 3000);
     expect(fenced).toMatchObject({ key: aKey, detectedBy: 'poll' });
-    expect((await a.ok<Snapshot>('snapshot')).fenced).toBe(true);
-    expect(await a.ok('fencePeer')).toEqual({ kind: 'fenced' });
+    expect((await a.ok<Snapshot>('snapshot')).weAreFenced).toBe(true);
+    expect(await a.ok('fencePeer')).toEqual({ kind: 'we-are-fenced' });
     expect(await a.ok('read', { lba: LBA, blocks: 8 })).toMatchObject({ length: 4096 });
   });
 

@@ -32,8 +32,9 @@ describe('telemetry of the real daemon in the lab', () => {
   });
 
   it('tandemctl status inside A shows the real daemon state, the same as on MQTT', async () => {
-    // The daemon may still be settling (standby -> active): compare tandemctl's
-    // answer with the latest state the NOC has, until both agree.
+    // The daemon may still be settling (standby -> active, A is preferred):
+    // compare tandemctl's answer with the latest state the NOC has once A is
+    // active and both agree, so the text status below cannot race a change.
     const state = watch(topic('A', 'state'), 500, 20_000);
     await state.ready;
     let live: ControllerStatus | undefined;
@@ -45,7 +46,7 @@ describe('telemetry of the real daemon in the lab', () => {
       await new Promise((r) => setTimeout(r, 200));
       const last = state.lines.at(-1);
       published = last === undefined ? undefined : (JSON.parse(last.payload) as ControllerStatus).state;
-      if (published === live.state) break;
+      if (published === live.state && live.state === 'active') break;
     }
     state.stop();
     if (live === undefined) throw new Error('no status from tandemctl');
