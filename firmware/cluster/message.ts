@@ -1,7 +1,7 @@
 // The one heartbeat message sent on every path (serial, net, lan, disk slot).
 // Byte layout: docs/heartbeat.md. Authenticated with a full 32-byte
 // HMAC-SHA256 tag; the decoder checks the tag before trusting any field.
-import { WireReader, WireWriter, ShortRead, isSafeU64, isU32 } from './bytes.ts';
+import { WireReader, WireWriter, ShortRead, isSafeU64, isU32 } from './wire-io.ts';
 import {
   RESOURCE_HEALTH,
   ROLES,

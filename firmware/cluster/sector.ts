@@ -4,7 +4,7 @@
 // sector (never written, or wiped) is reported as such, since callers treat
 // it differently from corruption.
 import { crc32 } from 'node:zlib';
-import { allZero } from './bytes.ts';
+import { allZero } from './wire-io.ts';
 import { err, ok, type Result } from '../core/result.ts';
 
 export const SECTOR_BYTES = 512;

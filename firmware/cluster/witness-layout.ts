@@ -3,7 +3,7 @@
 // single 512-byte sector written on its own (WRITE(16) with FUA), so a torn
 // write can only damage the one sector being written, and its CRC says so.
 // Byte layouts: docs/heartbeat.md. I/O is done elsewhere; this is pure.
-import { WireReader, WireWriter, allZero, isSafeU64, isU32 } from './bytes.ts';
+import { WireReader, WireWriter, allZero, isSafeU64, isU32 } from './wire-io.ts';
 import { controllerCode, controllerFromCode, type ControllerId } from './codes.ts';
 import { MAC_BYTES, assertBoxKey, macMatches, macOf } from './hmac.ts';
 import { MAX_HEARTBEAT_BYTES, MIN_HEARTBEAT_BYTES } from './message.ts';

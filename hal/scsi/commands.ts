@@ -35,7 +35,7 @@ import {
   parseUnitSerialNumber,
   vpdPageTotalLength,
 } from './cdb/vpd.ts';
-import { checkUint } from './bytes.ts';
+import { checkUint } from './field-reader.ts';
 import { resultError } from './check.ts';
 import type { ScsiCommand, ScsiDevice, ScsiResult } from './device.ts';
 import type { ScsiError } from './errors.ts';

@@ -3,7 +3,7 @@
 // truncation — sense is often cut short by the transport's sense buffer and
 // the sense key and ASC/ASCQ are what matter — but strict about the response
 // code, since anything else means the bytes are not sense at all.
-import { FieldReader, putU64 } from './bytes.ts';
+import { FieldReader, putU64 } from './field-reader.ts';
 import type { SenseData, SenseDescriptor, SenseFormat } from './sense-data.ts';
 
 const WHAT = 'sense data';

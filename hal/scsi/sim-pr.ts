@@ -2,7 +2,7 @@
 // registrations per I_T nexus, the PRgeneration counter, the reservation and
 // its access rules. Unit attentions go out through a callback so the target
 // owns the per-nexus queues.
-import { putU16, putU32, putU64 } from './bytes.ts';
+import { putU16, putU32, putU64 } from './field-reader.ts';
 import type { PrOutParameters } from './cdb/pr-out.ts';
 import type { PrType } from './cdb/pr-types.ts';
 import { PrOutAction, PrOutFlag, PrType as T, isPrType } from './cdb/pr-types.ts';

@@ -7,7 +7,7 @@ import type { Clock } from '../clock/clock.ts';
 import { SystemClock } from '../clock/system.ts';
 import { HalError } from '../errors.ts';
 import { Asc } from './asc.ts';
-import { FieldReader, putU32, putU64 } from './bytes.ts';
+import { FieldReader, putU32, putU64 } from './field-reader.ts';
 import { Opcode, READ_CAPACITY_16_SA } from './cdb/opcodes.ts';
 import { parsePrOutParameters } from './cdb/pr-out.ts';
 import { PR_OUT_PARAMETER_LENGTH, PrInAction } from './cdb/pr-types.ts';

@@ -1,6 +1,6 @@
 // Block commands (SBC-3): TEST UNIT READY, READ CAPACITY(16), READ(16),
 // WRITE(16), SYNCHRONIZE CACHE(10/16).
-import { FieldReader, MAX_U64, checkU64, checkUint, putU16, putU32, putU64 } from '../bytes.ts';
+import { FieldReader, MAX_U64, checkU64, checkUint, putU16, putU32, putU64 } from '../field-reader.ts';
 import { ScsiArgumentError } from '../errors.ts';
 import { Opcode, READ_CAPACITY_16_SA } from './opcodes.ts';
 

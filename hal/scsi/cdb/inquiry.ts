@@ -1,5 +1,5 @@
 // INQUIRY (SPC-4 6.6): CDB and standard inquiry data.
-import { FieldReader, asciiField, checkUint, putU16 } from '../bytes.ts';
+import { FieldReader, asciiField, checkUint, putU16 } from '../field-reader.ts';
 import { Opcode } from './opcodes.ts';
 
 /** Build an INQUIRY CDB; pass a page code for a VPD page (EVPD=1). */

@@ -1,7 +1,7 @@
 // PERSISTENT RESERVE IN (SPC-4 6.15): READ KEYS, READ RESERVATION,
 // REPORT CAPABILITIES. Fencing decisions hang on these answers, so every
 // length field is checked against the bytes actually returned.
-import { FieldReader, checkUint, putU16 } from '../bytes.ts';
+import { FieldReader, checkUint, putU16 } from '../field-reader.ts';
 import { Opcode } from './opcodes.ts';
 import type { PrInAction, PrType } from './pr-types.ts';
 import { isPrType } from './pr-types.ts';

@@ -1,5 +1,5 @@
 // PERSISTENT RESERVE OUT (SPC-4 6.16) with its 24-byte basic parameter list.
-import { FieldReader, checkU64, checkUint, putU32, putU64 } from '../bytes.ts';
+import { FieldReader, checkU64, checkUint, putU32, putU64 } from '../field-reader.ts';
 import { ScsiArgumentError } from '../errors.ts';
 import { Opcode } from './opcodes.ts';
 import type { PrType } from './pr-types.ts';

@@ -1,6 +1,6 @@
 // Vital product data pages (SPC-4 7.8): supported pages (0x00), unit serial
 // number (0x80) and device identification (0x83).
-import { FieldReader, asciiField, hex } from '../bytes.ts';
+import { FieldReader, asciiField, hex } from '../field-reader.ts';
 
 export const VpdPage = {
   SUPPORTED_PAGES: 0x00,

@@ -3,7 +3,7 @@
 // including the values a double cannot hold exactly (above 2^53).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_U64, putU16, putU32, putU64 } from '../../../hal/scsi/bytes.ts';
+import { MAX_U64, putU16, putU32, putU64 } from '../../../hal/scsi/field-reader.ts';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 
