@@ -19,6 +19,7 @@ import { keyBytes } from './cluster/identity.ts';
 import { operatorSurfaces } from './controller/surfaces.ts';
 import { buildController } from './controller/build.ts';
 import { linuxPlatform } from './controller/linux-platform.ts';
+import { errorReport } from '../hal/errors.ts';
 
 function line(obj: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify(obj) + '\n');
@@ -153,7 +154,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    line({ code: 'DAEMON_CRASHED', error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+    line({ code: 'DAEMON_CRASHED', error: errorReport(err) });
     process.exit(1);
   },
 );

@@ -32,3 +32,13 @@ export function isHalError(err: unknown, code?: HalErrorCode): err is HalError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** Anything thrown, as an Error (to reject a promise or emit 'error' with). */
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** For a crash report: the stack where there is one, else the message. */
+export function errorReport(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

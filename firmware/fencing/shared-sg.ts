@@ -18,7 +18,7 @@
 // IscsiInitiator does, and the reservation manager checks its key again.
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
-import { HalError, type HalErrorCode } from '../../hal/errors.ts';
+import { HalError, type HalErrorCode, asError } from '../../hal/errors.ts';
 import type { ScsiCommand, ScsiDevice, ScsiResult } from '../../hal/scsi/device.ts';
 import { openSgDevice } from '../../hal/scsi/sg/sg-device.ts';
 import type { DiskTransport } from '../heartbeat/disk-path.ts';
@@ -215,7 +215,7 @@ export class SharedSgSession extends EventEmitter<SharedSgEvents> implements Scs
         },
         (err: unknown) => {
           if (this.stateValue === 'reopening') {
-            this.scheduleReopen(err instanceof Error ? err : new Error(String(err)), true);
+            this.scheduleReopen(asError(err), true);
           }
         },
       );

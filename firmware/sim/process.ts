@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { DatagramEvents, DatagramSocket } from '../../hal/net/datagram.ts';
 import type { ScsiCommand, ScsiDevice, ScsiResult } from '../../hal/scsi/device.ts';
 import type { SerialEvents, SerialLink } from '../../hal/serial/serial.ts';
+import { asError } from '../../hal/errors.ts';
 
 export class SimProcess implements Clock {
   private readonly base: Clock;
@@ -116,7 +117,7 @@ export class SimProcess implements Clock {
         new Promise<ScsiResult>((resolve, reject) => {
           device.execute(cmd).then(
             (r) => this.run(() => resolve(r)),
-            (e: unknown) => this.run(() => reject(e instanceof Error ? e : new Error(String(e)))),
+            (e: unknown) => this.run(() => reject(asError(e))),
           );
         }),
       close: () => Promise.resolve(), // the session is the platform's; it closes it at death

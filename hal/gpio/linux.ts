@@ -5,7 +5,7 @@
 // event loop never blocks.
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { HalError } from '../errors.ts';
+import { HalError, asError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { errnoOf, errnoValue, fromNodeError } from '../ioctl/errors.ts';
 import { ioctlSync, setNonBlocking, watchReadable } from '../ioctl/libc.ts';
@@ -155,7 +155,7 @@ class LinuxGpioInput extends EventEmitter<GpioInputEvents> implements GpioInput 
           });
         }
       } catch (err) {
-        this.emit('error', err instanceof Error ? err : new Error(String(err)));
+        this.emit('error', asError(err));
         return;
       }
     }

@@ -1,7 +1,7 @@
 // A failed system call as a typed HAL error: the errno (number and name) is
 // kept so drivers can map it to what it means for their device class.
 import { constants } from 'node:os';
-import { HalError } from '../errors.ts';
+import { HalError, asError } from '../errors.ts';
 import type { HalErrorCode } from '../errors.ts';
 
 // Linux errnos that Node's os.constants.errno leaves out (same value on
@@ -80,5 +80,5 @@ export function fromNodeError(syscall: string, device: string, err: unknown): Er
     (out as { cause?: unknown }).cause = err;
     return out;
   }
-  return err instanceof Error ? err : new Error(String(err));
+  return asError(err);
 }

@@ -5,7 +5,7 @@
 // tested against the failures it must survive.
 import type { Clock } from '../clock/clock.ts';
 import { SystemClock } from '../clock/system.ts';
-import { HalError } from '../errors.ts';
+import { HalError, asError } from '../errors.ts';
 import { Asc } from './asc.ts';
 import { FieldReader, putU32, putU64 } from './field-reader.ts';
 import { Opcode, READ_CAPACITY_16_SA } from './cdb/opcodes.ts';
@@ -183,7 +183,7 @@ export class SimScsiTarget {
           const result = this.execute(nexus, cmd);
           finish(() => resolve(result));
         } catch (err) {
-          finish(() => reject(err instanceof Error ? err : new Error(String(err))));
+          finish(() => reject(asError(err)));
         }
       };
       if (this.failures > 0) {

@@ -2,7 +2,7 @@
 // socket speaking a line protocol that mirrors /dev/watchdog. Connecting arms
 // it; only "V" followed by close disarms it.
 import { connect, type Socket } from 'node:net';
-import { HalError } from '../errors.ts';
+import { HalError, asError } from '../errors.ts';
 import type { Watchdog } from './watchdog.ts';
 
 const REPLY_TIMEOUT_MS = 2000;
@@ -99,7 +99,7 @@ export class LabWatchdog implements Watchdog {
       this.#write(line).catch((err: unknown) => {
         clearTimeout(timer);
         this.#pending = this.#pending.filter((p) => p.timer !== timer);
-        reject(err instanceof Error ? err : new Error(String(err)));
+        reject(asError(err));
       });
     });
   }

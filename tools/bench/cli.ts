@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorReport } from '../../hal/errors.ts';
 
 export interface BenchModule {
   /** Field names and meanings are fixed by the issue that asked for the bench. */
@@ -40,7 +41,7 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    console.error(`bench failed: ${errorReport(err)}`);
     process.exit(1);
   },
 );

@@ -1,7 +1,7 @@
 // tools/pr: read and change SCSI persistent reservations on the shared LUN,
 // over our iSCSI initiator or SG_IO. See args.ts for the usage text.
 // Exit codes: 0 done, 1 the device or transport refused, 2 bad arguments.
-import { HalError, errorMessage } from '../../hal/errors.ts';
+import { HalError, errorMessage, errorReport } from '../../hal/errors.ts';
 import * as scsi from '../../hal/scsi/commands.ts';
 import type { ScsiDevice } from '../../hal/scsi/device.ts';
 import { ScsiError } from '../../hal/scsi/errors.ts';
@@ -142,7 +142,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      console.error(`pr: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      console.error(`pr: ${errorReport(err)}`);
       process.exit(1);
     },
   );

@@ -5,7 +5,7 @@
 // login, done by the initiator above this.
 import { connect, type Socket } from 'node:net';
 import type { Clock, TimerHandle } from '../../clock/clock.ts';
-import { HalError } from '../../errors.ts';
+import { HalError, asError } from '../../errors.ts';
 import type { ScsiCommand, ScsiResult } from '../device.ts';
 import type { IscsiConfig } from './config.ts';
 import {
@@ -147,7 +147,7 @@ export class IscsiConnection {
     try {
       validateCommand(cmd, this.device);
     } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      return Promise.reject(asError(err));
     }
     if (this.phase !== 'full-feature') {
       return Promise.reject(this.deathError ?? new IscsiDisconnectedError(this.device, 'not connected'));
