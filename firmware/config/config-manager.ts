@@ -6,10 +6,13 @@ import { DocumentStore, type ReadResult } from '../store/document-store.ts';
 import { configHash } from './fingerprint.ts';
 import { decideReplication, type ConfigStamp, type ReplicationDecision } from './replication/decision.ts';
 import { SECRET_PATHS, type TandemConfig } from './schema.ts';
-import { defaultConfig, formatIssues, validateConfig, type ConfigIssue } from './validate.ts';
-
-export type ApplyResult =
-  { ok: true; config: TandemConfig; warnings: ConfigIssue[] } | { ok: false; errors: ConfigIssue[] };
+import {
+  defaultConfig,
+  formatIssues,
+  validateConfig,
+  type ConfigIssue,
+  type ConfigResult,
+} from './validate.ts';
 
 export type LoadSource = 'file' | 'last-good' | 'defaults';
 
@@ -77,7 +80,7 @@ export class ConfigManager {
   }
 
   /** Validate and apply a whole new config; configVersion becomes current + 1. */
-  apply(candidate: unknown, origin: string): Promise<ApplyResult> {
+  apply(candidate: unknown, origin: string): Promise<ConfigResult> {
     return this.serialised(async () => {
       const r = validateConfig(candidate);
       if (!r.ok) return this.rejected(origin, r.errors);
@@ -86,7 +89,7 @@ export class ConfigManager {
   }
 
   /** Import an exported file (or a bare config). Nothing changes on error. */
-  importText(text: string, origin = 'import'): Promise<ApplyResult> {
+  importText(text: string, origin = 'import'): Promise<ConfigResult> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -130,7 +133,7 @@ export class ConfigManager {
   applyReplicated(
     candidate: unknown,
     origin: string,
-  ): Promise<ApplyResult & { decision?: ReplicationDecision }> {
+  ): Promise<ConfigResult & { decision?: ReplicationDecision }> {
     return this.serialised(async () => {
       const r = validateConfig(candidate);
       if (!r.ok) return this.rejected(origin, r.errors);
@@ -154,7 +157,7 @@ export class ConfigManager {
     });
   }
 
-  private async commit(config: TandemConfig, origin: string, warnings: ConfigIssue[]): Promise<ApplyResult> {
+  private async commit(config: TandemConfig, origin: string, warnings: ConfigIssue[]): Promise<ConfigResult> {
     // Last-good first: if we crash between the two writes, boot still finds
     // a valid copy of something that was accepted.
     await this.lastGood.write(config);
@@ -168,7 +171,7 @@ export class ConfigManager {
     return { ok: true, config: this.current(), warnings };
   }
 
-  private rejected(origin: string, errors: ConfigIssue[]): ApplyResult {
+  private rejected(origin: string, errors: ConfigIssue[]): ConfigResult {
     this.log('warning', 'CONFIG_REJECTED', `config from ${origin} rejected: ${formatIssues(errors)}`, {
       origin,
       errors: errors.map((e) => ({ path: e.path, message: e.message })),

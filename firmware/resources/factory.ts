@@ -2,6 +2,7 @@
 // restart policy its monitor uses). Configuration is untrusted: every entry
 // is validated by config.ts first, and the errors name the field.
 import type { Clock } from '../../hal/clock/clock.ts';
+import { err, ok, type Result } from '../core/result.ts';
 import { paths } from '../../hal/paths.ts';
 import type { NetControl } from '../../hal/net/net.ts';
 import type { ControllerId } from '../cluster/codes.ts';
@@ -43,8 +44,7 @@ export interface GroupEntry {
   readonly restart?: unknown;
 }
 
-export type BuiltGroup =
-  { ok: true; group: ResourceGroup; restartPolicy: RestartPolicy } | { ok: false; errors: Issue[] };
+export type BuiltGroup = Result<{ group: ResourceGroup; restartPolicy: RestartPolicy }, Issue[]>;
 
 export function createAgent(settings: ResourceSettings, deps: GroupDeps): ResourceAgent {
   switch (settings.type) {
@@ -84,7 +84,7 @@ export function buildGroup(entry: GroupEntry, deps: GroupDeps, base = ''): Built
   if (!hooks.ok) errors.push(...hooks.error);
   const restart = parseRestartPolicy(entry.restart, `${base}/restart`);
   if (!restart.ok) errors.push(...restart.error);
-  if (errors.length > 0 || !hooks.ok || !restart.ok) return { ok: false, errors };
+  if (errors.length > 0 || !hooks.ok || !restart.ok) return err(errors);
   const group = new ResourceGroup({
     name: entry.name,
     controller: deps.controller,
@@ -95,5 +95,5 @@ export function buildGroup(entry: GroupEntry, deps: GroupDeps, base = ''): Built
     ...(deps.events ? { events: deps.events } : {}),
     ...(deps.alarms ? { alarms: deps.alarms } : {}),
   });
-  return { ok: true, group, restartPolicy: restart.value };
+  return ok({ group, restartPolicy: restart.value });
 }

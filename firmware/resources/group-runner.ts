@@ -40,20 +40,20 @@ export class ResourceGroupRunner implements GroupRunner {
       this.preferred.set(entry.name, entry.preferred);
       const r = buildGroup(entry, o.deps, `/groups/${i}`);
       if (!r.ok) {
-        const detail = r.errors.map((e) => `${e.path} ${e.message}`).join('; ');
+        const detail = r.error.map((e) => `${e.path} ${e.message}`).join('; ');
         this.broken.set(entry.name, detail);
         o.onConfigError(entry.name, detail);
         return;
       }
       const monitor = new GroupMonitor({
-        group: r.group,
+        group: r.value.group,
         clock: o.deps.clock,
-        policy: r.restartPolicy,
+        policy: r.value.restartPolicy,
         ...(o.deps.events ? { events: o.deps.events } : {}),
         ...(o.deps.alarms ? { alarms: o.deps.alarms } : {}),
         onNeedsFailover: (e) => o.onGroupFailed(e),
       });
-      this.built.set(entry.name, { group: r.group, monitor });
+      this.built.set(entry.name, { group: r.value.group, monitor });
     });
   }
 

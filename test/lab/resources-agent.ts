@@ -34,10 +34,10 @@ const built = buildGroup(JSON.parse(groupJson) as GroupEntry, {
   events,
 });
 if (!built.ok) {
-  process.stdout.write(JSON.stringify({ error: built.errors }));
+  process.stdout.write(JSON.stringify({ error: built.error }));
   process.exit(2);
 }
-const { group } = built;
+const { group } = built.value;
 
 async function monitorAll() {
   const out: Record<string, unknown> = {};

@@ -120,7 +120,7 @@ describe('resource configuration', () => {
       },
       deps,
     );
-    expect(built.ok && built.group.agents.map((a) => a.type)).toEqual([
+    expect(built.ok && built.value.group.agents.map((a) => a.type)).toEqual([
       'reservation',
       'filesystem',
       'vip',
@@ -138,7 +138,7 @@ describe('resource configuration', () => {
       deps,
       '/groups/0',
     );
-    expect(dup.ok ? [] : dup.errors.map((e) => e.path)).toEqual([
+    expect(dup.ok ? [] : dup.error.map((e) => e.path)).toEqual([
       '/groups/0/resources/1/name',
       '/groups/0/hooks',
     ]);
