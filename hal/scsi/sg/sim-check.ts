@@ -6,22 +6,13 @@
 // padding and output bytes (the encoder must zero them, or a failed ioctl
 // would leave stale results to be decoded). Pure: no native memory here.
 import { constants } from 'node:os';
+import type { SgIoRequestFields } from './header.ts';
 import { SG_INTERFACE_ID, SG_IO_HDR_SIZE, SgDxfer, SgIoHdrOffset as O, SgLimits } from './constants.ts';
 
 const E = constants.errno;
 
-/** The request half of the header, as the kernel would use it. */
-export interface SgHeaderFields {
-  readonly direction: SgDxfer;
-  readonly cmdLen: number;
-  readonly mxSbLen: number;
-  readonly dxferLen: number;
-  readonly dxferp: bigint;
-  readonly cmdp: bigint;
-  readonly sbp: bigint;
-  readonly timeoutMs: number;
-  readonly packId: number;
-}
+/** The request half of the header, as the kernel would use it (our driver sends no flags). */
+export type SgHeaderFields = Omit<SgIoRequestFields, 'flags'>;
 
 export type SgHeaderCheck =
   | { readonly ok: true; readonly fields: SgHeaderFields }
