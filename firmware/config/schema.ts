@@ -7,7 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CONTROLLER_IDS } from '../cluster/codes.ts';
 import { MAX_GROUPS, MAX_NAME_BYTES } from '../cluster/message.ts';
-import { HookSchema, RestartPolicySchema } from '../resources/config.ts';
+import { HookSchema, RestartPolicySchema } from './resource-schemas.ts';
 
 /** A string enum as JSON Schema `enum` (clearer Ajv errors than anyOf). */
 function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
@@ -215,12 +215,21 @@ const Failover = Section(
   'Failover policy (the preferred controller is set per group, in groups[].preferred)',
 );
 
+// Ajv sees only the shape every resource shares; validate.ts then checks each
+// entry against its agent's own schema (resource-schemas.ts, the one the
+// resource factory uses), so a bad VIP or mount is refused before it is
+// applied. The type stays this loose one so code-built configs (the sim)
+// need not spell out every agent default; the factory parses them again.
 const Resource = Type.Object(
   {
-    type: Type.String({ minLength: 1, maxLength: 64, description: 'Resource agent, e.g. vip, fs, service' }),
+    type: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description: 'Resource agent: reservation, filesystem, vip, postgresql, service, dummy',
+    }),
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
-  { additionalProperties: true, description: 'A resource; agent-specific fields are checked by the agent' },
+  { additionalProperties: true, description: 'A resource; its fields depend on its type (tables below)' },
 );
 
 const Group = Type.Object(

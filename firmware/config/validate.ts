@@ -2,6 +2,7 @@
 // filling in defaults), then the cross-field rules. Every problem names the
 // field at fault as a JSON pointer.
 import { Ajv, type ErrorObject } from 'ajv';
+import { parseHooks, parseResource } from './resource-check.ts';
 import { checkRules, type ConfigIssue } from './rules.ts';
 import { ConfigSchema, type TandemConfig } from './schema.ts';
 
@@ -46,8 +47,30 @@ export function validateConfig(input: unknown): ConfigResult {
   if (!schemaCheck(doc)) {
     return { ok: false, errors: (schemaCheck.errors ?? []).map(toIssue) };
   }
+  const typed = checkResources(doc);
+  if (typed.length > 0) return { ok: false, errors: typed };
   const { errors, warnings } = checkRules(doc);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: doc, warnings };
+}
+
+/**
+ * Each resource and hook against its agent's schema (the same checker the
+ * resource factory uses); the entries are replaced by the checked copies, so
+ * the agents' defaults are filled in too.
+ */
+function checkResources(doc: TandemConfig): ConfigIssue[] {
+  const errors: ConfigIssue[] = [];
+  doc.groups.forEach((g, i) => {
+    g.resources = g.resources.map((raw, j) => {
+      const r = parseResource(raw, `/groups/${i}/resources/${j}`);
+      if (r.ok) return r.value;
+      errors.push(...r.error);
+      return raw;
+    });
+    const hooks = parseHooks(g.hooks, `/groups/${i}/hooks`);
+    if (!hooks.ok) errors.push(...hooks.error);
+  });
+  return errors;
 }
 
 /** The configuration the box runs with when there is no file. */

@@ -7,12 +7,10 @@
 import type { ControllerId } from '../cluster/codes.ts';
 import type { CommandRunner } from './command.ts';
 import { describeCommand, lastLine } from './command.ts';
+import type { HOOK_EVENTS, HOOK_FAILURE_POLICIES } from '../config/resource-schemas.ts';
 
-export const HOOK_EVENTS = ['pre-failover', 'post-failover', 'pre-failback', 'post-failback'] as const;
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
-/** What a failing hook does to the operation: stop it, log it loudly, or log it quietly. */
-export const HOOK_FAILURE_POLICIES = ['abort', 'warn', 'ignore'] as const;
 export type HookFailurePolicy = (typeof HOOK_FAILURE_POLICIES)[number];
 
 export interface HookSpec {

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import type { ActionContext, ActionTimeouts, ResourceAgent } from '../agent.ts';
 import { DEFAULT_TIMEOUTS } from '../agent.ts';
 import { describeCommand } from '../command.ts';
+import type { FSCK_POLICIES } from '../../config/resource-schemas.ts';
 import { fail, ok } from '../ocf.ts';
 import type { OcfResult } from '../ocf.ts';
 import { mountAt, parseMountinfo } from './mountinfo.ts';
 import type { MountEntry } from './mountinfo.ts';
 
-export const FSCK_POLICIES = ['never', 'always', 'when-unclean'] as const;
 export type FsckPolicy = (typeof FSCK_POLICIES)[number];
 
 export interface FilesystemConfig {

@@ -135,10 +135,14 @@ describe('config replication', () => {
     const { a, b, net, run } = await setup();
     let seed = 7;
     const rng = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    // Random names do not deflate: several fragments for sure.
+    // Random arguments do not deflate: several fragments for sure.
+    const noise = () => Array.from({ length: 6 }, () => Math.floor(rng() * 2 ** 40).toString(36)).join('');
     const resources = Array.from({ length: 60 }, (_, i) => ({
       type: 'service',
-      name: `r${i}-${Array.from({ length: 6 }, () => Math.floor(rng() * 2 ** 40).toString(36)).join('')}`,
+      name: `r${i}`,
+      start: ['/usr/bin/true', noise()],
+      stop: ['/usr/bin/true', noise()],
+      status: ['/usr/bin/true', noise()],
     }));
     const imported = await a.config.importText(
       JSON.stringify(

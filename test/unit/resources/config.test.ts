@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import { SimLan } from '../../../hal/net/sim.ts';
-import { parseHooks, parseResource, parseRestartPolicy } from '../../../firmware/resources/config.ts';
+import { parseHooks, parseResource, parseRestartPolicy } from '../../../firmware/config/resource-check.ts';
 import { buildGroup } from '../../../firmware/resources/factory.ts';
 import { OCF, describeResult, fail, isHardFailure, ocfName } from '../../../firmware/resources/ocf.ts';
 import { fakeRunner } from './fakes.ts';

@@ -1,22 +1,25 @@
-// The configuration of each resource type, of hooks and of the restart policy.
-// The main schema types groups[].resources loosely (type + anything), so each
-// agent's fields are checked here, with the same Ajv + TypeBox approach as
-// firmware/config: defaults filled in, every error naming its field. Paths are
-// held to a plain character set because some end up in command lines that
-// pg_ctl hands to /bin/sh (-l LOGFILE), and because "..' has no business there.
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Ajv, type ErrorObject } from 'ajv';
-import { isIpv4 } from '../../hal/net/net.ts';
-import type { Result } from '../core/result.ts';
-import { FSCK_POLICIES } from './agents/filesystem.ts';
-import { HOOK_EVENTS, HOOK_FAILURE_POLICIES } from './hooks.ts';
+// The settings of each resource type, of hooks and of the restart policy: one
+// TypeBox schema per agent. They live here, below firmware/resources, because
+// both sides need them: the config validator refuses a bad VIP or mount before
+// it is applied (resource-check.ts), and the agents read the typed settings.
+// Paths are held to a plain character set because some end up in command
+// lines that pg_ctl hands to /bin/sh (-l LOGFILE), and because ".." has no
+// business there.
+import { Type, type Static } from '@sinclair/typebox';
+
+/** When the filesystem agent runs e2fsck -p before mounting. */
+export const FSCK_POLICIES = ['never', 'always', 'when-unclean'] as const;
+/** The moments a group hook runs (resources/hooks.ts runs them). */
+export const HOOK_EVENTS = ['pre-failover', 'post-failover', 'pre-failback', 'post-failback'] as const;
+/** What a failing hook does to the operation: stop it, log it loudly, or log it quietly. */
+export const HOOK_FAILURE_POLICIES = ['abort', 'warn', 'ignore'] as const;
 
 function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
 /** Absolute, no "." or ".." segments, no shell metacharacters. */
-const PATH = '^(/[A-Za-z0-9_@:+-][A-Za-z0-9_.@:+-]*)+$';
+export const PATH = '^(/[A-Za-z0-9_@:+-][A-Za-z0-9_.@:+-]*)+$';
 const AbsPath = (description: string, def?: string) =>
   Type.String({ pattern: PATH, maxLength: 255, description, ...(def === undefined ? {} : { default: def }) });
 const Ms = (min: number, max: number, def: number, description: string) =>
@@ -161,102 +164,3 @@ export type RestartPolicySettings = Static<typeof RestartPolicySchema>;
 
 export type ResourceSettings =
   ReservationSettings | FilesystemSettings | VipSettings | PostgresSettings | ServiceSettings | DummySettings;
-
-export interface Issue {
-  readonly path: string;
-  readonly message: string;
-}
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
-ajv.addFormat('ipv4', isIpv4);
-
-const compile = <T extends TSchema>(schema: T) => ajv.compile<Static<T>>(schema);
-const checkers = {
-  reservation: compile(ReservationSchema),
-  filesystem: compile(FilesystemSchema),
-  vip: compile(VipSchema),
-  postgresql: compile(PostgresSchema),
-  service: compile(ServiceSchema),
-  dummy: compile(DummySchema),
-} as const;
-const checkHook = compile(HookSchema);
-const checkRestart = compile(RestartPolicySchema);
-
-export const RESOURCE_TYPES = Object.keys(checkers) as (keyof typeof checkers)[];
-
-function issues(base: string, errors: readonly ErrorObject[] | null | undefined): Issue[] {
-  return (errors ?? []).map((e) => {
-    const extra =
-      e.keyword === 'additionalProperties'
-        ? `/${String((e.params as { additionalProperty: string }).additionalProperty)}`
-        : e.keyword === 'required'
-          ? `/${String((e.params as { missingProperty: string }).missingProperty)}`
-          : '';
-    const message =
-      e.keyword === 'additionalProperties'
-        ? 'is not a known setting (misspelt?)'
-        : e.keyword === 'required'
-          ? 'is required'
-          : e.keyword === 'enum'
-            ? `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`
-            : (e.message ?? `fails ${e.keyword}`);
-    return { path: `${base}${e.instancePath}${extra}`, message };
-  });
-}
-
-function commandIssues(base: string, cmd: readonly string[]): Issue[] {
-  return cmd[0] !== undefined && new RegExp(PATH).test(cmd[0])
-    ? []
-    : [{ path: `${base}/0`, message: 'must be an absolute path to an executable' }];
-}
-
-/** Checks one resource entry (a copy is validated; defaults are filled in). */
-export function parseResource(raw: unknown, base = ''): Result<ResourceSettings, Issue[]> {
-  const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
-  if (typeof type !== 'string' || !Object.hasOwn(checkers, type)) {
-    return {
-      ok: false,
-      error: [
-        {
-          path: `${base}/type`,
-          message: `must be one of ${RESOURCE_TYPES.map((t) => JSON.stringify(t)).join(', ')}`,
-        },
-      ],
-    };
-  }
-  const check = checkers[type as keyof typeof checkers];
-  const doc: unknown = structuredClone(raw);
-  if (!check(doc)) return { ok: false, error: issues(base, check.errors) };
-  const value: ResourceSettings = doc;
-  if (value.type === 'service') {
-    const errors = (['start', 'stop', 'status'] as const).flatMap((k) =>
-      commandIssues(`${base}/${k}`, value[k]),
-    );
-    if (errors.length > 0) return { ok: false, error: errors };
-  }
-  return { ok: true, value };
-}
-
-export function parseHooks(raw: unknown, base = '/hooks'): Result<HookSettings[], Issue[]> {
-  if (raw === undefined) return { ok: true, value: [] };
-  if (!Array.isArray(raw)) return { ok: false, error: [{ path: base, message: 'must be an array' }] };
-  const out: HookSettings[] = [];
-  const errors: Issue[] = [];
-  raw.forEach((h: unknown, i) => {
-    const doc: unknown = structuredClone(h);
-    if (!checkHook(doc)) {
-      errors.push(...issues(`${base}/${i}`, checkHook.errors));
-    } else {
-      errors.push(...commandIssues(`${base}/${i}/command`, doc.command));
-      out.push(doc);
-    }
-  });
-  return errors.length > 0 ? { ok: false, error: errors } : { ok: true, value: out };
-}
-
-export function parseRestartPolicy(raw: unknown, base = '/restart'): Result<RestartPolicySettings, Issue[]> {
-  const doc: unknown = structuredClone(raw ?? {});
-  return checkRestart(doc)
-    ? { ok: true, value: doc }
-    : { ok: false, error: issues(base, checkRestart.errors) };
-}
