@@ -14,9 +14,10 @@ import {
   type TString,
   type TUnion,
 } from '@sinclair/typebox';
+import { CONFIG_TEXT_BYTES } from '../core/limits.ts';
 
-/** A config document is small; this bounds what a request can make us parse. */
-export const MAX_CONFIG_TEXT = 256 * 1024;
+/** A config document is small; this bounds what a request can make us parse (core/limits.ts). */
+export const MAX_CONFIG_TEXT = CONFIG_TEXT_BYTES;
 
 /** Group names as the config allows them (firmware/config/schema.ts bounds them further). */
 const GROUP_NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';

@@ -10,23 +10,16 @@
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { COMMANDS, type CommandRequest } from '../core/envelope.ts';
+import { LIMITS } from '../core/limits.ts';
 import type { Result } from '../core/result.ts';
-import { MAX_CONFIG_TEXT, mustOf } from './args.ts';
+import { mustOf } from './args.ts';
 import { roleAllows, type CommandDef, type Role } from './define.ts';
 import { commandNamed } from './registry.ts';
 
 export const MAX_TRANSACTION = 64;
 
-/** What any request's arguments may hold, checked before the schema looks at them. */
-export const ARG_LIMITS = {
-  /** Top-level arguments; no command declares more than a handful. */
-  keys: 16,
-  depth: 4,
-  /** Values at every depth. */
-  nodes: 256,
-  /** Characters of every string and key together: a config document plus change. */
-  chars: MAX_CONFIG_TEXT + 4096,
-} as const;
+/** What any request's arguments may hold, checked before the schema looks at them (core/limits.ts). */
+export const ARG_LIMITS = LIMITS.args;
 
 /** A command and its arguments, checked. */
 export interface Admitted {

@@ -8,6 +8,7 @@ import { argValueProblem } from '../commands/check.ts';
 import type { CliFlag, CliPositional, CommandDef } from '../commands/define.ts';
 import { REGISTRY } from '../commands/registry.ts';
 import type { CommandName } from '../core/envelope.ts';
+import { LIMITS } from '../core/limits.ts';
 
 export interface ParsedRequest {
   readonly kind: 'request';
@@ -61,6 +62,11 @@ export function parseArgs(argv: readonly string[], nowMs: number): Parsed {
 }
 
 function parse(argv: readonly string[], nowMs: number): Parsed {
+  // Bounded before anything looks at the words (core/limits.ts).
+  if (argv.length > LIMITS.cli.words)
+    throw new Usage(`COMMAND: more than the ${LIMITS.cli.words}-word limit`);
+  const long = argv.findIndex((a) => a.length > LIMITS.cli.wordChars);
+  if (long >= 0) throw new Usage(`word ${long + 1}: longer than the ${LIMITS.cli.wordChars}-character limit`);
   if (argv.includes('--help') || argv.includes('-h')) {
     return { kind: 'help', topic: argv.filter((a) => !a.startsWith('-')) };
   }

@@ -1,7 +1,9 @@
 // tandemctl's side of the control socket: send one envelope, read one reply.
 import { randomUUID } from 'node:crypto';
 import { createConnection } from 'node:net';
+import { parseBoundedJson } from '../core/bounded-json.ts';
 import type { CommandName, CommandResponse } from '../core/envelope.ts';
+import { LIMITS } from '../core/limits.ts';
 import { LineSplitter, MAX_RESPONSE_LINE } from './protocol.ts';
 
 /** The daemon could not be reached or did not answer sensibly (exit code 3). */
@@ -24,7 +26,6 @@ export async function sendRequest(
       socket.destroy();
       fn();
     };
-    socket.setEncoding('utf8');
     socket.setTimeout(timeoutMs, () =>
       finish(() => reject(new UnreachableError(`no reply from the daemon within ${timeoutMs} ms`))),
     );
@@ -37,17 +38,17 @@ export async function sendRequest(
       finish(() => reject(new UnreachableError('the daemon closed the connection without replying'))),
     );
     socket.on('connect', () => socket.write(JSON.stringify({ command, args, transaction }) + '\n'));
-    socket.on('data', (chunk: string) => {
+    socket.on('data', (chunk: Buffer) => {
       const lines = splitter.push(chunk);
-      if (lines === 'overflow') return finish(() => reject(new UnreachableError('reply too large')));
+      if (lines === 'overflow')
+        return finish(() => reject(new UnreachableError(`reply over the ${MAX_RESPONSE_LINE}-byte limit`)));
       for (const line of lines) {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(line);
-        } catch {
-          return finish(() => reject(new UnreachableError('the daemon sent a reply that is not JSON')));
-        }
-        const r = parsed as Partial<CommandResponse>;
+        const parsed = parseBoundedJson(line, LIMITS.consoleReply, 'reply');
+        if (!parsed.ok)
+          return finish(() =>
+            reject(new UnreachableError(`the daemon sent an unusable reply: ${parsed.error}`)),
+          );
+        const r = (parsed.value ?? {}) as Partial<CommandResponse>;
         if (r.transaction !== transaction && r.transaction !== '') continue;
         if (r.status !== 'ok' && r.status !== 'error') {
           return finish(() => reject(new UnreachableError('the daemon sent a reply without a status')));

@@ -3,6 +3,7 @@
 // string from the daemon is stripped of control characters first, because
 // event messages and alarm subjects may carry text from untrusted sources.
 import type { CommandName } from '../core/envelope.ts';
+import { stripControl } from '../core/text.ts';
 import type { ControllerStatus, GroupStatus, PathStatus } from '../status/snapshot.ts';
 
 export interface FormatOptions {
@@ -48,7 +49,7 @@ export function useColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): b
   return stream.isTTY === true && env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
 }
 
-/** Printable text: control characters (ANSI escapes included) become '?'. */
+/** Printable text: control characters (ANSI escapes included) become '?'; the one place tandemctl does it. */
 export function clean(value: unknown): string {
   let text: string;
   if (typeof value === 'string') text = value;
@@ -56,8 +57,7 @@ export function clean(value: unknown): string {
   else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
     text = String(value);
   else text = JSON.stringify(value) ?? '-';
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return stripControl(text);
 }
 
 function paint(word: string, color: boolean): string {

@@ -2,9 +2,10 @@
 // `node firmware/console/tandemctl.ts [--json] COMMAND ...`; /usr/bin/tandemctl
 // on the box execs exactly this. Exit codes: 0 ok, 1 error from the daemon,
 // 2 usage, 3 daemon unreachable.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { paths } from '../../hal/paths.ts';
 import { MAX_CONFIG_TEXT } from '../commands/args.ts';
+import { readFileBounded } from '../core/bounded-read.ts';
 import { parseArgs } from './cli-args.ts';
 import { sendRequest, UnreachableError } from './client.ts';
 import { formatData, formatError, useColor } from './format.ts';
@@ -37,14 +38,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   const args = { ...parsed.args };
   if (parsed.readFile !== undefined) {
-    try {
-      const text = readFileSync(parsed.readFile, 'utf8');
-      if (text.length > MAX_CONFIG_TEXT) throw new Error(`larger than ${MAX_CONFIG_TEXT} bytes`);
-      args['text'] = text;
-    } catch (err) {
-      io.err(`tandemctl: FILE: cannot read ${parsed.readFile}: ${(err as Error).message}`);
+    // Stops at the limit: `config import /dev/zero` ends at once with an error naming it.
+    const read = readFileBounded(parsed.readFile, MAX_CONFIG_TEXT, `cannot read ${parsed.readFile}`);
+    if (!read.ok) {
+      io.err(`tandemctl: FILE: ${read.error}`);
       return EXIT.usage;
     }
+    args['text'] = read.value.toString('utf8');
   }
   let response;
   try {

@@ -4,6 +4,7 @@
 // page writes per batch instead of a whole-file rewrite per event (the
 // lowdb approach measured 540 MB written for 2000 events).
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
+import { stripControl, stripControlDeep } from '../core/text.ts';
 import type { DatabaseSync, StatementSync } from './sqlite.ts';
 import { buildQuery } from './query.ts';
 import { normaliseInput, rowToEvent, type EventRow } from './serialise.ts';
@@ -109,14 +110,24 @@ export class EventLog implements EventSink {
     this.timers.push(this.clock.every(this.retentionIntervalMs, () => this.retainQuietly()));
   }
 
-  /** Stamp and buffer an event; it is on disk after the next flush. */
+  /**
+   * Stamp and buffer an event; it is on disk after the next flush. Every
+   * string is stripped of control characters here, the one place every
+   * event passes: the log is shown on terminals, the LCD and the NOC, and
+   * messages may quote untrusted text.
+   */
   append(input: EventInput): LoggedEvent {
     if (this.closed) throw new Error('event log is closed');
+    const n = normaliseInput(input);
     const event: LoggedEvent = {
       id: this.nextId++,
       ts: Math.round(this.clock.wallMs()),
       monoMs: this.clock.monotonicMs(),
-      ...normaliseInput(input),
+      severity: n.severity,
+      source: stripControl(n.source),
+      code: stripControl(n.code),
+      message: stripControl(n.message),
+      data: stripControlDeep(n.data),
     };
     this.pending.push(event);
     if (this.pending.length > this.maxPending) {

@@ -7,7 +7,9 @@
 // only a validly signed request touches.
 import { admit, argsOutOfBounds, salvageTransaction } from '../commands/check.ts';
 import type { Role } from '../commands/define.ts';
+import { parseBoundedJson } from '../core/bounded-json.ts';
 import type { CommandRequest, CommandResponse } from '../core/envelope.ts';
+import { LIMITS } from '../core/limits.ts';
 import type { RequestVerifier } from './signature.ts';
 
 /**
@@ -17,7 +19,8 @@ import type { RequestVerifier } from './signature.ts';
  */
 export const MQTT_ROLE: Role = 'admin';
 
-export const MAX_REQUEST_BYTES = 300 * 1024;
+/** The payload size limit (core/limits.ts), checked before the payload is decoded. */
+export const MAX_REQUEST_BYTES = LIMITS.mqttRequest.bytes;
 const COMMAND_LEVEL = /^[a-z][a-z-]{0,31}$/;
 
 export type Intake =
@@ -41,19 +44,10 @@ export function intakeRequest(options: {
   const { commandLevel, payload } = options;
   // The command level is echoed in the response topic, so only a tame one is.
   const respondOn = COMMAND_LEVEL.test(commandLevel) ? commandLevel : 'invalid';
-  if (payload.length > MAX_REQUEST_BYTES) {
-    return refuse(
-      respondOn,
-      '',
-      `request: ${payload.length} bytes is over the ${MAX_REQUEST_BYTES}-byte limit`,
-    );
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(payload.toString('utf8'));
-  } catch (err) {
-    return refuse(respondOn, '', `request: not valid JSON (${(err as Error).message})`);
-  }
+  // Size, then depth and width, then JSON.parse: nothing walks what is out of bounds.
+  const parsed = parseBoundedJson(payload, LIMITS.mqttRequest, 'request');
+  if (!parsed.ok) return refuse(respondOn, '', parsed.error);
+  const body = parsed.value;
   const transaction = salvageTransaction(body);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return refuse(respondOn, transaction, 'request: must be a JSON object');

@@ -6,6 +6,7 @@
 // A timestamp outside the window, or a transaction already seen inside it, is
 // a replay and is refused.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { LIMITS } from '../core/limits.ts';
 
 export const DEFAULT_WINDOW_MS = 30_000;
 
@@ -18,17 +19,47 @@ export interface SignedFields {
   readonly ts: number;
 }
 
-/** JSON with object keys sorted at every depth, so both ends hash the same bytes. */
+/**
+ * JSON with object keys sorted at every depth, so both ends hash the same
+ * bytes. Iterative (an explicit work stack, not recursion): whatever the
+ * nesting of `value`, this cannot overflow the call stack, and its work is
+ * linear in the size of the value.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    const keys = Object.keys(obj)
-      .filter((k) => obj[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  const out: string[] = [];
+  // Each item is a value still to write, or literal text (brackets, commas, keys).
+  const work: ({ readonly v: unknown } | string)[] = [{ v: value }];
+  for (let item = work.pop(); item !== undefined; item = work.pop()) {
+    if (typeof item === 'string') {
+      out.push(item);
+      continue;
+    }
+    const v = item.v;
+    if (Array.isArray(v)) {
+      out.push('[');
+      work.push(']');
+      for (let i = v.length - 1; i >= 0; i--) {
+        work.push({ v: v[i] as unknown });
+        if (i > 0) work.push(',');
+      }
+    } else if (v !== null && typeof v === 'object') {
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj)
+        .filter((k) => obj[k] !== undefined)
+        .sort();
+      out.push('{');
+      work.push('}');
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const k = keys[i] ?? '';
+        work.push({ v: obj[k] });
+        work.push(`${JSON.stringify(k)}:`);
+        if (i > 0) work.push(',');
+      }
+    } else {
+      out.push(JSON.stringify(v ?? null));
+    }
   }
-  return JSON.stringify(value ?? null);
+  return out.join('');
 }
 
 export function canonicalRequest(f: SignedFields): string {
@@ -65,6 +96,12 @@ export class RequestVerifier {
   verify(f: SignedFields, sig: unknown, nowMs: number): Verdict {
     if (this.token === undefined)
       return { ok: false, reason: 'unauthorised: commands are disabled (mqtt.commandToken is not set)' };
+    // The config schema refuses a short token; this holds for callers that bypass it too.
+    if (this.token.length < LIMITS.commandTokenMinChars)
+      return {
+        ok: false,
+        reason: `unauthorised: commands are disabled (mqtt.commandToken is shorter than ${LIMITS.commandTokenMinChars} characters)`,
+      };
     if (typeof sig !== 'string' || !/^[0-9a-f]{64}$/.test(sig)) {
       return { ok: false, reason: 'unauthorised: sig is missing or not 64 hex digits' };
     }

@@ -11,7 +11,7 @@ import { TelemetryBox } from '../../lab/fixtures/telemetry-box.ts';
 import { signedRequest } from '../../lab/fixtures/telemetry-noc.ts';
 import type { Static } from '@sinclair/typebox';
 
-const TOKEN = 'unit-test-token-0123456789';
+const TOKEN = 'unit-test-token-0123456789abcdef0123';
 const scope = { prefix: 'tandem', boxId: 'box1', controller: 'A' as const };
 const quiet = { info: () => undefined, warn: () => undefined };
 

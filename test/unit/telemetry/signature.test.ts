@@ -7,7 +7,7 @@ import {
 } from '../../../firmware/telemetry/signature.ts';
 import { intakeRequest, MAX_REQUEST_BYTES } from '../../../firmware/telemetry/request-intake.ts';
 
-const TOKEN = 'noc-token-0123456789abcdef';
+const TOKEN = 'noc-token-0123456789abcdef0123456789';
 const NOW = 1_800_000_000_000;
 const fields: SignedFields = {
   boxId: 'box1',
@@ -131,9 +131,14 @@ describe('MQTT request intake', () => {
     });
   });
 
-  it('bounds the arguments before the signature walks them', () => {
+  it('bounds the document before parsing it, and the arguments before the signature walks them', () => {
     const deep = '{"args":' + '['.repeat(100_000) + ']'.repeat(100_000) + ',"transaction":"tx-9"}';
     expect(intake(Buffer.from(deep))).toMatchObject({
+      kind: 'refuse',
+      response: { error: 'request: nested deeper than the 8-level limit', transaction: '' },
+    });
+    const nested = '{"args":' + '['.repeat(6) + ']'.repeat(6) + ',"transaction":"tx-9"}';
+    expect(intake(Buffer.from(nested))).toMatchObject({
       kind: 'refuse',
       response: { error: 'args: nested deeper than 4 levels', transaction: 'tx-9' },
     });
