@@ -3,20 +3,17 @@
 // raising a flood. Alarms are state, not diagnostics, so each change is its
 // own small committed transaction in the state database and survives a
 // restart; each raise/clear/acknowledge is also written to the event log.
+// A latched alarm (catalogue.ts) ignores clear(): only an acknowledgement
+// ends it, because it records an event rather than a condition.
 import type { Clock } from '../../hal/clock/clock.ts';
 import type { Result } from '../core/result.ts';
 import type { DatabaseSync } from '../events/sqlite.ts';
 import type { EventSink, Severity } from '../events/types.ts';
-import {
-  ALARM_CATALOGUE,
-  isAlarmCode,
-  renderTemplate,
-  type AlarmCode,
-  type AlarmSeverity,
-} from './catalogue.ts';
-import { rowToAlarm, type Alarm, type AlarmRow } from './alarm-row.ts';
+import { ALARM_CATALOGUE, isAlarmCode, isLatched, renderTemplate, type AlarmCode } from './catalogue.ts';
+import { rowToAlarm, type Alarm, type AlarmChild, type AlarmRow } from './alarm-row.ts';
+import { prepareAlarmTable } from './alarm-schema.ts';
 
-export type { Alarm };
+export type { Alarm, AlarmChild };
 
 export type AlarmChange =
   | { kind: 'raised'; alarm: Alarm }
@@ -28,32 +25,9 @@ export interface RaiseOptions {
   /** What the alarm is about (path name, peer id, resource); '' for the box. */
   subject?: string;
   params?: Readonly<Record<string, string | number>>;
+  /** The parts of this condition, shown under it instead of as alarms of their own. */
+  children?: readonly AlarmChild[];
 }
-
-const EVENT_SEVERITY: Record<AlarmSeverity, Severity> = {
-  critical: 'critical',
-  major: 'error',
-  minor: 'warning',
-  warning: 'warning',
-};
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS alarms (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  code TEXT NOT NULL,
-  subject TEXT NOT NULL,
-  severity TEXT NOT NULL,
-  message TEXT NOT NULL,
-  params TEXT NOT NULL,
-  raised_at INTEGER NOT NULL,
-  last_seen INTEGER NOT NULL,
-  count INTEGER NOT NULL,
-  cleared_at INTEGER,
-  acked_at INTEGER,
-  acked_by TEXT
-);
-CREATE UNIQUE INDEX IF NOT EXISTS alarms_one_active ON alarms(code, subject) WHERE cleared_at IS NULL;
-`;
 
 const MAX_SUBJECT = 128;
 
@@ -67,7 +41,7 @@ export class AlarmManager {
     this.db = options.db;
     this.clock = options.clock;
     this.events = options.events;
-    this.db.exec(SCHEMA);
+    prepareAlarmTable(this.db);
   }
 
   raise(code: AlarmCode, options: RaiseOptions = {}): Alarm {
@@ -76,34 +50,37 @@ export class AlarmManager {
     const subject = (options.subject ?? '').slice(0, MAX_SUBJECT);
     const params = { subject, ...options.params };
     const message = renderTemplate(def.message, params);
+    const children = JSON.stringify(options.children ?? []);
     const now = Math.round(this.clock.wallMs());
     const existing = this.findActive(code, subject);
     if (existing) {
       this.db
-        .prepare('UPDATE alarms SET last_seen = ?, count = count + 1, message = ?, params = ? WHERE id = ?')
-        .run(now, message, JSON.stringify(params), existing.id);
+        .prepare(
+          'UPDATE alarms SET last_seen = ?, count = count + 1, message = ?, params = ?, children = ? WHERE id = ?',
+        )
+        .run(now, message, JSON.stringify(params), children, existing.id);
       return this.notify('repeated', this.byId(existing.id));
     }
     const res = this.db
       .prepare(
-        'INSERT INTO alarms (code, subject, severity, message, params, raised_at, last_seen, count) VALUES (?, ?, ?, ?, ?, ?, ?, 1)',
+        'INSERT INTO alarms (code, subject, severity, message, params, raised_at, last_seen, count, children) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)',
       )
-      .run(code, subject, def.severity, message, JSON.stringify(params), now, now);
+      .run(code, subject, def.severity, message, JSON.stringify(params), now, now, children);
     const alarm = this.byId(Number(res.lastInsertRowid));
-    this.logEvent(alarm, 'raise', EVENT_SEVERITY[def.severity], `ALARM: ${message}`);
+    this.logEvent(alarm, 'raise', def.severity, `ALARM: ${message}`);
     return this.notify('raised', alarm);
   }
 
-  /** Clear the active alarm for code+subject; undefined if none was active. */
+  /**
+   * The condition of code+subject ended: clear its active alarm. Undefined
+   * if none was active, or if the code is latched (only an acknowledgement
+   * ends those).
+   */
   clear(code: AlarmCode, subject = ''): Alarm | undefined {
+    if (isLatched(code)) return undefined;
     const existing = this.findActive(code, subject.slice(0, MAX_SUBJECT));
     if (!existing) return undefined;
-    this.db
-      .prepare('UPDATE alarms SET cleared_at = ? WHERE id = ?')
-      .run(Math.round(this.clock.wallMs()), existing.id);
-    const alarm = this.byId(existing.id);
-    this.logEvent(alarm, 'clear', 'notice', `Alarm cleared: ${alarm.message}`);
-    return this.notify('cleared', alarm);
+    return this.markCleared(existing.id);
   }
 
   /** Operator acknowledgement (tandemctl, web, MQTT): input is untrusted. */
@@ -123,7 +100,10 @@ export class AlarmManager {
       .run(Math.round(this.clock.wallMs()), by, alarmId);
     const alarm = this.byId(alarmId);
     this.logEvent(alarm, 'acknowledge', 'info', `Alarm acknowledged by ${by}: ${alarm.message}`);
-    return { ok: true, value: this.notify('acknowledged', alarm) };
+    this.notify('acknowledged', alarm);
+    // The operator has learnt of it: that is all a latched alarm waits for.
+    if (alarm.latched && alarm.active) return { ok: true, value: this.markCleared(alarmId) };
+    return { ok: true, value: alarm };
   }
 
   /** Active alarms, most severe first, then newest first. */
@@ -131,7 +111,7 @@ export class AlarmManager {
     const rows = this.db
       .prepare(
         `SELECT * FROM alarms WHERE cleared_at IS NULL ORDER BY
-         CASE severity WHEN 'critical' THEN 0 WHEN 'major' THEN 1 WHEN 'minor' THEN 2 ELSE 3 END, raised_at DESC, id DESC`,
+         CASE severity WHEN 'critical' THEN 0 WHEN 'error' THEN 1 WHEN 'warning' THEN 2 ELSE 3 END, raised_at DESC, id DESC`,
       )
       .all() as unknown as AlarmRow[];
     return rows.map(rowToAlarm);
@@ -158,6 +138,13 @@ export class AlarmManager {
       .get(code, subject) as AlarmRow | undefined;
   }
 
+  private markCleared(id: number): Alarm {
+    this.db.prepare('UPDATE alarms SET cleared_at = ? WHERE id = ?').run(Math.round(this.clock.wallMs()), id);
+    const alarm = this.byId(id);
+    this.logEvent(alarm, 'clear', 'notice', `Alarm cleared: ${alarm.message}`);
+    return this.notify('cleared', alarm);
+  }
+
   private byId(id: number): Alarm {
     const row = this.db.prepare('SELECT * FROM alarms WHERE id = ?').get(id) as AlarmRow | undefined;
     if (!row) throw new Error(`alarm ${id} vanished`);
@@ -176,6 +163,7 @@ export class AlarmManager {
         subject: alarm.subject,
         severity: alarm.severity,
         count: alarm.count,
+        children: alarm.children.map((c) => ({ subject: c.subject, message: c.message })),
       },
     });
   }

@@ -1,5 +1,14 @@
 // An alarm as stored and as handed to MQTT/LCD/tandemctl.
-import { ALARM_CATALOGUE, isAlarmCode, type AlarmCode, type AlarmSeverity } from './catalogue.ts';
+import { ALARM_CATALOGUE, isAlarmCode, isLatched, type AlarmCode, type AlarmSeverity } from './catalogue.ts';
+
+/**
+ * One part of a root alarm's condition, shown under it rather than raised as
+ * an alarm of its own: e.g. each heartbeat path of a dead peer.
+ */
+export interface AlarmChild {
+  subject: string;
+  message: string;
+}
 
 export interface Alarm {
   id: number;
@@ -10,6 +19,9 @@ export interface Alarm {
   message: string;
   remedy: string;
   params: Record<string, string | number>;
+  children: AlarmChild[];
+  /** Stays active until acknowledged (a takeover, a self-fence), see catalogue.ts. */
+  latched: boolean;
   raisedAt: number;
   lastSeen: number;
   count: number;
@@ -32,6 +44,7 @@ export interface AlarmRow {
   cleared_at: number | null;
   acked_at: number | null;
   acked_by: string | null;
+  children: string;
 }
 
 export function rowToAlarm(row: AlarmRow): Alarm {
@@ -43,6 +56,13 @@ export function rowToAlarm(row: AlarmRow): Alarm {
   } catch {
     // keep {}: the message text already holds the rendered values
   }
+  let children: AlarmChild[] = [];
+  try {
+    const parsed = JSON.parse(row.children) as unknown;
+    if (Array.isArray(parsed)) children = parsed as AlarmChild[];
+  } catch {
+    // keep []: the children are detail, the alarm itself still stands
+  }
   return {
     id: Number(row.id),
     code: row.code as AlarmCode,
@@ -52,6 +72,8 @@ export function rowToAlarm(row: AlarmRow): Alarm {
     message: row.message,
     remedy: def?.remedy ?? 'See the event log.',
     params,
+    children,
+    latched: isAlarmCode(row.code) && isLatched(row.code),
     raisedAt: Number(row.raised_at),
     lastSeen: Number(row.last_seen),
     count: Number(row.count),

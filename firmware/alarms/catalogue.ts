@@ -1,8 +1,20 @@
 // Every alarm the box can raise, with the text an operator sees and what to
 // do about it (as in the DataWare and i2 error tables). Templates use
 // {subject} and {param} placeholders filled from raise(code, {subject, params}).
+//
+// Two kinds: a condition alarm (a path down, a peer dead) clears itself when
+// the condition ends; a latched alarm records something that happened (a
+// takeover, a self-fence) and stays until an operator acknowledges it, so
+// the next operator still learns of it after the box has healed.
+import type { Severity } from '../events/types.ts';
 
-export const ALARM_SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
+/** The event log's words, so an alarm and its log line never disagree on severity. */
+export const ALARM_SEVERITIES = [
+  'critical',
+  'error',
+  'warning',
+  'notice',
+] as const satisfies readonly Severity[];
 export type AlarmSeverity = (typeof ALARM_SEVERITIES)[number];
 
 export interface AlarmDefinition {
@@ -10,22 +22,32 @@ export interface AlarmDefinition {
   source: string;
   message: string;
   remedy: string;
+  /** Cleared only by an acknowledgement, never by the condition ending. */
+  latched?: boolean;
 }
 
 export const ALARM_CATALOGUE = {
   HB_PATH_DOWN: {
-    severity: 'major',
+    severity: 'error',
     source: 'cluster',
     message: 'Heartbeat path {subject} to the peer is down',
     remedy:
       'Check the cable and link of this path on both controllers. The cluster still runs on the other paths; fix before they fail too.',
   },
+  HB_AUTH_FAILED: {
+    severity: 'error',
+    source: 'cluster',
+    message:
+      'Heartbeats from {subject} are refused on {paths} ({reasons}): the cluster key or box id differ between the controllers',
+    remedy:
+      'Not a cable fault: the bytes arrive but fail authentication. Compare box.id and cluster.key on both controllers and make them equal; until then they cannot see each other. If only one network path is affected, another host may be sending on it.',
+  },
   PEER_DEAD: {
     severity: 'critical',
     source: 'cluster',
-    message: 'Peer controller {subject} is not responding on any heartbeat path',
+    message: 'Peer controller {subject} is not responding on any heartbeat path ({paths})',
     remedy:
-      'This controller has taken over. Check power and console of the peer; do not restart it until it is known to be fenced.',
+      'Its groups are taken over only once it is fenced (a TAKEOVER alarm says so). Check power and console of the peer; do not restart it until it is known to be fenced.',
   },
   DISK_LOST: {
     severity: 'critical',
@@ -34,19 +56,22 @@ export const ALARM_CATALOGUE = {
     remedy:
       'Check the SAS cables and enclosure power. Resources that need the disk are stopped until it returns.',
   },
-  FENCED: {
-    severity: 'critical',
+  TAKEOVER: {
+    severity: 'error',
     source: 'failover',
-    message: 'Controller {subject} has been fenced from the shared disk',
+    latched: true,
+    message:
+      'Controller {subject} fenced {peer} off the shared disk and took over its groups at {at}: {reason}',
     remedy:
-      'The fenced controller must reboot before it can rejoin. Find out why it was fenced (event log) before rebooting it.',
+      'The fenced peer must reboot before it can rejoin. Find out why it failed (its event log, console, power) before rebooting it, then acknowledge this alarm (tandemctl alarms ack ID): it stays until acknowledged.',
   },
   SELF_FENCED: {
     severity: 'critical',
     source: 'failover',
-    message: 'Controller {subject} fenced itself: {reason}',
+    latched: true,
+    message: 'Controller {subject} fenced itself at {at}: {reason}',
     remedy:
-      'It stopped every resource and waits for a reboot (the watchdog resets it if enabled). Read the event log for the cause before restarting it.',
+      'It stopped every resource and waits for a reboot (the watchdog resets it if enabled). Read the event log for the cause before restarting it, then acknowledge this alarm: it stays until acknowledged.',
   },
   FENCE_FAILED: {
     severity: 'critical',
@@ -54,6 +79,13 @@ export const ALARM_CATALOGUE = {
     message: 'Fencing peer {subject} failed: {reason}',
     remedy:
       'The peer could not be cut off the shared disk, so its resources were not taken over. Check the SAS path and the enclosure; retry with tandemctl takeover once the peer is known to be down.',
+  },
+  GROUP_DOWN: {
+    severity: 'critical',
+    source: 'failover',
+    message: 'Group {subject} runs on no controller although {candidates} could run it',
+    remedy:
+      'Read the event log for why it did not start (a failed start, a failed fence, a refused placement). Fix the cause, then clear its failure with tandemctl cleanup so it may start again.',
   },
   MAINTENANCE_MODE: {
     severity: 'warning',
@@ -63,28 +95,28 @@ export const ALARM_CATALOGUE = {
       'Resources are left as they are. Leave maintenance with tandemctl maintenance off when the work is done.',
   },
   VIP_IN_USE: {
-    severity: 'major',
+    severity: 'error',
     source: 'resource:vip',
     message: 'Virtual IP {subject} is already answered by another host ({mac})',
     remedy:
       'Another machine uses this address. Remove the duplicate or change the virtual IP in the group configuration.',
   },
   RESOURCE_FAILED: {
-    severity: 'major',
+    severity: 'error',
     source: 'failover',
     message: 'Resource {subject} failed: {reason}',
     remedy:
       'See the resource’s events for the cause. Fix it, then clear the failure with tandemctl so the group may run here again.',
   },
   CONFIG_REJECTED: {
-    severity: 'minor',
+    severity: 'warning',
     source: 'config',
     message: 'Configuration from {subject} rejected: {reason}',
     remedy:
       'Correct the field named in the message and apply again. The previous configuration is still in force.',
   },
   CONFIG_CONFLICT: {
-    severity: 'major',
+    severity: 'error',
     source: 'config',
     message: 'Both controllers changed configuration version {version} independently',
     remedy:
@@ -105,7 +137,7 @@ export const ALARM_CATALOGUE = {
       'Enable failover.watchdog in the configuration; without it a hung controller cannot be reset automatically.',
   },
   EVENTLOG_WRITE_FAILED: {
-    severity: 'minor',
+    severity: 'warning',
     source: 'events',
     message: 'Events cannot be written to disk: {reason}',
     remedy:
@@ -117,6 +149,11 @@ export type AlarmCode = keyof typeof ALARM_CATALOGUE;
 
 export function isAlarmCode(value: unknown): value is AlarmCode {
   return typeof value === 'string' && Object.hasOwn(ALARM_CATALOGUE, value);
+}
+
+export function isLatched(code: AlarmCode): boolean {
+  const def: AlarmDefinition = ALARM_CATALOGUE[code];
+  return def.latched === true;
 }
 
 /** Fill {name} placeholders; unknown ones stay visible rather than vanish. */

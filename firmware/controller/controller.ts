@@ -3,13 +3,14 @@
 // the commands they send. The Linux daemon, the simulated box and the
 // deterministic simulation all run this, built by build.ts from a config and
 // a platform; only the platform's drivers differ.
-import type { Clock } from '../../hal/clock/clock.ts';
+import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { Watchdog } from '../../hal/watchdog/watchdog.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
 import { boxNumber, keyBytes } from '../cluster/identity.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { TandemConfig } from '../config/schema.ts';
+import type { ControllerState } from '../core/states.ts';
 import type { GroupStatus } from '../status/snapshot.ts';
 import type { EventSink } from '../events/types.ts';
 import { FailoverMachine, type TransitionRecord } from '../failover/machine.ts';
@@ -21,7 +22,9 @@ import type { PathDriver } from '../heartbeat/path-driver.ts';
 import { HeartbeatRuntime } from '../heartbeat/runtime.ts';
 import { ResourceGroupRunner } from '../resources/group-runner.ts';
 import { RegistryCommands } from '../commands/dispatch.ts';
+import { FailoverAlarms } from './failover-alarms.ts';
 import { logKeys, logTransition } from './failover-log.ts';
+import { GroupDownWatch } from './group-down.ts';
 import { HeartbeatLog } from './heartbeat-log.ts';
 import type { Platform } from './platform.ts';
 import { StatusKeeper } from './status-keeper.ts';
@@ -47,6 +50,15 @@ export interface ControllerParts {
 /** How long a clean stop waits for the switchover before stopping the groups itself. */
 const SHUTDOWN_HANDOVER_MS = 60_000;
 
+/** States in which a controller runs groups or is on its way to (a takeover's steps included). */
+const CAN_RUN: ReadonlySet<ControllerState> = new Set<ControllerState>([
+  'standby',
+  'active',
+  'peer-suspect',
+  'fencing',
+  'taking-over',
+]);
+
 export class Controller {
   readonly self: ControllerId;
   readonly config: TandemConfig;
@@ -65,6 +77,9 @@ export class Controller {
   private readonly runner: ResourceGroupRunner;
   private readonly peer: PeerView;
   private readonly heartbeatLog: HeartbeatLog;
+  private readonly failoverAlarms: FailoverAlarms;
+  private readonly groupDown: GroupDownWatch;
+  private groupDownTimer: TimerHandle | undefined;
   private rebootRequested = false;
   private running = false;
   /** Groups a previous process left running: claimed in our heartbeat until stopped. */
@@ -136,12 +151,27 @@ export class Controller {
       { clock, fencer: p.fencer, runner: this.runner, peer: this.peer, watchdog: this.watchdog },
       settings,
     );
+    this.failoverAlarms = new FailoverAlarms(p.self, p.alarms, clock);
     this.failover.onTransition((r) => this.onTransition(r));
+    // A group may stay unowned for as long as a takeover takes: detection
+    // and lease (takeover wait), the loser's fence delay, and the settling
+    // of a free group after a join (2 x deadtime).
+    const groupDownGraceMs = settings.takeoverWaitMs + settings.fenceDelayMs + 2 * p.timing.deadtimeMs;
+    this.groupDown = new GroupDownWatch(p.alarms, clock, groupDownGraceMs, {
+      groups: () => this.groupStatus(),
+      candidates: () => this.groupCandidates(),
+    });
     // Tell the peer our new state and groups now, not an interval later.
     this.failover.onChange(() => {
       if (this.running) this.runtime.beat();
     });
-    this.heartbeatLog = new HeartbeatLog(this.runtime, p.events, clock, p.rejectionSummaryMs ?? 2000);
+    this.heartbeatLog = new HeartbeatLog(
+      this.runtime,
+      p.events,
+      clock,
+      p.rejectionSummaryMs ?? 2000,
+      p.timing,
+    );
     logKeys(p.fencer, p.events);
     this.commands = new RegistryCommands({
       status: this.status,
@@ -216,6 +246,7 @@ export class Controller {
       data: { paths: [...this.runtime.paths], incarnation: this.runtime.incarnation.toString(16) },
     });
     if (!this.config.failover.watchdog.enabled) this.alarms.raise('WATCHDOG_DISABLED');
+    this.groupDownTimer = this.clock.every(this.timing.intervalMs, () => this.groupDown.tick());
     // The machine treats a missing disk itself (a registration that fails).
     await this.platform.sharedDisk?.ready().catch(() => undefined);
     if (this.running) await this.failover.start();
@@ -264,6 +295,7 @@ export class Controller {
   /** Process exit as after a crash: timers stop, resources are left as they are. */
   async stop(): Promise<void> {
     this.running = false;
+    this.groupDownTimer?.cancel();
     this.failover.stop();
     this.runner.stopMonitors();
     this.fencer.stop();
@@ -339,6 +371,17 @@ export class Controller {
     });
   }
 
+  /** Who could run a group now: up, reaching the shared disk, in a state that places groups. */
+  groupCandidates(): ControllerId[] {
+    const out: ControllerId[] = [];
+    const here = this.failover.status();
+    if (CAN_RUN.has(here.state) && here.diskAccess) out.push(this.self);
+    const peer = this.peer.latest();
+    if (this.peer.peerState() === 'alive' && peer !== undefined && CAN_RUN.has(peer.state) && peer.diskAccess)
+      out.push(otherController(this.self));
+    return out.sort();
+  }
+
   /** A group's monitor gave up after its local restarts: the machine hands it on. */
   groupFailed(group: string, reason: string): void {
     this.failover.dispatch({ type: 'group-failed', groups: [group], detail: reason });
@@ -346,7 +389,8 @@ export class Controller {
 
   private onTransition(r: TransitionRecord): void {
     if (r.actions.includes('request-reboot')) this.rebootRequested = true;
-    logTransition(r, this.self, this.watchdog !== null, this.events, this.alarms);
+    logTransition(r, this.watchdog !== null, this.events);
+    this.failoverAlarms.onTransition(r);
     if (r.to !== r.from) this.status.setState(r.to, `${r.event}: ${r.text}`);
   }
 }

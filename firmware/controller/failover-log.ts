@@ -1,21 +1,12 @@
 // The failover machine's transitions and the fencer's key changes become
-// event-log lines and alarms: FENCED / FENCE_FAILED for the peer,
-// SELF_FENCED and REBOOT_REQUESTED for us, MAINTENANCE_MODE while in it,
-// and PR_REGISTERED / PR_KEY_PREEMPTED as the evidence of who fenced whom.
-import type { AlarmManager } from '../alarms/alarm-manager.ts';
-import { otherController, type ControllerId } from '../cluster/codes.ts';
+// event-log lines: every transition, REBOOT_REQUESTED on a self-fence, and
+// PR_REGISTERED / PR_KEY_PREEMPTED as the evidence of who fenced whom. The
+// alarms they raise are failover-alarms.ts's job.
 import type { EventSink } from '../events/types.ts';
 import type { TransitionRecord } from '../failover/machine.ts';
 import type { Fencer } from '../fencing/fencer.ts';
 
-export function logTransition(
-  r: TransitionRecord,
-  self: ControllerId,
-  watchdog: boolean,
-  events: EventSink,
-  alarms: AlarmManager,
-): void {
-  const peer = otherController(self);
+export function logTransition(r: TransitionRecord, watchdog: boolean, events: EventSink): void {
   events.append({
     severity: r.outcome === 'invalid' ? 'error' : 'info',
     source: 'failover',
@@ -31,17 +22,7 @@ export function logTransition(
       atMonoMs: r.atMs,
     },
   });
-  if (r.outcome === 'go' && r.event === 'fence-ok') {
-    alarms.raise('FENCED', { subject: peer });
-    alarms.clear('FENCE_FAILED', peer);
-  }
-  if (r.outcome === 'go' && r.event === 'fence-failed')
-    alarms.raise('FENCE_FAILED', { subject: peer, params: { reason: r.text } });
-  if (r.event === 'peer-alive') alarms.clear('FENCED', peer);
-  if (r.to === r.from) return;
-  if (r.to === 'self-fenced') {
-    alarms.raise('SELF_FENCED', { subject: self, params: { reason: `${r.event}: ${r.text}` } });
-    alarms.raise('FENCED', { subject: self });
+  if (r.to === 'self-fenced' && r.from !== 'self-fenced') {
     events.append({
       severity: 'critical',
       source: 'failover',
@@ -52,8 +33,6 @@ export function logTransition(
       data: { watchdog },
     });
   }
-  if (r.to === 'maintenance') alarms.raise('MAINTENANCE_MODE', { subject: self });
-  if (r.from === 'maintenance') alarms.clear('MAINTENANCE_MODE', self);
 }
 
 const hex = (k: bigint): string => `0x${k.toString(16).padStart(16, '0')}`;

@@ -1,13 +1,16 @@
 // What the heartbeat runtime sees becomes event-log lines and alarms: path
 // and peer changes, transport ups and downs, peer restarts, mailbox orders,
 // and a periodic summary of refused heartbeats (line noise must not flood
-// the log, so rejections are never logged one by one).
+// the log, so rejections are never logged one by one). The alarms are
+// alarm-bridge.ts's, judged on every membership event and every interval.
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import type { ControllerId } from '../cluster/codes.ts';
+import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { EventInput, EventSink } from '../events/types.ts';
 import type { HeartbeatRuntime } from '../heartbeat/runtime.ts';
-import { alarmsFor } from './alarm-bridge.ts';
+import { HeartbeatAlarms } from './alarm-bridge.ts';
+import { AuthWatch } from './auth-watch.ts';
 import { membershipEvent, transportEvent } from './event-bridge.ts';
 
 export class HeartbeatLog {
@@ -15,14 +18,23 @@ export class HeartbeatLog {
   private readonly events: EventSink;
   private readonly clock: Clock;
   private readonly summaryMs: number;
+  private readonly timing: HeartbeatTiming;
   private summaryTimer: TimerHandle | undefined;
+  private alarmTimer: TimerHandle | undefined;
   private lastSummary = '';
 
-  constructor(runtime: HeartbeatRuntime, events: EventSink, clock: Clock, summaryMs: number) {
+  constructor(
+    runtime: HeartbeatRuntime,
+    events: EventSink,
+    clock: Clock,
+    summaryMs: number,
+    timing: HeartbeatTiming,
+  ) {
     this.runtime = runtime;
     this.events = events;
     this.clock = clock;
     this.summaryMs = summaryMs;
+    this.timing = timing;
   }
 
   start(peer: ControllerId, alarms: AlarmManager): void {
@@ -30,10 +42,19 @@ export class HeartbeatLog {
       this.events.append(e);
     };
     const rt = this.runtime;
+    // Refusals must go on for a deadtime, the time a silent path takes to be called down.
+    const auth = new AuthWatch(() => rt.counters(), this.clock, this.timing.deadtimeMs);
+    const view = {
+      paths: rt.paths,
+      pathState: rt.membership.pathState.bind(rt.membership),
+      peerState: rt.membership.peerState.bind(rt.membership),
+    };
+    const hbAlarms = new HeartbeatAlarms(alarms, peer, view, auth);
     rt.on('membership', (e) => {
       log(membershipEvent(e));
-      alarmsFor(alarms, peer, e);
+      hbAlarms.onMembership(e);
     });
+    this.alarmTimer = this.clock.every(this.timing.intervalMs, () => hbAlarms.tick());
     rt.on('transport', (info) => log(transportEvent(info)));
     rt.on('peer-restart', (info) =>
       log({
@@ -67,6 +88,7 @@ export class HeartbeatLog {
 
   stop(): void {
     this.summaryTimer?.cancel();
+    this.alarmTimer?.cancel();
     this.summarise();
   }
 

@@ -6,6 +6,7 @@ import { SimClock } from '../../../hal/clock/sim.ts';
 import { AlarmManager, type AlarmChange } from '../../../firmware/alarms/alarm-manager.ts';
 import { ALARM_CATALOGUE, ALARM_SEVERITIES, renderTemplate } from '../../../firmware/alarms/catalogue.ts';
 import { EventLog } from '../../../firmware/events/event-log.ts';
+import { isSeverity } from '../../../firmware/events/types.ts';
 import { openStateDatabase } from '../../../firmware/events/state-db.ts';
 import type { DatabaseSync } from '../../../firmware/events/sqlite.ts';
 
@@ -115,6 +116,62 @@ describe('AlarmManager', () => {
     alarms.subscribe(() => {
       throw new Error('LCD gone');
     });
-    expect(alarms.raise('FENCED', { subject: 'B' }).active).toBe(true);
+    expect(alarms.raise('SELF_FENCED', { subject: 'B' }).active).toBe(true);
+  });
+
+  it('keeps a latched alarm through clear() until it is acknowledged, which clears it', () => {
+    const alarms = new AlarmManager({ db, clock, events: log });
+    const changes: AlarmChange['kind'][] = [];
+    alarms.subscribe((c) => changes.push(c.kind));
+    const t = alarms.raise('TAKEOVER', {
+      subject: 'B',
+      params: { peer: 'A', at: '2026-11-05 12:00:00Z', reason: 'peer dead on every path' },
+    });
+    expect(t).toMatchObject({ latched: true, active: true, severity: 'error' });
+    expect(t.message).toBe(
+      'Controller B fenced A off the shared disk and took over its groups at 2026-11-05 12:00:00Z: peer dead on every path',
+    );
+    expect(alarms.clear('TAKEOVER', 'B')).toBeUndefined();
+    expect(alarms.active().map((a) => a.code)).toEqual(['TAKEOVER']);
+    const acked = alarms.acknowledge(t.id, 'ann');
+    expect(acked).toMatchObject({ ok: true, value: { active: false, acknowledgedBy: 'ann' } });
+    expect(alarms.active()).toEqual([]);
+    expect(changes).toEqual(['raised', 'acknowledged', 'cleared']);
+    const actions = log.query({ source: 'failover' }).map((e) => (e.data as { action: string }).action);
+    expect(actions).toEqual(['clear', 'acknowledge', 'raise']);
+    // A condition alarm is only marked: it stays until its condition ends.
+    const d = alarms.raise('PEER_DEAD', { subject: 'A' });
+    expect(alarms.acknowledge(d.id, 'ann')).toMatchObject({ ok: true, value: { active: true } });
+  });
+
+  it('stores the parts of a condition as children of its one alarm', () => {
+    const alarms = new AlarmManager({ db, clock, events: log });
+    const children = [
+      { subject: 'serial', message: 'down: nothing heard for 1000 ms' },
+      { subject: 'net', message: 'down: nothing heard for 1000 ms' },
+    ];
+    const a = alarms.raise('PEER_DEAD', { subject: 'B', params: { paths: 'serial, net' }, children });
+    expect(a.children).toEqual(children);
+    expect(alarms.active()[0]?.children).toEqual(children);
+    const raised = log.query({ source: 'cluster' })[0]?.data as { children: unknown };
+    expect(raised.children).toEqual(children);
+    expect(alarms.raise('PEER_DEAD', { subject: 'B', children: [] }).children).toEqual([]);
+  });
+
+  it('speaks the event log severities, and upgrades the table of an older firmware in place', () => {
+    for (const def of Object.values(ALARM_CATALOGUE)) expect(isSeverity(def.severity)).toBe(true);
+    db.exec(`CREATE TABLE alarms (id INTEGER PRIMARY KEY AUTOINCREMENT, code TEXT NOT NULL,
+      subject TEXT NOT NULL, severity TEXT NOT NULL, message TEXT NOT NULL, params TEXT NOT NULL,
+      raised_at INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL,
+      cleared_at INTEGER, acked_at INTEGER, acked_by TEXT)`);
+    db.prepare(
+      `INSERT INTO alarms (code, subject, severity, message, params, raised_at, last_seen, count)
+       VALUES ('HB_PATH_DOWN', 'net', 'major', 'old', '{}', 1, 1, 1), ('FENCED', 'A', 'critical', 'gone', '{}', 1, 1, 1)`,
+    ).run();
+    const alarms = new AlarmManager({ db, clock, events: log });
+    expect(alarms.active().map((a) => [a.code, a.severity, a.children, a.remedy])).toEqual([
+      ['FENCED', 'critical', [], 'See the event log.'],
+      ['HB_PATH_DOWN', 'error', [], ALARM_CATALOGUE.HB_PATH_DOWN.remedy],
+    ]);
   });
 });

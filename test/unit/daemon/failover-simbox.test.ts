@@ -75,7 +75,7 @@ describe('failover in the simulated box', () => {
       box
         .alarms('B')
         .active()
-        .some((a) => a.code === 'FENCED' && a.subject === 'A'),
+        .some((a) => a.code === 'TAKEOVER' && a.subject === 'B' && a.params['peer'] === 'A'),
     ).toBe(true);
   });
 
