@@ -8,8 +8,10 @@
 //     own alarm once the peer is alive again;
 //   - paths whose messages arrive but fail authentication are one
 //     HB_AUTH_FAILED for the peer (key or box id differ), never a cable
-//     fault. When that is why every path is silent, it is the only root:
-//     the peer is not dead, it speaks with another key. A verdict on a dead
+//     fault. Refused messages prove that something speaks as the peer, so
+//     while membership calls the peer dead it is the only root, with every
+//     path under it (refused or silent): after a restart with another key
+//     the peer is not dead, it cannot be understood. A verdict on a dead
 //     peer waits while refusals are still being judged (at most a window).
 // Alarms a previous process left active are adopted, so they clear when
 // their condition is found gone.
@@ -64,25 +66,30 @@ export class HeartbeatAlarms {
     const peerState = this.view.peerState();
     const failing = paths.filter((p) => this.auth.state(p) === 'failing');
     const judging = paths.filter((p) => this.auth.state(p) === 'suspect');
-    const allRefused = failing.length === paths.length;
-    // Once raised, PEER_DEAD stands while the peer is dead: a stranger
-    // starting to send on one path later does not make the peer less dead.
-    const dead = peerState === 'dead' && !allRefused && (this.peerDead || judging.length === 0);
-    this.setAuth(failing);
+    // A PEER_DEAD already standing waits for the refusals' verdict too.
+    const dead = peerState === 'dead' && failing.length === 0 && (this.peerDead || judging.length === 0);
+    this.setAuth(failing, peerState === 'dead');
     this.setPeerDead(dead);
-    this.setPaths(peerState, dead || (peerState === 'dead' && allRefused), judging);
+    this.setPaths(peerState, peerState === 'dead' && (dead || failing.length > 0), judging);
   }
 
-  private setAuth(failing: readonly HeartbeatPath[]): void {
+  private setAuth(failing: readonly HeartbeatPath[], peerDead: boolean): void {
     const reasons = [...new Set(failing.flatMap((p) => Object.keys(this.auth.refusals(p))))].sort();
-    const key = failing.length === 0 ? '' : `${failing.join(', ')} (${reasons.join(', ')})`;
+    const key =
+      failing.length === 0 ? '' : `${failing.join(', ')} (${reasons.join(', ')})${peerDead ? ' dead' : ''}`;
     if (key === this.authKey) return;
     this.authKey = key;
     if (key === '') {
       this.alarms.clear('HB_AUTH_FAILED', this.peer);
       return;
     }
-    const children = failing.map((p) => ({ subject: p, message: `refused: ${this.refusalText(p)}` }));
+    const refused = (p: HeartbeatPath): AlarmChild => ({
+      subject: p,
+      message: `refused: ${this.refusalText(p)}`,
+    });
+    const children = peerDead
+      ? this.view.paths.map((p) => (failing.includes(p) ? refused(p) : this.pathChild(p)))
+      : failing.map(refused);
     this.alarms.raise('HB_AUTH_FAILED', {
       subject: this.peer,
       params: { paths: failing.join(', '), reasons: reasons.join(', ') },

@@ -1,8 +1,10 @@
 // Issue 4 acceptance: real daemons on both controllers, real serial pty,
 // private link, and iSCSI witness LUN. One path cut: path-down and an alarm on
 // both sides, the peer stays alive. All paths cut: peer dead within deadtime +
-// interval (+ slack, below). Corrupt serial bytes and forged UDP heartbeats
-// never count as heartbeats.
+// interval (+ slack, below), one PEER_DEAD alarm with the paths under it and
+// no path alarm left standing beside it. Corrupt serial bytes and forged UDP
+// heartbeats never count as heartbeats; forged ones are an authentication
+// alarm, not a cable fault.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -30,6 +32,18 @@ const PATH_OF_CUT = { serial: 'serial', private: 'net', 'sas-a': 'disk' } as con
 
 const isCode = (code: string, path?: string) => (l: LogLine) =>
   l.code === code && (path === undefined || pathOf(l) === path);
+
+/** HB_PATH_DOWN alarms raised since `since` and not cleared since. */
+function standingPathAlarms(c: 'A' | 'B', since: number): string[] {
+  const standing = new Set<string>();
+  for (const l of readLog(c)) {
+    if (l.ts < since || l.code !== 'HB_PATH_DOWN') continue;
+    const subject = String(l.data?.['subject']);
+    if (l.data?.['action'] === 'raise') standing.add(subject);
+    if (l.data?.['action'] === 'clear') standing.delete(subject);
+  }
+  return [...standing];
+}
 
 async function allUp(since: number, timeoutMs = 20_000): Promise<void> {
   for (const c of BOTH) {
@@ -104,14 +118,21 @@ describe('heartbeat paths in the lab', () => {
     for (const c of BOTH) {
       const dead = await waitForLine(c, 'PEER_DEAD', t0, isCode('PEER_DEAD'), 10_000);
       expect(dead.ts - t0).toBeLessThanOrEqual(DEADTIME + INTERVAL + SLACK);
-      await waitForLine(
+      const alarm = await waitForLine(
         c,
         'PEER_DEAD alarm',
         t0,
         (l) => l.code === 'PEER_DEAD' && l.data?.['action'] === 'raise',
         2000,
       );
+      // One root: the paths are its children. A path alarm raised while the
+      // cuts landed one by one (the verbs are separate processes) is folded
+      // under it, so none stands beside it.
+      const children = (alarm.data?.['children'] ?? []) as { subject: string }[];
+      expect(children.map((x) => x.subject).sort()).toEqual(['disk', 'net', 'serial']);
     }
+    await new Promise((r) => setTimeout(r, 500));
+    for (const c of BOTH) expect(standingPathAlarms(c, t0)).toEqual([]);
     const t1 = Date.now();
     await Promise.all(['serial', 'private', 'sas-a'].map((link) => labOk(['heal', link])));
     for (const c of BOTH) await waitForLine(c, 'PEER_ALIVE', t1, isCode('PEER_ALIVE'), 10_000);
@@ -168,6 +189,24 @@ describe('heartbeat paths in the lab', () => {
     await labOk(['kill', 'B']);
     await waitForLine('A', 'PATH_DOWN net', t0, isCode('PATH_DOWN', 'net'), 10_000);
     await waitForLine('A', 'PEER_DEAD', t0, isCode('PEER_DEAD'), 10_000);
+    // Refused messages still arrive on net: the alarm names the key or box id, not the cable.
+    const auth = await waitForLine(
+      'A',
+      'HB_AUTH_FAILED alarm',
+      t0,
+      (l) => l.code === 'HB_AUTH_FAILED' && l.data?.['action'] === 'raise',
+      5000,
+    );
+    expect(auth.message).toMatch(/^ALARM: Heartbeats from B are refused on net \(bad-mac\)/);
+    expect(
+      readLog('A').filter(
+        (l) =>
+          l.ts >= t0 &&
+          l.code === 'HB_PATH_DOWN' &&
+          l.data?.['action'] === 'raise' &&
+          l.data['subject'] === 'net',
+      ),
+    ).toEqual([]);
     const out = await forging;
     expect(JSON.parse(out.trim()) as { forged: number }).toMatchObject({
       forged: expect.any(Number) as number,
