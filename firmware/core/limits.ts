@@ -56,7 +56,9 @@ export const LIMITS = {
     backlogBytes: 16 * 1024 * 1024,
     /** Requests in progress per connection: a client must wait for its replies. */
     pendingPerClient: 4,
-    /** Connections at once; a new one beyond this evicts the longest-idle (server.ts). */
+    /** Requests started per connection per second; a faster client is read more slowly. */
+    requestsPerSecond: 20,
+    /** Connections at once; a new one beyond this evicts an idle or the heaviest one (server.ts). */
     clients: 16,
     /** A connection silent this long (no byte either way) is closed. */
     idleMs: 30_000,
