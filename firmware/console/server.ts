@@ -87,7 +87,8 @@ export class ControlSocketServer implements Extension {
       intervalMs: 60_000,
       now: () => performance.now(),
       what: 'control socket clients',
-      write: (line) => this.options.log?.warn(`control socket: closed a client: ${line}`),
+      write: (line, summary) =>
+        this.options.log?.warn(`control socket: ${summary ? line : `closed a client: ${line}`}`),
     });
   }
 

@@ -12,7 +12,8 @@ const MAX_REASON_CHARS = 200;
 export interface RefusalSummaryOptions {
   readonly intervalMs: number;
   readonly now: () => number;
-  readonly write: (line: string) => void;
+  /** `summary`: the line counts several refusals; otherwise it is one refusal's reason. */
+  readonly write: (line: string, summary: boolean) => void;
   /** What is refused, for the summary: "MQTT requests", "control socket clients". */
   readonly what: string;
 }
@@ -36,7 +37,7 @@ export class RefusalSummary {
     const text = reason.slice(0, MAX_REASON_CHARS);
     if (this.counted === 0 && this.options.now() - this.lastWrite >= this.options.intervalMs) {
       this.lastWrite = this.options.now();
-      this.options.write(text);
+      this.options.write(text, false);
       return;
     }
     const kind = text.split(':', 1)[0] ?? '';
@@ -53,6 +54,7 @@ export class RefusalSummary {
     const seconds = Math.round(this.options.intervalMs / 1000);
     this.options.write(
       `${this.counted} more ${this.options.what} refused within ${seconds} s (${byKind}); the last: ${this.lastReason}`,
+      true,
     );
     this.kinds.clear();
     this.counted = 0;

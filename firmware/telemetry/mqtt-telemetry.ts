@@ -17,6 +17,8 @@ import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import type { CommandHandler, CommandResponse } from '../core/envelope.ts';
 import type { Extension } from '../core/extension.ts';
+import { LIMITS } from '../core/limits.ts';
+import { RefusalSummary } from '../core/refusal-summary.ts';
 import type { ControllerStatus, StatusSource } from '../status/snapshot.ts';
 import type { LoggedEvent } from '../events/types.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
@@ -73,6 +75,9 @@ export class MqttTelemetry implements Extension {
   private client: MqttClient | null = null;
   private unsubscribers: (() => void)[] = [];
   private metricsTimer: TimerHandle | null = null;
+  private refusalTimer: TimerHandle | null = null;
+  /** Refused requests reach the log as one row per interval, however many arrive. */
+  private readonly refusals: RefusalSummary;
   private downTimer: TimerHandle | null = null;
   private downRaised = false;
   private attempt = 0;
@@ -94,6 +99,12 @@ export class MqttTelemetry implements Extension {
     this.verifier = new RequestVerifier({
       token: options.config.mqtt.commandToken,
       ...(options.commandWindowMs !== undefined ? { windowMs: options.commandWindowMs } : {}),
+    });
+    this.refusals = new RefusalSummary({
+      intervalMs: LIMITS.mqttRefusalSummaryMs,
+      now: () => options.clock.monotonicMs(),
+      what: 'MQTT requests',
+      write: (line, summary) => options.log.warn(summary ? `mqtt: ${line}` : `mqtt: refused ${line}`),
     });
     this.sampler = new MetricsSampler(options.extraMetrics);
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -154,6 +165,7 @@ export class MqttTelemetry implements Extension {
     this.metricsTimer = this.options.clock.every(this.options.metricsIntervalMs ?? 10_000, () =>
       this.publish('metrics', this.sampler.sample(this.options.clock.wallMs(), this.counters)),
     );
+    this.refusalTimer = this.options.clock.every(LIMITS.mqttRefusalSummaryMs, () => this.refusals.flush());
     // Start does not wait for the broker: an unreachable NOC must not hold up the daemon.
     this.armDownAlarm();
     return Promise.resolve();
@@ -163,6 +175,9 @@ export class MqttTelemetry implements Extension {
     for (const u of this.unsubscribers.splice(0)) u();
     this.metricsTimer?.cancel();
     this.metricsTimer = null;
+    this.refusalTimer?.cancel();
+    this.refusalTimer = null;
+    this.refusals.flush();
     this.downTimer?.cancel();
     this.downTimer = null;
     this.sampler.stop();
@@ -255,13 +270,15 @@ export class MqttTelemetry implements Extension {
     });
     if (intake.kind === 'refuse') {
       this.counters.commands_refused += 1;
-      this.options.log.warn(`mqtt: refused ${commandLevel}: ${intake.response.error ?? ''}`);
+      // The tame command level (respondOn), never the raw topic text.
+      this.refusals.note(`${intake.response.error ?? ''} [${intake.respondOn}]`);
       this.respond(intake.respondOn, intake.response);
       return;
     }
     const { request } = intake;
     if (this.inFlight >= MAX_IN_FLIGHT) {
       this.counters.commands_refused += 1;
+      this.refusals.note(`busy: too many commands in progress [${intake.respondOn}]`);
       this.respond(intake.respondOn, {
         status: 'error',
         data: null,

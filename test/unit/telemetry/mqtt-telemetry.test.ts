@@ -37,6 +37,7 @@ describe('MQTT telemetry extension', () => {
   let received: Msg[];
   let box: TelemetryBox;
   let telemetry: MqttTelemetry;
+  let warnings: string[];
 
   const waitFor = async (pred: (m: Msg) => boolean, ms = 3000): Promise<Msg> => {
     const end = Date.now() + ms;
@@ -61,12 +62,13 @@ describe('MQTT telemetry extension', () => {
     );
     await noc.subscribeAsync('tandem/#', { qos: 1 });
     box = new TelemetryBox({ boxId: 'box1', controller: 'A' });
+    warnings = [];
     telemetry = new MqttTelemetry({
       config: mqttConfig(port),
       statusSource: box,
       commandHandler: box,
       clock: new SystemClock(),
-      log: quiet,
+      log: { info: () => undefined, warn: (m) => warnings.push(m) },
       backoff: { baseMs: 50, maxMs: 200 },
     });
     await telemetry.start();
@@ -119,6 +121,24 @@ describe('MQTT telemetry extension', () => {
       transaction: req.transaction,
     });
     expect(box.current().state).toBe('maintenance');
+  });
+
+  it('logs a flood of refused requests as one row, then one summary row, not a row each', async () => {
+    for (let i = 0; i < 300; i++) {
+      const bad = signedRequest('not-the-token-0123456789abcdef0123', scope, 'maintenance', { on: true });
+      await noc.publishAsync(bad.topic, bad.payload, { qos: 1 });
+    }
+    await noc.publishAsync('tandem/box1/A/request/maintenance', '{not json', { qos: 1 });
+    await waitFor((m) => m.topic.includes('/response/') && m.payload.includes('not valid JSON'));
+    const refused = () => warnings.filter((w) => w.includes('refused'));
+    expect(refused()).toEqual(['mqtt: refused unauthorised: bad signature [maintenance]']);
+    // Stop flushes what the interval would have: one summary for the other 300.
+    await telemetry.stop();
+    expect(refused()).toHaveLength(2);
+    expect(refused()[1]).toMatch(
+      /^mqtt: 300 more MQTT requests refused within 60 s \(unauthorised 299, request 1\); the last: request: not valid JSON/,
+    );
+    expect(box.current().state).toBe('active');
   });
 
   it('refuses unsigned, wrongly signed and malformed commands with a reason, changing nothing', async () => {
