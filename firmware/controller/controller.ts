@@ -111,7 +111,7 @@ export class Controller {
         resources: failedGroupsHealth(this.failedGroups()),
       }),
     });
-    this.peer = membershipPeerView(this.runtime.membership);
+    this.peer = membershipPeerView(this.runtime.membership, () => this.runtime.listeningSinceMs('disk'));
     this.status = new StatusKeeper({
       clock,
       boxId: p.config.box.id,

@@ -322,14 +322,30 @@ export class FailoverMachine {
   }
 
   private startLeaseTimer(): void {
-    const clock = this.deps.clock;
-    const now = clock.monotonicMs();
-    const last = this.lastPeerHeardMs ?? now - this.cfg.timing.deadtimeMs;
     const peerHeld = this.deps.peer.latest()?.groups.length ?? 0;
     const first = fencesFirst(this.cfg, this.self, this.held.size, peerHeld);
-    const delay = Math.max(0, last + this.cfg.takeoverWaitMs - now) + (first ? 0 : this.cfg.fenceDelayMs);
     this.leaseTimer?.cancel();
-    this.leaseTimer = clock.after(delay, () => {
+    this.armLease(first ? 0 : this.cfg.fenceDelayMs);
+  }
+
+  /**
+   * The lease runs out takeoverWaitMs after the peer was last heard, but the
+   * peer's silence only counts from when we could hear it: a controller cut
+   * off its disk (so off the witness path) that regains it must not take a
+   * stale "peer dead" for a silent peer. While our witness path cannot read,
+   * or until a whole wait has passed since it could, the lease is re-armed
+   * instead of expiring.
+   */
+  private armLease(extraMs: number): void {
+    const clock = this.deps.clock;
+    const now = clock.monotonicMs();
+    const heard = this.lastPeerHeardMs ?? now - this.cfg.timing.deadtimeMs;
+    const listening = this.deps.peer.witnessListeningSinceMs() ?? now;
+    const due = Math.max(now, Math.max(heard, listening) + this.cfg.takeoverWaitMs) + extraMs;
+    this.leaseTimer = clock.after(Math.max(0, due - now), () => {
+      const since = this.deps.peer.witnessListeningSinceMs();
+      if (since === undefined || since + this.cfg.takeoverWaitMs > clock.monotonicMs())
+        return this.armLease(0);
       this.leaseTimer = undefined;
       this.dispatch({ type: 'lease-expired' });
     });

@@ -20,11 +20,20 @@ export interface PeerView {
   peerState(): PeerState;
   latest(): PeerReport | undefined;
   on(listener: (e: MembershipEvent) => void): () => void;
+  /**
+   * Since when we can read the peer's witness slot (our disk heartbeat path
+   * up); undefined while we cannot. A silent peer is only silent from then on.
+   */
+  witnessListeningSinceMs(): number | undefined;
 }
 
-export function membershipPeerView(m: Membership): PeerView {
+export function membershipPeerView(
+  m: Membership,
+  witnessListeningSinceMs: () => number | undefined,
+): PeerView {
   return {
     peerState: () => m.peerState(),
+    witnessListeningSinceMs,
     latest: () => {
       const msg = m.latestMessage();
       if (msg === undefined) return undefined;

@@ -69,6 +69,8 @@ export class HeartbeatRuntime extends EventEmitter<RuntimeEvents> {
   private readonly accepted: Partial<Record<HeartbeatPath, number>> = {};
   private readonly rejected: Partial<Record<HeartbeatPath, Record<string, number>>> = {};
   private readonly transportUp = new Map<HeartbeatPath, boolean>();
+  /** When each path's transport last came up (monotonic ms); absent while it is down. */
+  private readonly upSince = new Map<HeartbeatPath, number>();
   private readonly lastAccepted = new Map<HeartbeatPath, number>();
 
   constructor(options: HeartbeatRuntimeOptions) {
@@ -168,11 +170,22 @@ export class HeartbeatRuntime extends EventEmitter<RuntimeEvents> {
       transport: (up, detail) => {
         const was = this.transportUp.get(path);
         this.transportUp.set(path, up);
+        if (!up) this.upSince.delete(path);
+        else if (was !== true) this.upSince.set(path, this.o.clock.monotonicMs());
         // Report transitions only: a path that keeps failing to reopen is one event.
         if (was !== up) this.emit('transport', { path, up, detail });
       },
       notice: (code, detail) => this.emit('notice', { path, code, detail }),
     };
+  }
+
+  /**
+   * Since when we have been able to hear the peer on `path` (its transport
+   * up, monotonic ms); undefined while we cannot. Silence before that
+   * moment says nothing about the peer.
+   */
+  listeningSinceMs(path: HeartbeatPath): number | undefined {
+    return this.upSince.get(path);
   }
 
   /** Monotonic ms of the last accepted heartbeat on `path`, if any. */

@@ -33,8 +33,8 @@ vi.mock('../../../firmware/failover/peer-view.ts', async (importOriginal) => {
   const real = await importOriginal<typeof PeerViewModule>();
   type Membership = Parameters<typeof real.membershipPeerView>[0];
   // One path down is taken for the peer dead, though it still beats on the others.
-  const membershipPeerView: typeof real.membershipPeerView = (m: Membership) => {
-    const view = real.membershipPeerView(m);
+  const membershipPeerView: typeof real.membershipPeerView = (m: Membership, listening) => {
+    const view = real.membershipPeerView(m, listening);
     if (mutant.rule !== 'start-while-peer-alive-on-a-path') return view;
     const anyPathDown = (): boolean =>
       (['serial', 'net', 'disk'] as const).some((p) => m.pathState(p) === 'down');

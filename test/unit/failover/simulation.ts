@@ -45,6 +45,8 @@ export class Simulation {
   readonly takeoverWaitMs: number;
   /** Last time anything that (b) depends on changed. */
   lastChangeMs = 0;
+  /** An operator forced a takeover: it skips the lease wait on purpose. */
+  forcedTakeover = false;
   private readonly sasCut: Record<ControllerId, boolean> = { A: false, B: false };
   /** The nexus of each controller's latest session (its key's owner on the LUN). */
   private readonly nexus: Partial<Record<ControllerId, string>> = {};
@@ -160,6 +162,7 @@ export class Simulation {
     const c = this.box.controller(id);
     const proc = this.box.process(id);
     if (c === undefined || proc === undefined) return;
+    if (op === 'forced-takeover') this.forcedTakeover = true;
     proc.run(() => {
       if (op === 'cleanup') void c.cleanup(groups);
       else c.failover.command(op, groups);
