@@ -1,13 +1,31 @@
 // The embedded MQTT broker of the simulated box (aedes, MQTT 3.1.1), on
 // loopback only. If the asked-for port is taken we say so and take a free one.
+//
+// It does not accept anyone: a username and password are generated at start
+// (simCredentials) and printed by `npm start`, and every other CONNECT is
+// refused, so another local user cannot read the box's responses or publish
+// requests to it. The password is compared in constant time.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
+
+export interface BrokerCredentials {
+  readonly username: string;
+  readonly password: string;
+}
 
 export interface EmbeddedBroker {
   readonly port: number;
   /** Set when the asked-for port was busy. */
   readonly note: string | undefined;
+  /** Connections refused for wrong or missing credentials. */
+  readonly refusedLogins: () => number;
   close(): Promise<void>;
+}
+
+/** Fresh credentials for one run of the simulated box: 144 random bits of password. */
+export function simCredentials(): BrokerCredentials {
+  return { username: 'tandem-sim', password: randomBytes(18).toString('base64url') };
 }
 
 function listen(server: Server, port: number): Promise<number> {
@@ -21,8 +39,22 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
-export async function startBroker(port: number): Promise<EmbeddedBroker> {
-  const aedes = await Aedes.createBroker();
+function same(given: Readonly<Buffer | string | undefined>, expected: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startBroker(port: number, credentials: BrokerCredentials): Promise<EmbeddedBroker> {
+  let refused = 0;
+  const aedes = await Aedes.createBroker({
+    authenticate: (_client, username, password, done) => {
+      const ok = same(username, credentials.username) && same(password, credentials.password);
+      if (!ok) refused += 1;
+      done(null, ok);
+    },
+  });
   const server = createServer((socket) => aedes.handle(socket));
   let note: string | undefined;
   let bound: number;
@@ -35,6 +67,7 @@ export async function startBroker(port: number): Promise<EmbeddedBroker> {
   return {
     port: bound,
     note,
+    refusedLogins: () => refused,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => aedes.close(() => resolve()));

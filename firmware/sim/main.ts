@@ -9,10 +9,10 @@ import { SystemClock } from '../../hal/clock/system.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import type { ControllerStatus } from '../status/snapshot.ts';
 import { SimBox } from './box.ts';
-import { startBroker } from './broker.ts';
+import { simCredentials, startBroker } from './broker.ts';
 import { runSimCommand, simCommands } from './console-run.ts';
 import { parseSimCommand } from './console.ts';
-import { SIM_COMMAND_TOKEN, SimTelemetry } from './telemetry.ts';
+import { simCommandToken, SimTelemetry } from './telemetry.ts';
 
 /** The embedded demo: one group with a dummy resource, preferred on A. */
 const SIM_GROUPS = [
@@ -48,16 +48,22 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const broker = await startBroker(wantPort);
+  // Fresh for every run and printed here: the broker accepts no one else.
+  const credentials = simCredentials();
+  const token = simCommandToken();
+  const broker = await startBroker(wantPort, credentials);
   if (broker.note !== undefined) console.log(`note: ${broker.note}`);
   console.log(`MQTT broker on mqtt://127.0.0.1:${broker.port} (topics tandem/<box>/<controller>/state)`);
-  console.log(`signed MQTT commands (docs/mqtt.md) use the command token ${SIM_COMMAND_TOKEN}`);
+  console.log(`MQTT login: username ${credentials.username} password ${credentials.password}`);
+  console.log(`signed MQTT commands (docs/mqtt.md) use the command token ${token}`);
 
   const clock = new SystemClock();
   const box = new SimBox({ clock, groups: SIM_GROUPS });
   // The daemon's telemetry extension per controller, against the embedded broker.
   const telemetry = new SimTelemetry({
     url: `mqtt://127.0.0.1:${broker.port}`,
+    credentials,
+    token,
     box,
     clock,
     log: { info: () => undefined, warn: (m) => console.log(`telemetry: ${m}`) },

@@ -6,14 +6,20 @@
 import type { Clock } from '../../hal/clock/clock.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import type { Controller } from '../controller/controller.ts';
+import { randomBytes } from 'node:crypto';
 import { MqttTelemetry } from '../telemetry/mqtt-telemetry.ts';
+import type { BrokerCredentials } from './broker.ts';
 import type { SimBox } from './box.ts';
 
-/** Demo token for signed requests to the sim (the sim never leaves loopback). */
-export const SIM_COMMAND_TOKEN = 'sim-command-token';
+/** A command token for one run of the simulated box (printed at start): 256 random bits. */
+export function simCommandToken(): string {
+  return randomBytes(32).toString('hex');
+}
 
 export class SimTelemetry {
   private readonly url: string;
+  private readonly credentials: BrokerCredentials;
+  private readonly token: string;
   private readonly box: SimBox;
   private readonly clock: Clock;
   private readonly log: { info(m: string): void; warn(m: string): void };
@@ -23,11 +29,17 @@ export class SimTelemetry {
 
   constructor(options: {
     url: string;
+    /** The embedded broker's login (broker.ts). */
+    credentials: BrokerCredentials;
+    /** The mqtt.commandToken of both controllers. */
+    token: string;
     box: SimBox;
     clock: Clock;
     log?: { info(m: string): void; warn(m: string): void };
   }) {
     this.url = options.url;
+    this.credentials = options.credentials;
+    this.token = options.token;
     this.box = options.box;
     this.clock = options.clock;
     this.log = options.log ?? { info: () => undefined, warn: () => undefined };
@@ -47,7 +59,9 @@ export class SimTelemetry {
             url: this.url,
             tls: {},
             topicPrefix: 'tandem',
-            commandToken: SIM_COMMAND_TOKEN,
+            username: this.credentials.username,
+            password: this.credentials.password,
+            commandToken: this.token,
           },
         },
         statusSource: controller.status,

@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import { SystemClock } from '../../../hal/clock/system.ts';
 import { SimBox } from '../../../firmware/sim/box.ts';
-import { startBroker, type EmbeddedBroker } from '../../../firmware/sim/broker.ts';
-import { SIM_COMMAND_TOKEN, SimTelemetry } from '../../../firmware/sim/telemetry.ts';
+import { simCredentials, startBroker, type EmbeddedBroker } from '../../../firmware/sim/broker.ts';
+import { simCommandToken, SimTelemetry } from '../../../firmware/sim/telemetry.ts';
 import { signedRequest } from '../../lab/fixtures/telemetry-noc.ts';
 
 type Msg = { topic: string; payload: string };
@@ -19,6 +19,8 @@ describe('simulated box telemetry', () => {
   let telemetry: SimTelemetry;
   let noc: MqttClient;
   const got: Msg[] = [];
+  const credentials = simCredentials();
+  const token = simCommandToken();
 
   const waitFor = async (pred: (m: Msg) => boolean, ms = 5000): Promise<Msg> => {
     const end = Date.now() + ms;
@@ -32,15 +34,22 @@ describe('simulated box telemetry', () => {
 
   beforeEach(async () => {
     got.length = 0;
-    broker = await startBroker(0);
+    broker = await startBroker(0, credentials);
     noc = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
       protocolVersion: 4,
       reconnectPeriod: 0,
+      ...credentials,
     });
     noc.on('message', (topic, payload) => got.push({ topic, payload: payload.toString() }));
     await noc.subscribeAsync('tandem/#', { qos: 1 });
     box = new SimBox({ clock: new SimClock(), boxId: 'simbox' });
-    telemetry = new SimTelemetry({ url: `mqtt://127.0.0.1:${broker.port}`, box, clock: new SystemClock() });
+    telemetry = new SimTelemetry({
+      url: `mqtt://127.0.0.1:${broker.port}`,
+      credentials,
+      token,
+      box,
+      clock: new SystemClock(),
+    });
     box.onController((c, controller) => void telemetry.set(c, controller));
     box.start();
   });
@@ -50,6 +59,20 @@ describe('simulated box telemetry', () => {
     await telemetry.close();
     await noc.endAsync(true);
     await broker.close();
+  });
+
+  it('refuses a client without the generated login, or with a wrong password', async () => {
+    for (const login of [{}, { username: credentials.username, password: 'wrong' }]) {
+      await expect(
+        mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+          connectTimeout: 2000,
+          ...login,
+        }),
+      ).rejects.toThrow(/Not authorized|Bad username or password/);
+    }
+    expect(broker.refusedLogins()).toBe(2);
   });
 
   it('both controllers come online and publish their state', async () => {
@@ -65,7 +88,7 @@ describe('simulated box telemetry', () => {
     box.alarms('A').raise('MQTT_DOWN', { subject: 'demo' });
     const scope = { prefix: 'tandem', boxId: 'simbox', controller: 'A' as const };
     const ask = async (command: string, args: Record<string, unknown>) => {
-      const req = signedRequest(SIM_COMMAND_TOKEN, scope, command, args);
+      const req = signedRequest(token, scope, command, args);
       await noc.publishAsync(req.topic, req.payload, { qos: 1 });
       const r = await waitFor(
         (m) => m.topic === `tandem/simbox/A/response/${command}` && m.payload.includes(req.transaction),
