@@ -2,8 +2,14 @@
 // status and commands. Every event is also one JSON line on stdout (the lab
 // keeps it in /run/tandem-lab/firmware-<c>.log). Parts with a lifecycle run
 // as Extensions, started in order and stopped in reverse; SIGTERM/SIGINT stop
-// cleanly. Run: node firmware/daemon.ts (TANDEM_CONTROLLER_ID, TANDEM_CONFIG_FILE,
-// TANDEM_STATE_DIR, TANDEM_SERIAL_TTY, TANDEM_WATCHDOG_DEV from the environment).
+// cleanly. Run: node firmware/daemon.ts [--last-good] (TANDEM_CONTROLLER_ID,
+// TANDEM_CONFIG_FILE, TANDEM_STATE_DIR, TANDEM_SERIAL_TTY, TANDEM_WATCHDOG_DEV
+// from the environment).
+//
+// An invalid config file stops the start: the daemon says why (each field)
+// on stderr and in the event log and exits 2. It never guesses: the last
+// good config it stored is used only with --last-good. No file at all means
+// the embedded defaults, with a CONFIG_FALLBACK alarm saying so.
 import { join } from 'node:path';
 import { SystemClock } from '../hal/clock/system.ts';
 import { paths } from '../hal/paths.ts';
@@ -20,12 +26,24 @@ import { operatorSurfaces } from './controller/surfaces.ts';
 import { buildController } from './controller/build.ts';
 import { linuxPlatform } from './controller/linux-platform.ts';
 import { errorReport } from '../hal/errors.ts';
+import { stripControl } from './core/text.ts';
 
 function line(obj: Record<string, unknown>): void {
   process.stdout.write(JSON.stringify(obj) + '\n');
 }
 
-async function main(): Promise<number> {
+const USAGE = 'usage: node firmware/daemon.ts [--last-good]\n';
+
+async function main(argv: readonly string[]): Promise<number> {
+  const unknown = argv.filter((a) => a !== '--last-good');
+  if (unknown.length > 0) {
+    process.stderr.write(
+      argv.includes('--help')
+        ? USAGE
+        : `tandem daemon: unknown argument ${JSON.stringify(unknown[0]?.slice(0, 40))}\n${USAGE}`,
+    );
+    return argv.includes('--help') ? 0 : 2;
+  }
   const clock = new SystemClock();
   const db = openStateDatabase(join(paths.stateDir, 'state.db'));
   let who = '?';
@@ -41,15 +59,26 @@ async function main(): Promise<number> {
     path: paths.configFile,
     lastGoodPath: join(paths.stateDir, 'config.last-good.json'),
     events,
+    alarms,
   });
-  const loaded = await config.load();
-  const cfg = config.current();
-  // Retention needs config; the log was opened first so config problems are logged.
-  events.useRetention({
-    maxAgeDays: cfg.eventlog.maxAgeDays,
-    maxRows: cfg.eventlog.maxRows,
-    maxBytes: cfg.eventlog.maxBytes,
-  });
+  const loaded = await config.load({ useLastGood: argv.includes('--last-good') });
+  if (loaded.source === 'refused') {
+    process.stderr.write(refusal(paths.configFile, loaded.problems, loaded.lastGoodVersion));
+    events.close();
+    db.close();
+    return 2;
+  }
+  const cfg = config.inForce();
+  // Retention needs config; the log was opened first so config problems are
+  // logged. It is the live part of the config: re-applied on every change.
+  const retain = (c: typeof cfg) =>
+    events.useRetention({
+      maxAgeDays: c.eventlog.maxAgeDays,
+      maxRows: c.eventlog.maxRows,
+      maxBytes: c.eventlog.maxBytes,
+    });
+  retain(cfg);
+  config.onLiveChange(retain);
   const id = resolveControllerId(cfg);
   if (!id.ok) {
     events.append({ severity: 'critical', source: 'daemon', code: 'NO_CONTROLLER_ID', message: id.error });
@@ -73,8 +102,9 @@ async function main(): Promise<number> {
     platform,
     events,
     alarms,
-    // Read on every heartbeat and status: an import or a replicated config raises it live.
-    configVersion: () => config.stamp().version,
+    // Read on every heartbeat and status: the version in force, never one
+    // stored but waiting for a restart.
+    configVersion: () => config.inForceVersion(),
   });
   if (!built.ok) {
     events.append({ severity: 'critical', source: 'daemon', code: 'BAD_TIMING', message: built.error });
@@ -151,7 +181,20 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
+/** What stderr says when the config file is refused: each problem, and the way out. */
+function refusal(file: string, problems: readonly string[], lastGoodVersion: number | undefined): string {
+  const out = [`tandem daemon: refusing to start: config file ${file} is invalid:`];
+  // Field names come from the file: no control characters reach the terminal.
+  for (const p of problems) out.push(`  ${stripControl(p)}`);
+  out.push(
+    lastGoodVersion !== undefined
+      ? `Fix the file, or start with --last-good to run on the last good configuration (version ${lastGoodVersion}).`
+      : 'Fix the file (tandemctl config validate FILE checks one); there is no last good configuration to fall back to.',
+  );
+  return out.join('\n') + '\n';
+}
+
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     line({ code: 'DAEMON_CRASHED', error: errorReport(err) });

@@ -122,6 +122,20 @@ export const ALARM_CATALOGUE = {
     remedy:
       'Decide which controller’s configuration is right and re-apply it there; it will then replicate to the peer.',
   },
+  RESTART_REQUIRED: {
+    severity: 'warning',
+    source: 'config',
+    message: 'Configuration version {version} is stored but waits for a restart: {settings}',
+    remedy:
+      'These settings are read only when the daemon starts; until then the previous values stay in force. Restart the daemon (one controller at a time) when convenient.',
+  },
+  CONFIG_FALLBACK: {
+    severity: 'warning',
+    source: 'config',
+    message: 'Running on the {source} configuration, not on the config file: {reason}',
+    remedy:
+      'Write a valid configuration file (tandemctl config validate FILE checks one), or import one with tandemctl config import, then restart the daemon.',
+  },
   MQTT_DOWN: {
     severity: 'warning',
     source: 'mqtt',

@@ -2,7 +2,8 @@
 // use only (config.ts imports it lazily): the config validator compiles the
 // whole config schema when loaded, which tandemctl, reading the registry for
 // its parsing and help, must not pay for on every run.
-import { EXPORT_FORMAT, REDACTED } from '../config/config-manager.ts';
+import { EXPORT_FORMAT, REDACTED } from '../config/import-plan.ts';
+import { parseConfigJson } from '../config/json-text.ts';
 import { SECRET_PATHS } from '../config/schema.ts';
 import { formatIssues, validateConfig } from '../config/validate.ts';
 
@@ -10,12 +11,10 @@ export { formatIssues };
 
 /** The same parsing and validation as config-import, and no change. */
 export function validateText(text: string): { ok: true; warnings: string[] } | { ok: false; error: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    return { ok: false, error: `/: not valid JSON: ${(err as Error).message}` };
-  }
+  // The same strict parsing as an import: duplicate keys and deep nesting refused.
+  const strict = parseConfigJson(text);
+  if (!strict.ok) return { ok: false, error: `${strict.error.path}: ${strict.error.message}` };
+  const parsed = strict.value;
   let candidate = parsed;
   if (
     typeof parsed === 'object' &&

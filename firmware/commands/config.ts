@@ -1,8 +1,10 @@
 // The configuration commands: show (never with secrets), export (secrets
-// only for an admin who asks), validate (a dry run) and import (admin: it
-// changes the box and replicates to the peer). Nothing changes on a refusal.
+// only for an admin who asks), validate (a dry run), import (admin: it
+// changes the box and replicates to the peer) and set-identity
+// (config-identity.ts). Nothing changes on a refusal.
 import { argObject, booleanArg, MAX_CONFIG_TEXT, Optional, textArg } from './args.ts';
-import type { CommandContext, ConfigOps } from './context.ts';
+import { identityCommand } from './config-identity.ts';
+import type { CommandContext, ConfigChange, ConfigOps } from './context.ts';
 import { defineCommand, fail, ok, type Outcome } from './define.ts';
 
 const dryRun = () => import('./config-dry-run.ts');
@@ -17,6 +19,22 @@ function withConfig(
 }
 
 const documentArg = (description: string) => textArg(MAX_CONFIG_TEXT, description);
+
+/** The reply to an accepted change: what took effect now and what waits for a restart. */
+export function changeReply(r: Extract<ConfigChange, { ok: true }>): Record<string, unknown> {
+  return {
+    configVersion: r.config.configVersion,
+    unchanged: r.unchanged,
+    appliedNow: r.live,
+    waitingForRestart: r.restart,
+    ...(r.restart.length > 0
+      ? {
+          note: 'stored; the settings waiting for a restart take effect when the daemon restarts (RESTART_REQUIRED is raised until then)',
+        }
+      : {}),
+    warnings: r.warnings.map((w) => `${w.path}: ${w.message}`),
+  };
+}
 
 export const configCommands = [
   defineCommand({
@@ -40,25 +58,39 @@ export const configCommands = [
     }),
     cli: { words: ['config', 'export'], file: { mode: 'write', optional: true } },
     run: (ctx, args) =>
-      withConfig(ctx, 'config-export', (config) =>
-        ok(config.exportText({ includeSecrets: args.includeSecrets === true })),
-      ),
+      withConfig(ctx, 'config-export', (config) => {
+        // The one place redaction is decided by channel: an MQTT response is read by every
+        // subscriber the broker lets in, so secrets leave only through the root-only socket.
+        if (args.includeSecrets === true && ctx.secretsChannel !== true)
+          return fail(
+            'config-export: includeSecrets only through the root-only control socket (tandemctl); exports over this channel are always redacted',
+          );
+        return ok(config.exportText({ includeSecrets: args.includeSecrets === true }));
+      }),
   }),
   defineCommand({
     name: 'config-import',
     summary: 'apply an exported or bare configuration',
     role: 'admin',
-    args: argObject({ text: documentArg('the document (an export, or a bare configuration)') }),
-    cli: { words: ['config', 'import'], file: { mode: 'read', optional: false } },
+    args: argObject({
+      text: documentArg('the document (an export, or a bare configuration)'),
+      merge: Optional(
+        booleanArg(
+          'true: lay a partial document over the config in force; default: a document that leaves out a setting in force is refused',
+        ),
+      ),
+    }),
+    cli: {
+      words: ['config', 'import'],
+      file: { mode: 'read', optional: false },
+      flags: [{ arg: 'merge', flag: '--merge' }],
+    },
     run: (ctx, args) =>
       withConfig(ctx, 'config-import', async (config) => {
-        const r = await config.importText(args.text, 'operator import');
+        const r = await config.importText(args.text, 'operator import', { merge: args.merge === true });
         if (!r.ok)
           return fail(`config rejected, nothing changed: ${(await dryRun()).formatIssues(r.errors)}`);
-        return ok({
-          configVersion: r.config.configVersion,
-          warnings: r.warnings.map((w) => `${w.path}: ${w.message}`),
-        });
+        return ok(changeReply(r));
       }),
   }),
   defineCommand({
@@ -73,4 +105,5 @@ export const configCommands = [
         return r.ok ? ok({ valid: true, warnings: r.warnings }) : fail(`invalid config: ${r.error}`);
       }),
   }),
+  identityCommand,
 ];

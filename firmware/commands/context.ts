@@ -50,19 +50,25 @@ export interface AlarmOps {
 }
 
 /** The configuration store (ConfigManager). */
+/** What a config change answers (ConfigManager's ApplyResult, as the commands read it). */
+export type ConfigChange =
+  | {
+      readonly ok: true;
+      readonly config: { readonly configVersion: number };
+      readonly warnings: readonly { readonly path: string; readonly message: string }[];
+      /** Settings this change applied at once. */
+      readonly live: readonly string[];
+      /** Stored settings that wait for a daemon restart. */
+      readonly restart: readonly string[];
+      /** Equal to the config stored: nothing written, version kept. */
+      readonly unchanged: boolean;
+    }
+  | { readonly ok: false; readonly errors: readonly { readonly path: string; readonly message: string }[] };
+
 export interface ConfigOps {
   exportText(options?: { includeSecrets?: boolean }): string;
-  importText(
-    text: string,
-    origin?: string,
-  ): Promise<
-    | {
-        readonly ok: true;
-        readonly config: { readonly configVersion: number };
-        readonly warnings: readonly { readonly path: string; readonly message: string }[];
-      }
-    | { readonly ok: false; readonly errors: readonly { readonly path: string; readonly message: string }[] }
-  >;
+  importText(text: string, origin?: string, options?: { merge?: boolean }): Promise<ConfigChange>;
+  setIdentity(change: { boxId?: string; key?: string }, origin: string): Promise<ConfigChange>;
 }
 
 export interface CommandContext {
@@ -79,4 +85,9 @@ export interface CommandContext {
   readonly config?: ConfigOps;
   /** Who acknowledged, when the request does not say (e.g. 'tandemctl', 'noc'). */
   readonly defaultActor?: string;
+  /**
+   * Set only for the root-only control socket: the one channel whose replies
+   * may carry secrets. Absent (MQTT, the sim console, anything else): never.
+   */
+  readonly secretsChannel?: true;
 }

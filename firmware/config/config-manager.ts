@@ -1,22 +1,53 @@
-// Owns the configuration in force: loads it at boot, applies changes
-// (operator, import, peer replication) with a rising configVersion, keeps a
-// last-good copy, and exports. A rejected change leaves everything as it was.
+// Owns the configuration: the one stored (accepted, exported, replicated)
+// and the one in force in this process. Most settings are read once when the
+// daemon builds the controller, so a change to them is stored but waits for
+// a restart (RESTART_REQUIRED); the live ones (restart.ts) are handed to the
+// listeners at once. The heartbeat advertises the version in force.
+// Loading never falls back silently: an invalid file is refused, and the
+// last good copy is used only when the caller asks for it.
+import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import type { EventSink, JsonValue } from '../events/types.ts';
-import { DocumentStore, type ReadResult } from '../store/document-store.ts';
+import { DocumentStore } from '../store/document-store.ts';
 import { configHash } from './fingerprint.ts';
+import { EXPORT_FORMAT, planImport, redacted, type ImportOptions } from './import-plan.ts';
+import { parseConfigJson } from './json-text.ts';
 import { decideReplication, type ConfigStamp, type ReplicationDecision } from './replication/decision.ts';
-import { SECRET_PATHS, type TandemConfig } from './schema.ts';
-import {
-  defaultConfig,
-  formatIssues,
-  validateConfig,
-  type ConfigIssue,
-  type ConfigResult,
-} from './validate.ts';
+import { splitByRestart } from './restart.ts';
+import type { TandemConfig } from './schema.ts';
+import { changedSettings, setAt, valueAt } from './settings-diff.ts';
+import { defaultConfig, formatIssues, validateConfig, type ConfigIssue } from './validate.ts';
+import { MAX_CONFIG_VERSION } from './wire-bounds.ts';
 
-export type LoadSource = 'file' | 'last-good' | 'defaults';
+export { EXPORT_FORMAT };
+export { REDACTED } from './import-plan.ts';
 
-export const EXPORT_FORMAT = 'tandem-config';
+/** Where the config in force came from; 'refused': the file is invalid and nothing was chosen. */
+export type LoadSource = 'file' | 'last-good' | 'defaults' | 'refused';
+
+export interface LoadOutcome {
+  readonly source: LoadSource;
+  /** Why the file was not used, each naming its field. */
+  readonly problems: string[];
+  /** When refused: the version of the last good copy, if there is one to offer. */
+  readonly lastGoodVersion?: number;
+}
+
+export type ApplyResult =
+  | {
+      ok: true;
+      config: TandemConfig;
+      warnings: ConfigIssue[];
+      /** Settings this change applied at once. */
+      live: string[];
+      /** Every stored setting that still waits for a restart. */
+      restart: string[];
+      /** The document equals the config stored: nothing written, version kept. */
+      unchanged: boolean;
+    }
+  | { ok: false; errors: ConfigIssue[] };
+
+/** The settings a pair must share to hear each other: changed only by setIdentity. */
+export const IDENTITY_POINTERS = ['/box/id', '/cluster/key'] as const;
 
 export interface ConfigManagerOptions {
   /** The config file (hal paths.configFile). */
@@ -24,55 +55,106 @@ export interface ConfigManagerOptions {
   /** Copy of the last accepted config (under hal paths.stateDir). */
   lastGoodPath: string;
   events?: EventSink;
+  alarms?: Pick<AlarmManager, 'raise' | 'clear'>;
 }
 
 const asValidation = (v: unknown) => {
   const r = validateConfig(v);
   return r.ok
     ? { ok: true as const, value: r.config }
-    : { ok: false as const, error: [formatIssues(r.errors)] };
+    : { ok: false as const, error: r.errors.map((e) => `${e.path}: ${e.message}`) };
+};
+
+/** Duplicate keys in a file are refused as in an import. */
+const strictParse = (text: string) => {
+  const r = parseConfigJson(text);
+  return r.ok ? r : { ok: false as const, error: `${r.error.path}: ${r.error.message}` };
 };
 
 export class ConfigManager {
+  /** What is stored: accepted, exported, replicated. */
   private config: TandemConfig = defaultConfig();
+  /** What this process runs: the stored config minus changes waiting for a restart. */
+  private running: TandemConfig = this.config;
+  private pending: string[] = [];
+  /** The peer holds different content under our version (CONFIG_CONFLICT). */
+  private conflict = false;
+  private readonly liveListeners: ((config: TandemConfig) => void)[] = [];
   private readonly file: DocumentStore<TandemConfig>;
   private readonly lastGood: DocumentStore<TandemConfig>;
-  private readonly events: EventSink | undefined;
+  private readonly o: ConfigManagerOptions;
   /** Changes are applied one at a time so versions never collide. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: ConfigManagerOptions) {
-    this.file = new DocumentStore(options.path, asValidation);
-    this.lastGood = new DocumentStore(options.lastGoodPath, asValidation);
-    this.events = options.events;
+    this.o = options;
+    this.file = new DocumentStore(options.path, asValidation, strictParse);
+    this.lastGood = new DocumentStore(options.lastGoodPath, asValidation, strictParse);
   }
 
-  /** Never throws for bad files: falls back to last-good, then defaults. */
-  async load(): Promise<{ source: LoadSource; problems: string[] }> {
+  /**
+   * Reads the file. Missing: embedded defaults, said loudly (alarm + log).
+   * Invalid: refused, unless `useLastGood` and a last good copy exists.
+   */
+  async load(options: { useLastGood?: boolean } = {}): Promise<LoadOutcome> {
     const main = await this.file.read();
     if (main.kind === 'ok') {
-      this.config = main.value;
+      this.start(main.value);
+      this.o.alarms?.clear('CONFIG_FALLBACK');
       return { source: 'file', problems: [] };
     }
     if (main.kind === 'missing') {
-      this.config = defaultConfig();
+      this.start(defaultConfig());
+      this.fallback('embedded default', `no file at ${this.o.path}`);
       return { source: 'defaults', problems: [] };
     }
     const problems = main.errors;
-    this.log('error', 'CONFIG_REJECTED', `config file rejected at boot: ${problems.join('; ')}`, {
-      problems,
-    });
-    const backup: ReadResult<TandemConfig> = await this.lastGood.read();
-    if (backup.kind === 'ok') {
-      this.config = backup.value;
+    const backup = await this.lastGood.read();
+    const lastGood = backup.kind === 'ok' ? backup.value : undefined;
+    if (lastGood !== undefined && options.useLastGood === true) {
+      this.start(lastGood);
+      this.fallback(`last good (version ${lastGood.configVersion})`, problems.join('; '));
       return { source: 'last-good', problems };
     }
-    this.config = defaultConfig();
-    return { source: 'defaults', problems };
+    this.log('critical', 'CONFIG_INVALID', `config file ${this.o.path} refused: ${problems.join('; ')}`, {
+      problems,
+      lastGoodVersion: lastGood?.configVersion ?? null,
+    });
+    return {
+      source: 'refused',
+      problems,
+      ...(lastGood !== undefined ? { lastGoodVersion: lastGood.configVersion } : {}),
+    };
   }
 
+  /** The replicator found the peer holds other content under our version. */
+  noteConflict(): void {
+    this.conflict = true;
+  }
+
+  /** The config stored (what export shows and replication carries). */
   current(): TandemConfig {
     return structuredClone(this.config);
+  }
+
+  /** The config this process runs with (live settings included). */
+  inForce(): TandemConfig {
+    return structuredClone(this.running);
+  }
+
+  /** The version the heartbeat advertises: the one fully in force, never one waiting. */
+  inForceVersion(): number {
+    return this.running.configVersion;
+  }
+
+  /** Settings stored but waiting for a restart. */
+  pendingRestart(): string[] {
+    return [...this.pending];
+  }
+
+  /** Called with the config in force whenever a live setting changes. */
+  onLiveChange(listener: (config: TandemConfig) => void): void {
+    this.liveListeners.push(listener);
   }
 
   stamp(): ConfigStamp {
@@ -80,43 +162,61 @@ export class ConfigManager {
   }
 
   /** Validate and apply a whole new config; configVersion becomes current + 1. */
-  apply(candidate: unknown, origin: string): Promise<ConfigResult> {
+  apply(candidate: unknown, origin: string, options: { identity?: boolean } = {}): Promise<ApplyResult> {
     return this.serialised(async () => {
       const r = validateConfig(candidate);
       if (!r.ok) return this.rejected(origin, r.errors);
+      if (options.identity !== true) {
+        const moved = IDENTITY_POINTERS.filter((p) => changedSettings(this.config, r.config).includes(p));
+        if (moved.length > 0)
+          return this.rejected(
+            origin,
+            moved.map((path) => ({
+              path,
+              message:
+                'would change the pair’s identity; use config set-identity (the controllers cannot hear each other until both run it)',
+            })),
+          );
+      }
+      // Unchanged: no new version, unless the pair disagrees on this version;
+      // then re-applying it is how the operator picks a side (a newer version wins).
+      if (!this.conflict && configHash(r.config) === configHash(this.config)) {
+        this.log(
+          'info',
+          'CONFIG_UNCHANGED',
+          `config from ${origin} equals version ${this.config.configVersion}`,
+          {
+            origin,
+          },
+        );
+        return { ...this.answer(r.warnings, []), unchanged: true };
+      }
+      if (this.config.configVersion >= MAX_CONFIG_VERSION)
+        return this.rejected(origin, [
+          { path: '/configVersion', message: 'is at its maximum; no change can be versioned' },
+        ]);
       return this.commit({ ...r.config, configVersion: this.config.configVersion + 1 }, origin, r.warnings);
     });
   }
 
-  /** Import an exported file (or a bare config). Nothing changes on error. */
-  importText(text: string, origin = 'import'): Promise<ConfigResult> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      return Promise.resolve(
-        this.rejected(origin, [{ path: '/', message: `not valid JSON: ${(err as Error).message}` }]),
-      );
-    }
-    if (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      (parsed as { format?: unknown }).format === EXPORT_FORMAT
-    ) {
-      const config = (parsed as { config?: unknown }).config;
-      if (config === undefined)
-        return Promise.resolve(this.rejected(origin, [{ path: '/config', message: 'is required' }]));
-      // An export made without secrets: keep the secrets now in force
-      // rather than installing the placeholder as a password.
-      return this.apply(restoreRedacted(config, this.config), origin);
-    }
-    return this.apply(parsed, origin);
+  /** Import an exported file or a bare config (see import-plan.ts). Nothing changes on error. */
+  importText(text: string, origin = 'import', options: ImportOptions = {}): Promise<ApplyResult> {
+    const plan = planImport(text, this.config, defaultConfig(), options);
+    if (!plan.ok) return Promise.resolve(this.rejected(origin, plan.error));
+    return this.apply(plan.value, origin);
+  }
+
+  /** The one way to change box id or cluster key; the caller has had the operator confirm. */
+  setIdentity(change: { boxId?: string; key?: string }, origin: string): Promise<ApplyResult> {
+    const candidate = this.current() as unknown as Record<string, unknown>;
+    if (change.boxId !== undefined) setAt(candidate, '/box/id', change.boxId);
+    if (change.key !== undefined) setAt(candidate, '/cluster/key', change.key);
+    return this.apply(candidate, origin, { identity: true });
   }
 
   /** JSON export with version and hash; secrets blanked unless asked for. */
   exportText(options: { includeSecrets?: boolean; nowMs?: number } = {}): string {
-    const config = this.current();
-    if (!options.includeSecrets) redact(config);
+    const config = options.includeSecrets === true ? this.current() : redacted(this.config);
     const { version, hash } = this.stamp();
     const envelope = {
       format: EXPORT_FORMAT,
@@ -133,7 +233,7 @@ export class ConfigManager {
   applyReplicated(
     candidate: unknown,
     origin: string,
-  ): Promise<ConfigResult & { decision?: ReplicationDecision }> {
+  ): Promise<ApplyResult & { decision?: ReplicationDecision }> {
     return this.serialised(async () => {
       const r = validateConfig(candidate);
       if (!r.ok) return this.rejected(origin, r.errors);
@@ -146,7 +246,7 @@ export class ConfigManager {
         case 'accept':
           return { ...(await this.commit(r.config, origin, r.warnings)), decision };
         case 'unchanged':
-          return { ok: true, config: this.current(), warnings: [], decision };
+          return { ...this.answer([], []), unchanged: true, decision };
         case 'reject':
         case 'conflict':
           this.log('warning', 'CONFIG_REPLICATION_' + decision.action.toUpperCase(), decision.reason, {
@@ -157,21 +257,61 @@ export class ConfigManager {
     });
   }
 
-  private async commit(config: TandemConfig, origin: string, warnings: ConfigIssue[]): Promise<ConfigResult> {
+  private start(config: TandemConfig): void {
+    this.config = config;
+    this.running = config;
+    this.pending = [];
+    // A fresh process runs everything it stored: nothing waits any more.
+    this.o.alarms?.clear('RESTART_REQUIRED');
+  }
+
+  private async commit(config: TandemConfig, origin: string, warnings: ConfigIssue[]): Promise<ApplyResult> {
     // Last-good first: if we crash between the two writes, boot still finds
     // a valid copy of something that was accepted.
     await this.lastGood.write(config);
     await this.file.write(config);
+    this.conflict = false;
+    const changed = changedSettings(this.running, config).filter((p) => p !== '/configVersion');
+    const { live, restart } = splitByRestart(changed);
+    const liveNow = changedSettings(this.config, config).filter((p) => live.includes(p));
     this.config = config;
-    this.log('notice', 'CONFIG_APPLIED', `config version ${config.configVersion} applied (from ${origin})`, {
+    if (restart.length === 0) {
+      this.running = config;
+    } else {
+      const next = structuredClone(this.running) as unknown as Record<string, unknown>;
+      for (const p of live) setAt(next, p, valueAt(config, p));
+      this.running = next as unknown as TandemConfig;
+    }
+    this.pending = restart;
+    if (liveNow.length > 0) for (const l of this.liveListeners) l(this.inForce());
+    if (restart.length > 0)
+      this.o.alarms?.raise('RESTART_REQUIRED', {
+        params: { version: config.configVersion, settings: summary(restart) },
+      });
+    else this.o.alarms?.clear('RESTART_REQUIRED');
+    this.log('notice', 'CONFIG_APPLIED', `config version ${config.configVersion} stored (from ${origin})`, {
       origin,
       version: config.configVersion,
+      appliedNow: liveNow,
+      waitingForRestart: restart,
       warnings: warnings.map((w) => `${w.path}: ${w.message}`),
     });
-    return { ok: true, config: this.current(), warnings };
+    return { ...this.answer(warnings, liveNow), unchanged: false };
   }
 
-  private rejected(origin: string, errors: ConfigIssue[]): ConfigResult {
+  private answer(warnings: ConfigIssue[], live: string[]) {
+    return { ok: true as const, config: this.current(), warnings, live, restart: this.pendingRestart() };
+  }
+
+  private fallback(source: string, reason: string): void {
+    this.log('warning', 'CONFIG_FALLBACK', `running on the ${source} configuration: ${reason}`, {
+      source,
+      reason,
+    });
+    this.o.alarms?.raise('CONFIG_FALLBACK', { params: { source, reason: reason.slice(0, 200) } });
+  }
+
+  private rejected(origin: string, errors: ConfigIssue[]): { ok: false; errors: ConfigIssue[] } {
     this.log('warning', 'CONFIG_REJECTED', `config from ${origin} rejected: ${formatIssues(errors)}`, {
       origin,
       errors: errors.map((e) => ({ path: e.path, message: e.message })),
@@ -186,49 +326,17 @@ export class ConfigManager {
   }
 
   private log(
-    severity: 'notice' | 'warning' | 'error',
+    severity: 'info' | 'notice' | 'warning' | 'error' | 'critical',
     code: string,
     message: string,
     data: JsonValue,
   ): void {
-    this.events?.append({ severity, source: 'config', code, message, data });
+    this.o.events?.append({ severity, source: 'config', code, message, data });
   }
 }
 
-export const REDACTED = '<redacted>';
-
-/** The object holding a pointer's last segment, and that segment. */
-function locate(
-  root: unknown,
-  pointer: string,
-): { holder: Record<string, unknown>; key: string } | undefined {
-  const parts = pointer.split('/').slice(1);
-  const key = parts.pop();
-  let node: unknown = root;
-  for (const part of parts) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[part];
-  }
-  if (node === null || typeof node !== 'object' || key === undefined) return undefined;
-  return { holder: node as Record<string, unknown>, key };
-}
-
-function redact(config: TandemConfig): void {
-  for (const pointer of SECRET_PATHS) {
-    const at = locate(config, pointer);
-    if (at && at.holder[at.key] !== undefined) at.holder[at.key] = REDACTED;
-  }
-}
-
-function restoreRedacted(candidate: unknown, current: TandemConfig): unknown {
-  const copy: unknown = structuredClone(candidate);
-  for (const pointer of SECRET_PATHS) {
-    const at = locate(copy, pointer);
-    if (!at || at.holder[at.key] !== REDACTED) continue;
-    const now = locate(current, pointer);
-    const value = now?.holder[now.key];
-    if (value === undefined) delete at.holder[at.key];
-    else at.holder[at.key] = value;
-  }
-  return copy;
+/** A short list for an alarm text. */
+function summary(pointers: readonly string[]): string {
+  const head = pointers.slice(0, 4).join(', ');
+  return pointers.length > 4 ? `${head} and ${pointers.length - 4} more` : head;
 }

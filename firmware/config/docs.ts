@@ -4,7 +4,19 @@
 // field or default in the committed file is out of date).
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import * as agents from './resource-schemas.ts';
+import { requiresRestart } from './restart.ts';
 import { ConfigSchema, SECRET_PATHS } from './schema.ts';
+
+/** Each agent's settings, documented as groups[].resources entries of that type. */
+const AGENT_SCHEMAS = {
+  reservation: agents.ReservationSchema,
+  filesystem: agents.FilesystemSchema,
+  vip: agents.VipSchema,
+  postgresql: agents.PostgresSchema,
+  service: agents.ServiceSchema,
+  dummy: agents.DummySchema,
+};
 
 interface SchemaNode {
   type?: string;
@@ -39,16 +51,19 @@ function defaultText(n: SchemaNode, optional: boolean): string {
   return `\`${JSON.stringify(n.default)}\``;
 }
 
-function rows(node: SchemaNode, prefix: string, out: string[]): void {
+/** `applies`: how a row says when it takes effect; agent rows inherit the groups' answer. */
+function rows(node: SchemaNode, prefix: string, out: string[], applies = (path: string) => path): void {
   for (const [name, child] of Object.entries(node.properties ?? {})) {
     const path = `${prefix}/${name}`;
     const optional = !(node.required ?? []).includes(name);
     const secret = (SECRET_PATHS as readonly string[]).includes(path) ? ' **Secret.**' : '';
+    const when = requiresRestart(applies(path).replace(/\/N(?=\/|$)/g, '/0')) ? 'restart' : 'live';
     out.push(
-      `| \`${path}\` | ${typeText(child)} | ${defaultText(child, optional)} | ${child.description ?? ''}${secret} |`,
+      `| \`${path}\` | ${typeText(child)} | ${defaultText(child, optional)} | ${when} | ${child.description ?? ''}${secret} |`,
     );
-    if (child.type === 'object') rows(child, path, out);
-    if (child.type === 'array' && child.items?.type === 'object') rows(child.items, `${path}/N`, out);
+    if (child.type === 'object') rows(child, path, out, applies);
+    if (child.type === 'array' && child.items?.type === 'object')
+      rows(child.items, `${path}/N`, out, applies);
   }
 }
 
@@ -71,10 +86,38 @@ export function renderConfigDoc(): string {
     'an older one is refused, and an equal version with different content is reported as a conflict for the operator.',
     'An export blanks secrets as `"<redacted>"`; importing such a file keeps the secrets in force.',
     '',
-    '| Field | Type | Default | Meaning |',
-    '|---|---|---|---|',
+    'Importing a document equal to the config stored keeps its version. A document that leaves out a setting in force',
+    '(one not at its default) is refused unless imported with `--merge` (MQTT: `merge: true`), which lays it over the',
+    'config in force. Duplicate keys are refused. `box.id` and `cluster.key` change only through',
+    '`tandemctl config set-identity ... --confirm` (MQTT `config-set-identity`): until both controllers run the same',
+    'identity they cannot hear each other.',
+    '',
+    'Applies: `live` settings take effect as soon as they are accepted; `restart` ones are stored (and replicated) but',
+    'read only when the daemon starts, so until then the previous value stays in force, a `RESTART_REQUIRED` alarm',
+    'names them, and the heartbeat keeps advertising the version in force. An invalid file stops the daemon at boot',
+    '(exit 2, each field named on stderr and in the event log); `--last-good` runs it on the last accepted config instead.',
+    '',
+    '| Field | Type | Default | Applies | Meaning |',
+    '|---|---|---|---|---|',
   ];
   rows(ConfigSchema, '', out);
+  out.push(
+    '',
+    '## Resource settings, per type',
+    '',
+    'Each `groups[].resources` entry is checked against its type’s settings below (unknown fields are errors).',
+    'Paths are relative to the entry, e.g. `vip:/address` is `/groups/N/resources/N/address` of a `vip`.',
+    '',
+    '| Field | Type | Default | Applies | Meaning |',
+    '|---|---|---|---|---|',
+  );
+  for (const [type, schema] of Object.entries(AGENT_SCHEMAS))
+    rows(
+      schema,
+      `${type}:`,
+      out,
+      (path) => `/groups/0/resources/0${path.slice(type.length + 1)}`,
+    );
   return out.join('\n') + '\n';
 }
 

@@ -6,6 +6,7 @@
 // lines that pg_ctl hands to /bin/sh (-l LOGFILE), and because ".." has no
 // business there.
 import { Type, type Static } from '@sinclair/typebox';
+import { MAX_LUN } from './wire-bounds.ts';
 
 /** When the filesystem agent runs e2fsck -p before mounting. */
 export const FSCK_POLICIES = ['never', 'always', 'when-unclean'] as const;
@@ -52,7 +53,7 @@ const common = <const T extends string>(type: T, monitorMs: number) => ({
 export const ReservationSchema = Type.Object(
   {
     ...common('reservation', 5000),
-    luns: Type.Array(Type.Integer({ minimum: 0, maximum: 16383 }), {
+    luns: Type.Array(Type.Integer({ minimum: 0, maximum: MAX_LUN }), {
       minItems: 1,
       maxItems: 16,
       uniqueItems: true,

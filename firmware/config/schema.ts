@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { CONTROLLER_IDS } from '../cluster/codes.ts';
 import { MAX_GROUPS, MAX_NAME_BYTES } from '../cluster/message.ts';
 import { HookSchema, RestartPolicySchema } from './resource-schemas.ts';
+import { MAX_CONFIG_VERSION, MAX_LUN, MAX_WITNESS_LBA, MAX_WITNESS_SECTORS } from './wire-bounds.ts';
 
 /** A string enum as JSON Schema `enum` (clearer Ajv errors than anyOf). */
 function StringEnum<const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) {
@@ -17,9 +18,21 @@ function StringEnum<const T extends readonly string[]>(values: T, options: Recor
 const ControllerId = (options: Record<string, unknown> = {}) =>
   StringEnum(CONTROLLER_IDS, { description: 'Controller slot', ...options });
 
-function Section<T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) {
-  return Type.Object(properties, { additionalProperties: false, default: {}, description });
+function Section<T extends Parameters<typeof Type.Object>[0]>(
+  properties: T,
+  description: string,
+  options: Record<string, unknown> = {},
+) {
+  return Type.Object(properties, { additionalProperties: false, default: {}, description, ...options });
 }
+
+/**
+ * Whether a setting takes effect only when the daemon restarts (restart.ts).
+ * Declared on every top-level setting; the fields inside inherit it. Live
+ * means a running part really re-reads it when the config changes.
+ */
+const RESTART = { requiresRestart: true } as const;
+const LIVE = { requiresRestart: false } as const;
 
 const Port = (def: number, description: string) =>
   Type.Integer({ minimum: 1, maximum: 65535, default: def, description });
@@ -134,7 +147,7 @@ const Cluster = Section(
         }),
         lun: Type.Integer({
           minimum: 0,
-          maximum: 16383,
+          maximum: MAX_LUN,
           default: 0,
           description: 'LUN of the witness volume',
         }),
@@ -149,12 +162,13 @@ const Cluster = Section(
         ),
         witnessLba: Type.Integer({
           minimum: 0,
+          maximum: MAX_WITNESS_LBA,
           default: 2048,
           description: 'First block of the witness area',
         }),
         witnessSectors: Type.Integer({
           minimum: 8,
-          maximum: 65_536,
+          maximum: MAX_WITNESS_SECTORS,
           default: 10_240,
           description: 'Size of the witness area in 512-byte sectors (default 5 MB)',
         }),
@@ -163,6 +177,7 @@ const Cluster = Section(
     ),
   },
   'Cluster membership: heartbeats, key, shared disk',
+  RESTART,
 );
 
 const Failover = Section(
@@ -213,6 +228,7 @@ const Failover = Section(
     ),
   },
   'Failover policy (the preferred controller is set per group, in groups[].preferred)',
+  RESTART,
 );
 
 // Ajv sees only the shape every resource shares; validate.ts then checks each
@@ -293,14 +309,17 @@ const Mqtt = Section(
     ),
   },
   'NOC telemetry over MQTT',
+  RESTART,
 );
 
 export const ConfigSchema = Type.Object(
   {
     configVersion: Type.Integer({
       minimum: 0,
+      maximum: MAX_CONFIG_VERSION,
       default: 0,
       description: 'Raised by one on every accepted change',
+      ...LIVE,
     }),
     box: Section(
       {
@@ -317,6 +336,7 @@ export const ConfigSchema = Type.Object(
         }),
       },
       'The box',
+      RESTART,
     ),
     controller: Section(
       {
@@ -325,6 +345,7 @@ export const ConfigSchema = Type.Object(
         ),
       },
       'This controller (normally from the environment, as the file is replicated to both)',
+      RESTART,
     ),
     cluster: Cluster,
     failover: Failover,
@@ -332,6 +353,7 @@ export const ConfigSchema = Type.Object(
       default: [],
       maxItems: MAX_GROUPS,
       description: `Resource groups (at most ${MAX_GROUPS}, as a heartbeat carries)`,
+      ...RESTART,
     }),
     mqtt: Mqtt,
     eventlog: Section(
@@ -356,6 +378,7 @@ export const ConfigSchema = Type.Object(
         }),
       },
       'Event log retention',
+      LIVE,
     ),
   },
   { additionalProperties: false, description: 'Tandem configuration' },

@@ -12,6 +12,8 @@ export type ConfigResult =
   { ok: true; config: TandemConfig; warnings: ConfigIssue[] } | { ok: false; errors: ConfigIssue[] };
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+// An annotation (restart.ts reads it), not a check.
+ajv.addKeyword({ keyword: 'requiresRestart', schemaType: 'boolean' });
 const schemaCheck = ajv.compile<TandemConfig>(ConfigSchema);
 
 function toIssue(e: ErrorObject): ConfigIssue {

@@ -19,6 +19,7 @@ export const COMMANDS = [
   'config-export',
   'config-import',
   'config-validate',
+  'config-set-identity',
   'pr',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];

@@ -9,16 +9,29 @@ import { removeStrayTemps, writeFileAtomic } from './atomic-file.ts';
 /** Checks a document: its typed value, or what is wrong with it. */
 export type Validator<T> = (value: unknown) => Result<T, string[]>;
 
+/** Turns the file's text into a value; JSON.parse unless the owner is stricter. */
+export type Parser = (text: string) => Result<unknown, string>;
+
+const plainJson: Parser = (text) => {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  }
+};
+
 export type ReadResult<T> =
   { kind: 'ok'; value: T } | { kind: 'missing' } | { kind: 'invalid'; errors: string[] };
 
 export class DocumentStore<T> {
   readonly path: string;
   private readonly validate: Validator<T>;
+  private readonly parse: Parser;
 
-  constructor(path: string, validate: Validator<T>) {
+  constructor(path: string, validate: Validator<T>, parse: Parser = plainJson) {
     this.path = path;
     this.validate = validate;
+    this.parse = parse;
   }
 
   async read(): Promise<ReadResult<T>> {
@@ -29,13 +42,9 @@ export class DocumentStore<T> {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
       return { kind: 'invalid', errors: [`cannot read ${this.path}: ${(err as Error).message}`] };
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (err) {
-      return { kind: 'invalid', errors: [`${this.path} is not valid JSON: ${(err as Error).message}`] };
-    }
-    const v = this.validate(parsed);
+    const parsed = this.parse(text);
+    if (!parsed.ok) return { kind: 'invalid', errors: [`${this.path}: ${parsed.error}`] };
+    const v = this.validate(parsed.value);
     return v.ok ? { kind: 'ok', value: v.value } : { kind: 'invalid', errors: v.error };
   }
 

@@ -65,6 +65,13 @@ export class ConfigReplicator implements Extension {
   private lastLocal = '';
   private lastPeerVersion: number | undefined;
   private lastSentMs = -Infinity;
+  /**
+   * Wait before re-offering to a peer that still shows an older version. A
+   * peer advertises the version in force, which stays older while what we
+   * sent waits for its restart, so the wait doubles (up to announceMs) rather
+   * than resending every resendMs for as long as that lasts.
+   */
+  private resendGapMs = 0;
   private applying = false;
   /** Refusals already logged, so a repeating peer does not flood the log. */
   private readonly told = new Set<string>();
@@ -80,6 +87,7 @@ export class ConfigReplicator implements Extension {
 
   start(): Promise<void> {
     this.lastLocal = this.localStamp().key;
+    this.resendGapMs = this.o.resendMs ?? 2000;
     this.timer = this.o.clock.every(this.o.tickMs ?? 500, () => this.tick());
     return this.bind();
   }
@@ -161,6 +169,7 @@ export class ConfigReplicator implements Extension {
     const local = this.localStamp();
     if (local.key !== this.lastLocal) {
       this.lastLocal = local.key;
+      this.resendGapMs = this.o.resendMs ?? 2000;
       this.told.clear();
       this.o.alarms.clear('CONFIG_CONFLICT');
       this.offer();
@@ -170,9 +179,13 @@ export class ConfigReplicator implements Extension {
     if (peerVersion === undefined) return;
     const changed = peerVersion !== this.lastPeerVersion;
     this.lastPeerVersion = peerVersion;
+    if (changed) this.resendGapMs = this.o.resendMs ?? 2000;
     const now = this.o.clock.monotonicMs();
     const since = now - this.lastSentMs;
-    if (peerVersion < local.version && since >= (this.o.resendMs ?? 2000)) this.offer();
+    if (peerVersion < local.version && since >= this.resendGapMs) {
+      this.offer();
+      this.resendGapMs = Math.min(this.resendGapMs * 2, this.o.announceMs ?? 30_000);
+    }
     // Equal versions may still differ (both changed while apart): announce on
     // every change and now and then, so a lost announcement is not final.
     else if (peerVersion === local.version && (changed || since >= (this.o.announceMs ?? 30_000)))
@@ -205,6 +218,7 @@ export class ConfigReplicator implements Extension {
           this.counters.conflicts += 1;
           this.refuse(f, 'CONFIG_REPLICATION_CONFLICT', decision.reason);
           this.o.alarms.raise('CONFIG_CONFLICT', { params: { version: f.version } });
+          this.o.config.noteConflict();
         }
         return;
       case 'accept':

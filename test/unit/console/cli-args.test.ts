@@ -125,7 +125,7 @@ describe('tandemctl arguments', () => {
     });
     expect(p('config')).toEqual({
       kind: 'usage',
-      message: 'show|export|import|validate: config needs one of these, got ""',
+      message: 'show|export|import|validate|set-identity: config needs one of these, got ""',
     });
     expect(p('help', 'log')).toEqual({ kind: 'help', topic: ['log'] });
     expect(p('status', '-h')).toEqual({ kind: 'help', topic: ['status'] });

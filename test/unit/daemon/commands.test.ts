@@ -111,16 +111,24 @@ describe('operator commands', () => {
     const redacted = (await run('config-export')).data as string;
     expect(redacted).toContain('"<redacted>"');
     expect(redacted).not.toContain(KEY);
-    const full = (await run('config-export', { includeSecrets: true })).data as string;
+    // Secrets only over the root-only control socket; any other channel is refused them.
+    expect((await run('config-export', { includeSecrets: true })).error).toMatch(
+      /^config-export: includeSecrets only through the root-only control socket/,
+    );
+    const socket = commands.with({ secretsChannel: true });
+    const full = (
+      await socket.handle({ command: 'config-export', args: { includeSecrets: true }, transaction: 's' })
+    ).data as string;
     expect(full).toContain(KEY);
     // A redacted export validates and imports, keeping the secrets in force.
     expect(await run('config-validate', { text: redacted })).toMatchObject({
       status: 'ok',
       data: { valid: true },
     });
+    // It equals the config stored: no new version.
     expect(await run('config-import', { text: redacted })).toMatchObject({
       status: 'ok',
-      data: { configVersion: 1 },
+      data: { configVersion: 0, unchanged: true, appliedNow: [], waitingForRestart: [] },
     });
     expect(config.current().cluster.key).toBe(KEY);
     expect(config.current().mqtt.password).toBe('pw');
@@ -133,18 +141,60 @@ describe('operator commands', () => {
     expect(v.status).toBe('error');
     expect(v.error).toMatch(/\/cluster\/heartbeat\/intervalMs/);
     expect((await run('config-validate', { text: '{nope' })).error).toMatch(/not valid JSON/);
-    const i = await run('config-import', { text: bad });
+    const i = await run('config-import', {
+      text: JSON.stringify({
+        box: { id: 'cmd-box' },
+        cluster: { key: KEY, heartbeat: { intervalMs: 10 } },
+        mqtt: { password: 'pw' },
+      }),
+    });
     expect(i.error).toMatch(/^config rejected, nothing changed: .*\/cluster\/heartbeat\/intervalMs/);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(config.current().configVersion).toBe(0);
     const ok = await run('config-import', {
-      text: JSON.stringify({ box: { id: 'renamed' }, cluster: { key: KEY } }),
+      text: JSON.stringify({ box: { id: 'cmd-box' }, cluster: { key: KEY }, mqtt: { password: 'pw2' } }),
     });
-    expect(ok).toMatchObject({ status: 'ok', data: { configVersion: 1 } });
+    expect(ok).toMatchObject({
+      status: 'ok',
+      data: { configVersion: 1, appliedNow: [], waitingForRestart: ['/mqtt/password'] },
+    });
+    expect(ok.data).toHaveProperty('note');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
       configVersion: 1,
-      box: { id: 'renamed' },
+      mqtt: { password: 'pw2' },
     });
+  });
+
+  it('config-import refuses a partial document unless merge, and never changes the identity', async () => {
+    const partial = JSON.stringify({ eventlog: { maxRows: 5000 } });
+    const refused = await run('config-import', { text: partial });
+    expect(refused.error).toMatch(/^config rejected, nothing changed: \/box\/id: .*--merge/);
+    const merged = await run('config-import', { text: partial, merge: true });
+    expect(merged).toMatchObject({
+      status: 'ok',
+      data: { configVersion: 1, appliedNow: ['/eventlog/maxRows'], waitingForRestart: [] },
+    });
+    const renamed = await run('config-import', {
+      text: JSON.stringify({ box: { id: 'other' } }),
+      merge: true,
+    });
+    expect(renamed.error).toMatch(/\/box\/id: would change the pair’s identity; use config set-identity/);
+  });
+
+  it('config-set-identity warns and does nothing without confirm; with it, never echoes the key', async () => {
+    const unconfirmed = await run('config-set-identity', { generateKey: true });
+    expect(unconfirmed.error).toMatch(/not done: the controllers refuse each other’s heartbeats.*confirm/);
+    expect(config.current().configVersion).toBe(0);
+    const done = await run('config-set-identity', { boxId: 'new-box', generateKey: true, confirm: true });
+    expect(done).toMatchObject({
+      status: 'ok',
+      data: { configVersion: 1, boxId: 'new-box', waitingForRestart: ['/box/id', '/cluster/key'] },
+    });
+    const key = config.current().cluster.key;
+    expect(key).not.toBe(KEY);
+    expect(JSON.stringify(done)).not.toContain(key);
+    expect((done.data as { keyFingerprint: string }).keyFingerprint).toMatch(/^[0-9a-f]{12}$/);
+    expect((await run('config-set-identity', { confirm: true })).error).toMatch(/nothing to change/);
   });
 
   it('without a config store (the simulated box) the config commands say so', async () => {
