@@ -89,8 +89,8 @@ describe('MQTT telemetry in the lab', () => {
   });
 
   it('never delivers a command from a client the ACL does not allow, even correctly signed', async () => {
-    // The NOC user may read request topics: it would see the rogue request if the broker passed it on.
-    const w = watch(`tandem/${BOX}/A/request/#`, 1, 8000);
+    // The controller user reads request topics: it would see the rogue request if the broker passed it on.
+    const w = watch(`tandem/${BOX}/A/request/#`, 1, 8000, undefined, 'controller');
     await w.ready;
     for (const who of [cred('rogue'), []]) {
       const r = await command('maintenance', { on: true }, [...who, '--token', LAB_TOKEN, '--v4']);

@@ -2,10 +2,14 @@
 //
 // Authorisation as on a real NOC broker (docs/mqtt.md): a password file and an
 // ACL so that only the `noc` user may publish commands (request topics) and
-// only the `controller` user may publish state, availability, events, alarms,
-// metrics and responses. `rogue` is an authenticated user with no command
-// rights, for the tests that check the ACL. Anonymous clients may only read,
-// plus the lab's own smoke-test topics (test/lab/mqtt.test.ts).
+// read their responses, and only the `controller` user may publish state,
+// availability, events, alarms, metrics and responses. `rogue` is a stranger
+// with valid credentials and no command token: it may read the status
+// topics a dashboard shows, never requests or responses (a response may
+// carry configuration), and may publish nothing. Anonymous clients get only
+// the lab's own smoke-test topics (test/lab/mqtt.test.ts). The broker also
+// refuses packets over MQTT_MAX_PACKET bytes, so an oversized request is
+// dropped there (the publisher disconnected) and never reaches a controller.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labFiles } from './files.ts';
@@ -24,13 +28,30 @@ export const MQTT_LAB_USERS = {
 const passwdFile = join(labFiles.runDir, 'mosquitto.passwd');
 const aclFile = join(labFiles.runDir, 'mosquitto.acl');
 
-const ACL = [
-  '# Anonymous: read-only, plus the lab smoke-test topics.',
+/** Topics a status dashboard reads: what the controllers publish about the box. */
+const STATUS_TOPICS = [
+  'tandem/+/status',
+  'tandem/+/+/availability',
+  'tandem/+/+/state',
+  'tandem/+/+/event',
+  'tandem/+/+/alarm',
+  'tandem/+/+/metrics',
+];
+
+/**
+ * The largest packet the broker accepts: a request's 300 KiB payload limit
+ * (firmware/core/limits.ts) plus room for the topic and header.
+ */
+export const MQTT_MAX_PACKET = 320 * 1024;
+
+export const MQTT_ACL = [
+  '# Anonymous: only the lab smoke-test topics.',
   'topic readwrite tandem/lab-test/#',
-  'topic read tandem/#',
   '',
+  '# The NOC: status, and the responses to the commands it alone may send.',
   'user noc',
-  'topic read tandem/#',
+  ...STATUS_TOPICS.map((t) => `topic read ${t}`),
+  'topic read tandem/+/+/response/+',
   'topic write tandem/+/+/request/+',
   '',
   'user controller',
@@ -43,8 +64,9 @@ const ACL = [
   'topic write tandem/+/+/metrics',
   'topic write tandem/+/+/response/+',
   '',
+  '# A stranger with valid credentials: status only; no requests, responses or writes.',
   'user rogue',
-  'topic read tandem/#',
+  ...STATUS_TOPICS.map((t) => `topic read ${t}`),
   '',
 ].join('\n');
 
@@ -55,6 +77,7 @@ function mosquittoConf(): string {
     `password_file ${passwdFile}`,
     `acl_file ${aclFile}`,
     'persistence false',
+    `max_packet_size ${MQTT_MAX_PACKET}`,
     // The fleet bench opens hundreds of connections at once.
     'max_connections -1',
     `log_dest file ${labFiles.mosquittoLog}`,
@@ -77,7 +100,7 @@ async function writeAuthFiles(): Promise<void> {
   for (const u of Object.values(MQTT_LAB_USERS)) {
     await run('mosquitto_passwd', ['-b', passwdFile, u.username, u.password]);
   }
-  writeFileSync(aclFile, ACL, { mode: 0o600 });
+  writeFileSync(aclFile, MQTT_ACL, { mode: 0o600 });
 }
 
 export async function mqttUp(): Promise<void> {
