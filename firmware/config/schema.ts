@@ -302,9 +302,10 @@ const Mqtt = Section(
     }),
     commandToken: Type.Optional(
       Type.String({
-        minLength: 16,
+        // LIMITS.commandTokenMinChars (core/limits.ts); a unit test keeps the two equal.
+        minLength: 32,
         maxLength: 256,
-        description: 'Required in MQTT commands; unset: commands refused; secret',
+        description: 'Required in MQTT commands, at least 32 characters; unset: commands refused; secret',
       }),
     ),
   },

@@ -54,7 +54,8 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
     }),
     new ControlSocketServer({
       socketPath: o.controlSocket,
-      commandHandler: commands,
+      // Root-only (0600 in a 0700 directory): the one channel that may carry secrets.
+      commandHandler: commands.with({ secretsChannel: true }),
       log: { warn: (m) => note('warning', m) },
     }),
   );
