@@ -112,12 +112,7 @@ export function renderConfigDoc(): string {
     '|---|---|---|---|---|',
   );
   for (const [type, schema] of Object.entries(AGENT_SCHEMAS))
-    rows(
-      schema,
-      `${type}:`,
-      out,
-      (path) => `/groups/0/resources/0${path.slice(type.length + 1)}`,
-    );
+    rows(schema, `${type}:`, out, (path) => `/groups/0/resources/0${path.slice(type.length + 1)}`);
   return out.join('\n') + '\n';
 }
 

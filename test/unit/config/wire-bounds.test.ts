@@ -46,7 +46,7 @@ function withField(pointer: string, value: number): Record<string, unknown> {
   const doc: Record<string, unknown> = {};
   const parts = pointer.split('/').slice(1);
   let holder = doc;
-  for (const part of parts.slice(0, -1)) holder = (holder[part] = {}) as Record<string, unknown>;
+  for (const part of parts.slice(0, -1)) holder = holder[part] = {};
   holder[parts.at(-1) ?? ''] = value;
   return doc;
 }
@@ -113,7 +113,10 @@ describe('config numbers bounded by the wire', () => {
   });
 
   it('LUNs: the maximum fits the iSCSI LUN field; one more is refused', () => {
-    for (const max of [maxOf('/cluster/disk/lun'), maxOf('/luns/N', resourceSchemas.ReservationSchema as Node)]) {
+    for (const max of [
+      maxOf('/cluster/disk/lun'),
+      maxOf('/luns/N', resourceSchemas.ReservationSchema as Node),
+    ]) {
       const field = Buffer.alloc(8);
       encodeLun(max, field, 0);
       expect(((field[0] ?? 0) & 0x3f) * 256 + (field[1] ?? 0)).toBe(max);
