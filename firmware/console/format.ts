@@ -255,6 +255,7 @@ export function formatData(command: CommandName, data: unknown, o: FormatOptions
     case 'alarm-ack':
     case 'cleanup':
     case 'config-import':
+    case 'config-set-identity':
     case 'config-validate':
     case 'failback':
     case 'maintenance':
