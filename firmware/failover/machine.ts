@@ -361,7 +361,12 @@ export class FailoverMachine {
   private fenceEvent(outcome: FenceOutcome): FailoverEvent {
     switch (outcome.kind) {
       case 'peer-fenced':
-        this.fencedPeer = true;
+        // A fence that lands while the peer is heard again (it came back
+        // during the fence) does not leave it fenced for long: it finds its
+        // key gone and registers anew. Only a silent peer stays "fenced by
+        // us", which lets us take its groups, or force a takeover, later
+        // without a new fence.
+        this.fencedPeer = this.deps.peer.peerState() !== 'alive';
         return { type: 'fence-ok', detail: outcome.method ?? 'already-gone' };
       case 'we-are-fenced':
         return { type: 'fence-we-are-fenced', detail: 'the preempt was refused: our own key is gone' };
