@@ -3,25 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { commandHelp, synopsis } from '../../../firmware/commands/help.ts';
 import { commandDef, REGISTRY } from '../../../firmware/commands/registry.ts';
-import { main, type Io } from '../../../firmware/console/tandemctl.ts';
+import { main } from '../../../firmware/console/tandemctl.ts';
+import { capturedIo } from './captured-io.ts';
 import { helpText, USAGE } from '../../../firmware/console/usage.ts';
-
-function capture(): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (t) => stdout.push(t),
-    err: (t) => stderr.push(t),
-    color: false,
-    now: () => 0,
-  };
-}
 
 describe('tandemctl help', () => {
   it('--help lists every registry command with its synopsis and summary', async () => {
-    const io = capture();
+    const io = capturedIo();
     expect(await main(['--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toBe(USAGE);
     for (const def of REGISTRY) {
@@ -33,7 +21,7 @@ describe('tandemctl help', () => {
   });
 
   it('help COMMAND shows the declaration: arguments, role, MQTT name', async () => {
-    const io = capture();
+    const io = capturedIo();
     expect(await main(['help', 'switchover'], io)).toBe(0);
     const text = io.stdout.join('\n');
     expect(text).toBe(commandHelp(commandDef('switchover')));
@@ -49,10 +37,10 @@ describe('tandemctl help', () => {
   });
 
   it('COMMAND --help is that command’s help; an unknown one is a usage error', async () => {
-    let io = capture();
+    let io = capturedIo();
     expect(await main(['maintenance', '--help'], io)).toBe(0);
     expect(io.stdout.join('\n')).toBe(commandHelp(commandDef('maintenance')));
-    io = capture();
+    io = capturedIo();
     expect(await main(['help', 'frobnicate'], io)).toBe(2);
     expect(io.stderr[0]).toMatch(/^tandemctl: COMMAND: no command "frobnicate"/);
   });

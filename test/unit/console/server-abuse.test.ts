@@ -11,22 +11,10 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ControlSocketServer } from '../../../firmware/console/server.ts';
-import { main, type Io } from '../../../firmware/console/tandemctl.ts';
+import { main } from '../../../firmware/console/tandemctl.ts';
+import { capturedIo } from './captured-io.ts';
 import { LIMITS } from '../../../firmware/core/limits.ts';
 import { TelemetryBox } from '../../lab/fixtures/telemetry-box.ts';
-
-function quietIo(): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (t) => stdout.push(t),
-    err: (t) => stderr.push(t),
-    color: false,
-    now: () => 0,
-  };
-}
 
 function connect(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -94,7 +82,7 @@ describe('control socket under abuse', () => {
     expect(logged.join('\n')).toMatch(
       /control socket: closed a client: client \d+: kept writing after a refused request/,
     );
-    expect(await main(['--socket', sock, 'status'], quietIo())).toBe(0);
+    expect(await main(['--socket', sock, 'status'], capturedIo())).toBe(0);
   });
 
   it('closes a client that sends over its byte budget in short lines', async () => {
@@ -136,7 +124,7 @@ describe('control socket under abuse', () => {
     await sleep(1100);
     expect(server.connections).toBeLessThanOrEqual(LIMITS.console.clients);
     for (let i = 0; i < 3; i++) {
-      const io = quietIo();
+      const io = capturedIo();
       expect(await main(['--socket', sock, 'status'], io)).toBe(0);
       expect(io.stdout.join('\n')).toContain('Box:');
     }
@@ -188,7 +176,7 @@ describe('control socket under abuse', () => {
     h.enable();
     const answers: number[] = [];
     for (let i = 0; i < 5; i++) {
-      answers.push(await main(['--socket', sock, 'status'], quietIo()));
+      answers.push(await main(['--socket', sock, 'status'], capturedIo()));
       await sleep(300);
     }
     h.disable();

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ControlSocketServer } from '../../../firmware/console/server.ts';
-import { main, type Io } from '../../../firmware/console/tandemctl.ts';
+import { main } from '../../../firmware/console/tandemctl.ts';
+import { capturedIo } from './captured-io.ts';
 import { TelemetryBox } from '../../lab/fixtures/telemetry-box.ts';
 
 function rawExchange(path: string, data: string, lines = 1): Promise<string[]> {
@@ -26,19 +27,6 @@ function rawExchange(path: string, data: string, lines = 1): Promise<string[]> {
     s.on('error', reject);
     s.write(data);
   });
-}
-
-function capture(): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (t) => stdout.push(t),
-    err: (t) => stderr.push(t),
-    color: false,
-    now: () => Date.now(),
-  };
 }
 
 describe('control socket server', () => {
@@ -121,7 +109,7 @@ describe('control socket server', () => {
       status: 'error',
       error: expect.stringMatching(/over the .*limit/) as unknown,
     });
-    const io = capture();
+    const io = capturedIo(() => Date.now());
     expect(await main(['--socket', sock, 'status'], io)).toBe(0);
   });
 
@@ -130,30 +118,30 @@ describe('control socket server', () => {
     await new Promise((r) => s.on('connect', r));
     s.write('{"command":"status","args":{},"transaction":"gone"}\n');
     s.destroy();
-    const io = capture();
+    const io = capturedIo(() => Date.now());
     expect(await main(['--socket', sock, '--json', 'status'], io)).toBe(0);
   });
 
   it('tandemctl prints tables, --json, and uses exit codes 0/1/2/3', async () => {
-    let io = capture();
+    let io = capturedIo(() => Date.now());
     expect(await main(['--socket', sock, 'groups'], io)).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/^GROUP\s+PREFERRED\s+OWNER\s+STATE\n db|^GROUP/);
     expect(io.stdout.join('\n')).not.toContain('\u001b');
 
-    io = capture();
+    io = capturedIo(() => Date.now());
     expect(await main(['--socket', sock, '--json', 'maintenance', 'on'], io)).toBe(0);
     expect(JSON.parse(io.stdout.join('\n'))).toMatchObject({ status: 'ok', data: { state: 'maintenance' } });
     expect(box.current().state).toBe('maintenance');
 
-    io = capture();
+    io = capturedIo(() => Date.now());
     expect(await main(['--socket', sock, 'pr'], io)).toBe(1);
     expect(io.stderr.join('\n')).toBe('tandemctl: pr: pr: not supported by the test box');
 
-    io = capture();
+    io = capturedIo(() => Date.now());
     expect(await main(['--socket', sock, 'maintenance'], io)).toBe(2);
     expect(io.stderr[0]).toMatch(/^tandemctl: on\|off:/);
 
-    io = capture();
+    io = capturedIo(() => Date.now());
     expect(await main(['--socket', join(dir, 'absent.sock'), 'status'], io)).toBe(3);
     expect(io.stderr[0]).toMatch(/cannot reach the daemon .*ENOENT/);
   });
@@ -161,13 +149,13 @@ describe('control socket server', () => {
   it('config import reads FILE and sends its text; an unreadable FILE is a usage error', async () => {
     const file = join(dir, 'c.json');
     writeFileSync(file, '{"configVersion":3}');
-    let io = capture();
+    let io = capturedIo(() => Date.now());
     expect(await main(['--socket', sock, 'config', 'validate', file], io)).toBe(1);
     expect(box.handled.at(-1)).toMatchObject({
       command: 'config-validate',
       args: { text: '{"configVersion":3}' },
     });
-    io = capture();
+    io = capturedIo(() => Date.now());
     expect(await main(['--socket', sock, 'config', 'import', join(dir, 'none.json')], io)).toBe(2);
     expect(io.stderr[0]).toMatch(/^tandemctl: FILE: cannot read/);
     expect(readFileSync(file, 'utf8')).toBe('{"configVersion":3}');
