@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labFiles } from '../../tools/lab/files.ts';
 import { MQTT_HOST, MQTT_PORT } from '../../tools/lab/topology.ts';
-import { cred, harnessStartArgs, LAB_TOKEN, NOC_TOOL, URL_IN_LAB, watch } from './fixtures/telemetry-lab.ts';
-import { lab, labOk } from './lab-helpers.ts';
+import { cred, LAB_TOKEN, NOC_TOOL, URL_IN_LAB, watch } from './fixtures/telemetry-lab.ts';
+import { labOk } from './lab-helpers.ts';
+import { startAOnline, stopAClearRetained } from './fixtures/telemetry-a.ts';
 
 const BOX = 'strangerbox';
 const topic = (rest: string) => `tandem/${BOX}/${rest}`;
@@ -70,32 +71,8 @@ const refusalRows = (): string[] => {
 };
 
 describe('a stranger with broker credentials but no command token', () => {
-  beforeAll(async () => {
-    const avail = watch(topic('A/availability'), 1, 15_000);
-    await avail.ready;
-    await labOk(harnessStartArgs('A', BOX));
-    await avail.waitFor((m) => m.payload === 'online', 15_000);
-    avail.stop();
-  });
-
-  afterAll(async () => {
-    await lab(['stop', 'A']);
-    // Leave no retained messages behind (the rogue's, had the broker kept any, included).
-    for (const t of ['A/availability', 'A/state', 'status']) {
-      await lab([
-        'exec',
-        'noc',
-        'mosquitto_pub',
-        '-h',
-        '127.0.0.1',
-        ...cred('controller').map((a) => (a === '--user' ? '-u' : a === '--pass' ? '-P' : a)),
-        '-t',
-        topic(t),
-        '-r',
-        '-n',
-      ]);
-    }
-  });
+  beforeAll(() => startAOnline(BOX));
+  afterAll(() => stopAClearRetained(BOX));
 
   it('reads the status a dashboard shows, but never a request or a response', async () => {
     const rogueAll = watch(`tandem/${BOX}/#`, 1000, 12_000, undefined, 'rogue', ['--v4']);

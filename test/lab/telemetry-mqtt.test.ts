@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cred, harnessStartArgs, LAB_TOKEN, NOC_TOOL, URL_IN_LAB, watch } from './fixtures/telemetry-lab.ts';
 import { lab, labOk } from './lab-helpers.ts';
+import { startAOnline, stopAClearRetained } from './fixtures/telemetry-a.ts';
 
 const BOX = 'labbox';
 
@@ -31,32 +32,8 @@ async function stateNow(): Promise<string> {
 }
 
 describe('MQTT telemetry in the lab', () => {
-  beforeAll(async () => {
-    const avail = watch(`tandem/${BOX}/A/availability`, 1, 15_000);
-    await avail.ready;
-    await labOk(harnessStartArgs('A', BOX));
-    await avail.waitFor((m) => m.payload === 'online', 15_000);
-    avail.stop();
-  });
-
-  afterAll(async () => {
-    await lab(['stop', 'A']);
-    // Leave no retained messages behind for the next user of the lab.
-    for (const t of ['A/availability', 'A/state', 'status']) {
-      await lab([
-        'exec',
-        'noc',
-        'mosquitto_pub',
-        '-h',
-        '127.0.0.1',
-        ...cred('controller').map((a) => (a === '--user' ? '-u' : a === '--pass' ? '-P' : a)),
-        '-t',
-        `tandem/${BOX}/${t}`,
-        '-r',
-        '-n',
-      ]);
-    }
-  });
+  beforeAll(() => startAOnline(BOX));
+  afterAll(() => stopAClearRetained(BOX));
 
   it('a state change reaches a NOC subscriber', async () => {
     const w = watch(`tandem/${BOX}/A/state`, 2, 15_000);
