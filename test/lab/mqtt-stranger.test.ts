@@ -8,34 +8,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labFiles } from '../../tools/lab/files.ts';
 import { MQTT_HOST, MQTT_PORT } from '../../tools/lab/topology.ts';
-import { cred, LAB_TOKEN, NOC_TOOL, URL_IN_LAB, watch } from './fixtures/telemetry-lab.ts';
+import { cred, LAB_TOKEN, watch } from './fixtures/telemetry-lab.ts';
 import { labOk } from './lab-helpers.ts';
-import { startAOnline, stopAClearRetained } from './fixtures/telemetry-a.ts';
+import { commandA, startAOnline, stopAClearRetained } from './fixtures/telemetry-a.ts';
 
 const BOX = 'strangerbox';
 const topic = (rest: string) => `tandem/${BOX}/${rest}`;
 
-async function command(
-  cmd: string,
-  args: object,
-  opts: readonly string[],
-  node = 'client',
-): Promise<Record<string, unknown>> {
-  const out = await labOk([
-    'exec',
-    node,
-    process.execPath,
-    NOC_TOOL,
-    'command',
-    URL_IN_LAB,
-    BOX,
-    'A',
-    cmd,
-    JSON.stringify(args),
-    ...opts,
-  ]);
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
-}
+const command = (cmd: string, args: object, opts: readonly string[]) => commandA(BOX, cmd, args, opts);
 
 /** mosquitto_pub from the client namespace as the rogue user. */
 function roguePublish(t: string, payload: string, retained: boolean): Promise<string> {

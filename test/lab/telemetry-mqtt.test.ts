@@ -3,28 +3,13 @@
 // telemetry-harness.ts over the stand-in box, until the daemon lands), the
 // NOC subscribes from tdm-noc, commands come from tdm-client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cred, harnessStartArgs, LAB_TOKEN, NOC_TOOL, URL_IN_LAB, watch } from './fixtures/telemetry-lab.ts';
+import { cred, harnessStartArgs, LAB_TOKEN, watch } from './fixtures/telemetry-lab.ts';
 import { lab, labOk } from './lab-helpers.ts';
-import { startAOnline, stopAClearRetained } from './fixtures/telemetry-a.ts';
+import { commandA, startAOnline, stopAClearRetained } from './fixtures/telemetry-a.ts';
 
 const BOX = 'labbox';
 
-async function command(cmd: string, args: object, opts: string[]): Promise<Record<string, unknown>> {
-  const out = await labOk([
-    'exec',
-    'client',
-    process.execPath,
-    NOC_TOOL,
-    'command',
-    URL_IN_LAB,
-    BOX,
-    'A',
-    cmd,
-    JSON.stringify(args),
-    ...opts,
-  ]);
-  return JSON.parse(out.trim().split('\n').at(-1) ?? '') as Record<string, unknown>;
-}
+const command = (cmd: string, args: object, opts: readonly string[]) => commandA(BOX, cmd, args, opts);
 
 async function stateNow(): Promise<string> {
   const r = await command('status', {}, [...cred('noc'), '--token', LAB_TOKEN]);
