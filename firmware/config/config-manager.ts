@@ -6,6 +6,7 @@
 // Loading never falls back silently: an invalid file is refused, and the
 // last good copy is used only when the caller asks for it.
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
+import { LIMITS } from '../core/limits.ts';
 import type { EventSink, JsonValue } from '../events/types.ts';
 import { DocumentStore } from '../store/document-store.ts';
 import { configHash } from './fingerprint.ts';
@@ -88,8 +89,11 @@ export class ConfigManager {
 
   constructor(options: ConfigManagerOptions) {
     this.o = options;
-    this.file = new DocumentStore(options.path, asValidation, strictParse);
-    this.lastGood = new DocumentStore(options.lastGoodPath, asValidation, strictParse);
+    // Both are read with LIMITS.config.bytes as the bound (a path naming
+    // /dev/zero or a huge file is refused at that many bytes, not read whole),
+    // and a config that would not fit it is never stored.
+    this.file = new DocumentStore(options.path, asValidation, strictParse, LIMITS.config.bytes);
+    this.lastGood = new DocumentStore(options.lastGoodPath, asValidation, strictParse, LIMITS.config.bytes);
   }
 
   /**
@@ -267,9 +271,16 @@ export class ConfigManager {
 
   private async commit(config: TandemConfig, origin: string, warnings: ConfigIssue[]): Promise<ApplyResult> {
     // Last-good first: if we crash between the two writes, boot still finds
-    // a valid copy of something that was accepted.
-    await this.lastGood.write(config);
-    await this.file.write(config);
+    // a valid copy of something that was accepted. Both have the same size
+    // limit, so one too big to store is refused before either changes.
+    for (const store of [this.lastGood, this.file]) {
+      const written = await store.write(config);
+      if (!written.ok)
+        return this.rejected(
+          origin,
+          written.error.map((message) => ({ path: '/', message })),
+        );
+    }
     this.conflict = false;
     const changed = changedSettings(this.running, config).filter((p) => p !== '/configVersion');
     const { live, restart } = splitByRestart(changed);
