@@ -18,17 +18,20 @@ import { ALL_PATH_BITS } from './heartbeat-paths.ts';
 import { err, ok, type Result } from '../core/result.ts';
 
 export const HEARTBEAT_MAGIC = Uint8Array.of(0x54, 0x44, 0x48, 0x42); // "TDHB"
-export const HEARTBEAT_VERSION = 1;
+// Version 2 added the box's maintenance mark (flag bit 1 + epoch).
+export const HEARTBEAT_VERSION = 2;
 export const MAX_GROUPS = 8;
 export const MAX_RESOURCES = 8;
 export const MAX_NAME_BYTES = 16;
-const FIXED_BYTES = 43; // magic .. group count, see docs/heartbeat.md
+const FIXED_BYTES = 47; // magic .. group count, see docs/heartbeat.md
 export const MIN_HEARTBEAT_BYTES = FIXED_BYTES + 1 + MAC_BYTES;
 /** Worst case with every list full; it must fit a 512-byte witness slot. */
 export const MAX_HEARTBEAT_BYTES =
   FIXED_BYTES + MAX_GROUPS * (1 + MAX_NAME_BYTES) + 1 + MAX_RESOURCES * (2 + MAX_NAME_BYTES) + MAC_BYTES;
 
 const FLAG_DISK_ACCESS = 0x01;
+const FLAG_MAINTENANCE = 0x02;
+const KNOWN_FLAGS = FLAG_DISK_ACCESS | FLAG_MAINTENANCE;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export interface ResourceStatus {
@@ -43,6 +46,17 @@ export interface HealthSummary {
   readonly resources: readonly ResourceStatus[];
 }
 
+/**
+ * The box's maintenance setting as this sender knows it. Maintenance belongs
+ * to the box, not to one controller: the epoch orders changes (the higher
+ * one wins, see firmware/failover/box-maintenance.ts).
+ */
+export interface MaintenanceMark {
+  readonly on: boolean;
+  /** u32; 0 = never changed. */
+  readonly epoch: number;
+}
+
 export interface Heartbeat {
   readonly boxId: number;
   readonly controller: ControllerId;
@@ -55,6 +69,7 @@ export interface Heartbeat {
   readonly state: NodeState;
   readonly groups: readonly string[];
   readonly configVersion: number;
+  readonly maintenance: MaintenanceMark;
   readonly health: HealthSummary;
 }
 
@@ -83,8 +98,9 @@ export function encodeHeartbeat(msg: Heartbeat, key: Uint8Array): Uint8Array {
     .u64(BigInt(msg.seq))
     .u64(BigInt(msg.senderMonoMs))
     .u32(msg.configVersion)
+    .u32(msg.maintenance.epoch)
     .u8(msg.health.seesPeer)
-    .u8(msg.health.diskAccess ? FLAG_DISK_ACCESS : 0)
+    .u8((msg.health.diskAccess ? FLAG_DISK_ACCESS : 0) | (msg.maintenance.on ? FLAG_MAINTENANCE : 0))
     .u8(msg.groups.length);
   for (const g of msg.groups) writeName(w, g);
   w.u8(msg.health.resources.length);
@@ -138,10 +154,11 @@ function parseBody(r: WireReader): Result<Heartbeat, HeartbeatDecodeError> {
   const senderMonoMs = r.u64('senderMonoMs');
   if (senderMonoMs > BigInt(Number.MAX_SAFE_INTEGER)) return badField('senderMonoMs', 'above 2^53-1');
   const configVersion = r.u32('configVersion');
+  const maintenanceEpoch = r.u32('maintenanceEpoch');
   const seesPeer = r.u8('seesPeer');
   if ((seesPeer & ~ALL_PATH_BITS) !== 0) return badField('seesPeer', 'reserved bits set');
   const flags = r.u8('flags');
-  if ((flags & ~FLAG_DISK_ACCESS) !== 0) return badField('flags', 'reserved bits set');
+  if ((flags & ~KNOWN_FLAGS) !== 0) return badField('flags', 'reserved bits set');
 
   const groupCount = r.u8('groupCount');
   if (groupCount > MAX_GROUPS) return badField('groupCount', `more than ${MAX_GROUPS}`);
@@ -175,6 +192,7 @@ function parseBody(r: WireReader): Result<Heartbeat, HeartbeatDecodeError> {
     state,
     groups,
     configVersion,
+    maintenance: { on: (flags & FLAG_MAINTENANCE) !== 0, epoch: maintenanceEpoch },
     health: { seesPeer, diskAccess: (flags & FLAG_DISK_ACCESS) !== 0, resources },
   });
 }
@@ -209,6 +227,7 @@ function invalidField(m: Heartbeat): string | undefined {
   if (!isSafeU64(m.seq)) return 'seq';
   if (!isSafeU64(m.senderMonoMs)) return 'senderMonoMs';
   if (!isU32(m.configVersion)) return 'configVersion';
+  if (!isU32(m.maintenance.epoch)) return 'maintenanceEpoch';
   if (!Number.isInteger(m.health.seesPeer) || (m.health.seesPeer & ~ALL_PATH_BITS) !== 0) return 'seesPeer';
   if (m.groups.length > MAX_GROUPS || m.groups.some((g) => !isValidName(g))) return 'groups';
   if (new Set(m.groups).size !== m.groups.length) return 'groups';

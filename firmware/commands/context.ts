@@ -34,6 +34,8 @@ export interface FailoverOps {
   readonly failover: {
     onTransition(listener: (r: TransitionView) => void): () => void;
     command(op: OperatorOp, groups?: readonly string[]): void;
+    /** The box's maintenance mark as this controller knows it (replicated through the heartbeat). */
+    status(): { readonly maintenance: { readonly on: boolean; readonly epoch: number } };
   };
   readonly fencer: { snapshot(): ReservationView };
   groupStatus(): readonly GroupStatus[];

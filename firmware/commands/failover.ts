@@ -26,8 +26,12 @@ function configured(host: FailoverOps, group: string): string | null {
     : `group: ${JSON.stringify(group.slice(0, 64))} is not a configured group`;
 }
 
-/** Dispatch synchronously and report the cell the table chose for it. */
-function operate(host: FailoverOps, op: OperatorOp, groups?: readonly string[]): Outcome {
+/** Dispatch synchronously: the first transition record the command produced, if the machine runs. */
+function transitionOf(
+  host: FailoverOps,
+  op: OperatorOp,
+  groups?: readonly string[],
+): TransitionView | undefined {
   let seen: TransitionView | undefined;
   const unsubscribe = host.failover.onTransition((r) => {
     seen ??= r;
@@ -37,7 +41,15 @@ function operate(host: FailoverOps, op: OperatorOp, groups?: readonly string[]):
   } finally {
     unsubscribe();
   }
-  if (seen === undefined) return fail(`${op}: the failover core is not running`);
+  return seen;
+}
+
+const notRunning = (op: OperatorOp): Outcome => fail(`${op}: the failover core is not running`);
+
+/** Dispatch synchronously and report the cell the table chose for it. */
+function operate(host: FailoverOps, op: OperatorOp, groups?: readonly string[]): Outcome {
+  const seen = transitionOf(host, op, groups);
+  if (seen === undefined) return notRunning(op);
   if (seen.outcome !== 'go') return fail(`${op} refused in state ${seen.from}: ${seen.text}`);
   return ok({ from: seen.from, to: seen.to, actions: [...seen.actions], text: seen.text });
 }
@@ -50,6 +62,29 @@ function moveHeld(ctx: CommandContext, command: 'switchover' | 'failback', group
     if (!host.heldGroups().includes(group)) return fail(`group: ${group} does not run on this controller`);
     return operate(host, command, [group]);
   });
+}
+
+/**
+ * Maintenance is the box's: the reply says what the box is in now. Off
+ * clears the box even on a controller that was not itself in maintenance
+ * (it was busy while the peer set it), so one command always ends it.
+ */
+function maintenance(host: FailoverOps, on: boolean): Outcome {
+  const op = on ? 'maintenance-on' : 'maintenance-off';
+  const before = host.failover.status().maintenance;
+  const seen = transitionOf(host, op);
+  if (seen === undefined) return notRunning(op);
+  const after = host.failover.status().maintenance;
+  const box = after.on
+    ? 'the box is in maintenance; the peer follows within a heartbeat'
+    : 'the box is out of maintenance';
+  if (seen.outcome === 'go')
+    return ok({ from: seen.from, to: seen.to, actions: [...seen.actions], text: seen.text, box });
+  const here = `this controller, in state ${seen.from}: ${seen.text}`;
+  if (after.epoch !== before.epoch) return ok({ box, text: `${box} (${here})` });
+  // Asking for what the box already is does nothing and is no error.
+  if (before.on === on) return ok({ box, text: `nothing to do: ${box}` });
+  return fail(`${op} refused in state ${seen.from}: ${seen.text}`);
 }
 
 export const failoverCommands = [
@@ -107,10 +142,7 @@ export const failoverCommands = [
       words: ['maintenance'],
       positionals: [{ arg: 'on', metavar: 'on|off', choices: { on: true, off: false } }],
     },
-    run: (ctx, args) =>
-      withFailover(ctx, 'maintenance', (host) =>
-        operate(host, args.on ? 'maintenance-on' : 'maintenance-off'),
-      ),
+    run: (ctx, args) => withFailover(ctx, 'maintenance', (host) => maintenance(host, args.on)),
   }),
   defineCommand({
     name: 'cleanup',

@@ -3,6 +3,7 @@
 // the commands they send. The Linux daemon, the simulated box and the
 // deterministic simulation all run this, built by build.ts from a config and
 // a platform; only the platform's drivers differ.
+import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { Watchdog } from '../../hal/watchdog/watchdog.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
@@ -13,6 +14,7 @@ import type { TandemConfig } from '../config/schema.ts';
 import type { ControllerState } from '../core/states.ts';
 import type { GroupStatus } from '../status/snapshot.ts';
 import type { EventSink } from '../events/types.ts';
+import { BoxMaintenance, fileMarkStore } from '../failover/box-maintenance.ts';
 import { FailoverMachine, type TransitionRecord } from '../failover/machine.ts';
 import { membershipPeerView, type PeerView } from '../failover/peer-view.ts';
 import { failoverSettings } from './failover-settings.ts';
@@ -96,6 +98,17 @@ export class Controller {
     this.platform = p.platform;
     this.watchdog = p.platform.watchdog;
     this.fencer = p.fencer;
+    const maintenance = new BoxMaintenance(
+      fileMarkStore(join(p.platform.stateDir, 'maintenance.json'), (problem) =>
+        p.events.append({
+          severity: 'error',
+          source: 'failover',
+          code: 'MAINTENANCE_MARK_UNREADABLE',
+          message: `${problem}; taken as maintenance on until an operator sets it`,
+          data: { problem },
+        }),
+      ),
+    );
     this.runtime = new HeartbeatRuntime({
       clock,
       self: p.self,
@@ -108,6 +121,7 @@ export class Controller {
         state: this.status.state,
         groups: this.heldGroups(),
         configVersion: p.configVersion(),
+        maintenance: maintenance.mark,
         resources: failedGroupsHealth(this.failedGroups()),
       }),
     });
@@ -148,7 +162,7 @@ export class Controller {
     });
     const settings = failoverSettings(p.config, p.self, p.timing);
     this.failover = new FailoverMachine(
-      { clock, fencer: p.fencer, runner: this.runner, peer: this.peer, watchdog: this.watchdog },
+      { clock, fencer: p.fencer, runner: this.runner, peer: this.peer, watchdog: this.watchdog, maintenance },
       settings,
     );
     this.failoverAlarms = new FailoverAlarms(p.self, p.alarms, clock);

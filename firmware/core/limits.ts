@@ -65,6 +65,8 @@ export const LIMITS = {
     /** After a refusal, how long the reply may take to drain before the socket is destroyed. */
     lingerMs: 1_000,
   },
+  /** A small state file of the controller's own (the maintenance mark): a few dozen bytes. */
+  stateFileBytes: 4096,
   /** MQTT: refusals are summarised in the event log at most once per this interval. */
   mqttRefusalSummaryMs: 60_000,
   /** The shortest mqtt.commandToken accepted: 128 bits as hex, so it cannot be guessed. */

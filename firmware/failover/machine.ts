@@ -4,7 +4,9 @@
 // turning conditions into events (reconcile) and running the actions. Who
 // may run what lives in placement.ts, free-groups.ts, releases.ts and
 // failure-memory.ts; which start or stop is a move, in moves.ts. Disk access
-// and our key come from the fencer's one registration poll.
+// and our key come from the fencer's one registration poll. Maintenance is
+// the box's (box-maintenance.ts): the machine follows the mark, whichever
+// controller set it.
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { Watchdog } from '../../hal/watchdog/watchdog.ts';
 import type { ControllerId } from '../cluster/codes.ts';
@@ -14,6 +16,7 @@ import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { ControllerState } from '../core/states.ts';
 import type { FenceOutcome, Fencer, PollResult } from '../fencing/fencer.ts';
 import type { FailoverAction } from './actions.ts';
+import type { BoxMaintenance, MaintenanceMark } from './box-maintenance.ts';
 import { EventQueue } from './event-queue.ts';
 import type { FailoverEvent, FailoverEventType } from './events.ts';
 import { FailureMemory } from './failure-memory.ts';
@@ -52,6 +55,7 @@ export interface FailoverDeps {
   readonly peer: PeerView;
   /** null: no hardware watchdog on this board (config failover.watchdog.enabled false). */
   readonly watchdog: Watchdog | null;
+  readonly maintenance: BoxMaintenance;
 }
 
 /** One line of the transition log: what golden tests compare. */
@@ -72,6 +76,8 @@ export interface FailoverStatus {
   readonly diskAccess: boolean;
   /** Groups that failed here and are kept off this controller for now (sorted). */
   readonly failed: readonly string[];
+  /** The box's maintenance mark as we know it (on: the box is in maintenance). */
+  readonly maintenance: MaintenanceMark;
 }
 
 export type OperatorOp = 'switchover' | 'failback' | 'maintenance-on' | 'maintenance-off' | 'forced-takeover';
@@ -124,6 +130,7 @@ export class FailoverMachine {
       groups: [...this.held].sort(),
       diskAccess: this.diskOk,
       failed: this.failures.groups(),
+      maintenance: this.deps.maintenance.mark,
     };
   }
 
@@ -197,9 +204,15 @@ export class FailoverMachine {
         return;
       case 'maintenance-on':
         this.dispatch({ type: 'operator-maintenance-on' });
+        // Only a controller that went into maintenance puts the box there:
+        // one busy with a transition refused, and the box stays as it was.
+        if (this.current === 'maintenance') this.setMaintenance(true);
         return;
       case 'maintenance-off':
         this.dispatch({ type: 'operator-maintenance-off' });
+        // Off always clears the box's mark, even here where the machine was
+        // not in maintenance (it was busy when the peer set it).
+        this.setMaintenance(false);
         return;
       case 'forced-takeover':
         this.dispatch({ type: 'operator-forced-takeover' });
@@ -287,6 +300,25 @@ export class FailoverMachine {
       report.diskAccess &&
       CANDIDATE_STATES.includes(report.state)
     );
+  }
+
+  private setMaintenance(on: boolean): void {
+    if (this.deps.maintenance.set(on, this.deps.peer.latest()?.maintenance)) this.changed();
+  }
+
+  /**
+   * Level-triggered, like reconcile: adopt the peer's newer mark, then enter
+   * or leave maintenance to match the box. Only from the states where the
+   * table would act (a transition in progress finishes first).
+   */
+  private followMaintenance(): void {
+    const peerMark = this.deps.peer.latest()?.maintenance;
+    if (peerMark !== undefined && this.deps.maintenance.adopt(peerMark)) this.changed();
+    const on = this.deps.maintenance.mark.on;
+    if (on && (this.current === 'standby' || this.current === 'active' || this.current === 'peer-suspect'))
+      this.dispatch({ type: 'operator-maintenance-on', detail: 'the box is in maintenance' });
+    else if (!on && this.current === 'maintenance')
+      this.dispatch({ type: 'operator-maintenance-off', detail: 'the box left maintenance' });
   }
 
   // --- actions: one function each ---------------------------------------
@@ -521,6 +553,7 @@ export class FailoverMachine {
    */
   private reconcile(): void {
     if (this.stopped) return;
+    this.followMaintenance();
     const now = this.deps.clock.monotonicMs();
     this.releases.trackPeer(this.deps.peer.latest()?.groups ?? [], now);
     if (this.current !== 'standby' && this.current !== 'active') {

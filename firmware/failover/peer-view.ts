@@ -3,6 +3,7 @@
 // replayed ones).
 import type { ControllerState } from '../core/states.ts';
 import type { Role } from '../cluster/codes.ts';
+import type { MaintenanceMark } from '../cluster/message.ts';
 import type { Membership, MembershipEvent, PeerState } from '../cluster/membership.ts';
 import { failedGroupsOf } from './wire.ts';
 
@@ -14,6 +15,8 @@ export interface PeerReport {
   readonly diskAccess: boolean;
   /** Groups that failed on the peer and that it will not take back yet (wire.ts failedGroupsOf). */
   readonly failedGroups: readonly string[];
+  /** The box's maintenance mark as the peer knows it (box-maintenance.ts). */
+  readonly maintenance: MaintenanceMark;
 }
 
 export interface PeerView {
@@ -43,6 +46,7 @@ export function membershipPeerView(
         groups: msg.groups,
         diskAccess: msg.health.diskAccess,
         failedGroups: failedGroupsOf(msg.health.resources),
+        maintenance: msg.maintenance,
       };
     },
     on: (listener) => m.on(listener),

@@ -8,7 +8,7 @@ import type { ControllerState } from '../core/states.ts';
 import type { ControllerId, Role } from '../cluster/codes.ts';
 import { HeartbeatIntake } from '../cluster/intake.ts';
 import { Membership, type MembershipEvent } from '../cluster/membership.ts';
-import { encodeHeartbeat, type ResourceStatus } from '../cluster/message.ts';
+import { encodeHeartbeat, type MaintenanceMark, type ResourceStatus } from '../cluster/message.ts';
 import type { HeartbeatPath } from '../cluster/heartbeat-paths.ts';
 import { HeartbeatAcceptor } from '../cluster/replay.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
@@ -22,6 +22,7 @@ export interface SelfReport {
   readonly state: ControllerState;
   readonly groups: readonly string[];
   readonly configVersion: number;
+  readonly maintenance: MaintenanceMark;
   readonly resources: readonly ResourceStatus[];
 }
 
@@ -136,6 +137,7 @@ export class HeartbeatRuntime extends EventEmitter<RuntimeEvents> {
         state: r.state,
         groups: r.groups,
         configVersion: r.configVersion,
+        maintenance: r.maintenance,
         health: {
           seesPeer: this.membership.seenMask(),
           diskAccess: this.diskAccess(),

@@ -2,6 +2,7 @@
 // fsync it, rename it over the target, then fsync the directory so the
 // rename itself is durable. At every instant the target holds either the
 // whole old content or the whole new content, never a mix or nothing.
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -28,6 +29,38 @@ export async function writeFileAtomic(target: string, content: string | Uint8Arr
     throw err;
   }
   await fsyncDir(dir);
+}
+
+/**
+ * The same, synchronously: for a state change that must be on disk before
+ * the caller goes on (a few bytes, written rarely).
+ */
+export function writeFileAtomicSync(target: string, content: string): void {
+  const dir = dirname(target);
+  const tmp = join(dir, `${tmpPrefix(target)}${process.pid}-${++counter}`);
+  try {
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+      writeSync(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (err) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // the temporary was never created
+    }
+    throw err;
+  }
+  const dh = openSync(dir, 'r');
+  try {
+    fsyncSync(dh);
+  } finally {
+    closeSync(dh);
+  }
 }
 
 async function fsyncDir(dir: string): Promise<void> {

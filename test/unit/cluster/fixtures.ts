@@ -16,6 +16,7 @@ export function heartbeat(over: Partial<Heartbeat> = {}): Heartbeat {
     state: 'standby',
     groups: ['nfs-1'],
     configVersion: 42,
+    maintenance: { on: false, epoch: 0 },
     health: { seesPeer: 0x0f, diskAccess: true, resources: [{ name: 'vip-1', health: 'ok' }] },
     ...over,
   };

@@ -44,9 +44,27 @@ describe('heartbeat message', () => {
       KEY,
     );
     expect(bytes.length).toBe(MIN_HEARTBEAT_BYTES);
-    expect(Buffer.from(bytes.subarray(0, 12)).toString('hex')).toBe('5444484201420202' + '00c0ffee');
-    expect(bytes[40]).toBe(3);
-    expect(bytes[41]).toBe(1);
+    expect(Buffer.from(bytes.subarray(0, 12)).toString('hex')).toBe('5444484202420202' + '00c0ffee');
+    expect(bytes[44]).toBe(3);
+    expect(bytes[45]).toBe(1);
+  });
+
+  it('carries the box maintenance mark: flag bit 1 and the epoch after configVersion', () => {
+    const bytes = encodeHeartbeat(
+      heartbeat({
+        groups: [],
+        maintenance: { on: true, epoch: 0x01020304 },
+        health: { seesPeer: 3, diskAccess: false, resources: [] },
+      }),
+      KEY,
+    );
+    expect(Buffer.from(bytes.subarray(40, 44)).toString('hex')).toBe('01020304');
+    expect(bytes[45]).toBe(2);
+    const decoded = decodeHeartbeat(bytes, KEY);
+    expect(decoded.ok && decoded.value.maintenance).toEqual({ on: true, epoch: 0x01020304 });
+    expect(() => encodeHeartbeat(heartbeat({ maintenance: { on: false, epoch: 2 ** 32 } }), KEY)).toThrow(
+      /maintenanceEpoch/,
+    );
   });
 
   it('fits a witness slot even when every list is full', () => {
@@ -89,11 +107,11 @@ describe('heartbeat message', () => {
     [5, 0x43, 'controller'],
     [6, 0, 'role'],
     [7, 99, 'state'],
-    [40, 0x10, 'seesPeer'],
-    [41, 0x02, 'flags'],
-    [42, 9, 'groupCount'],
-    [43, 0, 'groups[0]'],
-    [44, 0x2d, 'groups[0]'], // name may not start with '-'
+    [44, 0x10, 'seesPeer'],
+    [45, 0x04, 'flags'],
+    [46, 9, 'groupCount'],
+    [47, 0, 'groups[0]'],
+    [48, 0x2d, 'groups[0]'], // name may not start with '-'
   ])('rejects byte %i = %i as bad-field %s even with a valid MAC', (offset, value, field) => {
     const bytes = encodeHeartbeat(heartbeat(), KEY).slice();
     bytes[offset] = value;
@@ -146,6 +164,7 @@ describe('heartbeat message', () => {
       state: fc.constantFrom('starting' as const, 'active' as const, 'self-fenced' as const),
       groups: fc.uniqueArray(arbName, { maxLength: 8 }),
       configVersion: fc.nat({ max: 0xffffffff }),
+      maintenance: fc.record({ on: fc.boolean(), epoch: fc.nat({ max: 0xffffffff }) }),
       health: fc.record({
         seesPeer: fc.nat({ max: 15 }),
         diskAccess: fc.boolean(),

@@ -41,6 +41,7 @@ export function fakeHost(held: readonly string[] = ['db']): FakeHost {
         const r = host.next;
         if (r !== undefined) for (const l of listeners) l(r);
       },
+      status: () => ({ maintenance: { on: false, epoch: 0 } }),
     },
     fencer: {
       snapshot: () => ({

@@ -67,6 +67,7 @@ const beat = (configVersion: number): Heartbeat => ({
   state: 'active',
   groups: [],
   configVersion,
+  maintenance: { on: false, epoch: 0 },
   health: { seesPeer: 0, diskAccess: false, resources: [] },
 });
 

@@ -26,7 +26,13 @@ function pair(clock: SimClock) {
       boxId: 9,
       key: KEY,
       timing: DEFAULT_TIMING,
-      report: () => ({ state: 'standby', groups: [], configVersion: 1, resources: [] }),
+      report: () => ({
+        state: 'standby',
+        groups: [],
+        configVersion: 1,
+        maintenance: { on: false, epoch: 0 },
+        resources: [],
+      }),
       drivers: [
         new SerialPath({ link: self === 'A' ? cable.a : cable.b, clock }),
         new UdpPath({
@@ -64,6 +70,7 @@ describe('heartbeat runtime', () => {
         state: 'standby',
         groups: [],
         configVersion: 1,
+        maintenance: { on: false, epoch: 0 },
         health: { seesPeer: 0, diskAccess: false, resources: [] },
       },
       new Uint8Array(32).fill(8),

@@ -2,8 +2,8 @@
 // time): a dead peer is one root alarm with its paths as children; a
 // takeover leaves a latched alarm that outlives the peer's return until it
 // is acknowledged; a peer with another key or box id is an authentication
-// alarm, never a cable fault; a group nobody runs raises GROUP_DOWN; and
-// maintenance leaves no stale alarm.
+// alarm, never a cable fault; and a group nobody runs raises GROUP_DOWN.
+// (Maintenance and its alarm: maintenance.test.ts.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import type { ControllerId } from '../../../firmware/cluster/codes.ts';
@@ -188,27 +188,5 @@ describe('alarms on the simulated box', () => {
     await advance(10_000);
     expect(box.ledger.holdersOf('app')).toHaveLength(1);
     for (const c of ['A', 'B'] as const) expect(active(c).map((a) => a.code)).not.toContain('GROUP_DOWN');
-  });
-
-  it('maintenance off clears MAINTENANCE_MODE, and a restart leaves no stale one', async () => {
-    const { box, advance, active } = setup();
-    await advance(4000);
-    const a = () => box.controller('A');
-    const on = await a()?.commands.handle({ command: 'maintenance', args: { on: true }, transaction: 'm1' });
-    expect(on?.status).toBe('ok');
-    expect(active('A').map((x) => x.code)).toContain('MAINTENANCE_MODE');
-    const off = await a()?.commands.handle({
-      command: 'maintenance',
-      args: { on: false },
-      transaction: 'm2',
-    });
-    expect(off?.status).toBe('ok');
-    expect(active('A').map((x) => x.code)).not.toContain('MAINTENANCE_MODE');
-    // In maintenance when the process dies: the next process is not in maintenance, nor is its alarm.
-    await a()?.commands.handle({ command: 'maintenance', args: { on: true }, transaction: 'm3' });
-    await box.restart('A');
-    await advance(6000);
-    expect(a()?.status.current().state).not.toBe('maintenance');
-    expect(active('A').map((x) => x.code)).not.toContain('MAINTENANCE_MODE');
   });
 });

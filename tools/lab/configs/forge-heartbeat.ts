@@ -31,6 +31,7 @@ const timer = setInterval(() => {
       state: 'standby',
       groups: [],
       configVersion: 0,
+      maintenance: { on: false, epoch: 0 },
       health: { seesPeer: 0x0b, diskAccess: true, resources: [] },
     },
     wrongKey,
