@@ -163,6 +163,8 @@ export class AlarmManager {
         subject: alarm.subject,
         severity: alarm.severity,
         count: alarm.count,
+        // The values in the message (a takeover's time and reason), for readers of the log.
+        params: { ...alarm.params },
         children: alarm.children.map((c) => ({ subject: c.subject, message: c.message })),
       },
     });

@@ -99,6 +99,7 @@ export class StatusKeeper implements StatusSource {
       };
     });
     const latest = m.latestMessage();
+    const heard = latest !== undefined && m.peerState() !== 'dead';
     return {
       boxId: this.o.boxId,
       controller: this.o.self,
@@ -108,7 +109,8 @@ export class StatusKeeper implements StatusSource {
       peer: {
         id: otherController(this.o.self),
         state: m.peerState(),
-        peerState: latest === undefined || m.peerState() === 'dead' ? null : latest.state,
+        peerState: heard ? latest.state : null,
+        diskAccess: heard ? latest.health.diskAccess : null,
         paths,
       },
       groups: [...(this.o.groups?.() ?? [])],

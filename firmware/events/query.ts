@@ -30,11 +30,23 @@ export function buildQuery(q: EventQuery): { sql: string; params: (number | stri
       params.push(q.source);
     }
   }
+  if (q.code !== undefined) {
+    where.push('code = ?');
+    params.push(q.code);
+  }
+  if (q.afterId !== undefined) {
+    where.push('id > ?');
+    params.push(Math.floor(q.afterId));
+  }
   const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(q.limit ?? DEFAULT_LIMIT)));
-  const sql =
+  const select =
     'SELECT id, ts, mono_ms, severity, source, code, message, data FROM events' +
-    (where.length > 0 ? ' WHERE ' + where.join(' AND ') : '') +
-    ' ORDER BY id DESC LIMIT ?';
+    (where.length > 0 ? ' WHERE ' + where.join(' AND ') : '');
   params.push(limit);
+  // After a cursor: the oldest `limit` past it (no gap for the reader), still returned newest first.
+  const sql =
+    q.afterId !== undefined
+      ? `SELECT * FROM (${select} ORDER BY id ASC LIMIT ?) ORDER BY id DESC`
+      : `${select} ORDER BY id DESC LIMIT ?`;
   return { sql, params };
 }

@@ -46,6 +46,14 @@ export interface EventQuery {
   minSeverity?: Severity;
   /** Exact source, or a prefix ending in ':' / '*' (e.g. 'resource:*'). */
   source?: string;
+  /** Exact code, e.g. 'TAKEOVER'. */
+  code?: string;
+  /**
+   * Only events with a greater id (a reader's cursor, e.g. `log --follow`).
+   * Over the limit, the OLDEST events after the cursor are the ones kept,
+   * so a reader that moves its cursor to the newest id it got skips none.
+   */
+  afterId?: number;
   /** Newest first, at most this many (default 100, max 10000). */
   limit?: number;
 }

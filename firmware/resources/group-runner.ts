@@ -4,7 +4,7 @@
 // a monitor that gives up ("needs failover") becomes the core's group-failed
 // event through onGroupFailed.
 import type { ControllerId } from '../cluster/codes.ts';
-import type { GroupStatus } from '../status/snapshot.ts';
+import type { GroupStatus, ResourceStatus } from '../status/snapshot.ts';
 import type { GroupMove, GroupRunner } from '../failover/moves.ts';
 import { buildGroup, type GroupDeps, type GroupEntry } from './factory.ts';
 import type { ResourceGroup } from './group.ts';
@@ -32,6 +32,8 @@ export class ResourceGroupRunner implements GroupRunner {
   private readonly built = new Map<string, Built>();
   private readonly broken = new Map<string, string>();
   private readonly preferred = new Map<string, ControllerId>();
+  /** The resource whose start failed, per group, until the group starts again. */
+  private readonly startFailed = new Map<string, string>();
   private readonly onGroupFailed: (e: NeedsFailover) => void;
 
   constructor(o: ResourceGroupRunnerOptions) {
@@ -65,6 +67,8 @@ export class ResourceGroupRunner implements GroupRunner {
     b.group.clearFailure();
     const out = await b.group.start(transitionOf(move, 'start'));
     if (out.ok) b.monitor.start();
+    if (out.ok || out.failed === undefined) this.startFailed.delete(name);
+    else this.startFailed.set(name, out.failed.resource);
     return out.ok;
   }
 
@@ -124,6 +128,28 @@ export class ResourceGroupRunner implements GroupRunner {
   /** For status: what each group is doing here (owner filled in by the caller). */
   localState(name: string): GroupStatus['state'] {
     return this.built.get(name)?.group.state ?? 'failed';
+  }
+
+  /** For status: each resource of the group, its health here and its recent monitor failures. */
+  resourceStatus(name: string): ResourceStatus[] {
+    const b = this.built.get(name);
+    if (b === undefined) return [];
+    const state = b.group.state;
+    return b.group.agents.map((agent, i) => {
+      const checked = b.monitor.lastCheckOk(i);
+      const failedHere = checked === false || this.startFailed.get(name) === agent.name;
+      const health =
+        state === 'running'
+          ? checked === false
+            ? 'failed'
+            : 'ok'
+          : state === 'failed'
+            ? failedHere
+              ? 'failed'
+              : 'stopped'
+            : state;
+      return { name: agent.name, type: agent.type, health, failCount: b.monitor.recentFailures(i) };
+    });
   }
 
   preferredOf(name: string): ControllerId {

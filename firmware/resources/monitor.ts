@@ -39,6 +39,8 @@ export class GroupMonitor {
   private readonly inFlight = new Set<number>();
   /** Monotonic times of recent failures, per resource index. */
   private readonly failures = new Map<number, number[]>();
+  /** Whether each resource's last check passed; absent: not checked since the group started. */
+  private readonly lastOk = new Map<number, boolean>();
 
   constructor(options: GroupMonitorOptions) {
     this.opts = options;
@@ -52,6 +54,7 @@ export class GroupMonitor {
   /** Begin checking; call after the group has started. */
   start(): void {
     if (this.running) return;
+    this.lastOk.clear();
     this.opts.group.agents.forEach((agent, index) => {
       this.timers.push(this.opts.clock.every(agent.monitorIntervalMs, () => void this.check(index)));
     });
@@ -73,6 +76,11 @@ export class GroupMonitor {
     return this.prune(index).length;
   }
 
+  /** Whether resource `index` passed its last check here (undefined: not checked since the start). */
+  lastCheckOk(index: number): boolean | undefined {
+    return this.lastOk.get(index);
+  }
+
   /** Exposed for tests and for tandemctl "check now". */
   async check(index: number): Promise<void> {
     const { group } = this.opts;
@@ -82,7 +90,9 @@ export class GroupMonitor {
     try {
       const result = await group.monitorResource(index);
       // null: the group is busy or not running; nothing to judge.
-      if (result === null || isOk(result) || !this.running) return;
+      if (result === null || !this.running) return;
+      this.lastOk.set(index, isOk(result));
+      if (isOk(result)) return;
       const history = this.prune(index);
       history.push(this.opts.clock.monotonicMs());
       const what = `${agent.type} ${agent.name} failed its monitor: ${describeResult(result)}`;
@@ -102,8 +112,10 @@ export class GroupMonitor {
       );
       const outcome = await group.restartFrom(index);
       if (!outcome.ok) this.escalate(agent.name, `${what}; local restart failed: ${outcome.reason}`);
-      else
+      else {
+        this.lastOk.set(index, true);
         this.log('notice', 'RESOURCE_RESTARTED', `${agent.type} ${agent.name} restarted locally`, agent.name);
+      }
     } finally {
       this.inFlight.delete(index);
     }

@@ -27,6 +27,24 @@ export interface GroupStatus {
   readonly failedOn: readonly ControllerId[];
 }
 
+/** How one resource of a group is doing, as this controller knows it. */
+export type ResourceHealth = 'ok' | 'failed' | 'starting' | 'stopping' | 'stopped' | 'unknown';
+
+export interface ResourceStatus {
+  readonly name: string;
+  /** The agent: 'filesystem', 'vip', 'postgresql', ... */
+  readonly type: string;
+  /**
+   * 'ok': running here, its last check passed (or none since it started);
+   * 'failed': its last check, restart or start here failed; starting,
+   * stopping, stopped: what its group is doing here; 'unknown': the group
+   * runs on the peer, whose heartbeat carries no resource health.
+   */
+  readonly health: ResourceHealth;
+  /** Monitor failures here within the group's restart window (0 again after cleanup). */
+  readonly failCount: number;
+}
+
 export interface ControllerStatus {
   readonly boxId: string;
   readonly controller: ControllerId;
@@ -37,6 +55,11 @@ export interface ControllerStatus {
     readonly id: ControllerId;
     readonly state: PeerState;
     readonly peerState: ControllerState | null;
+    /**
+     * Whether the peer's latest heartbeat says it reaches the shared disk;
+     * null while it is dead or not heard yet (absent from older firmware).
+     */
+    readonly diskAccess?: boolean | null;
     readonly paths: readonly PathStatus[];
   };
   readonly groups: readonly GroupStatus[];
@@ -51,4 +74,41 @@ export interface StatusSource {
   current(): ControllerStatus;
   /** Returns an unsubscribe function. */
   onChange(listener: (status: ControllerStatus) => void): () => void;
+}
+
+/** Whether one controller could take over the other's groups now, and if not, why. */
+export interface TakeoverOutlook {
+  /** The controller that would take over... */
+  readonly by: ControllerId;
+  /** ...when this one fails. */
+  readonly from: ControllerId;
+  readonly possible: boolean;
+  /** Why not, one reason each (empty when possible). */
+  readonly why: readonly string[];
+}
+
+/** The last takeover this controller made, from its event log. */
+export interface TakeoverRecord {
+  /** Wall-clock ms. */
+  readonly at: number;
+  readonly by: ControllerId;
+  readonly reason: string;
+}
+
+/**
+ * What `status` answers: the snapshot and what the box summary adds, each
+ * read from this controller (its failover host, alarms, event log).
+ */
+export interface StatusReport extends ControllerStatus {
+  /** The firmware package's version (package.json), 'unknown' if unreadable. */
+  readonly firmwareVersion: string;
+  readonly groups: readonly (GroupStatus & { readonly resources: readonly ResourceStatus[] })[];
+  /** Automatic failover is off (either controller in maintenance). */
+  readonly maintenance: boolean;
+  /** The active alarms, most severe first, as the alarm list holds them (children inside their root). */
+  readonly alarms: readonly unknown[];
+  /** null when this controller never took over (as far as its event log reaches). */
+  readonly lastTakeover: TakeoverRecord | null;
+  /** This controller taking over from its peer, then the peer taking over from it. */
+  readonly takeover: readonly TakeoverOutlook[];
 }
