@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ControlSocketServer } from '../../../firmware/console/server.ts';
@@ -15,6 +16,8 @@ import { main } from '../../../firmware/console/tandemctl.ts';
 import { capturedIo } from './captured-io.ts';
 import { LIMITS } from '../../../firmware/core/limits.ts';
 import { TelemetryBox } from '../../lab/fixtures/telemetry-box.ts';
+
+const ABUSER = fileURLToPath(new URL('../../../tools/lab/console-abuser.ts', import.meta.url));
 
 function connect(path: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -138,35 +141,11 @@ describe('control socket under abuse', () => {
 
   it('keeps the event loop lag under 50 ms while another process abuses the socket, and still answers', async () => {
     await startServer();
-    // The abuser: over-long lines, floods of requests whose replies it never
-    // reads, garbage, and a connect/close storm, from 24 connections at once.
-    const script = `
-      const net = require('node:net');
-      const path = process.argv[1];
-      const big = Buffer.alloc(256 * 1024, 0x7b);
-      const req = Buffer.from(JSON.stringify({ command: 'status', args: {}, transaction: 'x' }) + '\\n');
-      const junk = Buffer.from('{"args":' + '['.repeat(5000) + '\\n' + '\\u001b[2J\\n'.repeat(100));
-      const end = Date.now() + 2500;
-      function abuse(kind) {
-        if (Date.now() > end) return;
-        const s = net.createConnection(path);
-        s.on('error', () => {});
-        s.on('close', () => setTimeout(() => abuse(kind), 5));
-        s.on('connect', () => {
-          const t = setInterval(() => {
-            if (Date.now() > end || s.destroyed) { clearInterval(t); s.destroy(); return; }
-            if (kind === 0) s.write(big);
-            else if (kind === 1) s.write(req);
-            else if (kind === 2) s.write(junk);
-            else s.destroy();
-          }, 1);
-        });
-      }
-      for (let i = 0; i < 24; i++) abuse(i % 4);
-      setTimeout(() => process.exit(0), 2700);
-    `;
+    // The abuser (tools/lab/console-abuser.ts): over-long lines, floods of
+    // requests whose replies it never reads, garbage, idle connections and a
+    // connect/close storm, from 24 connections at once.
     const h = monitorEventLoopDelay({ resolution: 5 });
-    const child = spawn(process.execPath, ['-e', script, sock], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [ABUSER, sock, '2500'], { stdio: 'ignore' });
     // A local script runs below the daemon's priority, as on the box; at equal
     // priority on a loaded two-core test machine the scheduler, not the
     // server, would set the lag this test is about.
