@@ -6,7 +6,9 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as agents from './resource-schemas.ts';
 import { requiresRestart } from './restart.ts';
+import { checkRules } from './rules.ts';
 import { ConfigSchema, SECRET_PATHS } from './schema.ts';
+import { defaultConfig } from './validate.ts';
 
 /** Each agent's settings, documented as groups[].resources entries of that type. */
 const AGENT_SCHEMAS = {
@@ -67,6 +69,15 @@ function rows(node: SchemaNode, prefix: string, out: string[], applies = (path: 
   }
 }
 
+/** An error the rules give for the defaults with deadtime lowered to warntime: what an error looks like. */
+function exampleError(): string {
+  const c = defaultConfig();
+  c.cluster.heartbeat.deadtimeMs = c.cluster.heartbeat.warntimeMs;
+  const e = checkRules(c).errors.find((i) => i.path === '/cluster/heartbeat/deadtimeMs');
+  if (e === undefined) throw new Error('no example error: the deadtime rule changed');
+  return `${e.path}: ${e.message}`;
+}
+
 export function renderConfigDoc(): string {
   const out = [
     '# Configuration file reference',
@@ -75,7 +86,11 @@ export function renderConfigDoc(): string {
     '',
     'The file is JSON, at `/etc/tandem/tandem.json` (override: `TANDEM_CONFIG_FILE`). Every field has a default,',
     'so the box runs with no file. Unknown fields are rejected (a misspelt setting is an error, not ignored).',
-    'Errors name the field as a JSON pointer, e.g. `/cluster/heartbeat/deadtimeMs: must be greater than warntimeMs (5000)`.',
+    `Errors name the field as a JSON pointer, e.g. \`${exampleError()}\`.`,
+    '',
+    'What the heartbeat settings mean, with their defaults in heartbeat intervals and the fast timing of the lab:',
+    '[heartbeat.md, Defaults](heartbeat.md#defaults); the failover waits derived from them and the `failover` settings:',
+    '[failover.md, Derived waits](failover.md#derived-waits).',
     '',
     'Rules that span fields: `intervalMs < warntimeMs < deadtimeMs`, `deadtimeMs >= 2 x intervalMs`, `initdeadMs >= deadtimeMs`;',
     'controller ids distinct; heartbeat addresses valid IPs and local != peer; an enabled LAN path needs both addresses;',

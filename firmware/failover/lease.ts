@@ -45,11 +45,13 @@ export function selfFenceDetectMs(i: LeaseInputs): number {
   return i.intervalMs + Math.max(i.deadtimeMs + i.intervalMs, i.intervalMs + i.ioTimeoutMs);
 }
 
-function isolatedBoundMs(i: LeaseInputs): number {
+/** The first inequality: an isolated active has noticed and dropped its VIPs. */
+export function isolatedBoundMs(i: LeaseInputs): number {
   return selfFenceDetectMs(i) + i.stopBudgetMs;
 }
 
-function stalledBoundMs(i: LeaseInputs): number {
+/** The second inequality (0 without a watchdog): a stalled active has been reset. */
+export function stalledBoundMs(i: LeaseInputs): number {
   return i.watchdogTimeoutMs === null ? 0 : i.intervalMs + i.watchdogTimeoutMs + WATCHDOG_MARGIN_MS;
 }
 
@@ -82,4 +84,39 @@ export function checkTakeoverWait(i: LeaseInputs, takeoverWaitMs: number): Lease
     }
   }
   return undefined;
+}
+
+// The other waits derived from the heartbeat timing, each said once here so
+// the docs (docs/failover.md, generated and checked by a unit test) show the
+// numbers the firmware uses. failover/machine.ts (free-group settling,
+// release memory) and controller/controller.ts (GROUP_DOWN grace, the
+// shutdown's wait for the peer's claim) still compute them inline and should
+// call these instead.
+
+/** How long a group nobody runs must stay free before we start it: the peer's claim may be on its way. */
+export function freeGroupSettleMs(t: { readonly intervalMs: number }): number {
+  return 3 * t.intervalMs;
+}
+
+/** How long a release (switchover, failback, disk handover), or our own join, is remembered when placing free groups. */
+export function handoverWindowMs(t: { readonly deadtimeMs: number }): number {
+  return 2 * t.deadtimeMs;
+}
+
+/** How long a daemon stopping after a switchover keeps heartbeating until the peer's heartbeat claims the groups. */
+export function peerClaimWaitMs(t: { readonly deadtimeMs: number }): number {
+  return 2 * t.deadtimeMs;
+}
+
+/**
+ * How long a group may stay unowned before GROUP_DOWN: detection and lease
+ * (the takeover wait), the second fencer's delay, and the settling of a free
+ * group after a join (the handover window).
+ */
+export function groupDownGraceMs(s: {
+  readonly takeoverWaitMs: number;
+  readonly fenceDelayMs: number;
+  readonly deadtimeMs: number;
+}): number {
+  return s.takeoverWaitMs + s.fenceDelayMs + handoverWindowMs(s);
 }
