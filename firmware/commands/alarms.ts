@@ -15,7 +15,7 @@ const MAX_EPOCH_MS = 8_640_000_000_000_000;
 export const alarmCommands = [
   defineCommand({
     name: 'alarms',
-    summary: 'active alarms',
+    summary: 'active alarms (the parts of each under it)',
     role: 'viewer',
     args: argObject({}),
     cli: { words: ['alarms'] },
@@ -63,6 +63,14 @@ export const alarmCommands = [
         ),
       ),
       limit: Optional(integerArg(1, 10_000, 'at most this many events (default 100)')),
+      // No spelling of its own: tandemctl log --follow sends it, polling.
+      afterId: Optional(
+        integerArg(
+          0,
+          Number.MAX_SAFE_INTEGER,
+          'only events with a greater id (a cursor: over the limit, the oldest of them are kept)',
+        ),
+      ),
     }),
     cli: {
       words: ['log'],
@@ -80,6 +88,7 @@ export const alarmCommands = [
       if (args.severity !== undefined) q.minSeverity = args.severity;
       if (args.source !== undefined) q.source = args.source;
       if (args.limit !== undefined) q.limit = args.limit;
+      if (args.afterId !== undefined) q.afterId = args.afterId;
       return ok({ events: ctx.events.query(q) });
     },
   }),

@@ -3,7 +3,7 @@
 // keeper, heartbeat runtime, failover host, alarm manager, event log, config
 // manager) satisfy them as they are, and a test can hand in plain objects.
 import type { Result } from '../core/result.ts';
-import type { ControllerStatus, GroupStatus } from '../status/snapshot.ts';
+import type { ControllerStatus, GroupStatus, ResourceStatus } from '../status/snapshot.ts';
 import type { EventQuery, LoggedEvent } from '../events/types.ts';
 
 /** An operator request to the failover state machine. */
@@ -39,6 +39,8 @@ export interface FailoverOps {
   };
   readonly fencer: { snapshot(): ReservationView };
   groupStatus(): readonly GroupStatus[];
+  /** Each resource of a group with its health here and its recent failures (status); optional for fakes. */
+  resourceStatus?(group: string): readonly ResourceStatus[];
   /** Groups this controller runs or is starting. */
   heldGroups(): readonly string[];
   /** Forget failures (every group without an argument); restart groups left failed here. */

@@ -1,16 +1,154 @@
 // The read-only view of this controller: status, peer, paths. Answered from
-// the live snapshot the LCD and MQTT also show, so every surface agrees.
+// the live snapshot the LCD and MQTT also show, so every surface agrees;
+// `status` adds what a one-screen summary of the box needs (resources,
+// alarms, the last takeover, whether a takeover could happen now), each read
+// from this controller's own parts.
+import { fileURLToPath } from 'node:url';
+import { otherController, type ControllerId } from '../cluster/codes.ts';
+import { readFileBounded } from '../core/bounded-read.ts';
+import type { ControllerState } from '../core/states.ts';
+import type { ControllerStatus, StatusReport, TakeoverOutlook, TakeoverRecord } from '../status/snapshot.ts';
 import { argObject } from './args.ts';
+import type { CommandContext } from './context.ts';
 import { defineCommand, ok } from './define.ts';
+
+let version: string | undefined;
+
+/** The firmware's version: the package's, installed beside firmware/ on the box (package.json). */
+export function firmwareVersion(): string {
+  if (version !== undefined) return version;
+  version = 'unknown';
+  const path = fileURLToPath(new URL('../../package.json', import.meta.url));
+  const read = readFileBounded(path, 64 * 1024, 'package.json');
+  if (read.ok) {
+    try {
+      const v = (JSON.parse(read.value.toString('utf8')) as { version?: unknown }).version;
+      if (typeof v === 'string' && /^[\w.+-]{1,32}$/.test(v)) version = v;
+    } catch {
+      // keep 'unknown': the status still answers
+    }
+  }
+  return version;
+}
+
+/** States from which a controller takes over a peer that fails (a takeover under way counts). */
+const READY: readonly ControllerState[] = ['standby', 'active', 'peer-suspect', 'fencing', 'taking-over'];
+
+/** Why `state` keeps controller `c` from taking over, if it does. */
+function stateBlocks(c: ControllerId, state: ControllerState): string | null {
+  if (READY.includes(state)) return null;
+  switch (state) {
+    case 'self-fenced':
+      return `${c} is self-fenced and waits for a reboot`;
+    case 'starting':
+      return `${c} is still starting`;
+    case 'releasing':
+      return `${c} is handing groups over`;
+    case 'maintenance':
+      return null; // said once, as the box's maintenance
+    case 'standby':
+    case 'active':
+    case 'peer-suspect':
+    case 'fencing':
+    case 'taking-over':
+      return null;
+  }
+}
+
+/**
+ * Whether each controller could take over the other's groups now: this
+ * controller by what it knows of itself (state, disk access, its key on the
+ * shared LUN), the peer by what its heartbeat says (heard at all, state,
+ * disk access). Maintenance stops both: no automatic failover.
+ */
+export function takeoverOutlook(
+  s: ControllerStatus,
+  weAreFenced: boolean,
+  maintenance: boolean,
+): TakeoverOutlook[] {
+  const self = s.controller;
+  const peer = s.peer.id;
+  const common = maintenance ? ['maintenance is on: no automatic failover'] : [];
+  const mine: string[] = [];
+  const state = stateBlocks(self, s.state);
+  if (state !== null) mine.push(state);
+  if (weAreFenced && s.state !== 'self-fenced')
+    mine.push(`${self}'s key is gone from the shared disk: ${peer} fenced it`);
+  if (!s.diskAccess) mine.push(`${self} cannot reach the shared disk`);
+  const theirs: string[] = [];
+  if (s.peer.state === 'dead') theirs.push(`${peer} is not heard on any heartbeat path`);
+  else if (s.peer.state === 'suspect') theirs.push(`${peer} is suspect: its heartbeats are failing`);
+  else if (s.peer.peerState === null) theirs.push(`${peer} has not reported its state yet`);
+  else {
+    const blocked = stateBlocks(peer, s.peer.peerState);
+    if (blocked !== null) theirs.push(blocked);
+    if (s.peer.diskAccess === false) theirs.push(`${peer} reports no access to the shared disk`);
+  }
+  const outlook = (by: ControllerId, why: string[]): TakeoverOutlook => ({
+    by,
+    from: otherController(by),
+    possible: why.length === 0 && common.length === 0,
+    why: [...common, ...why],
+  });
+  return [outlook(self, mine), outlook(peer, theirs)];
+}
+
+/** The newest TAKEOVER this controller raised, from its event log (the alarm may be acknowledged since). */
+function lastTakeover(ctx: CommandContext, self: ControllerId): TakeoverRecord | null {
+  const rows = ctx.events?.query({ code: 'TAKEOVER', limit: 50 }) ?? [];
+  for (const e of rows) {
+    const d = e.data;
+    if (d === null || typeof d !== 'object' || Array.isArray(d) || d['action'] !== 'raise') continue;
+    const params = d['params'];
+    const reason =
+      params !== null &&
+      typeof params === 'object' &&
+      !Array.isArray(params) &&
+      typeof params['reason'] === 'string'
+        ? params['reason']
+        : e.message.replace(/^ALARM: /, '');
+    const by = d['subject'] === 'A' || d['subject'] === 'B' ? d['subject'] : self;
+    return { at: e.ts, by, reason };
+  }
+  return null;
+}
+
+/** The one-screen summary `status` answers. */
+export function statusReport(ctx: CommandContext): StatusReport {
+  const s = ctx.status.current();
+  const host = ctx.host();
+  // The box's mark where a failover host keeps one; else what the two states say.
+  const maintenance =
+    host?.failover.status().maintenance.on ??
+    (s.state === 'maintenance' || s.peer.peerState === 'maintenance');
+  const groups = s.groups.map((g) => {
+    const resources = host?.resourceStatus?.(g.name) ?? [];
+    // Its health is known where it runs; our heartbeat from the peer carries none.
+    const elsewhere = g.owner !== null && g.owner !== s.controller;
+    return {
+      ...g,
+      resources: elsewhere ? resources.map((r) => ({ ...r, health: 'unknown' as const })) : resources,
+    };
+  });
+  return {
+    ...s,
+    firmwareVersion: firmwareVersion(),
+    groups,
+    maintenance,
+    alarms: ctx.alarms?.active() ?? [],
+    lastTakeover: lastTakeover(ctx, s.controller),
+    takeover: takeoverOutlook(s, host?.fencer.snapshot().weAreFenced ?? false, maintenance),
+  };
+}
 
 export const statusCommands = [
   defineCommand({
     name: 'status',
-    summary: 'this controller, its peer, paths and groups',
+    summary: 'a summary of the box: controllers, paths, groups and resources, alarms, takeover',
     role: 'viewer',
     args: argObject({}),
     cli: { words: ['status'] },
-    run: (ctx) => ok(ctx.status.current()),
+    run: (ctx) => ok(statusReport(ctx)),
   }),
   defineCommand({
     name: 'peer',

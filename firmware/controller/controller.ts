@@ -12,7 +12,7 @@ import { boxNumber, keyBytes } from '../cluster/identity.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import type { ControllerState } from '../core/states.ts';
-import type { GroupStatus } from '../status/snapshot.ts';
+import type { GroupStatus, ResourceStatus } from '../status/snapshot.ts';
 import type { EventSink } from '../events/types.ts';
 import { BoxMaintenance, fileMarkStore } from '../failover/box-maintenance.ts';
 import { FailoverMachine, type TransitionRecord } from '../failover/machine.ts';
@@ -364,6 +364,11 @@ export class Controller {
       data: { cleared, restarted },
     });
     return { cleared, restarted };
+  }
+
+  /** Each resource of a group as this controller knows it: health here, recent monitor failures. */
+  resourceStatus(group: string): ResourceStatus[] {
+    return this.runner.resourceStatus(group);
   }
 
   groupStatus(): GroupStatus[] {

@@ -17,7 +17,10 @@ function setup(held?: readonly string[]) {
 describe('dispatch', () => {
   it('answers status, peer and paths from the snapshot', async () => {
     const { run } = setup();
-    expect(await run('status')).toEqual({ status: 'ok', data: STATUS, error: null, transaction: 't1' });
+    const status = await run('status');
+    expect(status).toMatchObject({ status: 'ok', error: null, transaction: 't1' });
+    // The snapshot, and the summary's additions (status-report.test.ts).
+    expect(status.data).toMatchObject({ ...STATUS, maintenance: false, lastTakeover: null });
     expect((await run('peer')).data).toBe(STATUS.peer);
     expect((await run('paths')).data).toEqual({ paths: STATUS.peer.paths, counters: { sent: 3 } });
   });

@@ -69,6 +69,8 @@ export const STATUS = {
   controller: 'A',
   state: 'active',
   peer: { id: 'B', state: 'alive', paths: [{ path: 'serial', state: 'up' }] },
+  groups: [],
+  diskAccess: true,
 } as unknown as ControllerStatus;
 
 export function fakeContext(host: FailoverOps | undefined = fakeHost()): CommandContext & {

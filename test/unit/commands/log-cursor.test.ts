@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
+import { RegistryCommands } from '../../../firmware/commands/dispatch.ts';
 import { EventLog } from '../../../firmware/events/event-log.ts';
 import type { DatabaseSync } from '../../../firmware/events/sqlite.ts';
 import { openStateDatabase } from '../../../firmware/events/state-db.ts';
+import { fakeContext } from './fake-context.ts';
 
 let dir: string;
 let db: DatabaseSync;
@@ -66,5 +68,29 @@ describe('event log cursor', () => {
     expect(ids({ code: 'TAKEOVER' })).toEqual([8, 4]);
     expect(ids({ code: 'TAKEOVER', limit: 1 })).toEqual([8]);
     expect(ids({ code: 'NONE' })).toEqual([]);
+  });
+});
+
+describe('log command with afterId', () => {
+  const run = (args: Record<string, unknown>) =>
+    new RegistryCommands({ ...fakeContext(), events: log }).handle({
+      command: 'log',
+      args,
+      transaction: 't',
+    });
+
+  it('answers the events past the cursor, the oldest first over the limit', async () => {
+    const r = await run({ afterId: 2, limit: 3 });
+    expect(r.status).toBe('ok');
+    expect((r.data as { events: { id: number }[] }).events.map((e) => e.id)).toEqual([5, 4, 3]);
+  });
+
+  it('bounds the cursor: a whole number from 0', async () => {
+    for (const afterId of [-1, 1.5, '3', Number.MAX_SAFE_INTEGER + 2]) {
+      const r = await run({ afterId });
+      expect(r.status, String(afterId)).toBe('error');
+      expect(r.error).toMatch(/^args\.afterId: /);
+    }
+    expect((await run({ afterId: 0 })).status).toBe('ok');
   });
 });
