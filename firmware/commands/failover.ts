@@ -20,10 +20,31 @@ export function withFailover(
   return then(host);
 }
 
+/** null for a configured group; else a refusal that lists the configured ones. */
 function configured(host: FailoverOps, group: string): string | null {
-  return host.groupStatus().some((g) => g.name === group)
-    ? null
-    : `group: ${JSON.stringify(group.slice(0, 64))} is not a configured group`;
+  const names = host.groupStatus().map((g) => g.name);
+  if (names.includes(group)) return null;
+  const known = names.length === 0 ? 'no group is configured' : `configured: ${names.join(', ')}`;
+  return `group: ${JSON.stringify(group.slice(0, 64))} is not a configured group (${known})`;
+}
+
+/**
+ * Why a group that does not run here cannot be moved from here, and what
+ * to do: the controller that runs it (as its heartbeat says) is where the
+ * command belongs.
+ */
+function heldElsewhere(
+  ctx: CommandContext,
+  host: FailoverOps,
+  command: 'switchover' | 'failback',
+  group: string,
+): string {
+  const self = ctx.status.current().controller;
+  const owner = host.groupStatus().find((g) => g.name === group)?.owner ?? null;
+  if (owner !== null && owner !== self)
+    return `group: ${group} runs on controller ${owner}, not on ${self}; run "${command} ${group}" on ${owner}`;
+  const verb = command === 'switchover' ? 'switch over' : 'fail back';
+  return `group: ${group} runs on no controller now: nothing to ${verb} (see groups and log for why)`;
 }
 
 /** Dispatch synchronously: the first transition record the command produced, if the machine runs. */
@@ -59,7 +80,7 @@ function moveHeld(ctx: CommandContext, command: 'switchover' | 'failback', group
   return withFailover(ctx, command, (host) => {
     const unknown = configured(host, group);
     if (unknown !== null) return fail(unknown);
-    if (!host.heldGroups().includes(group)) return fail(`group: ${group} does not run on this controller`);
+    if (!host.heldGroups().includes(group)) return fail(heldElsewhere(ctx, host, command, group));
     return operate(host, command, [group]);
   });
 }

@@ -36,11 +36,16 @@ describe('dispatch', () => {
 
   it('refuses a group that is unknown or runs elsewhere, and a refused transition', async () => {
     const { host, run } = setup();
+    // An unknown group: the refusal lists the configured ones.
     expect((await run('switchover', { group: 'nope' })).error).toBe(
-      'group: "nope" is not a configured group',
+      'group: "nope" is not a configured group (configured: db, web)',
     );
+    // A group the peer runs (its heartbeat says so): run the command there.
     expect((await run('failback', { group: 'web' })).error).toBe(
-      'group: web does not run on this controller',
+      'group: web runs on controller B, not on A; run "failback web" on B',
+    );
+    expect((await run('switchover', { group: 'web' })).error).toBe(
+      'group: web runs on controller B, not on A; run "switchover web" on B',
     );
     expect((await run('switchover', {})).error).toBe('args.group: required by switchover');
     expect(host.ops).toEqual([]);
@@ -58,6 +63,33 @@ describe('dispatch', () => {
     expect((await run('maintenance', { on: false })).error).toBe(
       'maintenance-off: the failover core is not running',
     );
+  });
+
+  it('a group nobody runs: nothing to move; no group configured: says so', async () => {
+    const host = fakeHost([]);
+    const nobody = {
+      ...host,
+      groupStatus: () => [
+        { name: 'db', preferred: 'A' as const, owner: null, state: 'stopped' as const, failedOn: [] },
+      ],
+    };
+    const run = (command: CommandName, args: Record<string, unknown>) =>
+      new RegistryCommands(fakeContext(nobody)).handle({ command, args, transaction: 't' });
+    expect((await run('switchover', { group: 'db' })).error).toBe(
+      'group: db runs on no controller now: nothing to switch over (see groups and log for why)',
+    );
+    expect((await run('failback', { group: 'db' })).error).toMatch(/nothing to fail back/);
+    const none = { ...host, groupStatus: () => [] };
+    expect(
+      (
+        await new RegistryCommands(fakeContext(none)).handle({
+          command: 'cleanup',
+          args: { group: 'db' },
+          transaction: 't',
+        })
+      ).error,
+    ).toBe('group: "db" is not a configured group (no group is configured)');
+    expect(host.ops).toEqual([]);
   });
 
   it('takeover: force absent or true takes over; force false does nothing', async () => {
@@ -78,7 +110,9 @@ describe('dispatch', () => {
     const { host, run } = setup();
     expect((await run('cleanup')).data).toEqual({ cleared: ['db', 'web'], restarted: [] });
     expect((await run('cleanup', { group: 'web' })).data).toEqual({ cleared: ['web'], restarted: [] });
-    expect((await run('cleanup', { group: 'nope' })).error).toBe('group: "nope" is not a configured group');
+    expect((await run('cleanup', { group: 'nope' })).error).toBe(
+      'group: "nope" is not a configured group (configured: db, web)',
+    );
     expect(host.cleaned).toEqual([undefined, ['web']]);
   });
 

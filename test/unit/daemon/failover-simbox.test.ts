@@ -99,7 +99,7 @@ describe('failover in the simulated box', () => {
       args: { group: 'svc' },
       transaction: 'z',
     });
-    expect(refused?.error).toMatch(/does not run on this controller/);
+    expect(refused?.error).toBe('group: svc runs on controller B, not on A; run "failback svc" on B');
   });
 
   it('a group that gave up on A runs on B and stays off A until an operator cleans it up on A', async () => {
