@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` is fast, rootless and runs on fake time; `lab` runs the
-// real daemons in network namespaces and must be root.
+// Three projects: `unit` is fast, rootless and runs on fake time; `lab` runs the
+// real daemons in network namespaces and must be root; `kernel` boots a QEMU
+// guest per test (TCG, tools/kernel) for the drivers that need a real kernel.
 export default defineConfig({
   test: {
     projects: [
@@ -26,6 +27,17 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'kernel',
+          include: ['test/kernel/**/*.test.ts'],
+          environment: 'node',
+          // One guest at a time: each takes both cores under TCG.
+          fileParallelism: false,
+          // Each guest has its own hard deadline (tools/kernel/guest.ts), below this.
+          testTimeout: 240_000,
         },
       },
     ],

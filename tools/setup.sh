@@ -18,6 +18,7 @@ packages=(
   mosquitto mosquitto-clients
   keepalived stress-ng
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  qemu-system-x86 busybox-static kmod xz-utils
 )
 
 missing=()
@@ -35,6 +36,28 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 else
   echo "tools/setup.sh: Debian packages present"
+fi
+
+# The kernel tier (tools/kernel) boots Debian bookworm's kernel in QEMU. The
+# kernel and open-iscsi are unpacked into a cache, not installed: installing
+# the kernel would touch this machine's boot, and open-iscsi would start
+# iscsid here. The guest modprobes from the cache with the host's kmod.
+kcache="${TANDEM_KERNEL_CACHE:-/var/cache/tandem-kernel}"
+if ! ls "$kcache"/root/lib/modules/*/modules.dep >/dev/null 2>&1 || [ ! -x "$kcache/iscsi/sbin/iscsiadm" ]; then
+  echo "tools/setup.sh: unpacking the bookworm kernel and open-iscsi into $kcache"
+  apt-get update
+  kpkg="$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-6\.1\.0-[0-9]*-amd64\)$/\1/p' | head -n1)"
+  [ -n "$kpkg" ] || { echo "tools/setup.sh: apt offers no linux-image-6.1.0-*-amd64" >&2; exit 1; }
+  rm -rf "$kcache" && mkdir -p "$kcache/debs"
+  (cd "$kcache/debs" && apt-get download "$kpkg" open-iscsi libisns0 libopeniscsiusr)
+  dpkg-deb -x "$kcache"/debs/linux-image-*.deb "$kcache/root"
+  for deb in "$kcache"/debs/open-iscsi_*.deb "$kcache"/debs/libisns0_*.deb "$kcache"/debs/libopeniscsiusr_*.deb; do
+    dpkg-deb -x "$deb" "$kcache/iscsi"
+  done
+  depmod -b "$kcache/root" "$(ls "$kcache/root/lib/modules")"
+  rm -rf "$kcache/debs"
+else
+  echo "tools/setup.sh: kernel tier cache present in $kcache"
 fi
 
 cd "$(dirname "$0")/.."
