@@ -6,16 +6,22 @@ import type { IscsiConfig } from './config.ts';
 import type { LoginResponse } from './decode.ts';
 import { LoginStage } from './encode.ts';
 import { IscsiLoginError, IscsiProtocolError } from './errors.ts';
-import { booleanValue, decodeText, encodeText, numericValue, type TextPairs } from './text.ts';
+import { Negotiation, OUR_MAX_RECV_DATA_SEGMENT_LENGTH, type NegotiationStage } from './negotiation.ts';
+import { decodeText, encodeText, numericValue, type TextPairs } from './text.ts';
 
-/** What we offer (REFERENCE §4); our MaxRecvDataSegmentLength also bounds the framer. */
-export const OUR_MAX_RECV_DATA_SEGMENT_LENGTH = 262144;
-const OFFER = {
-  firstBurstLength: 65536,
-  maxBurstLength: 262144,
-} as const;
-/** tgt does not declare its MaxRecvDataSegmentLength; RFC 7143 default is 8192. */
-const TARGET_DEFAULT_MAX_RECV_DATA_SEGMENT_LENGTH = 8192;
+export { OUR_MAX_RECV_DATA_SEGMENT_LENGTH };
+/** The operational keys we propose (or declare), in this order (REFERENCE §4). */
+const OPERATIONAL_OFFER = [
+  'HeaderDigest',
+  'DataDigest',
+  'MaxRecvDataSegmentLength',
+  'InitialR2T',
+  'ImmediateData',
+  'FirstBurstLength',
+  'MaxBurstLength',
+  'MaxOutstandingR2T',
+  'ErrorRecoveryLevel',
+] as const;
 /** A target needing more rounds than this to agree is broken or hostile. */
 const MAX_ROUNDS = 8;
 
@@ -61,120 +67,99 @@ export async function performLogin(
   exchange: LoginExchange,
   device: string,
 ): Promise<NegotiatedParameters> {
-  const targetKeys = new Map<string, string>();
+  const auth = config.auth;
+  const neg = new Negotiation({
+    sessionType: 'Normal',
+    device,
+    ours: { AuthMethod: auth.method === 'chap' ? 'CHAP' : 'None' },
+  });
   let lastTsih = 0;
+  /** One Login Request/Response; returns the response, its keys and the answers we owe. */
   const round = async (transit: boolean, csg: LoginStage, nsg: LoginStage, pairs: TextPairs) => {
     const r = await exchange.round(transit, csg, nsg, encodeText(pairs, device));
     checkStatus(r, device);
     if (r.csg !== csg) throw new IscsiProtocolError(device, `Login Response CSG ${r.csg}, expected ${csg}`);
+    if (r.transit && r.nsg !== nsg)
+      throw new IscsiProtocolError(device, `Login Response NSG ${r.nsg}, asked ${nsg}`);
     const keys = decodeText(r.data, device);
-    for (const [k, v] of keys) targetKeys.set(k, v);
+    const stage: NegotiationStage = csg === LoginStage.SECURITY ? 'security' : 'operational';
+    const ends = r.transit && r.nsg === LoginStage.FULL_FEATURE;
+    const answers = neg.receive(stage, keys, ends);
     lastTsih = r.tsih;
-    return { r, keys };
+    return { r, keys, answers };
   };
 
+  // Security stage (RFC 7143 §6.3.1).
   const leading: TextPairs = [
     ['InitiatorName', config.initiatorName],
     ['SessionType', 'Normal'],
     ['TargetName', config.targetIqn],
   ];
-  const auth = config.auth;
-  let last: LoginResponse;
+  let last: Awaited<ReturnType<typeof round>>;
   if (auth.method === 'chap') {
     const offered = await round(false, LoginStage.SECURITY, LoginStage.OPERATIONAL, [
       ...leading,
-      ['AuthMethod', 'CHAP'],
+      ...neg.offer(['AuthMethod']),
     ]);
-    if (offered.keys.get('AuthMethod') !== 'CHAP') {
-      throw new IscsiProtocolError(
-        device,
-        `target answered AuthMethod=${offered.keys.get('AuthMethod') ?? '(none)'} to CHAP`,
-      );
-    }
     const challenge = await round(false, LoginStage.SECURITY, LoginStage.OPERATIONAL, [
+      ...offered.answers,
       ['CHAP_A', CHAP_ALGORITHM_MD5],
     ]);
     const answer = answerChallenge(challenge.keys, auth.username, auth.secret, device);
-    last = (await round(true, LoginStage.SECURITY, LoginStage.OPERATIONAL, answer)).r;
+    last = await round(true, LoginStage.SECURITY, LoginStage.OPERATIONAL, [...challenge.answers, ...answer]);
   } else {
-    last = (
-      await round(true, LoginStage.SECURITY, LoginStage.OPERATIONAL, [...leading, ['AuthMethod', 'None']])
-    ).r;
+    last = await round(true, LoginStage.SECURITY, LoginStage.OPERATIONAL, [
+      ...leading,
+      ...neg.offer(['AuthMethod']),
+    ]);
   }
-  for (let i = 0; !last.transit; i++) {
+  for (let i = 0; !last.r.transit; i++) {
     if (i >= MAX_ROUNDS) throw new IscsiProtocolError(device, 'target never left the security stage');
-    last = (await round(true, LoginStage.SECURITY, LoginStage.OPERATIONAL, [])).r;
+    last = await round(true, LoginStage.SECURITY, LoginStage.OPERATIONAL, last.answers);
   }
+  const method = neg.result('AuthMethod');
+  if (method !== neg.ours('AuthMethod'))
+    throw new IscsiProtocolError(
+      device,
+      `target answered AuthMethod=${method ?? 'Reject'} to ${neg.ours('AuthMethod')}`,
+    );
 
-  if (last.nsg !== LoginStage.FULL_FEATURE) {
-    if (last.nsg !== LoginStage.OPERATIONAL)
-      throw new IscsiProtocolError(device, `Login Response NSG ${last.nsg}`);
-    let pairs: TextPairs = [
-      ['HeaderDigest', 'None'],
-      ['DataDigest', 'None'],
-      ['MaxRecvDataSegmentLength', String(OUR_MAX_RECV_DATA_SEGMENT_LENGTH)],
-      ['InitialR2T', 'Yes'],
-      ['ImmediateData', 'Yes'],
-      ['FirstBurstLength', String(OFFER.firstBurstLength)],
-      ['MaxBurstLength', String(OFFER.maxBurstLength)],
-      ['MaxOutstandingR2T', '1'],
-      ['ErrorRecoveryLevel', '0'],
-    ];
-    for (let i = 0; ; i++) {
-      if (i >= MAX_ROUNDS) throw new IscsiProtocolError(device, 'operational negotiation did not finish');
-      const { r } = await round(true, LoginStage.OPERATIONAL, LoginStage.FULL_FEATURE, pairs);
-      pairs = [];
-      if (r.transit) {
-        if (r.nsg !== LoginStage.FULL_FEATURE)
-          throw new IscsiProtocolError(device, `Login Response NSG ${r.nsg}`);
-        break;
-      }
+  // Operational negotiation (§6.3.2): our offer, then answers to whatever the
+  // target proposes, until it moves to full feature phase with nothing left
+  // unanswered on either side.
+  let pairs: TextPairs = [...last.answers, ...neg.offer(OPERATIONAL_OFFER)];
+  for (let i = 0; ; i++) {
+    if (i >= MAX_ROUNDS) {
+      const open = neg.unanswered;
+      throw new IscsiProtocolError(
+        device,
+        `operational negotiation did not finish${open.length > 0 ? ` (unanswered: ${open.join(', ')})` : ''}`,
+      );
     }
+    const { r, answers } = await round(true, LoginStage.OPERATIONAL, LoginStage.FULL_FEATURE, pairs);
+    if (r.transit) break;
+    pairs = answers;
   }
-  return negotiate(targetKeys, lastTsih, device);
+  return parameters(neg, lastTsih, device);
 }
 
-/** Fold the target's answers into the parameters the session runs with. */
-export function negotiate(
-  keys: ReadonlyMap<string, string>,
-  tsih: number,
-  device: string,
-): NegotiatedParameters {
-  for (const digest of ['HeaderDigest', 'DataDigest']) {
-    const v = keys.get(digest);
-    if (v !== undefined && v !== 'None')
-      throw new IscsiProtocolError(device, `target insists on ${digest}=${v}`);
+/** Fold the negotiated keys into the parameters the session runs with. */
+function parameters(neg: Negotiation, tsih: number, device: string): NegotiatedParameters {
+  for (const key of ['HeaderDigest', 'DataDigest', 'IFMarker', 'OFMarker'] as const) {
+    const v = neg.result(key);
+    if (v !== 'None' && v !== 'No') throw new IscsiProtocolError(device, `target insists on ${key}=${v}`);
   }
-  const erl = keys.get('ErrorRecoveryLevel');
-  if (erl !== undefined && erl !== '0')
-    throw new IscsiProtocolError(device, `target chose ErrorRecoveryLevel=${erl}`);
-  const num = (key: string, fallback: number, max: number): number => {
-    const v = keys.get(key);
-    return v === undefined ? fallback : numericValue(key, v, 512, max, device);
-  };
-  const bool = (key: string, fallback: boolean): boolean => {
-    const v = keys.get(key);
-    return v === undefined || v === 'Irrelevant' ? fallback : booleanValue(key, v, device);
-  };
-  const maxBurstLength = Math.min(
-    OFFER.maxBurstLength,
-    num('MaxBurstLength', OFFER.maxBurstLength, 0xffffff),
-  );
+  const erl = neg.result('ErrorRecoveryLevel');
+  if (erl !== '0') throw new IscsiProtocolError(device, `target chose ErrorRecoveryLevel=${erl}`);
+  const bytes = (key: string): number => numericValue(key, neg.result(key) ?? '', 512, 0xffffff, device);
+  const maxBurstLength = bytes('MaxBurstLength');
   return {
-    targetMaxRecvDataSegmentLength: num(
-      'MaxRecvDataSegmentLength',
-      TARGET_DEFAULT_MAX_RECV_DATA_SEGMENT_LENGTH,
-      0xffffff,
-    ),
-    firstBurstLength: Math.min(
-      OFFER.firstBurstLength,
-      maxBurstLength,
-      num('FirstBurstLength', OFFER.firstBurstLength, 0xffffff),
-    ),
+    targetMaxRecvDataSegmentLength: bytes('MaxRecvDataSegmentLength'),
+    // §13.14: FirstBurstLength MUST NOT exceed MaxBurstLength.
+    firstBurstLength: Math.min(maxBurstLength, bytes('FirstBurstLength')),
     maxBurstLength,
-    // InitialR2T is OR-ed and we offer Yes; ImmediateData is AND-ed and we offer Yes.
-    initialR2T: true,
-    immediateData: bool('ImmediateData', true),
+    initialR2T: neg.result('InitialR2T') === 'Yes',
+    immediateData: neg.result('ImmediateData') === 'Yes',
     tsih,
   };
 }

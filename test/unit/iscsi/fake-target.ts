@@ -241,9 +241,10 @@ export class FakeConnection {
       if (keys.get('TargetName') !== undefined && keys.get('TargetName') !== TARGET_IQN)
         return reply(false, 0, [], 0x0203);
       if (chap === undefined)
+        // tgt's order: login_start() adds TargetPortalGroupTag before text_scan_security() answers AuthMethod.
         return reply(transit, nsg, [
-          ['AuthMethod', 'None'],
           ['TargetPortalGroupTag', '1'],
+          ['AuthMethod', 'None'],
         ]);
       if (keys.get('AuthMethod') === 'CHAP') return reply(false, 0, [['AuthMethod', 'CHAP']]);
       if (keys.get('CHAP_A') === '5') {
@@ -272,6 +273,7 @@ export class FakeConnection {
       ['ImmediateData', 'Yes'],
       ['FirstBurstLength', '65536'],
       ['MaxBurstLength', '262144'],
+      ['MaxOutstandingR2T', '1'],
       ['ErrorRecoveryLevel', '0'],
     ];
     if (mrdsl !== undefined) pairs.push(['MaxRecvDataSegmentLength', String(mrdsl)]);
