@@ -295,6 +295,7 @@ export class Negotiation {
         this.fail(`target ended the negotiation while proposing ${mustAnswer.join(', ')}`);
       if (this.awaiting.size > 0)
         this.fail(`target ended the negotiation without answering ${this.unanswered.join(', ')}`);
+      return []; // no request follows to carry optional answers
     }
     return answers;
   }
