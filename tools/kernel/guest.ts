@@ -61,8 +61,13 @@ export async function runGuest(opts: GuestOptions): Promise<GuestRun> {
   const outDir = mkdtempSync(join(tmpdir(), `tandem-kernel-${opts.name}-`));
   const initrd = join(outDir, 'initramfs.cpio');
   writeFileSync(initrd, buildInitramfs(pieces));
-  writeFileSync(join(outDir, 'guest.env'), `TANDEM_GUEST_MODULES=${shQuote(pieces.modulesRoot)}\n`);
-  writeFileSync(join(outDir, 'job.sh'), `cd ${shQuote(REPO)}\n${opts.job}\n`);
+  const stage2 = `${REPO}/tools/kernel/stage2.sh`;
+  writeFileSync(
+    join(outDir, 'guest.env'),
+    `TANDEM_GUEST_MODULES=${shQuote(pieces.modulesRoot)}\nTANDEM_GUEST_STAGE2=${shQuote(stage2)}\n`,
+  );
+  const header = `export TANDEM_KERNEL_CACHE=${shQuote(pieces.cacheDir)}\ncd ${shQuote(REPO)}\n`;
+  writeFileSync(join(outDir, 'job.sh'), `${header}${opts.job}\n`);
   const args = [
     ...['-M', 'pc', '-accel', 'tcg', '-cpu', 'max'],
     ...['-smp', String(opts.cpus ?? 2), '-m', String(opts.memoryMb ?? 1536)],

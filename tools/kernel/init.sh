@@ -1,9 +1,9 @@
 #!/bin/busybox sh
 # PID 1 of every kernel-tier guest (packed into the initramfs by initramfs.ts).
 # It loads what the root needs, builds that root (the host's / read-only over
-# virtio-9p under a tmpfs overlay, so no disk image), runs the job that the
-# runner left in the writable "out" share, records its exit code there and
-# powers off. Any failure powers off too: the runner's timeout is the last resort.
+# virtio-9p under a tmpfs overlay, so no disk image) with the writable "out"
+# share at /run/out, and hands over to stage2.sh there. A failure powers off;
+# the runner's deadline is the last resort.
 B=/bin/busybox
 $B mount -t proc proc /proc
 $B mount -t sysfs sysfs /sys
@@ -26,12 +26,7 @@ $B mount -t tmpfs tmpfs /newroot/dev/shm
 $B mount --move /out /newroot/run/out
 # The unpacked kernel's modules where modprobe (the host's kmod) looks.
 $B mount --bind "/newroot$TANDEM_GUEST_MODULES" /newroot/lib/modules
-$B ip link set lo up
-echo "tandem-init: userspace ready at $($B cut -d" " -f1 /newroot/proc/uptime) s"
-$B chroot /newroot /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  HOME=/root TERM=dumb /bin/sh /run/out/job.sh >/newroot/run/out/job.log 2>&1
-echo $? >/newroot/run/out/exit-code
-echo "tandem-init: job exited $($B cat /newroot/run/out/exit-code) at $($B cut -d" " -f1 /newroot/proc/uptime) s"
-$B sync
-$B umount /newroot/run/out
-$B poweroff -f
+# switch_root, not chroot: kernel threads resolve paths from init's root
+# (LIO writes its PR state under dbroot, the kernel runs modprobe for crc32c),
+# so the root they see must be the one the job sees.
+exec $B switch_root /newroot /bin/sh "$TANDEM_GUEST_STAGE2"
