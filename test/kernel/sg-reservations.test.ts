@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { nodeCommand } from '../../tools/kernel/guest.ts';
 import { outFile, runJob, sgPersistKeys } from './guest-run.ts';
 
-const JOB = `set -e
+const job = async (): Promise<string> => `set -e
 eval "$(sh tools/kernel/guest/lio-pair.sh)"
 echo "uptime before node: $(cut -d' ' -f1 /proc/uptime)"
-${nodeCommand('test/kernel/guest/sg-reservations.ts', [])} "$SG_A" "$SG_B" >/run/out/report.json
+${await nodeCommand('test/kernel/guest/sg-reservations.ts', [])} "$SG_A" "$SG_B" >/run/out/report.json
 echo "uptime after node: $(cut -d' ' -f1 /proc/uptime)"
 sg_persist -n -i -k "$SG_A" >/run/out/keys-a.txt
 sg_persist -n -i -r "$SG_B" >/run/out/reservation-b.txt`;
@@ -41,7 +41,7 @@ interface Report {
 
 describe('SG_IO against LIO (kernel tier)', () => {
   it('registers from both nexuses, reserves type 5, fences B with PREEMPT AND ABORT; B reads but cannot write', async () => {
-    const run = await runJob({ name: 'sg-reservations', job: JOB, timeoutMs: 180_000 });
+    const run = await runJob({ name: 'sg-reservations', job: await job(), timeoutMs: 180_000 });
     const r = JSON.parse(outFile(run, 'report.json')) as Report;
     console.log(`kernel tier: sg-reservations report ${JSON.stringify(r)}\n${run.jobLog}`);
     expect(r.vendor).toBe('LIO-ORG');

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildInitramfs } from './initramfs.ts';
-import { findGuestPieces } from './pieces.ts';
+import { REPO, findGuestPieces } from './pieces.ts';
+import { emitForGuest, emittedPath } from './transpile.ts';
 import { ensureVmlinux } from './vmlinux.ts';
 
 export interface GuestOptions {
@@ -38,17 +39,21 @@ export interface GuestRun {
   readonly outDir: string;
 }
 
-/** The repository the guest runs from: the host's, seen at the same path through 9p. */
-export const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+export { REPO };
 
 /** Single-quote for the guest's shell. */
 export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A job line that runs one repository script with the project's Node (22). */
-export function nodeCommand(script: string, args: readonly string[] = []): string {
-  return [`${REPO}/node_modules/.bin/node`, `${REPO}/${script}`, ...args].map(shQuote).join(' ');
+/**
+ * A job line that runs one repository script with the project's Node (22),
+ * as JavaScript emitted on the host (transpile.ts says why).
+ */
+export async function nodeCommand(script: string, args: readonly string[] = []): Promise<string> {
+  // The SG worker is started by URL, not imported, so it is named here.
+  await emitForGuest([script, 'hal/scsi/sg/worker.ts']);
+  return [`${REPO}/node_modules/.bin/node`, emittedPath(script), ...args].map(shQuote).join(' ');
 }
 
 function readIfThere(path: string): string {

@@ -5,6 +5,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** The repository: the guest sees the host's tree at the same path through 9p. */
+export const REPO = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+
 export const KERNEL_CACHE = process.env['TANDEM_KERNEL_CACHE'] ?? '/var/cache/tandem-kernel';
 
 export interface GuestPieces {

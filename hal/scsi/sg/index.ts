@@ -44,7 +44,9 @@
  *   through two iSCSI nexuses as two /dev/sg nodes; INQUIRY, unit serial,
  *   READ CAPACITY(16), READ/WRITE(16) with FUA, PR IN/OUT with the
  *   reservation manager (type 5, PREEMPT AND ABORT), RESERVATION CONFLICT and
- *   the 2A/05 unit attention as typed results.
+ *   the 2A/05 unit attention as typed results; the heartbeat's witness slots
+ *   written with FUA through one node and read through the other
+ *   (test/kernel/witness.test.ts).
  */
 export { openSgDevice, SgDevice } from './sg-device.ts';
 export type { SgDeviceOptions } from './sg-device.ts';
