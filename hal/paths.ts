@@ -5,6 +5,9 @@
 // Each path has an environment override TANDEM_<NAME>; TANDEM_SYSROOT, when
 // set, is prefixed to every default (not to explicit overrides).
 
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 export interface HalPaths {
   /** RS-232 heartbeat cable to the peer controller. */
   readonly serialTty: string;
@@ -74,3 +77,27 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): HalPaths {
 
 /** The paths in force for this process, read once from the environment. */
 export const paths: HalPaths = resolvePaths();
+
+/**
+ * Where the simulated box (`npm start`) puts its control sockets, one per
+ * controller; `tandemctl --controller A|B` finds them here. $TANDEM_RUN_DIR
+ * when set; else the run directory (/run/tandem) for root; else the user's
+ * own $XDG_RUNTIME_DIR/tandem, or <tmpdir>/tandem-<uid>. The control socket
+ * server makes the directory 0700, so other users cannot connect.
+ */
+export function simRunDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
+  const runDir = env[envNameFor('runDir')];
+  if ((runDir !== undefined && runDir !== '') || uid === 0) return resolvePaths(env).runDir;
+  const xdg = env['XDG_RUNTIME_DIR'];
+  if (xdg !== undefined && xdg.startsWith('/')) return join(xdg, 'tandem');
+  return join(tmpdir(), `tandem-${uid}`);
+}
+
+/** The simulated box's control socket of controller A or B. */
+export function simControlSocket(
+  controller: 'A' | 'B',
+  env: NodeJS.ProcessEnv = process.env,
+  uid = process.getuid?.() ?? 0,
+): string {
+  return join(simRunDir(env, uid), `sim-${controller.toLowerCase()}.sock`);
+}

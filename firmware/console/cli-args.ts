@@ -4,6 +4,7 @@
 // console refuses exactly what the daemon would. Pure (no I/O) so every usage
 // error is unit-tested; each names the word or option that is wrong, as the
 // usage spells it.
+import { simControlSocket } from '../../hal/paths.ts';
 import { argValueProblem } from '../commands/check.ts';
 import type { CliFlag, CliPositional, CommandDef } from '../commands/define.ts';
 import { REGISTRY } from '../commands/registry.ts';
@@ -15,7 +16,10 @@ export interface ParsedRequest {
   readonly command: CommandName;
   readonly args: Record<string, unknown>;
   readonly json: boolean;
+  /** --socket PATH, or the simulated box's socket of --controller. */
   readonly socket: string | undefined;
+  /** --controller A|B: a controller of the simulated box (`npm start`). */
+  readonly controller?: 'A' | 'B';
   /** config export FILE: where to write the export instead of stdout. */
   readonly exportFile?: string;
   /** config import|validate FILE: read by tandemctl, sent as args.text. */
@@ -52,16 +56,24 @@ const FLAG_TAKES_VALUE = new Map<string, boolean>(
   REGISTRY.flatMap((d) => (d.cli.flags ?? []).map((f) => [f.flag, f.metavar !== undefined] as const)),
 );
 
-export function parseArgs(argv: readonly string[], nowMs: number): Parsed {
+/**
+ * `env` is where --controller looks up the simulated box's sockets
+ * (hal/paths.ts simControlSocket).
+ */
+export function parseArgs(
+  argv: readonly string[],
+  nowMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Parsed {
   try {
-    return parse(argv, nowMs);
+    return parse(argv, nowMs, env);
   } catch (err) {
     if (err instanceof Usage) return { kind: 'usage', message: err.message };
     throw err;
   }
 }
 
-function parse(argv: readonly string[], nowMs: number): Parsed {
+function parse(argv: readonly string[], nowMs: number, env: NodeJS.ProcessEnv): Parsed {
   // Bounded before anything looks at the words (core/limits.ts).
   if (argv.length > LIMITS.cli.words)
     throw new Usage(`COMMAND: more than the ${LIMITS.cli.words}-word limit`);
@@ -72,6 +84,7 @@ function parse(argv: readonly string[], nowMs: number): Parsed {
   }
   let json = false;
   let socket: string | undefined;
+  let controller: 'A' | 'B' | undefined;
   const words: string[] = [];
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
@@ -87,20 +100,49 @@ function parse(argv: readonly string[], nowMs: number): Parsed {
       json = true;
       continue;
     }
-    const takesValue = name === '--socket' ? true : FLAG_TAKES_VALUE.get(name);
+    const own = name === '--socket' || name === '--controller';
+    const takesValue = own ? true : FLAG_TAKES_VALUE.get(name);
     if (takesValue === undefined) throw new Usage(`${name}: unknown option`);
-    if (flags.has(name) || (name === '--socket' && socket !== undefined))
+    if (
+      flags.has(name) ||
+      (name === '--socket' && socket !== undefined) ||
+      (name === '--controller' && controller !== undefined)
+    )
       throw new Usage(`${name}: given more than once`);
     // A switch takes no separate word: `--force no` leaves "no" a stray argument.
     const value = takesValue ? (inline ?? argv[++i]) : (inline ?? true);
     if (value === undefined || value === '') throw new Usage(`${name}: needs a value`);
     if (name === '--socket') socket = value === true ? undefined : value;
+    else if (name === '--controller') controller = controllerOf(value);
     else flags.set(name, value);
+  }
+  if (controller !== undefined) {
+    if (socket !== undefined) throw new Usage('--controller: give --controller or --socket, not both');
+    socket = simSocket(controller, env);
   }
   if (words[0] === 'help') return { kind: 'help', topic: words.slice(1) };
   const def = findCommand(words);
-  const base = { kind: 'request' as const, json, socket };
+  const base = {
+    kind: 'request' as const,
+    json,
+    socket,
+    ...(controller === undefined ? {} : { controller }),
+  };
   return { ...base, ...commandArgs(def, words.slice(def.cli.words.length), flags, nowMs) };
+}
+
+function controllerOf(value: string | true): 'A' | 'B' {
+  const c = value === true ? '' : value.toUpperCase();
+  if (c === 'A' || c === 'B') return c;
+  throw new Usage(`--controller: must be A or B, got ${JSON.stringify(String(value).slice(0, 64))}`);
+}
+
+function simSocket(controller: 'A' | 'B', env: NodeJS.ProcessEnv): string {
+  try {
+    return simControlSocket(controller, env);
+  } catch (err) {
+    throw new Usage(`--controller: ${(err as Error).message}`);
+  }
 }
 
 /** The command whose words start the line (the longest, so `alarms ack` beats `alarms`). */

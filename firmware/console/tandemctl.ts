@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // tandemctl: the serial-console (and SSH) client of the controller daemon.
 // `node firmware/console/tandemctl.ts [--json] COMMAND ...`; /usr/bin/tandemctl
 // on the box execs exactly this. Exit codes: 0 ok, 1 error from the daemon,

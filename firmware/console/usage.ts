@@ -4,7 +4,7 @@
 import { commandHelp, commandList, commandsSpelled } from '../commands/help.ts';
 import { REGISTRY } from '../commands/registry.ts';
 
-export const USAGE = `usage: tandemctl [--json] [--socket PATH] COMMAND [ARGS]
+export const USAGE = `usage: tandemctl [--json] [--socket PATH | --controller A|B] COMMAND [ARGS]
        tandemctl help [COMMAND]
 
 commands:
@@ -13,6 +13,7 @@ ${commandList()}
 options:
   --json                      print the daemon's reply as JSON (for scripts)
   --socket PATH               control socket (default: $TANDEM_CONTROL_SOCKET or /run/tandem/tandemctl.sock)
+  --controller A|B            controller A or B of the simulated box (npm start prints its sockets)
 
 exit codes: 0 ok, 1 the daemon refused or failed, 2 usage, 3 daemon unreachable`;
 

@@ -5,9 +5,24 @@
 // (simCredentials) and printed by `npm start`, and every other CONNECT is
 // refused, so another local user cannot read the box's responses or publish
 // requests to it. The password is compared in constant time.
+//
+// Nor does it take any size of packet: like the lab's mosquitto
+// (max_packet_size, tools/lab/mqtt.ts MQTT_MAX_PACKET) it closes the
+// connection of a client that sends a packet over SIM_MQTT_MAX_PACKET bytes,
+// before reading it (packet-guard.ts), so an oversized request never reaches
+// a controller and the broker does not buffer it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
+import { LIMITS } from '../core/limits.ts';
+import { guardedConnection, type FrameRefusal } from './packet-guard.ts';
+
+/**
+ * The largest packet the broker accepts: a request's payload limit
+ * (core/limits.ts LIMITS.mqttRequest) plus 20 KiB for the topic and header,
+ * the bound the lab's mosquitto has (a unit test keeps the two equal).
+ */
+export const SIM_MQTT_MAX_PACKET = LIMITS.mqttRequest.bytes + 20 * 1024;
 
 export interface BrokerCredentials {
   readonly username: string;
@@ -20,6 +35,8 @@ export interface EmbeddedBroker {
   readonly note: string | undefined;
   /** Connections refused for wrong or missing credentials. */
   readonly refusedLogins: () => number;
+  /** Connections closed for a packet over the limit (or a malformed length). */
+  readonly refusedPackets: () => number;
   close(): Promise<void>;
 }
 
@@ -46,8 +63,27 @@ function same(given: Readonly<Buffer | string | undefined>, expected: string): b
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-export async function startBroker(port: number, credentials: BrokerCredentials): Promise<EmbeddedBroker> {
+export interface BrokerOptions {
+  /** Default SIM_MQTT_MAX_PACKET. */
+  readonly maxPacketBytes?: number;
+  /** Told each time a client is closed for its packet. */
+  readonly onRefusedPacket?: (message: string) => void;
+}
+
+function refusalText(why: FrameRefusal, max: number): string {
+  return why.kind === 'oversized'
+    ? `closed a client that sent a ${why.bytes}-byte packet (limit ${max} bytes)`
+    : 'closed a client that sent a malformed packet length';
+}
+
+export async function startBroker(
+  port: number,
+  credentials: BrokerCredentials,
+  options: BrokerOptions = {},
+): Promise<EmbeddedBroker> {
+  const maxPacket = options.maxPacketBytes ?? SIM_MQTT_MAX_PACKET;
   let refused = 0;
+  let refusedPackets = 0;
   const aedes = await Aedes.createBroker({
     authenticate: (_client, username, password, done) => {
       const ok = same(username, credentials.username) && same(password, credentials.password);
@@ -55,7 +91,14 @@ export async function startBroker(port: number, credentials: BrokerCredentials):
       done(null, ok);
     },
   });
-  const server = createServer((socket) => aedes.handle(socket));
+  const server = createServer((socket) =>
+    aedes.handle(
+      guardedConnection(socket, maxPacket, (why) => {
+        refusedPackets += 1;
+        options.onRefusedPacket?.(refusalText(why, maxPacket));
+      }),
+    ),
+  );
   let note: string | undefined;
   let bound: number;
   try {
@@ -68,6 +111,7 @@ export async function startBroker(port: number, credentials: BrokerCredentials):
     port: bound,
     note,
     refusedLogins: () => refused,
+    refusedPackets: () => refusedPackets,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => aedes.close(() => resolve()));

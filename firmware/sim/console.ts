@@ -1,8 +1,11 @@
 // Operator commands for the simulated box, one per stdin line: fault
-// commands (cut, heal, kill, restart) and, after A or B, any tandemctl
-// command for that controller, parsed as tandemctl parses it and run through
-// the same command registry as the daemon's channels. Parsing is separate
-// from acting so it can be tested; bad input gets a clear answer.
+// commands (cut, heal, kill, restart); status, alarms and log of a
+// controller (A unless named: `status B`, `log B --limit 5`); and, after A
+// or B, any tandemctl command for that controller. Each is parsed as
+// tandemctl parses it, run through the same command registry as the
+// daemon's channels and printed with tandemctl's formatter (console-run.ts).
+// Parsing is separate from acting so it can be tested; bad input gets a
+// clear answer.
 import { commandList } from '../commands/help.ts';
 import { parseArgs, type ParsedRequest } from '../console/cli-args.ts';
 import { helpText } from '../console/usage.ts';
@@ -22,6 +25,9 @@ export const HELP = [
   '  heal serial|net|disk    plug it back',
   '  kill A|B                the controller firmware dies',
   '  restart A|B             boot it again',
+  "  status [A|B]            a controller's status, as tandemctl status prints it (default A)",
+  '  alarms [A|B]            its active alarms (alarms [A|B] ack ID acknowledges one)',
+  '  log [A|B] [OPTIONS]     its event log, newest first (log B --severity warning --limit 20)',
   '  A|B COMMAND [ARGS]      a tandemctl command on controller A or B (A status, B switchover svc)',
   '  help [COMMAND], quit',
   '',
@@ -33,9 +39,14 @@ export const HELP = [
 function simRequest(request: ParsedRequest): string | null {
   if (request.readFile !== undefined || request.exportFile !== undefined)
     return 'FILE: the sim console reads and writes no files';
+  if (request.controller !== undefined)
+    return '--controller: on the sim console, name the controller first (B status) or after status, alarms, log';
   if (request.socket !== undefined) return '--socket: the sim console talks to its controllers directly';
   return null;
 }
+
+/** The commands that read one controller, A unless the next word names it. */
+const READERS = new Set(['status', 'alarms', 'log']);
 
 function tandemctlLine(
   controller: 'A' | 'B',
@@ -71,6 +82,11 @@ export function parseSimCommand(line: string): SimCommand | { kind: 'error'; mes
   if (target === 'A' || target === 'B') return tandemctlLine(target, words.slice(1));
   if (verb === 'help') {
     if (words.length === 1) return { kind: 'help', text: HELP };
+    return tandemctlLine('A', words);
+  }
+  if (READERS.has(verb)) {
+    const named = arg?.toUpperCase();
+    if (named === 'A' || named === 'B') return tandemctlLine(named, [verb, ...words.slice(2)]);
     return tandemctlLine('A', words);
   }
   if (words.length > 2)

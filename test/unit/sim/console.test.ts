@@ -34,9 +34,53 @@ describe('sim console', () => {
     });
   });
 
+  it('status, alarms and log read controller A unless the next word names A or B', () => {
+    expect(parseSimCommand('status')).toMatchObject({
+      kind: 'command',
+      controller: 'A',
+      request: { command: 'status', args: {} },
+    });
+    expect(parseSimCommand('status b')).toMatchObject({ controller: 'B', request: { command: 'status' } });
+    expect(parseSimCommand('alarms B')).toMatchObject({ controller: 'B', request: { command: 'alarms' } });
+    expect(parseSimCommand('alarms ack 3')).toMatchObject({
+      controller: 'A',
+      request: { command: 'alarm-ack', args: { id: 3 } },
+    });
+    expect(parseSimCommand('alarms B ack 3 --by ops')).toMatchObject({
+      controller: 'B',
+      request: { command: 'alarm-ack', args: { id: 3, by: 'ops' } },
+    });
+    expect(parseSimCommand('log')).toMatchObject({ controller: 'A', request: { command: 'log', args: {} } });
+    expect(parseSimCommand('log B --severity warning --limit 5')).toMatchObject({
+      controller: 'B',
+      request: { command: 'log', args: { severity: 'warning', limit: 5 } },
+    });
+    expect(parseSimCommand('log --limit x')).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/^--limit: /) as unknown,
+    });
+    expect(parseSimCommand('status C')).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/^C: unexpected argument/) as unknown,
+    });
+  });
+
+  it('the sim console picks its controller by name, not by --controller or --socket', () => {
+    expect(parseSimCommand('A --controller B status')).toMatchObject({
+      kind: 'error',
+      message: expect.stringMatching(/^--controller: /) as unknown,
+    });
+    expect(parseSimCommand('status --socket /tmp/s')).toEqual({
+      kind: 'error',
+      message: '--socket: the sim console talks to its controllers directly',
+    });
+  });
+
   it('help lists the fault commands and the registry’s commands; help COMMAND is the registry’s help', () => {
     expect(parseSimCommand('help')).toEqual({ kind: 'help', text: HELP });
     expect(HELP).toContain('  alarms ack ID [--by NAME]');
+    for (const reader of ['status [A|B]', 'alarms [A|B]', 'log [A|B] [OPTIONS]'])
+      expect(HELP).toContain(`  ${reader}`);
     expect(parseSimCommand('help maintenance')).toEqual({
       kind: 'help',
       text: commandHelp(commandDef('maintenance')),

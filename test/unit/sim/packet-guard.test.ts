@@ -1,0 +1,176 @@
+// The embedded broker's packet limit: the same bound as the lab's mosquitto
+// (max_packet_size); a client that sends a bigger packet is closed before
+// the packet is read, nothing of it reaches a subscriber or a controller,
+// and the broker and the box go on serving everyone else.
+import mqtt, { type MqttClient } from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../../../hal/clock/sim.ts';
+import { SystemClock } from '../../../hal/clock/system.ts';
+import { LIMITS } from '../../../firmware/core/limits.ts';
+import { SimBox } from '../../../firmware/sim/box.ts';
+import {
+  SIM_MQTT_MAX_PACKET,
+  simCredentials,
+  startBroker,
+  type EmbeddedBroker,
+} from '../../../firmware/sim/broker.ts';
+import { MqttFrameScanner } from '../../../firmware/sim/packet-guard.ts';
+import { simCommandToken, SimTelemetry } from '../../../firmware/sim/telemetry.ts';
+import { MQTT_MAX_PACKET } from '../../../tools/lab/mqtt.ts';
+import { signedRequest } from '../../lab/fixtures/telemetry-noc.ts';
+
+/** An MQTT fixed header: type byte and the remaining length's 1-4 bytes. */
+function header(type: number, remaining: number): Buffer {
+  const bytes = [type];
+  let n = remaining;
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    bytes.push(b);
+  } while (n > 0);
+  return Buffer.from(bytes);
+}
+
+describe('MQTT frame scanner', () => {
+  it('lets packets up to the limit through, whole or byte by byte', () => {
+    const max = 200;
+    const stream = Buffer.concat([
+      header(0x30, 10),
+      Buffer.alloc(10),
+      header(0xc0, 0), // PINGREQ: no body
+      header(0x30, max - 3),
+      Buffer.alloc(max - 3),
+    ]);
+    expect(new MqttFrameScanner(max).push(stream)).toBeNull();
+    const scanner = new MqttFrameScanner(max);
+    for (const byte of stream) expect(scanner.push(Buffer.from([byte]))).toBeNull();
+  });
+
+  it('refuses the first packet whose header declares more, before its body arrives', () => {
+    const scanner = new MqttFrameScanner(200);
+    expect(scanner.push(Buffer.concat([header(0x30, 5), Buffer.alloc(5)]))).toBeNull();
+    // 1 type byte + 2 length bytes + 198 = 201.
+    const big = header(0x30, 198);
+    expect(scanner.push(big.subarray(0, 2))).toBeNull();
+    expect(scanner.push(big.subarray(2))).toEqual({ kind: 'oversized', bytes: 201 });
+  });
+
+  it('a remaining length of more than four bytes is malformed', () => {
+    expect(new MqttFrameScanner(1 << 30).push(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff]))).toEqual({
+      kind: 'malformed',
+    });
+  });
+});
+
+type Msg = { topic: string; payload: Buffer };
+
+describe('the simulated box’s broker refuses oversized packets', () => {
+  const credentials = simCredentials();
+  const token = simCommandToken();
+  const got: Msg[] = [];
+  const refusals: string[] = [];
+  let broker: EmbeddedBroker;
+  let box: SimBox;
+  let telemetry: SimTelemetry;
+  let noc: MqttClient;
+  const connect = () =>
+    mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      ...credentials,
+    });
+  const waitFor = async (pred: (m: Msg) => boolean, ms = 5000): Promise<Msg> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = got.find(pred);
+      if (m) return m;
+      if (Date.now() > end) throw new Error(`nothing matching; got ${got.map((g) => g.topic).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  beforeEach(async () => {
+    got.length = 0;
+    refusals.length = 0;
+    broker = await startBroker(0, credentials, { onRefusedPacket: (m) => refusals.push(m) });
+    noc = await connect();
+    noc.on('message', (topic, payload) => got.push({ topic, payload }));
+    await noc.subscribeAsync('tandem/#', { qos: 1 });
+    box = new SimBox({ clock: new SimClock(), boxId: 'simbox' });
+    telemetry = new SimTelemetry({
+      url: `mqtt://127.0.0.1:${broker.port}`,
+      credentials,
+      token,
+      box,
+      clock: new SystemClock(),
+    });
+    box.onController((c, controller) => void telemetry.set(c, controller));
+    box.start();
+  });
+
+  afterEach(async () => {
+    await box.stop();
+    await telemetry.close();
+    await noc.endAsync(true);
+    await broker.close();
+  });
+
+  it('is the lab mosquitto’s max_packet_size: a request’s payload limit and room for topic and header', () => {
+    expect(SIM_MQTT_MAX_PACKET).toBe(MQTT_MAX_PACKET);
+    expect(SIM_MQTT_MAX_PACKET).toBeGreaterThan(LIMITS.mqttRequest.bytes);
+  });
+
+  it('a packet of exactly the limit passes; one byte more closes the publisher and reaches no one', async () => {
+    const topic = 'tandem/sim-test/big';
+    // QoS 0 PUBLISH: type byte, 3 length bytes, 2-byte topic length, topic, payload.
+    const fits = Buffer.alloc(SIM_MQTT_MAX_PACKET - 1 - 3 - 2 - topic.length, 0x61);
+    const publisher = await connect();
+    await publisher.publishAsync(topic, fits, { qos: 0 });
+    expect((await waitFor((m) => m.topic === topic)).payload.length).toBe(fits.length);
+    got.length = 0;
+
+    const closed = new Promise<void>((resolve) => publisher.once('close', () => resolve()));
+    publisher.publish(topic, Buffer.concat([fits, Buffer.from('b')]), { qos: 0 });
+    await closed;
+    expect(broker.refusedPackets()).toBe(1);
+    expect(refusals).toEqual([
+      `closed a client that sent a ${SIM_MQTT_MAX_PACKET + 1}-byte packet (limit ${SIM_MQTT_MAX_PACKET} bytes)`,
+    ]);
+    // The broker goes on: a new client publishes, the subscriber hears it; the oversized one never arrives.
+    const next = await connect();
+    await next.publishAsync(topic, 'small', { qos: 1 });
+    await waitFor((m) => m.payload.toString() === 'small');
+    expect(got.filter((m) => m.topic === topic).map((m) => m.payload.length)).toEqual([5]);
+    await next.endAsync(true);
+    await publisher.endAsync(true);
+  });
+
+  it('an oversized request to a controller is dropped at the broker; the controller still answers', async () => {
+    await waitFor((m) => m.topic === 'tandem/simbox/A/availability' && m.payload.toString() === 'online');
+    const scope = { prefix: 'tandem', boxId: 'simbox', controller: 'A' as const };
+    const huge = signedRequest(token, scope, 'status', { pad: 'x'.repeat(SIM_MQTT_MAX_PACKET) });
+    const attacker = await connect();
+    const closed = new Promise<void>((resolve) => attacker.once('close', () => resolve()));
+    attacker.publish(huge.topic, huge.payload, { qos: 1 });
+    await closed;
+    expect(broker.refusedPackets()).toBe(1);
+
+    const req = signedRequest(token, scope, 'status', {});
+    await noc.publishAsync(req.topic, req.payload, { qos: 1 });
+    const answer = await waitFor(
+      (m) => m.topic === 'tandem/simbox/A/response/status' && m.payload.toString().includes(req.transaction),
+    );
+    expect(JSON.parse(answer.payload.toString())).toMatchObject({
+      status: 'ok',
+      transaction: req.transaction,
+    });
+    // No response ever named the oversized request, and A never went offline.
+    expect(got.some((m) => m.payload.toString().includes(huge.transaction))).toBe(false);
+    expect(
+      got.some((m) => m.topic === 'tandem/simbox/A/availability' && m.payload.toString() === 'offline'),
+    ).toBe(false);
+    expect(noc.connected).toBe(true);
+    await attacker.endAsync(true);
+  });
+});
