@@ -15,6 +15,7 @@ import type { ControllerState } from '../core/states.ts';
 import type { GroupStatus, ResourceStatus } from '../status/snapshot.ts';
 import type { EventSink } from '../events/types.ts';
 import { BoxMaintenance, fileMarkStore } from '../failover/box-maintenance.ts';
+import { groupDownGraceMs, peerClaimWaitMs } from '../failover/lease.ts';
 import { FailoverMachine, type TransitionRecord } from '../failover/machine.ts';
 import { membershipPeerView, type PeerView } from '../failover/peer-view.ts';
 import { failoverSettings } from './failover-settings.ts';
@@ -169,9 +170,9 @@ export class Controller {
     this.failover.onTransition((r) => this.onTransition(r));
     // A group may stay unowned for as long as a takeover takes: detection
     // and lease (takeover wait), the loser's fence delay, and the settling
-    // of a free group after a join (2 x deadtime).
-    const groupDownGraceMs = settings.takeoverWaitMs + settings.fenceDelayMs + 2 * p.timing.deadtimeMs;
-    this.groupDown = new GroupDownWatch(p.alarms, clock, groupDownGraceMs, {
+    // of a free group after a join (lease.ts, one function for the daemon and the docs).
+    const graceMs = groupDownGraceMs({ ...settings, deadtimeMs: p.timing.deadtimeMs });
+    this.groupDown = new GroupDownWatch(p.alarms, clock, graceMs, {
       groups: () => this.groupStatus(),
       candidates: () => this.groupCandidates(),
     });
@@ -292,7 +293,7 @@ export class Controller {
       // vanished at once, it would see us dead rather than the release, and
       // fence us before taking over.
       const claimed = (): boolean => held.every((g) => this.peer.latest()?.groups.includes(g) === true);
-      const waitUntil = Math.min(deadline, this.clock.monotonicMs() + 2 * this.timing.deadtimeMs);
+      const waitUntil = Math.min(deadline, this.clock.monotonicMs() + peerClaimWaitMs(this.timing));
       while (
         handingOver &&
         this.peer.peerState() === 'alive' &&

@@ -21,6 +21,7 @@ import { EventQueue } from './event-queue.ts';
 import type { FailoverEvent, FailoverEventType } from './events.ts';
 import { FailureMemory } from './failure-memory.ts';
 import { FreeGroups } from './free-groups.ts';
+import { freeGroupSettleMs, handoverWindowMs } from './lease.ts';
 import { moveIn, moveOut, type GroupRunner } from './moves.ts';
 import type { PeerView } from './peer-view.ts';
 import type { PlacementConfig } from './placement.ts';
@@ -117,7 +118,7 @@ export class FailoverMachine {
     this.peerId = otherController(settings.self);
     this.failures = new FailureMemory(deps.clock, settings.failureTimeoutMs);
     this.releases = new ReleaseMemory(this.peerId, this.handoverWindowMs);
-    this.free = new FreeGroups(settings, settings.self, 3 * settings.timing.intervalMs);
+    this.free = new FreeGroups(settings, settings.self, freeGroupSettleMs(settings.timing));
   }
 
   get state(): ControllerState {
@@ -620,7 +621,7 @@ export class FailoverMachine {
 
   /** How long a release (or our own join) is remembered when placing free groups. */
   private get handoverWindowMs(): number {
-    return 2 * this.cfg.timing.deadtimeMs;
+    return handoverWindowMs(this.cfg.timing);
   }
 
   private checkFailback(): void {
