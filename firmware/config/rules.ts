@@ -3,6 +3,7 @@
 // warnings are accepted but reported (e.g. the factory HMAC key).
 import { isIP } from 'node:net';
 import { DEFAULT_TIMEOUT_MS as SCSI_IO_TIMEOUT_MS } from '../../hal/scsi/commands.ts';
+import { validateTiming } from '../cluster/timing.ts';
 import { FACTORY_CLUSTER_KEY, type TandemConfig } from './schema.ts';
 
 export interface ConfigIssue {
@@ -16,19 +17,10 @@ export function checkRules(c: TandemConfig): { errors: ConfigIssue[]; warnings: 
   const warnings: ConfigIssue[] = [];
   const err = (path: string, message: string) => errors.push({ path, message });
 
-  const hb = c.cluster.heartbeat;
-  if (hb.warntimeMs <= hb.intervalMs)
-    err('/cluster/heartbeat/warntimeMs', `must be greater than intervalMs (${hb.intervalMs})`);
-  if (hb.deadtimeMs <= hb.warntimeMs)
-    err('/cluster/heartbeat/deadtimeMs', `must be greater than warntimeMs (${hb.warntimeMs})`);
-  if (hb.deadtimeMs < 2 * hb.intervalMs) {
-    err(
-      '/cluster/heartbeat/deadtimeMs',
-      `must be at least twice intervalMs (${hb.intervalMs}) so one lost beat is not a death`,
-    );
-  }
-  if (hb.initdeadMs < hb.deadtimeMs)
-    err('/cluster/heartbeat/initdeadMs', `must be at least deadtimeMs (${hb.deadtimeMs})`);
+  // The same check the controller's build runs (cluster/timing.ts): a config
+  // that validates is one the daemon can start with.
+  const timing = validateTiming(c.cluster.heartbeat);
+  if (!timing.ok) err(`/cluster/heartbeat/${timing.error.field}`, timing.error.detail);
 
   checkLeaseTiming(c, err);
 

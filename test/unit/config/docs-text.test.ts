@@ -23,9 +23,10 @@ describe('docs/config.md text', () => {
     expect(prose(committed)).toBe(prose(renderConfigDoc()));
   });
 
-  it('its example error names the default warntime', () => {
+  it('its example error names the default warntime + interval', () => {
+    const hb = defaultConfig().cluster.heartbeat;
     expect(prose(renderConfigDoc())).toContain(
-      `must be greater than warntimeMs (${defaultConfig().cluster.heartbeat.warntimeMs})`,
+      `must be >= warntime + interval (${hb.warntimeMs + hb.intervalMs} ms)`,
     );
   });
 });

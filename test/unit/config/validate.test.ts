@@ -67,8 +67,14 @@ describe('config validation', () => {
   it('checks cross-field rules with field-named errors', () => {
     expect(errorsOf({ cluster: { heartbeat: { warntimeMs: 12_000 } } })).toContainEqual({
       path: '/cluster/heartbeat/deadtimeMs',
-      message: 'must be greater than warntimeMs (12000)',
+      message: 'must be >= warntime + interval (13000 ms)',
     });
+    // What the controller's build refuses, validation refuses too (one check, cluster/timing.ts).
+    expect(
+      errorsOf({
+        cluster: { heartbeat: { intervalMs: 100, warntimeMs: 150, deadtimeMs: 300, initdeadMs: 300 } },
+      }),
+    ).toEqual([{ path: '/cluster/heartbeat/warntimeMs', message: 'must be >= 2 x interval (200 ms)' }]);
     expect(errorsOf({ cluster: { heartbeat: { initdeadMs: 5000 } } }).map((e) => e.path)).toEqual([
       '/cluster/heartbeat/initdeadMs',
     ]);
