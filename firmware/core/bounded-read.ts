@@ -4,6 +4,7 @@
 // crosses the limit, after which it is destroyed. Memory is bounded by the
 // limit, whatever the source would have produced.
 import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { Result } from './result.ts';
 
 const CHUNK = 64 * 1024;
@@ -61,4 +62,21 @@ export async function readStreamBounded(
     return { ok: false, error: `${what}: cannot read: ${(err as Error).message}` };
   }
   return { ok: true, value: Buffer.concat(parts, total) };
+}
+
+/**
+ * The last maxBytes of a file that may be large (a server log): only the
+ * tail is read, whatever the file's size.
+ */
+export async function readTailBounded(path: string, maxBytes: number): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const length = Math.min(size, maxBytes);
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await fh.read(buf, 0, length, size - length);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }

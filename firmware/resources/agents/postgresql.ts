@@ -20,8 +20,12 @@ import type { ActionContext, ActionTimeouts, ResourceAgent } from '../agent.ts';
 import { DEFAULT_TIMEOUTS } from '../agent.ts';
 import type { CommandResult } from '../command.ts';
 import { describeCommand, lastLine } from '../command.ts';
+import { readTailBounded } from '../../core/bounded-read.ts';
 import { fail, ok } from '../ocf.ts';
 import type { OcfResult } from '../ocf.ts';
+
+/** How much of the server log's end is read to find why it failed. */
+const LOG_TAIL_BYTES = 64 * 1024;
 
 export interface PostgresConfig {
   readonly name: string;
@@ -289,8 +293,10 @@ export class PostgresAgent implements ResourceAgent {
 
   private async logTail(): Promise<string> {
     try {
-      // The line that says why (FATAL/PANIC), not the "shut down" that follows it.
-      const lines = (await readFile(this.logFile, 'utf8')).split('\n').slice(-50);
+      // The line that says why (FATAL/PANIC), not the "shut down" that follows
+      // it; only the log's tail is read, however large the log has grown.
+      const tail = (await readTailBounded(this.logFile, LOG_TAIL_BYTES)).toString('utf8');
+      const lines = tail.split('\n').slice(-50);
       const why = lines.filter((l) => /\b(FATAL|PANIC|ERROR):/.test(l)).at(-1);
       return lastLine(why ?? lines.join('\n')) || '(empty)';
     } catch {

@@ -1,11 +1,11 @@
 // Bounded reads stop at the limit: /dev/zero ends at once with an error
 // naming the limit, and an endless stream is destroyed.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileBounded, readStreamBounded } from '../../../firmware/core/bounded-read.ts';
+import { readFileBounded, readStreamBounded, readTailBounded } from '../../../firmware/core/bounded-read.ts';
 
 describe('bounded reads', () => {
   let dir: string;
@@ -67,5 +67,18 @@ describe('bounded reads', () => {
       ok: true,
       value: Buffer.from('abcd'),
     });
+  });
+
+  it('reads only the tail of a large file', async () => {
+    const big = join(dir, 'server.log');
+    writeFileSync(big, '');
+    truncateSync(big, 1024 * 1024 * 1024); // 1 GiB, sparse
+    writeFileSync(big, 'x'.repeat(100) + '\nFATAL: gone\n', { flag: 'a' });
+    const tail = await readTailBounded(big, 4096);
+    expect(tail.length).toBe(4096);
+    expect(tail.toString('utf8').endsWith('FATAL: gone\n')).toBe(true);
+    const small = join(dir, 'small.log');
+    writeFileSync(small, 'ab');
+    expect((await readTailBounded(small, 4096)).toString()).toBe('ab');
   });
 });
