@@ -1,5 +1,5 @@
 // docs/failover.md's table of derived waits is generated from the functions
-// the daemon uses (test/unit/docs/failover-waits.ts); this fails when the two
+// the daemon uses (tools/gen-failover-waits.ts); this fails when the two
 // drift apart, and checks what the table and the text around it claim.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -14,12 +14,19 @@ import {
 } from '../../../firmware/failover/lease.ts';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import { SimBox } from '../../../firmware/sim/box.ts';
-import { BEGIN, DOC_FILE, END, columns, minFenceDelayMs, withWaitsTable } from './failover-waits.ts';
+import {
+  BEGIN,
+  DOC_FILE,
+  END,
+  columns,
+  minFenceDelayMs,
+  withWaitsTable,
+} from '../../../tools/gen-failover-waits.ts';
 
 describe('docs/failover.md derived waits', () => {
-  it('is what test/unit/docs/failover-waits.ts generates', async () => {
+  it('is what tools/gen-failover-waits.ts generates', async () => {
     const current = readFileSync(DOC_FILE, 'utf8');
-    // On failure: run `node test/unit/docs/failover-waits.ts` and commit docs/failover.md.
+    // On failure: run `node tools/gen-failover-waits.ts` and commit docs/failover.md.
     expect(await withWaitsTable(current)).toBe(current);
   });
 
