@@ -16,6 +16,13 @@ export interface I2cBus {
   readRegister(addr: number, reg: number, length: number): Promise<Buffer>;
   /** Write the register number followed by the data, in one message. */
   writeRegister(addr: number, reg: number, data: Uint8Array): Promise<void>;
+  /**
+   * SMBus send byte: START, address+W, one byte, STOP. All a PCF8574 (the
+   * LCD backpack) understands; also works on SMBus-only adapters.
+   */
+  sendByte(addr: number, byte: number): Promise<void>;
+  /** SMBus receive byte: START, address+R, one byte, STOP. */
+  receiveByte(addr: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -85,7 +92,7 @@ export function validateRegister(device: string, reg: unknown): number {
  * a byte); ETIMEDOUT: the bus is stuck or a device stretched the clock too
  * long; EAGAIN: arbitration lost to another master.
  */
-export function i2cErrorFromErrno(errno: number, device: string): SyscallError {
+export function i2cErrorFromErrno(errno: number, device: string, op = 'ioctl(I2C_RDWR)'): SyscallError {
   let code: HalErrorCode;
   switch (errnoName(errno)) {
     case 'ENXIO':
@@ -101,9 +108,9 @@ export function i2cErrorFromErrno(errno: number, device: string): SyscallError {
       code = 'busy';
       break;
     default:
-      return new SyscallError('ioctl(I2C_RDWR)', errno, device);
+      return new SyscallError(op, errno, device);
   }
-  return new SyscallError('ioctl(I2C_RDWR)', errno, device, code);
+  return new SyscallError(op, errno, device, code);
 }
 
 /** True when the device did not acknowledge (absent, or refused a byte). */
@@ -111,7 +118,14 @@ export function isNak(err: unknown): boolean {
   return err instanceof SyscallError && (err.errnoName === 'ENXIO' || err.errnoName === 'EREMOTEIO');
 }
 
-/** The register helpers, written once over transfer(). */
+export function validateByte(device: string, byte: unknown): number {
+  if (typeof byte !== 'number' || !Number.isInteger(byte) || byte < 0 || byte > 0xff) {
+    throw bad(device, `byte must be an integer in 0..255, got ${String(byte)}`);
+  }
+  return byte;
+}
+
+/** The register and byte helpers, written once over transfer() (Linux overrides the byte ones). */
 export abstract class I2cBusBase implements I2cBus {
   abstract readonly description: string;
   abstract transfer(messages: readonly I2cMessage[]): Promise<Buffer[]>;
@@ -132,5 +146,15 @@ export abstract class I2cBusBase implements I2cBus {
     validateRegister(this.description, reg);
     if (!(data instanceof Uint8Array)) throw bad(this.description, 'data must be a Uint8Array');
     await this.transfer([{ addr, read: false, data: Buffer.concat([Uint8Array.of(reg), data]) }]);
+  }
+
+  async sendByte(addr: number, byte: number): Promise<void> {
+    await this.transfer([{ addr, read: false, data: Uint8Array.of(validateByte(this.description, byte)) }]);
+  }
+
+  async receiveByte(addr: number): Promise<number> {
+    const [data] = await this.transfer([{ addr, read: true, length: 1 }]);
+    if (data?.length !== 1) throw new HalError('protocol', this.description, 'receive byte returned no byte');
+    return data[0]!;
   }
 }

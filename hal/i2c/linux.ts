@@ -1,19 +1,34 @@
-// I2C on Linux through i2c-dev's I2C_RDWR ioctl. The ioctl runs on koffi's
-// worker thread because the kernel waits for the bus (milliseconds at
-// 100 kHz, up to the adapter timeout on a stuck bus).
+// I2C on Linux through i2c-dev's I2C_RDWR ioctl, and SMBus send/receive byte
+// through I2C_SMBUS (which also works on SMBus-only adapters, where I2C_RDWR
+// answers EOPNOTSUPP). The transfers run on koffi's worker thread because the
+// kernel waits for the bus (milliseconds at 100 kHz, up to the adapter
+// timeout on a stuck bus).
 import { closeSync, openSync } from 'node:fs';
 import { HalError } from '../errors.ts';
 import { paths } from '../paths.ts';
 import { SyscallError, fromNodeError } from '../ioctl/errors.ts';
-import { addressOf, ioctlAsync } from '../ioctl/libc.ts';
-import { I2cBusBase, i2cErrorFromErrno, validateMessages } from './i2c.ts';
+import { addressOf, ioctlAsync, ioctlValueSync } from '../ioctl/libc.ts';
+import { I2cBusBase, i2cErrorFromErrno, validateAddress, validateByte, validateMessages } from './i2c.ts';
 import type { I2cMessage } from './i2c.ts';
 import { assertI2cLayouts } from './structs.ts';
-import { I2C_RDWR, encodeI2cMsgs, encodeRdwrData } from './uapi.ts';
+import {
+  I2C_RDWR,
+  I2C_SLAVE,
+  I2C_SMBUS,
+  I2C_SMBUS_BYTE,
+  I2C_SMBUS_DATA_BYTES,
+  I2C_SMBUS_READ,
+  I2C_SMBUS_WRITE,
+  encodeI2cMsgs,
+  encodeRdwrData,
+  encodeSmbusIoctl,
+} from './uapi.ts';
 
 export class LinuxI2cBus extends I2cBusBase {
   readonly description: string;
   private fd: number | null;
+  /** SMBus calls are two ioctls (address, then transfer) on one fd: one at a time. */
+  private smbusQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(description: string, fd: number) {
     super();
@@ -51,6 +66,41 @@ export class LinuxI2cBus extends I2cBusBase {
     }
     void raw; // keep alive until here
     return buffers.filter((_, i) => msgs[i]!.read);
+  }
+
+  override sendByte(addr: number, byte: number): Promise<void> {
+    const value = validateByte(this.description, byte);
+    return this.smbus(addr, I2C_SMBUS_WRITE, value, null).then(() => undefined);
+  }
+
+  override receiveByte(addr: number): Promise<number> {
+    return this.smbus(addr, I2C_SMBUS_READ, 0, Buffer.alloc(I2C_SMBUS_DATA_BYTES)).then((d) => d![0]!);
+  }
+
+  /** I2C_SLAVE then I2C_SMBUS, queued behind any SMBus call still running. */
+  private smbus(
+    addr: number,
+    readWrite: number,
+    command: number,
+    data: Buffer | null,
+  ): Promise<Buffer | null> {
+    validateAddress(this.description, addr);
+    const run = async (): Promise<Buffer | null> => {
+      if (this.fd === null) throw new HalError('closed', this.description, 'bus is closed');
+      ioctlValueSync(this.fd, I2C_SLAVE, addr, this.description, 'I2C_SLAVE');
+      const arg = encodeSmbusIoctl(readWrite, command, I2C_SMBUS_BYTE, data === null ? 0n : addressOf(data));
+      try {
+        await ioctlAsync(this.fd, I2C_SMBUS, arg, this.description, 'I2C_SMBUS');
+      } catch (err) {
+        if (err instanceof SyscallError)
+          throw i2cErrorFromErrno(err.errno, this.description, 'ioctl(I2C_SMBUS)');
+        throw err;
+      }
+      return data; // referenced until here, so its address stayed valid
+    };
+    const result = this.smbusQueue.then(run, run);
+    this.smbusQueue = result.catch(() => undefined);
+    return result;
   }
 
   close(): Promise<void> {

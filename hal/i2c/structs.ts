@@ -1,4 +1,4 @@
-// I2C_RDWR structs declared to koffi: the platform C ABI's layout, checked
+// I2C_RDWR and I2C_SMBUS structs declared to koffi: the platform C ABI's layout, checked
 // against uapi.ts when a bus is opened and in ioctl-layout.test.ts.
 import type { TypeObject } from 'koffi';
 import { assertLayouts } from '../ioctl/layout.ts';
@@ -13,9 +13,11 @@ export function i2cKoffiStructs(): [string, TypeObject, StructClaim][] {
   const k = koffiModule();
   const msg = k.struct({ addr: 'uint16', flags: 'uint16', len: 'uint16', buf: 'void *' });
   const rdwr = k.struct({ msgs: 'void *', nmsgs: 'uint32' });
+  const smbus = k.struct({ read_write: 'uint8', command: 'uint8', size: 'uint32', data: 'void *' });
   cached = [
     ['i2c_msg', msg, I2C_STRUCTS.i2c_msg],
     ['i2c_rdwr_ioctl_data', rdwr, I2C_STRUCTS.i2c_rdwr_ioctl_data],
+    ['i2c_smbus_ioctl_data', smbus, I2C_STRUCTS.i2c_smbus_ioctl_data],
   ];
   return cached;
 }

@@ -15,6 +15,7 @@ type NativeFn = ((...args: unknown[]) => unknown) & {
 interface Libc {
   koffi: Koffi;
   ioctl: NativeFn;
+  ioctlValue: NativeFn;
   fcntl: NativeFn;
   socket: NativeFn;
   bind: NativeFn;
@@ -47,6 +48,8 @@ function libc(): Libc {
   loaded = {
     koffi,
     ioctl: lib.func('int ioctl(int fd, unsigned long request, void *arg)') as NativeFn,
+    // The same ioctl for requests whose argument is a value, not a pointer (I2C_SLAVE).
+    ioctlValue: lib.func('int ioctl(int fd, unsigned long request, unsigned long arg)') as NativeFn,
     fcntl: lib.func('int fcntl(int fd, int cmd, int arg)') as NativeFn,
     // Raw packet sockets (our own ARP). socklen_t is unsigned int, ssize_t is
     // long on both LP64 ABIs.
@@ -79,6 +82,20 @@ export function ioctlSync(
 ): number {
   const c = libc();
   const rc = c.ioctl(fd, request, arg) as number;
+  if (rc < 0) throw new SyscallError(`ioctl(${what})`, c.koffi.errno(), device);
+  return rc;
+}
+
+/** ioctl(fd, request, value) for requests that take an integer argument (I2C_SLAVE). */
+export function ioctlValueSync(
+  fd: number,
+  request: number,
+  value: number,
+  device: string,
+  what: string,
+): number {
+  const c = libc();
+  const rc = c.ioctlValue(fd, request, value) as number;
   if (rc < 0) throw new SyscallError(`ioctl(${what})`, c.koffi.errno(), device);
   return rc;
 }

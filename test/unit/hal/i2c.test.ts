@@ -6,7 +6,13 @@ import type { I2cBus } from '../../../hal/i2c/i2c.ts';
 import { LinuxI2cBus } from '../../../hal/i2c/linux.ts';
 import { SimI2cBus } from '../../../hal/i2c/sim.ts';
 import type { SimI2cDevice } from '../../../hal/i2c/sim.ts';
-import { encodeI2cMsgs, encodeRdwrData } from '../../../hal/i2c/uapi.ts';
+import {
+  I2C_SMBUS_BYTE,
+  I2C_SMBUS_WRITE,
+  encodeI2cMsgs,
+  encodeRdwrData,
+  encodeSmbusIoctl,
+} from '../../../hal/i2c/uapi.ts';
 import { SyscallError } from '../../../hal/ioctl/errors.ts';
 
 /** A 256-byte register file with an auto-incrementing pointer, like an EEPROM or sensor. */
@@ -256,5 +262,22 @@ describe('SimPcf8574Hd44780 front-panel LCD', () => {
     await clock.advance(2);
     await writer.byte(0x0c, false);
     expect(lcd.displayOn).toBe(true);
+  });
+});
+
+describe('SMBus send byte / receive byte', () => {
+  it('are one one-byte write and one one-byte read message (what a PCF8574 sees)', async () => {
+    const bus = new SimI2cBus({ clock: new SimClock() });
+    const chip = new RegisterFile();
+    chip.regs[0x3c] = 0x99;
+    bus.attach(0x27, chip);
+    await bus.sendByte(0x27, 0x3c);
+    expect(await bus.receiveByte(0x27)).toBe(0x99);
+    await expect(bus.sendByte(0x27, 0x100)).rejects.toThrow(/0\.\.255/);
+  });
+
+  it('encode struct i2c_smbus_ioctl_data: read_write, command, size, data pointer', () => {
+    const buf = encodeSmbusIoctl(I2C_SMBUS_WRITE, 0x3c, I2C_SMBUS_BYTE, 0x1122334455667788n);
+    expect(buf.toString('hex')).toBe('003c0000' + '01000000' + '8877665544332211');
   });
 });
