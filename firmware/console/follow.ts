@@ -15,7 +15,7 @@ export type FollowEnd = 'interrupted' | 'daemon' | 'unreachable';
 /** tandemctl's own option: it polls the log command; not an argument of the command itself. */
 export const FOLLOW_FLAG = '--follow';
 const FOLLOW_HELP =
-  'keep printing new events as they are written, oldest first, until Ctrl-C (tandemctl asks every 0.5 s for the events after the last one printed); with --json, one JSON line per event';
+  'show the last 10 events (or --limit N), then keep printing new ones as they are written, until Ctrl-C (tandemctl asks every 0.5 s for the events after the last one printed); with --json, one JSON line per event';
 
 /** log's help (from the registry) with --follow added to its synopsis and arguments. */
 export function withFollowHelp(help: string): string {

@@ -2,13 +2,15 @@
 // tandemctl: the serial-console (and SSH) client of the controller daemon.
 // `node firmware/console/tandemctl.ts [--json] COMMAND ...`; /usr/bin/tandemctl
 // on the box execs exactly this. Exit codes: 0 ok, 1 error from the daemon,
-// 2 usage, 3 daemon unreachable.
+// 2 usage, 3 daemon unreachable. `log --follow` runs until Ctrl-C (exit 0).
 import { writeFileSync } from 'node:fs';
 import { paths } from '../../hal/paths.ts';
 import { MAX_CONFIG_TEXT } from '../commands/args.ts';
+import { commandDef } from '../commands/registry.ts';
 import { readFileBounded } from '../core/bounded-read.ts';
 import { parseArgs } from './cli-args.ts';
 import { sendRequest, UnreachableError } from './client.ts';
+import { FOLLOW_FLAG, followLog } from './follow.ts';
 import { formatData, formatError, useColor } from './format.ts';
 import { helpText, USAGE } from './usage.ts';
 import { errorMessage } from '../../hal/errors.ts';
@@ -20,10 +22,14 @@ export interface Io {
   readonly err: (text: string) => void;
   readonly color: boolean;
   readonly now: () => number;
+  /** log --follow: called when following begins; the signal it returns ends it (Ctrl-C). */
+  readonly interrupt?: () => AbortSignal;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
-  const parsed = parseArgs(argv, io.now());
+  // --follow is tandemctl's own option of log (it polls the log command), not an argument the daemon knows.
+  const follow = argv.includes(FOLLOW_FLAG);
+  const parsed = parseArgs(follow ? argv.filter((a) => a !== FOLLOW_FLAG) : argv, io.now());
   if (parsed.kind === 'help') {
     const text = helpText(parsed.topic);
     if (text === null) {
@@ -37,7 +43,24 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.err(`tandemctl: ${parsed.message}\n${USAGE.split('\n')[0] ?? ''}`);
     return EXIT.usage;
   }
+  if (follow && parsed.command !== 'log') {
+    const words = commandDef(parsed.command).cli.words.join(' ');
+    io.err(`tandemctl: ${FOLLOW_FLAG}: not an option of ${words}\n${USAGE.split('\n')[0] ?? ''}`);
+    return EXIT.usage;
+  }
   const args = { ...parsed.args };
+  if (follow) {
+    const socket = parsed.socket ?? paths.controlSocket;
+    const end = await followLog(args, {
+      request: (a) => sendRequest(socket, 'log', a),
+      out: io.out,
+      err: io.err,
+      color: io.color,
+      json: parsed.json,
+      signal: io.interrupt?.() ?? new AbortController().signal,
+    });
+    return end === 'interrupted' ? EXIT.ok : end === 'daemon' ? EXIT.daemon : EXIT.unreachable;
+  }
   if (parsed.readFile !== undefined) {
     // Stops at the limit: `config import /dev/zero` ends at once with an error naming it.
     const read = readFileBounded(parsed.readFile, MAX_CONFIG_TEXT, `cannot read ${parsed.readFile}`);
@@ -83,14 +106,25 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 }
 
 if (import.meta.main) {
+  let following = false;
   main(process.argv.slice(2), {
     out: (t) => process.stdout.write(t + '\n'),
     err: (t) => process.stderr.write(t + '\n'),
     color: useColor(process.stdout, process.env),
     now: () => Date.now(),
+    interrupt: () => {
+      following = true;
+      const ctrlC = new AbortController();
+      process.once('SIGINT', () => ctrlC.abort());
+      // `log --follow | head`: the reader went away, which ends the follow as Ctrl-C does.
+      process.stdout.on('error', () => ctrlC.abort());
+      return ctrlC.signal;
+    },
   }).then(
     (code) => {
       process.exitCode = code;
+      // A poll still in flight when Ctrl-C came must not hold the exit (stdout is synchronous on Linux).
+      if (following) process.exit(code);
     },
     (err: unknown) => {
       process.stderr.write(`tandemctl: internal error: ${errorMessage(err)}\n`);

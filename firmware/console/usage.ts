@@ -3,6 +3,7 @@
 // and exit codes are written here.
 import { commandHelp, commandList, commandsSpelled } from '../commands/help.ts';
 import { REGISTRY } from '../commands/registry.ts';
+import { FOLLOW_FLAG, withFollowHelp } from './follow.ts';
 
 export const USAGE = `usage: tandemctl [--json] [--socket PATH | --controller A|B] COMMAND [ARGS]
        tandemctl help [COMMAND]
@@ -14,6 +15,7 @@ options:
   --json                      print the daemon's reply as JSON (for scripts)
   --socket PATH               control socket (default: $TANDEM_CONTROL_SOCKET or /run/tandem/tandemctl.sock)
   --controller A|B            controller A or B of the simulated box (npm start prints its sockets)
+  log ${FOLLOW_FLAG}                keep printing new events as they are written, until Ctrl-C
 
 exit codes: 0 ok, 1 the daemon refused or failed, 2 usage, 3 daemon unreachable`;
 
@@ -28,7 +30,8 @@ export function helpText(topic: readonly string[]): string | null {
   const exact = REGISTRY.filter((d) => d.cli.words.every((w, i) => topic[i] === w)).sort(
     (a, b) => b.cli.words.length - a.cli.words.length,
   )[0];
-  if (exact !== undefined) return commandHelp(exact);
+  if (exact !== undefined)
+    return exact.name === 'log' ? withFollowHelp(commandHelp(exact)) : commandHelp(exact);
   const family = commandsSpelled(topic);
   return family.length === 0 ? null : family.map(commandHelp).join('\n\n');
 }

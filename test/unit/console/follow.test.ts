@@ -240,7 +240,9 @@ describe('tandemctl log --follow', () => {
     );
     const lines = help.split('\n');
     expect(lines[0]).toBe('usage: tandemctl log [--limit N] [--follow]');
-    expect(lines[4]).toMatch(/^ {2}--follow {20}keep printing new events as they are written/);
+    expect(lines[4]).toMatch(
+      /^ {2}--follow {20}show the last 10 events \(or --limit N\), then keep printing/,
+    );
     expect(lines.every((l) => l.length <= 100)).toBe(true);
     expect(lines.at(-2)).toBe('');
     expect(lines.at(-1)).toBe('role: viewer');
