@@ -3,13 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../../firmware/commands/registry.ts';
-import { DOC_FILE, withCommandList } from '../../../tools/gen-command-docs.ts';
+import { COMMANDS_BLOCK, DOC_FILE } from '../../../tools/gen-command-docs.ts';
+import { withBlock } from '../../../tools/doc-block.ts';
 
 describe('docs/mqtt.md command list', () => {
   it('is what tools/gen-command-docs.ts generates from the registry', async () => {
     const current = readFileSync(DOC_FILE, 'utf8');
     // On failure: run `node tools/gen-command-docs.ts` and commit docs/mqtt.md.
-    expect(await withCommandList(current)).toBe(current);
+    expect(await withBlock(COMMANDS_BLOCK, current)).toBe(current);
   });
 
   it('names every command with its role and arguments', () => {
@@ -26,6 +27,6 @@ describe('docs/mqtt.md command list', () => {
     const current = readFileSync(DOC_FILE, 'utf8');
     const drifted = current.replace('- `status` (viewer)', '- `status` (admin)');
     expect(drifted).not.toBe(current);
-    expect(await withCommandList(drifted)).toBe(current);
+    expect(await withBlock(COMMANDS_BLOCK, drifted)).toBe(current);
   });
 });

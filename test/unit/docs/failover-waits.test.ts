@@ -14,20 +14,16 @@ import {
 } from '../../../firmware/failover/lease.ts';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import { SimBox } from '../../../firmware/sim/box.ts';
-import {
-  BEGIN,
-  DOC_FILE,
-  END,
-  columns,
-  minFenceDelayMs,
-  withWaitsTable,
-} from '../../../tools/gen-failover-waits.ts';
+import { markers, withBlock } from '../../../tools/doc-block.ts';
+import { DOC_FILE, WAITS_BLOCK, columns, minFenceDelayMs } from '../../../tools/gen-failover-waits.ts';
+
+const { begin: BEGIN, end: END } = markers(WAITS_BLOCK);
 
 describe('docs/failover.md derived waits', () => {
   it('is what tools/gen-failover-waits.ts generates', async () => {
     const current = readFileSync(DOC_FILE, 'utf8');
     // On failure: run `node tools/gen-failover-waits.ts` and commit docs/failover.md.
-    expect(await withWaitsTable(current)).toBe(current);
+    expect(await withBlock(WAITS_BLOCK, current)).toBe(current);
   });
 
   it('a drifted number is regenerated, and the text around it kept', async () => {
@@ -35,7 +31,7 @@ describe('docs/failover.md derived waits', () => {
     const block = current.slice(current.indexOf(BEGIN), current.indexOf(END));
     const drifted = current.replace(block, block.replace(/\| 12500 /, '| 12400 '));
     expect(drifted).not.toBe(current);
-    expect(await withWaitsTable(drifted)).toBe(current);
+    expect(await withBlock(WAITS_BLOCK, drifted)).toBe(current);
   });
 
   it('each column’s steps lead to the takeover wait the daemon uses', async () => {
