@@ -13,7 +13,9 @@ echo "uptime before node: $(cut -d' ' -f1 /proc/uptime)"
 ${await nodeCommand('test/kernel/guest/sg-reservations.ts', [])} "$SG_A" "$SG_B" >/run/out/report.json
 echo "uptime after node: $(cut -d' ' -f1 /proc/uptime)"
 sg_persist -n -i -k "$SG_A" >/run/out/keys-a.txt
-sg_persist -n -i -r "$SG_B" >/run/out/reservation-b.txt`;
+sg_persist -n -i -r "$SG_B" >/run/out/reservation-b.txt
+${await nodeCommand('tools/pr/cli.ts', ['--transport', 'sg', '--json'])} --device "$SG_A" keys >/run/out/pr-keys-a.json
+${await nodeCommand('tools/pr/cli.ts', ['--transport', 'sg', '--json'])} --device "$SG_B" reservation >/run/out/pr-reservation-b.json`;
 
 interface Report {
   vendor: string;
@@ -61,8 +63,26 @@ describe('SG_IO against LIO (kernel tier)', () => {
     expect(r.reservationAfter).toEqual({ key: r.keyA, type: 5 });
     // SPC-4 5.12.11.2.6: the preempted nexus gets REGISTRATIONS PREEMPTED (2A/05).
     expect(r.unitAttentionsAfterFence.B).toContain('2a/05');
-    // sg_persist (sg3-utils) sees what our code reads.
-    expect(sgPersistKeys(outFile(run, 'keys-a.txt'))).toEqual(r.keysAfter);
-    expect(sgPersistKeys(outFile(run, 'reservation-b.txt'))).toEqual([r.keyA]);
+    // sg_persist (sg3-utils) sees what our code reads, and so does tools/pr, generation included.
+    const sgKeys = outFile(run, 'keys-a.txt');
+    const sgResv = outFile(run, 'reservation-b.txt');
+    expect(sgPersistKeys(sgKeys)).toEqual(r.keysAfter);
+    expect(sgPersistKeys(sgResv)).toEqual([r.keyA]);
+    const prKeys = JSON.parse(outFile(run, 'pr-keys-a.json')) as {
+      ok: boolean;
+      generation: number;
+      keys: string[];
+    };
+    const prResv = JSON.parse(outFile(run, 'pr-reservation-b.json')) as {
+      ok: boolean;
+      generation: number;
+      reservation: { key: string; type: number } | null;
+    };
+    expect(prKeys.ok && prResv.ok).toBe(true);
+    expect(prKeys.keys.map(BigInt)).toEqual(r.keysAfter.map(BigInt));
+    expect(BigInt(prResv.reservation?.key ?? -1)).toBe(BigInt(r.keyA));
+    expect(prResv.reservation?.type).toBe(5);
+    expect(sgKeys).toContain(`PR generation=0x${prKeys.generation.toString(16)},`);
+    expect(sgResv).toContain(`PR generation=0x${prResv.generation.toString(16)},`);
   });
 });

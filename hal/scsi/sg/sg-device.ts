@@ -45,7 +45,12 @@ interface Pending {
   abandoned: boolean;
 }
 
-const DEFAULT_WORKER = new URL('./worker.ts', import.meta.url);
+// Started by URL, not imported: the sibling in this module's own language
+// (worker.js where the tree was emitted as JavaScript, as the kernel tier does).
+const DEFAULT_WORKER = new URL(
+  import.meta.url.endsWith('.js') ? './worker.js' : './worker.ts',
+  import.meta.url,
+);
 
 function checkMs(name: string, v: number, path: string): number {
   if (!Number.isInteger(v) || v < 0 || v > 3_600_000) {

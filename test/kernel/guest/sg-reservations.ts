@@ -7,7 +7,7 @@ import { SystemClock } from '../../../hal/clock/system.ts';
 import * as scsi from '../../../hal/scsi/commands.ts';
 import type { CommandOptions } from '../../../hal/scsi/commands.ts';
 import { isScsiError } from '../../../hal/scsi/errors.ts';
-import { openSg } from './sg-open.ts';
+import { openSgDevice } from '../../../hal/scsi/sg/index.ts';
 import { ReservationManager } from '../../../firmware/fencing/reservation-manager.ts';
 import { formatKey } from '../../../firmware/fencing/keys.ts';
 import { errorMessage } from '../../../hal/errors.ts';
@@ -36,8 +36,8 @@ async function outcome(fn: () => Promise<unknown>): Promise<string> {
   }
 }
 
-const a = await openSg(pathA);
-const b = await openSg(pathB);
+const a = await openSgDevice({ path: pathA });
+const b = await openSgDevice({ path: pathB });
 const inquiry = await scsi.inquiry(a, opts('A'));
 const report: Record<string, unknown> = {
   vendor: inquiry.vendor.trim(),

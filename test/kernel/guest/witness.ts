@@ -12,7 +12,6 @@ import { ReservationManager } from '../../../firmware/fencing/reservation-manage
 import { SharedSgSession } from '../../../firmware/fencing/shared-sg.ts';
 import { DiskPath } from '../../../firmware/heartbeat/disk-path.ts';
 import { BOX, KEY, heartbeat } from '../../unit/cluster/fixtures.ts';
-import { openSg } from './sg-open.ts';
 
 const [pathA, pathB, backstore] = process.argv.slice(2);
 if (pathA === undefined || pathB === undefined || backstore === undefined)
@@ -23,7 +22,7 @@ const area = { baseLba: 2048n, sectorCount: 8n };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function side(self: ControllerId, path: string) {
-  const session = new SharedSgSession({ path, clock, open: openSg });
+  const session = new SharedSgSession({ path, clock });
   const received: Uint8Array[] = [];
   const events: string[] = [];
   const disk = new DiskPath({
