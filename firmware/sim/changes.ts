@@ -50,7 +50,7 @@ export class StatusChanges {
       paths.set(p.path, p.state);
     }
     if (before !== undefined && before.diskAccess !== s.diskAccess)
-      lines.push(s.diskAccess ? 'disk access regained' : 'disk access lost');
+      lines.push(s.diskAccess ? 'disk access gained' : 'disk access lost');
     const groups = new Map(s.groups.filter((g) => g.owner === this.controller).map((g) => [g.name, g.state]));
     for (const [name, state] of groups)
       if (before?.groups.get(name) !== state) lines.push(`group ${name} ${state}`);

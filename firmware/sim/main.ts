@@ -14,7 +14,7 @@ export interface MainIo {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** The exit code; runs until quit, a signal, stdin's end is ignored, or --duration. */
+/** The exit code. Runs until quit, a signal or --duration; the end of stdin does not stop it. */
 export async function main(argv: readonly string[], io: MainIo): Promise<number> {
   const args = parseSimArgs(argv, io.env);
   let sockets;
@@ -50,10 +50,13 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     if (args.duration !== undefined) setTimeout(resolve, args.duration * 1000);
     const rl = createInterface({ input: process.stdin });
     rl.on('line', (text) => {
-      void running.execute(text).then((answer) => {
-        if (answer === null) resolve();
-        else io.out(answer);
-      });
+      void running.execute(text).then(
+        (answer) => {
+          if (answer === null) resolve();
+          else io.out(answer);
+        },
+        (err: unknown) => io.out(`? ${errorMessage(err)}`),
+      );
     });
     // stdin closed (e.g. `npm start < /dev/null`): keep running until the duration or a signal.
     rl.on('close', () => undefined);

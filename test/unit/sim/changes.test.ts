@@ -90,7 +90,7 @@ describe('status changes of the simulated box', () => {
       'serial path up',
       'net path up',
       'disk path up',
-      'disk access regained',
+      'disk access gained',
     ]);
   });
 
