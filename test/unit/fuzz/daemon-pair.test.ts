@@ -9,7 +9,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -18,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../../firmware/console/tandemctl.ts';
 import { simCredentials, startBroker, type EmbeddedBroker } from '../../../firmware/sim/broker.ts';
 import { capturedIo } from '../console/captured-io.ts';
-import { CONTROL_TEXT, ODD_NUMBERS, PROTO_KEYS, hostileLine } from './hostile-inputs.ts';
+import { CONTROL_TEXT, ODD_NUMBERS, PROTO_KEYS, hostileLine, exchange } from './hostile-inputs.ts';
 
 const DAEMON = join(import.meta.dirname, '../../../firmware/daemon.ts');
 const KEY = randomBytes(32).toString('hex');
@@ -120,27 +119,6 @@ describe('fuzz: hostile input at a real daemon pair', () => {
     }
   }
 
-  /** One raw line to A's socket: the reply line, or null if the daemon closed first. */
-  const exchange = (line: string): Promise<{ reply: string | null; ms: number }> =>
-    new Promise((resolve) => {
-      const t0 = performance.now();
-      const s = createConnection(sock('A'));
-      let buf = '';
-      const done = (reply: string | null) => {
-        s.destroy();
-        resolve({ reply, ms: performance.now() - t0 });
-      };
-      s.on('error', () => undefined);
-      s.setEncoding('utf8');
-      s.on('data', (c: string) => {
-        buf += c;
-        const nl = buf.indexOf('\n');
-        if (nl >= 0) done(buf.slice(0, nl));
-      });
-      s.on('close', () => done(null));
-      s.on('connect', () => s.write(line + '\n'));
-    });
-
   /** tandemctl in this process against A: exit code and time. */
   async function ctl(argv: readonly string[]): Promise<{ code: number; ms: number; out: string }> {
     const io = capturedIo();
@@ -183,7 +161,7 @@ describe('fuzz: hostile input at a real daemon pair', () => {
       fc.asyncProperty(
         hostileLine.filter((l) => l.trim() !== ''),
         async (line) => {
-          const { reply, ms } = await exchange(line);
+          const { reply, ms } = await exchange(sock('A'), line);
           expect(ms).toBeLessThan(1000);
           expect(reply).not.toBeNull();
           expect(['ok', 'error']).toContain((JSON.parse(reply ?? '') as { status: string }).status);

@@ -5,7 +5,6 @@
 // error and a closed connection) within a second, never a crash, and the
 // server must go on answering tandemctl.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -16,7 +15,7 @@ import { COMMANDS } from '../../../firmware/core/envelope.ts';
 import { intakeRequest } from '../../../firmware/telemetry/request-intake.ts';
 import { RequestVerifier, signRequest } from '../../../firmware/telemetry/signature.ts';
 import { TelemetryBox } from '../../lab/fixtures/telemetry-box.ts';
-import { COMMAND, hostileLine } from './hostile-inputs.ts';
+import { COMMAND, hostileLine, exchange } from './hostile-inputs.ts';
 
 const TOKEN = 'fuzz-token-0123456789abcdef0123456789';
 
@@ -92,31 +91,12 @@ describe('fuzz: hostile input', () => {
   });
 
   it('the control socket answers every hostile line within a second and keeps serving tandemctl', async () => {
-    const exchange = (line: string): Promise<{ reply: string | null; ms: number }> =>
-      new Promise((resolve) => {
-        const t0 = performance.now();
-        const s = createConnection(sock);
-        let buf = '';
-        const done = (reply: string | null) => {
-          s.destroy();
-          resolve({ reply, ms: performance.now() - t0 });
-        };
-        s.on('error', () => undefined);
-        s.setEncoding('utf8');
-        s.on('data', (c: string) => {
-          buf += c;
-          const nl = buf.indexOf('\n');
-          if (nl >= 0) done(buf.slice(0, nl));
-        });
-        s.on('close', () => done(null));
-        s.on('connect', () => s.write(line + '\n'));
-      });
     await fc.assert(
       // A blank line is no request (the protocol skips it), so it has no answer to wait for.
       fc.asyncProperty(
         hostileLine.filter((l) => l.trim() !== ''),
         async (line) => {
-          const { reply, ms } = await exchange(line);
+          const { reply, ms } = await exchange(sock, line);
           expect(ms).toBeLessThan(1000);
           expect(reply).not.toBeNull();
           const r = JSON.parse(reply ?? '') as { status: string; error: string | null };

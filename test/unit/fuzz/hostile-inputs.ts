@@ -1,6 +1,7 @@
 // Hostile inputs of every class the issue names, as fast-check arbitraries
 // shared by the fuzz suites: deeply nested, oversized, out-of-range numbers,
 // prototype keys, control characters, plus arbitrary JSON and bytes.
+import { createConnection } from 'node:net';
 import fc from 'fast-check';
 import { COMMANDS } from '../../../firmware/core/envelope.ts';
 
@@ -67,3 +68,25 @@ export const hostileLine: fc.Arbitrary<string> = fc.oneof(
   fc.json({ maxDepth: 6 }),
   fc.string({ unit: 'binary', maxLength: 512 }).map((s) => s.replace(/\n/g, ' ')),
 );
+
+/** One line to a control socket: the reply line, or null if the server closed first, and the time taken. */
+export function exchange(socketPath: string, line: string): Promise<{ reply: string | null; ms: number }> {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const s = createConnection(socketPath);
+    let buf = '';
+    const done = (reply: string | null) => {
+      s.destroy();
+      resolve({ reply, ms: performance.now() - t0 });
+    };
+    s.on('error', () => undefined);
+    s.setEncoding('utf8');
+    s.on('data', (c: string) => {
+      buf += c;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) done(buf.slice(0, nl));
+    });
+    s.on('close', () => done(null));
+    s.on('connect', () => s.write(line + '\n'));
+  });
+}
