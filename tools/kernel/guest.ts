@@ -4,7 +4,7 @@
 // job in and its log, exit code and results out. Every guest has a hard
 // deadline after which QEMU is killed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildInitramfs } from './initramfs.ts';
@@ -98,6 +98,8 @@ export async function runGuest(opts: GuestOptions): Promise<GuestRun> {
     qemu.on('close', (code) => resolve(code));
   }).finally(() => clearTimeout(timer));
   const elapsedMs = Date.now() - started;
+  // Keep the logs and reports for a post-mortem, not the 3 MB initramfs.
+  rmSync(initrd, { force: true });
   writeFileSync(join(outDir, 'console.log'), consoleText);
   const code = readIfThere(join(outDir, 'exit-code')).trim();
   const boot = /tandem-init: userspace ready at ([\d.]+) s/.exec(consoleText);

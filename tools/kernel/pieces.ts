@@ -40,6 +40,14 @@ export function findGuestPieces(cacheDir: string = KERNEL_CACHE): GuestPieces {
   if (!existsSync(qemu)) missing(`${qemu} (Debian package qemu-system-x86)`);
   const busybox = '/bin/busybox';
   if (!existsSync(busybox)) missing(`${busybox} (Debian package busybox-static)`);
+  // Host tools the guest borrows from the shared root, and xz for the vmlinux.
+  for (const [tool, pkg] of [
+    ['/usr/bin/xz', 'xz-utils'],
+    ['/usr/sbin/modprobe', 'kmod'],
+    ['/usr/bin/sg_persist', 'sg3-utils'],
+  ] as const) {
+    if (!existsSync(tool)) missing(`${tool} (Debian package ${pkg})`);
+  }
   const modulesDir = join(cacheDir, 'root/lib/modules');
   const releases = existsSync(modulesDir) ? readdirSync(modulesDir).sort() : [];
   const release = releases.at(-1);
