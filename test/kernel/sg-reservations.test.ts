@@ -39,6 +39,9 @@ interface Report {
   keysAfter: string[];
   reservationAfter: { key: string; type: number } | null;
   unitAttentionsAfterFence: { A: string[]; B: string[] };
+  bRejoin: string;
+  bKeyAfterRejoin: string | null;
+  bWriteAfterRejoin: string;
 }
 
 describe('SG_IO against LIO (kernel tier)', () => {
@@ -63,10 +66,15 @@ describe('SG_IO against LIO (kernel tier)', () => {
     expect(r.reservationAfter).toEqual({ key: r.keyA, type: 5 });
     // SPC-4 5.12.11.2.6: the preempted nexus gets REGISTRATIONS PREEMPTED (2A/05).
     expect(r.unitAttentionsAfterFence.B).toContain('2a/05');
-    // sg_persist (sg3-utils) sees what our code reads, and so does tools/pr, generation included.
+    // Rejoining registers the next generation of B's key; B may write again.
+    expect(r.bRejoin).toBe('registered');
+    expect(BigInt(r.bKeyAfterRejoin ?? 0) - BigInt(r.keyB)).toBe(1n);
+    expect(r.bWriteAfterRejoin).toBe('ok');
+    // After the rejoin, sg_persist (sg3-utils) sees what our code does, and so does tools/pr, generation included.
     const sgKeys = outFile(run, 'keys-a.txt');
     const sgResv = outFile(run, 'reservation-b.txt');
-    expect(sgPersistKeys(sgKeys)).toEqual(r.keysAfter);
+    const finalKeys = [r.keyA, r.bKeyAfterRejoin ?? ''].sort();
+    expect(sgPersistKeys(sgKeys).sort()).toEqual(finalKeys);
     expect(sgPersistKeys(sgResv)).toEqual([r.keyA]);
     const prKeys = JSON.parse(outFile(run, 'pr-keys-a.json')) as {
       ok: boolean;
@@ -79,7 +87,7 @@ describe('SG_IO against LIO (kernel tier)', () => {
       reservation: { key: string; type: number } | null;
     };
     expect(prKeys.ok && prResv.ok).toBe(true);
-    expect(prKeys.keys.map(BigInt)).toEqual(r.keysAfter.map(BigInt));
+    expect(prKeys.keys.map((k) => `0x${BigInt(k).toString(16).padStart(16, '0')}`).sort()).toEqual(finalKeys);
     expect(BigInt(prResv.reservation?.key ?? -1)).toBe(BigInt(r.keyA));
     expect(prResv.reservation?.type).toBe(5);
     expect(sgKeys).toContain(`PR generation=0x${prKeys.generation.toString(16)},`);

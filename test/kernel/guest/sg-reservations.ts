@@ -111,6 +111,14 @@ const resvAfter = (await scsi.readReservation(b, opts('B'))).reservation;
 report['reservationAfter'] =
   resvAfter === null ? null : { key: formatKey(resvAfter.key), type: resvAfter.type };
 report['unitAttentionsAfterFence'] = attentions;
+// The operator lets B rejoin: an explicit registration (a new generation of
+// its key) makes it a registrant again, and type 5 lets registrants write.
+const rejoin = await rmB.register();
+report['bRejoin'] = rejoin.kind;
+report['bKeyAfterRejoin'] = rejoin.kind === 'registered' ? formatKey(rejoin.key) : null;
+report['bWriteAfterRejoin'] = await outcome(() =>
+  scsi.write16(b, 102n, block(0xbd), { ...opts('B'), fua: true }),
+);
 await a.close();
 await b.close();
 console.log(JSON.stringify(report));
