@@ -67,6 +67,13 @@ export const LIMITS = {
   },
   /** A small state file of the controller's own (the maintenance mark): a few dozen bytes. */
   stateFileBytes: 4096,
+  /**
+   * The largest MQTT packet a broker of ours accepts (the lab's mosquitto
+   * max_packet_size, the simulated box's guard): a request's payload limit
+   * plus 20 KiB for the topic and header. A bigger one is dropped at the
+   * broker and never reaches a controller.
+   */
+  mqttPacketBytes: 300 * 1024 + 20 * 1024,
   /** MQTT: refusals are summarised in the event log at most once per this interval. */
   mqttRefusalSummaryMs: 60_000,
   /** The shortest mqtt.commandToken accepted: 128 bits as hex, so it cannot be guessed. */

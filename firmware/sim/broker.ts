@@ -7,8 +7,8 @@
 // requests to it. The password is compared in constant time.
 //
 // Nor does it take any size of packet: like the lab's mosquitto
-// (max_packet_size, tools/lab/mqtt.ts MQTT_MAX_PACKET) it closes the
-// connection of a client that sends a packet over SIM_MQTT_MAX_PACKET bytes,
+// (max_packet_size) it closes the connection of a client that sends a packet
+// over LIMITS.mqttPacketBytes (core/limits.ts),
 // before reading it (packet-guard.ts), so an oversized request never reaches
 // a controller and the broker does not buffer it.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -16,13 +16,6 @@ import { createServer, type Server } from 'node:net';
 import { Aedes } from 'aedes';
 import { LIMITS } from '../core/limits.ts';
 import { guardedConnection, type FrameRefusal } from './packet-guard.ts';
-
-/**
- * The largest packet the broker accepts: a request's payload limit
- * (core/limits.ts LIMITS.mqttRequest) plus 20 KiB for the topic and header,
- * the bound the lab's mosquitto has (a unit test keeps the two equal).
- */
-export const SIM_MQTT_MAX_PACKET = LIMITS.mqttRequest.bytes + 20 * 1024;
 
 export interface BrokerCredentials {
   readonly username: string;
@@ -64,7 +57,7 @@ function same(given: Readonly<Buffer | string | undefined>, expected: string): b
 }
 
 export interface BrokerOptions {
-  /** Default SIM_MQTT_MAX_PACKET. */
+  /** Default LIMITS.mqttPacketBytes. */
   readonly maxPacketBytes?: number;
   /** Told each time a client is closed for its packet. */
   readonly onRefusedPacket?: (message: string) => void;
@@ -81,7 +74,7 @@ export async function startBroker(
   credentials: BrokerCredentials,
   options: BrokerOptions = {},
 ): Promise<EmbeddedBroker> {
-  const maxPacket = options.maxPacketBytes ?? SIM_MQTT_MAX_PACKET;
+  const maxPacket = options.maxPacketBytes ?? LIMITS.mqttPacketBytes;
   let refused = 0;
   let refusedPackets = 0;
   const aedes = await Aedes.createBroker({

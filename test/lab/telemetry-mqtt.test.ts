@@ -78,7 +78,7 @@ describe('MQTT telemetry in the lab', () => {
       error: expect.stringMatching(/^command: unknown command "reboot"/) as unknown,
     });
     // Over the controller's 300 KiB request limit but under the broker's
-    // packet limit (MQTT_MAX_PACKET, 320 KiB): the controller refuses it by size.
+    // packet limit (LIMITS.mqttPacketBytes, 320 KiB): the controller refuses it by size.
     const big = await command('maintenance', {}, [...noc, '--oversize', String(310 * 1024)]);
     expect(big).toMatchObject({
       status: 'error',

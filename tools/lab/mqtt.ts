@@ -8,7 +8,7 @@
 // topics a dashboard shows, never requests or responses (a response may
 // carry configuration), and may publish nothing. Anonymous clients get only
 // the lab's own smoke-test topics (test/lab/mqtt.test.ts). The broker also
-// refuses packets over MQTT_MAX_PACKET bytes, so an oversized request is
+// refuses packets over LIMITS.mqttPacketBytes (firmware/core/limits.ts), so an oversized request is
 // dropped there (the publisher disconnected) and never reaches a controller.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { netnsPath } from './netns.ts';
 import { livePid, spawnDetached, stopPidFile } from './procs.ts';
 import { run, tryRun, waitFor } from './run.ts';
 import { MQTT_PORT } from './topology.ts';
+import { LIMITS } from '../../firmware/core/limits.ts';
 
 /** Lab-only credentials; they exist only inside the lab's namespaces. */
 export const MQTT_LAB_USERS = {
@@ -37,12 +38,6 @@ const STATUS_TOPICS = [
   'tandem/+/+/alarm',
   'tandem/+/+/metrics',
 ];
-
-/**
- * The largest packet the broker accepts: a request's 300 KiB payload limit
- * (firmware/core/limits.ts) plus room for the topic and header.
- */
-export const MQTT_MAX_PACKET = 320 * 1024;
 
 export const MQTT_ACL = [
   '# Anonymous: only the lab smoke-test topics.',
@@ -77,7 +72,7 @@ function mosquittoConf(): string {
     `password_file ${passwdFile}`,
     `acl_file ${aclFile}`,
     'persistence false',
-    `max_packet_size ${MQTT_MAX_PACKET}`,
+    `max_packet_size ${LIMITS.mqttPacketBytes}`,
     // The fleet bench opens hundreds of connections at once.
     'max_connections -1',
     `log_dest file ${labFiles.mosquittoLog}`,

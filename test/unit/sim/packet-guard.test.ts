@@ -8,15 +8,9 @@ import { SimClock } from '../../../hal/clock/sim.ts';
 import { SystemClock } from '../../../hal/clock/system.ts';
 import { LIMITS } from '../../../firmware/core/limits.ts';
 import { SimBox } from '../../../firmware/sim/box.ts';
-import {
-  SIM_MQTT_MAX_PACKET,
-  simCredentials,
-  startBroker,
-  type EmbeddedBroker,
-} from '../../../firmware/sim/broker.ts';
+import { simCredentials, startBroker, type EmbeddedBroker } from '../../../firmware/sim/broker.ts';
 import { MqttFrameScanner } from '../../../firmware/sim/packet-guard.ts';
 import { simCommandToken, SimTelemetry } from '../../../firmware/sim/telemetry.ts';
-import { MQTT_MAX_PACKET } from '../../../tools/lab/mqtt.ts';
 import { signedRequest } from '../../lab/fixtures/telemetry-noc.ts';
 
 /** An MQTT fixed header: type byte and the remaining length's 1-4 bytes. */
@@ -116,15 +110,14 @@ describe('the simulated box’s broker refuses oversized packets', () => {
     await broker.close();
   });
 
-  it('is the lab mosquitto’s max_packet_size: a request’s payload limit and room for topic and header', () => {
-    expect(SIM_MQTT_MAX_PACKET).toBe(MQTT_MAX_PACKET);
-    expect(SIM_MQTT_MAX_PACKET).toBeGreaterThan(LIMITS.mqttRequest.bytes);
+  it('leaves room above a request’s payload limit for the topic and header (the lab mosquitto uses the same bound)', () => {
+    expect(LIMITS.mqttPacketBytes).toBeGreaterThan(LIMITS.mqttRequest.bytes);
   });
 
   it('a packet of exactly the limit passes; one byte more closes the publisher and reaches no one', async () => {
     const topic = 'tandem/sim-test/big';
     // QoS 0 PUBLISH: type byte, 3 length bytes, 2-byte topic length, topic, payload.
-    const fits = Buffer.alloc(SIM_MQTT_MAX_PACKET - 1 - 3 - 2 - topic.length, 0x61);
+    const fits = Buffer.alloc(LIMITS.mqttPacketBytes - 1 - 3 - 2 - topic.length, 0x61);
     const publisher = await connect();
     await publisher.publishAsync(topic, fits, { qos: 0 });
     expect((await waitFor((m) => m.topic === topic)).payload.length).toBe(fits.length);
@@ -135,7 +128,7 @@ describe('the simulated box’s broker refuses oversized packets', () => {
     await closed;
     expect(broker.refusedPackets()).toBe(1);
     expect(refusals).toEqual([
-      `closed a client that sent a ${SIM_MQTT_MAX_PACKET + 1}-byte packet (limit ${SIM_MQTT_MAX_PACKET} bytes)`,
+      `closed a client that sent a ${LIMITS.mqttPacketBytes + 1}-byte packet (limit ${LIMITS.mqttPacketBytes} bytes)`,
     ]);
     // The broker goes on: a new client publishes, the subscriber hears it; the oversized one never arrives.
     const next = await connect();
@@ -149,7 +142,7 @@ describe('the simulated box’s broker refuses oversized packets', () => {
   it('an oversized request to a controller is dropped at the broker; the controller still answers', async () => {
     await waitFor((m) => m.topic === 'tandem/simbox/A/availability' && m.payload.toString() === 'online');
     const scope = { prefix: 'tandem', boxId: 'simbox', controller: 'A' as const };
-    const huge = signedRequest(token, scope, 'status', { pad: 'x'.repeat(SIM_MQTT_MAX_PACKET) });
+    const huge = signedRequest(token, scope, 'status', { pad: 'x'.repeat(LIMITS.mqttPacketBytes) });
     const attacker = await connect();
     const closed = new Promise<void>((resolve) => attacker.once('close', () => resolve()));
     attacker.publish(huge.topic, huge.payload, { qos: 1 });
