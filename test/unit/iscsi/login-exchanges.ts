@@ -1,7 +1,11 @@
 // Login exchanges of the two targets we meet, byte for byte: what our
 // initiator sends (flags and text) and what each target's code answers.
-// Derived by reading the targets' sources, not captured; the comments say
-// which function produces each byte. Our requests carry ISID 80 12 34 56 78 9a,
+// Derived by reading the targets' sources; the comments say which function
+// produces each byte. LIO's responses were then captured from LIO on Linux
+// 6.1 (Debian bookworm's 6.1.0-57-amd64, in the kernel tier): identical to LIO_6_1
+// except the ISID (ours) and LIO's random StatSN, and
+// test/kernel/iscsi-reservations.test.ts compares them on every run. tgt's
+// have not been captured. Our requests carry ISID 80 12 34 56 78 9a,
 // ITT 0, CID 0, CmdSN 1 (the replay test encodes them with those values).
 
 export const REPLAY_ISID = Buffer.from('80123456789a', 'hex');

@@ -5,6 +5,8 @@
 # open-iscsi, unpacked from its .debs in $TANDEM_KERNEL_CACHE/iscsi, logs in
 # twice through two ifaces with the controllers' initiator names. Prints
 # SG_A=/dev/sgN and SG_B=/dev/sgM (and SD_A/SD_B with LIO_PAIR_SD=1) for `eval`.
+# With LIO_PAIR_TARGET_ONLY=1 it stops once the target is up (for our own
+# initiator, hal/scsi/iscsi, which logs in with the same ACL names).
 # Not through tcm_loop: PREEMPT AND ABORT deadlocks 6.1 there (REFERENCE 11).
 set -eu
 ISCSI="$TANDEM_KERNEL_CACHE/iscsi"
@@ -39,6 +41,7 @@ for c in a b; do
 done
 echo 1 >"$TPG/enable"
 log "LIO target $IQN up"
+[ "${LIO_PAIR_TARGET_ONLY:-0}" = 1 ] && exit 0
 
 modprobe sg
 [ "${LIO_PAIR_SD:-0}" = 1 ] && modprobe sd_mod
