@@ -22,6 +22,7 @@ interface Report {
   loginResponses: { bhs: string; text: string }[];
   loginError: string | null;
   vendor: string;
+  capabilities: Record<string, unknown>;
   startA: string;
   startB: string;
   registerC: string;
@@ -98,6 +99,9 @@ describe('our iSCSI initiator against LIO (kernel tier)', () => {
       LIO_6_1.steps.map((s) => ({ bhs: masked(s.responseBhs), text: s.responseText })),
     );
     expect(r.vendor).toBe('LIO-ORG');
+    // REPORT CAPABILITIES: APTPL, SPEC_I_PT and ALL_TG_PT capable (tgt: none of them).
+    expect(r.capabilities).toMatchObject({ ptplC: true, sipC: true, atpC: true, tmv: true, ptplA: false });
+    expect(r.capabilities['types']).toEqual([1, 3, 5, 6, 7, 8]);
     // No unit attention at all on a new session's first command (tgt gives 29/00).
     expect(r.attentions.filter((u) => u.step === 'first-command')).toEqual([]);
 

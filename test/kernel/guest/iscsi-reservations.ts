@@ -149,6 +149,7 @@ step = 'first-command';
 for (const d of [a, b, c]) await scsi.testUnitReady(d, opts).catch(() => undefined);
 const inquiry = await scsi.inquiry(a, opts);
 report['vendor'] = inquiry.vendor.trim();
+report['capabilities'] = await scsi.reportCapabilities(a, opts);
 
 const manager = (device: ScsiDevice, controller: 'A' | 'B', events: IscsiInitiator): ReservationManager =>
   new ReservationManager({
