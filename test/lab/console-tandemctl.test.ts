@@ -23,8 +23,9 @@ describe('tandemctl in the lab', () => {
   it('prints a plain table (no ANSI) and exits 0', async () => {
     const r = await ctl('status');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^State:\s+active$/m);
-    expect(r.stdout).toMatch(/^GROUP\s+PREFERRED\s+OWNER\s+STATE\s+FAILED ON$/m);
+    expect(r.stdout).toMatch(/^State:\s+Active: serving resource groups, since /m);
+    expect(r.stdout).toMatch(/^CONTROLLER\s+STATE\s+ROLE\s+DISK\s+RUNS$/m);
+    expect(r.stdout).toMatch(/^ {2}db\s+running\s+on A/m);
     expect(r.stdout).not.toContain('\u001b');
   });
 

@@ -54,9 +54,10 @@ describe('telemetry of the real daemon in the lab', () => {
     expect(published).toBe(live.state);
     const text = await ctl('A', 'status');
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/^Box:\s+lab-box$/m);
-    expect(text.stdout).toMatch(/^Controller:\s+A$/m);
-    expect(text.stdout).toMatch(new RegExp(`^State:\\s+${live.state}$`, 'm'));
+    expect(text.stdout).toMatch(/^Box:\s+lab-box \(firmware /m);
+    expect(text.stdout).toMatch(/^Seen from:\s+controller A /m);
+    // The controllers' table says the same state as MQTT's retained status.
+    expect(text.stdout).toMatch(new RegExp(`^A\\s+${live.state}\\s+this controller`, 'm'));
     expect(text.stdout).toMatch(/^PATH\s+STATE\s+LAST HEARD\s+ONE-WAY$/m);
     // The same daemon answers the operator commands over the socket.
     const alarms = await ctl('A', '--json', 'alarms');
