@@ -1,4 +1,6 @@
-// A simulated HD44780 character LCD (2 lines x 16) behind a PCF8574 I2C
+// A simulated HD44780 character LCD (2 lines x 16, or any columns x 1..4
+// rows: rows 2 and 3 of a 4-line module continue rows 0 and 1 in DDRAM, at
+// 0x00+columns and 0x40+columns; 0x14 and 0x54 on a 20x4) behind a PCF8574 I2C
 // backpack, wired the usual way: P0=RS, P1=RW, P2=E, P3=backlight,
 // P4..P7=D4..D7. The PCF8574 sets its port from every byte written; the
 // HD44780 latches D7..D4 on the falling edge of E. From power-on it is in
@@ -16,6 +18,11 @@ const BACKLIGHT = 0x08;
 
 export const LCD_COLUMNS = 16;
 const LINE_ADDRESSES = [0x00, 0x40] as const;
+
+export interface SimLcdGeometry {
+  columns: number;
+  rows: 1 | 2 | 4;
+}
 /** DDRAM in 2-line mode: 0x00..0x27 and 0x40..0x67. */
 const LINE_LENGTH = 40;
 
@@ -37,18 +44,20 @@ export class SimPcf8574Hd44780 implements SimI2cDevice {
   private highNibble: number | null = null;
   private readonly clock: Clock | undefined;
   private busyUntilMs = 0;
+  private readonly geometry: SimLcdGeometry;
 
-  constructor(clock?: Clock) {
+  constructor(clock?: Clock, geometry: SimLcdGeometry = { columns: LCD_COLUMNS, rows: 2 }) {
     this.clock = clock;
+    this.geometry = geometry;
   }
 
   get backlight(): boolean {
     return (this.port & BACKLIGHT) !== 0;
   }
 
-  /** The two visible lines as text. */
-  lines(): [string, string] {
-    return [this.lineText(0), this.lineText(1)];
+  /** The visible lines as text, read from display memory. */
+  lines(): string[] {
+    return Array.from({ length: this.geometry.rows }, (_, row) => this.lineText(row));
   }
 
   cursorAddress(): number {
@@ -68,9 +77,9 @@ export class SimPcf8574Hd44780 implements SimI2cDevice {
     return Buffer.alloc(length, this.port);
   }
 
-  private lineText(line: 0 | 1): string {
-    const start = LINE_ADDRESSES[line];
-    return String.fromCharCode(...this.ddram.subarray(start, start + LCD_COLUMNS));
+  private lineText(row: number): string {
+    const start = LINE_ADDRESSES[row % 2 === 0 ? 0 : 1] + (row >= 2 ? this.geometry.columns : 0);
+    return String.fromCharCode(...this.ddram.subarray(start, start + this.geometry.columns));
   }
 
   private setPort(byte: number): void {
