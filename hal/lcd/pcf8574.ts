@@ -56,8 +56,8 @@ export const LCD_TIMING = {
   afterSecondMs: 0.1,
   /** Most instructions and data writes: 37 us at 270 kHz (53 us at the slowest 190 kHz oscillator). */
   executeMs: 0.06,
-  /** Clear display and return home: 1.52 ms at 270 kHz. */
-  clearMs: 2,
+  /** Clear display and return home: 1.52 ms at 270 kHz (2.16 ms at 190 kHz). */
+  clearMs: 2.2,
 } as const;
 
 export const HD44780 = {
