@@ -2,7 +2,7 @@
 // written, until Ctrl-C. It polls the log command with an afterId cursor;
 // here the daemon is a list of events answered as the log command does
 // (afterId: the oldest past the cursor first), and time is the sleeps.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UnreachableError } from '../../../firmware/console/client.ts';
 import {
   FOLLOW_BATCH,
@@ -12,18 +12,11 @@ import {
   type FollowIo,
 } from '../../../firmware/console/follow.ts';
 import type { CommandResponse } from '../../../firmware/core/envelope.ts';
+import { inUtc } from './utc-zone.ts';
 
 const T0 = Date.UTC(2026, 10, 5, 12, 0, 0);
 
-let zone: string | undefined;
-beforeAll(() => {
-  zone = process.env['TZ'];
-  process.env['TZ'] = 'UTC';
-});
-afterAll(() => {
-  if (zone === undefined) delete process.env['TZ'];
-  else process.env['TZ'] = zone;
-});
+inUtc();
 
 interface Ev {
   id: number;

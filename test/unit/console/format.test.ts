@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clean,
   duration,
@@ -10,21 +10,13 @@ import {
 } from '../../../firmware/console/format.ts';
 import type { StatusReport } from '../../../firmware/status/snapshot.ts';
 import { TelemetryBox } from '../../lab/fixtures/telemetry-box.ts';
+import { inUtc } from './utc-zone.ts';
 
 const NOW = Date.UTC(2026, 10, 5, 12, 0, 0);
 const ESC = '\u001b';
 const plain = { color: false, nowMs: NOW };
 
-// Times print in local time: fix the zone so the expectations hold anywhere.
-let zone: string | undefined;
-beforeAll(() => {
-  zone = process.env['TZ'];
-  process.env['TZ'] = 'UTC';
-});
-afterAll(() => {
-  if (zone === undefined) delete process.env['TZ'];
-  else process.env['TZ'] = zone;
-});
+inUtc();
 
 /** What `status` answers on A: A runs db (one resource failing), B runs web, B has no disk. */
 function report(): StatusReport {
