@@ -2,69 +2,24 @@
 // controller against the embedded aedes broker (MQTT 3.1.1), answering signed
 // operator commands with the same handler as the daemon, and going offline
 // when a controller is killed.
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SimClock } from '../../../hal/clock/sim.ts';
-import { SystemClock } from '../../../hal/clock/system.ts';
-import { SimBox } from '../../../firmware/sim/box.ts';
-import { simCredentials, startBroker, type EmbeddedBroker } from '../../../firmware/sim/broker.ts';
-import { simCommandToken, SimTelemetry } from '../../../firmware/sim/telemetry.ts';
 import { signedRequest } from '../../lab/fixtures/telemetry-noc.ts';
-
-type Msg = { topic: string; payload: string };
+import { SimMqttBox, type Heard } from '../sim/sim-mqtt-box.ts';
 
 describe('simulated box telemetry', () => {
-  let broker: EmbeddedBroker;
-  let box: SimBox;
-  let telemetry: SimTelemetry;
-  let noc: MqttClient;
-  const got: Msg[] = [];
-  const credentials = simCredentials();
-  const token = simCommandToken();
-
-  const waitFor = async (pred: (m: Msg) => boolean, ms = 5000): Promise<Msg> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = got.find(pred);
-      if (m) return m;
-      if (Date.now() > end) throw new Error(`nothing matching; got ${got.map((g) => g.topic).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-
+  let sim: SimMqttBox;
+  const waitFor = (pred: (m: Heard) => boolean) => sim.waitFor(pred);
   beforeEach(async () => {
-    got.length = 0;
-    broker = await startBroker(0, credentials);
-    noc = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      ...credentials,
-    });
-    noc.on('message', (topic, payload) => got.push({ topic, payload: payload.toString() }));
-    await noc.subscribeAsync('tandem/#', { qos: 1 });
-    box = new SimBox({ clock: new SimClock(), boxId: 'simbox' });
-    telemetry = new SimTelemetry({
-      url: `mqtt://127.0.0.1:${broker.port}`,
-      credentials,
-      token,
-      box,
-      clock: new SystemClock(),
-    });
-    box.onController((c, controller) => void telemetry.set(c, controller));
-    box.start();
+    sim = new SimMqttBox();
+    await sim.start();
   });
-
-  afterEach(async () => {
-    await box.stop();
-    await telemetry.close();
-    await noc.endAsync(true);
-    await broker.close();
-  });
+  afterEach(() => sim.stop());
 
   it('refuses a client without the generated login, or with a wrong password', async () => {
-    for (const login of [{}, { username: credentials.username, password: 'wrong' }]) {
+    for (const login of [{}, { username: sim.credentials.username, password: 'wrong' }]) {
       await expect(
-        mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
+        mqtt.connectAsync(`mqtt://127.0.0.1:${sim.broker.port}`, {
           protocolVersion: 4,
           reconnectPeriod: 0,
           connectTimeout: 2000,
@@ -72,28 +27,28 @@ describe('simulated box telemetry', () => {
         }),
       ).rejects.toThrow(/Not authorized|Bad username or password/);
     }
-    expect(broker.refusedLogins()).toBe(2);
+    expect(sim.broker.refusedLogins()).toBe(2);
   });
 
   it('both controllers come online and publish their state', async () => {
     for (const c of ['A', 'B']) {
-      await waitFor((m) => m.topic === `tandem/simbox/${c}/availability` && m.payload === 'online');
+      await waitFor((m) => m.topic === `tandem/simbox/${c}/availability` && m.text === 'online');
       const s = await waitFor((m) => m.topic === `tandem/simbox/${c}/state`);
-      expect(JSON.parse(s.payload)).toMatchObject({ boxId: 'simbox', controller: c });
+      expect(JSON.parse(s.text)).toMatchObject({ boxId: 'simbox', controller: c });
     }
   });
 
   it('answers a signed alarms and log request; refuses a bad argument by name', async () => {
-    await waitFor((m) => m.topic === 'tandem/simbox/A/availability' && m.payload === 'online');
-    box.alarms('A').raise('MQTT_DOWN', { subject: 'demo' });
+    await waitFor((m) => m.topic === 'tandem/simbox/A/availability' && m.text === 'online');
+    sim.box.alarms('A').raise('MQTT_DOWN', { subject: 'demo' });
     const scope = { prefix: 'tandem', boxId: 'simbox', controller: 'A' as const };
     const ask = async (command: string, args: Record<string, unknown>) => {
-      const req = signedRequest(token, scope, command, args);
-      await noc.publishAsync(req.topic, req.payload, { qos: 1 });
+      const req = signedRequest(sim.token, scope, command, args);
+      await sim.noc.publishAsync(req.topic, req.payload, { qos: 1 });
       const r = await waitFor(
-        (m) => m.topic === `tandem/simbox/A/response/${command}` && m.payload.includes(req.transaction),
+        (m) => m.topic === `tandem/simbox/A/response/${command}` && m.text.includes(req.transaction),
       );
-      return JSON.parse(r.payload) as { status: string; data: unknown; error: string | null };
+      return JSON.parse(r.text) as { status: string; data: unknown; error: string | null };
     };
     const alarms = await ask('alarms', {});
     expect(alarms.status).toBe('ok');
@@ -110,8 +65,8 @@ describe('simulated box telemetry', () => {
   });
 
   it('a killed controller goes offline', async () => {
-    await waitFor((m) => m.topic === 'tandem/simbox/B/availability' && m.payload === 'online');
-    await box.kill('B');
-    await waitFor((m) => m.topic === 'tandem/simbox/B/availability' && m.payload === 'offline');
+    await waitFor((m) => m.topic === 'tandem/simbox/B/availability' && m.text === 'online');
+    await sim.box.kill('B');
+    await waitFor((m) => m.topic === 'tandem/simbox/B/availability' && m.text === 'offline');
   });
 });

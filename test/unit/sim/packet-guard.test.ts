@@ -2,16 +2,11 @@
 // (max_packet_size); a client that sends a bigger packet is closed before
 // the packet is read, nothing of it reaches a subscriber or a controller,
 // and the broker and the box go on serving everyone else.
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SimClock } from '../../../hal/clock/sim.ts';
-import { SystemClock } from '../../../hal/clock/system.ts';
 import { LIMITS } from '../../../firmware/core/limits.ts';
-import { SimBox } from '../../../firmware/sim/box.ts';
-import { simCredentials, startBroker, type EmbeddedBroker } from '../../../firmware/sim/broker.ts';
 import { MqttFrameScanner } from '../../../firmware/sim/packet-guard.ts';
-import { simCommandToken, SimTelemetry } from '../../../firmware/sim/telemetry.ts';
 import { signedRequest } from '../../lab/fixtures/telemetry-noc.ts';
+import { SimMqttBox, type Heard } from './sim-mqtt-box.ts';
 
 /** An MQTT fixed header: type byte and the remaining length's 1-4 bytes. */
 function header(type: number, remaining: number): Buffer {
@@ -57,58 +52,14 @@ describe('MQTT frame scanner', () => {
   });
 });
 
-type Msg = { topic: string; payload: Buffer };
-
 describe('the simulated box’s broker refuses oversized packets', () => {
-  const credentials = simCredentials();
-  const token = simCommandToken();
-  const got: Msg[] = [];
-  const refusals: string[] = [];
-  let broker: EmbeddedBroker;
-  let box: SimBox;
-  let telemetry: SimTelemetry;
-  let noc: MqttClient;
-  const connect = () =>
-    mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, {
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      ...credentials,
-    });
-  const waitFor = async (pred: (m: Msg) => boolean, ms = 5000): Promise<Msg> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = got.find(pred);
-      if (m) return m;
-      if (Date.now() > end) throw new Error(`nothing matching; got ${got.map((g) => g.topic).join(', ')}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-
+  let sim: SimMqttBox;
+  const waitFor = (pred: (m: Heard) => boolean) => sim.waitFor(pred);
   beforeEach(async () => {
-    got.length = 0;
-    refusals.length = 0;
-    broker = await startBroker(0, credentials, { onRefusedPacket: (m) => refusals.push(m) });
-    noc = await connect();
-    noc.on('message', (topic, payload) => got.push({ topic, payload }));
-    await noc.subscribeAsync('tandem/#', { qos: 1 });
-    box = new SimBox({ clock: new SimClock(), boxId: 'simbox' });
-    telemetry = new SimTelemetry({
-      url: `mqtt://127.0.0.1:${broker.port}`,
-      credentials,
-      token,
-      box,
-      clock: new SystemClock(),
-    });
-    box.onController((c, controller) => void telemetry.set(c, controller));
-    box.start();
+    sim = new SimMqttBox();
+    await sim.start();
   });
-
-  afterEach(async () => {
-    await box.stop();
-    await telemetry.close();
-    await noc.endAsync(true);
-    await broker.close();
-  });
+  afterEach(() => sim.stop());
 
   it('leaves room above a request’s payload limit for the topic and header (the lab mosquitto uses the same bound)', () => {
     expect(LIMITS.mqttPacketBytes).toBeGreaterThan(LIMITS.mqttRequest.bytes);
@@ -118,23 +69,23 @@ describe('the simulated box’s broker refuses oversized packets', () => {
     const topic = 'tandem/sim-test/big';
     // QoS 0 PUBLISH: type byte, 3 length bytes, 2-byte topic length, topic, payload.
     const fits = Buffer.alloc(LIMITS.mqttPacketBytes - 1 - 3 - 2 - topic.length, 0x61);
-    const publisher = await connect();
+    const publisher = await sim.connect();
     await publisher.publishAsync(topic, fits, { qos: 0 });
     expect((await waitFor((m) => m.topic === topic)).payload.length).toBe(fits.length);
-    got.length = 0;
+    sim.heard.length = 0;
 
     const closed = new Promise<void>((resolve) => publisher.once('close', () => resolve()));
     publisher.publish(topic, Buffer.concat([fits, Buffer.from('b')]), { qos: 0 });
     await closed;
-    expect(broker.refusedPackets()).toBe(1);
-    expect(refusals).toEqual([
+    expect(sim.broker.refusedPackets()).toBe(1);
+    expect(sim.refusals).toEqual([
       `closed a client that sent a ${LIMITS.mqttPacketBytes + 1}-byte packet (limit ${LIMITS.mqttPacketBytes} bytes)`,
     ]);
     // The broker goes on: a new client publishes, the subscriber hears it; the oversized one never arrives.
-    const next = await connect();
+    const next = await sim.connect();
     await next.publishAsync(topic, 'small', { qos: 1 });
     await waitFor((m) => m.payload.toString() === 'small');
-    expect(got.filter((m) => m.topic === topic).map((m) => m.payload.length)).toEqual([5]);
+    expect(sim.heard.filter((m) => m.topic === topic).map((m) => m.payload.length)).toEqual([5]);
     await next.endAsync(true);
     await publisher.endAsync(true);
   });
@@ -142,15 +93,15 @@ describe('the simulated box’s broker refuses oversized packets', () => {
   it('an oversized request to a controller is dropped at the broker; the controller still answers', async () => {
     await waitFor((m) => m.topic === 'tandem/simbox/A/availability' && m.payload.toString() === 'online');
     const scope = { prefix: 'tandem', boxId: 'simbox', controller: 'A' as const };
-    const huge = signedRequest(token, scope, 'status', { pad: 'x'.repeat(LIMITS.mqttPacketBytes) });
-    const attacker = await connect();
+    const huge = signedRequest(sim.token, scope, 'status', { pad: 'x'.repeat(LIMITS.mqttPacketBytes) });
+    const attacker = await sim.connect();
     const closed = new Promise<void>((resolve) => attacker.once('close', () => resolve()));
     attacker.publish(huge.topic, huge.payload, { qos: 1 });
     await closed;
-    expect(broker.refusedPackets()).toBe(1);
+    expect(sim.broker.refusedPackets()).toBe(1);
 
-    const req = signedRequest(token, scope, 'status', {});
-    await noc.publishAsync(req.topic, req.payload, { qos: 1 });
+    const req = signedRequest(sim.token, scope, 'status', {});
+    await sim.noc.publishAsync(req.topic, req.payload, { qos: 1 });
     const answer = await waitFor(
       (m) => m.topic === 'tandem/simbox/A/response/status' && m.payload.toString().includes(req.transaction),
     );
@@ -159,11 +110,11 @@ describe('the simulated box’s broker refuses oversized packets', () => {
       transaction: req.transaction,
     });
     // No response ever named the oversized request, and A never went offline.
-    expect(got.some((m) => m.payload.toString().includes(huge.transaction))).toBe(false);
+    expect(sim.heard.some((m) => m.payload.toString().includes(huge.transaction))).toBe(false);
     expect(
-      got.some((m) => m.topic === 'tandem/simbox/A/availability' && m.payload.toString() === 'offline'),
+      sim.heard.some((m) => m.topic === 'tandem/simbox/A/availability' && m.payload.toString() === 'offline'),
     ).toBe(false);
-    expect(noc.connected).toBe(true);
+    expect(sim.noc.connected).toBe(true);
     await attacker.endAsync(true);
   });
 });
