@@ -1,0 +1,81 @@
+// The info screens' text (LCDproc's "info" class): box summary, heartbeat
+// paths, one page per alarm, the last takeover and the firmware version, each
+// as four lines for a 20x4 and two for a 16x2. Pure functions of the status.
+import type { PanelAlarm, PanelStatus, Layout } from './types.ts';
+import { spread, utcMinute } from './text.ts';
+
+/** "pg:A web:B", '-' for a group nobody runs. */
+function groupsText(s: PanelStatus): string {
+  if (s.groups.length === 0) return 'no groups';
+  return s.groups.map((g) => `${g.name}:${g.owner ?? '-'}`).join(' ');
+}
+
+export function summaryLayout(s: PanelStatus): Layout {
+  const peer = s.peer;
+  return {
+    wide: [
+      spread(s.boxId, `ctl ${s.controller}`, 20),
+      // '*' marks the controller this panel belongs to.
+      `${s.controller}* ${s.state}`,
+      spread(`${peer.id}  ${peer.peerState ?? '?'}`, peer.state, 20),
+      groupsText(s),
+    ],
+    narrow: [
+      `${s.controller}*${s.state} ${s.boxId}`,
+      // A fixed-width state word, so a change of it moves nothing else.
+      `${peer.id}:${peer.state.padEnd(7)} ${groupsText(s)}`,
+    ],
+  };
+}
+
+/** 'init' is a path not heard from yet: neither up nor down. */
+const pathWord = (state: string): string => (state === 'init' ? 'wait' : state);
+const SHORT: Readonly<Record<string, string>> = { up: 'up', late: 'lt', down: 'dn', init: '--' };
+
+export function pathsLayout(s: PanelStatus): Layout {
+  const items = s.peer.paths.map((p) => `${p.path}:${pathWord(p.state)}${p.oneWay ? '>' : ''}`);
+  // Two paths a row: "serial:late" is 11 cells, "disk:down" 9.
+  const rows: string[] = [];
+  for (let i = 0; i < items.length; i += 2) rows.push((items[i] ?? '').padEnd(11) + (items[i + 1] ?? ''));
+  return {
+    wide: [`Paths to ${s.peer.id}: ${s.peer.state}`, ...rows].slice(0, 4),
+    // A table: initials over short states, 3 cells each after a 4-cell label.
+    narrow: [
+      'Path' + s.peer.paths.map((p) => ` ${p.path.charAt(0).toUpperCase()} `).join(''),
+      `to ${s.peer.id}` + s.peer.paths.map((p) => ` ${SHORT[p.state] ?? '??'}`).join(''),
+    ],
+  };
+}
+
+/** Page `index` (0-based) of the alarms: the alarm, its position, and what Enter would do. */
+export function alarmLayout(alarms: readonly PanelAlarm[], index: number): Layout {
+  const a = alarms[index];
+  if (a === undefined) return { wide: ['Alarms', 'none active'], narrow: ['Alarms', 'none active'] };
+  const position = `${index + 1}/${alarms.length}`;
+  const enter = a.acknowledgedAt === null ? 'Enter: acknowledge' : 'acknowledged';
+  return {
+    wide: [spread(`Alarm ${position}`, a.severity, 20), a.code, a.message, enter],
+    narrow: [spread(position, a.code, 16), a.message],
+  };
+}
+
+export function takeoverLayout(s: PanelStatus): Layout {
+  const t = s.lastTakeover;
+  if (t === null) return { wide: ['Last takeover', 'none'], narrow: ['Last takeover', 'none'] };
+  return {
+    wide: [`Last takeover by ${t.by}`, utcMinute(t.at), t.reason],
+    narrow: [`Takeover ${t.by} ${utcMinute(t.at)}`, t.reason],
+  };
+}
+
+export function versionLayout(s: PanelStatus): Layout {
+  return {
+    wide: [
+      'Firmware',
+      `Tandem ${s.firmwareVersion}`,
+      `box ${s.boxId}`,
+      `ctl ${s.controller} config v${s.configVersion}`,
+    ],
+    narrow: [`Tandem ${s.firmwareVersion}`, `${s.boxId} ${s.controller} cfg v${s.configVersion}`],
+  };
+}

@@ -1,0 +1,181 @@
+// The panel's state machine, LCDproc's model cut down to two classes: an
+// alert screen pre-empts the info screens. Pure: status, monotonic time and
+// keys go in; a frame, the backlight word and actions come out. Nothing here
+// touches a bus, a socket or a clock.
+import type { LcdGeometry } from '../../hal/lcd/lcd.ts';
+import type { Frame } from '../../hal/lcd/screen.ts';
+import { alertCauses, alertLayout, type AlertCause } from './alerts.ts';
+import { alarmLayout, pathsLayout, summaryLayout, takeoverLayout, versionLayout } from './info-screens.ts';
+import { SCROLL_STEP_MS, draw } from './text.ts';
+import {
+  INFO_SCREENS,
+  type Backlight,
+  type InfoScreen,
+  type Layout,
+  type PanelAction,
+  type PanelKey,
+  type PanelStatus,
+} from './types.ts';
+
+/** Without a key for this long the panel goes back to the summary and dims (issue #14). */
+export const IDLE_TIMEOUT_MS = 60_000;
+
+/** One page of the Up/Down rotation; the alarms screen has one page per alarm. */
+interface Page {
+  readonly screen: InfoScreen;
+  readonly alarm: number;
+}
+
+export class PanelModel {
+  private status: PanelStatus | null = null;
+  private now = 0;
+  private lastKeyMs: number;
+  private page: Page = { screen: 'summary', alarm: 0 };
+  /** Alert causes present and not dismissed, oldest first; the last one shows. */
+  private pending: AlertCause[] = [];
+  /** Every cause present now (dismissed ones too): only a key not in here is new. */
+  private known = new Set<string>();
+  /** When the screen shown last changed: long lines scroll from their start again. */
+  private shownSince = 0;
+  private shownKey = '';
+
+  constructor(nowMs = 0) {
+    this.now = nowMs;
+    this.lastKeyMs = nowMs;
+    this.shownSince = nowMs;
+  }
+
+  /** A new status snapshot (and the time it arrived). */
+  update(status: PanelStatus, nowMs: number): void {
+    this.status = status;
+    const causes = alertCauses(status);
+    const present = new Set(causes.map((c) => c.key));
+    // A cause that cleared is forgotten, so if it comes back it alerts again.
+    this.pending = this.pending.filter((p) => present.has(p.key));
+    for (const key of this.known) if (!present.has(key)) this.known.delete(key);
+    // Refresh the text of causes still pending (a message may be re-rendered).
+    this.pending = this.pending.map((p) => causes.find((c) => c.key === p.key) ?? p);
+    // New causes go on top, the most serious of them last, so it shows.
+    const fresh = causes.filter((c) => !this.known.has(c.key)).sort((a, b) => a.rank - b.rank);
+    for (const c of fresh) {
+      this.known.add(c.key);
+      this.pending.push(c);
+    }
+    this.tick(nowMs);
+  }
+
+  /** Time passing without a new status: the idle timeout and scrolling. */
+  tick(nowMs: number): void {
+    this.now = Math.max(this.now, nowMs);
+    if (this.idle() && this.page.screen !== 'summary') this.page = { screen: 'summary', alarm: 0 };
+    this.noteShown();
+  }
+
+  /** A button press; returns what the panel asks the controller to do. */
+  key(k: PanelKey, nowMs: number): PanelAction[] {
+    this.now = Math.max(this.now, nowMs);
+    this.lastKeyMs = this.now;
+    const actions: PanelAction[] = [];
+    const alert = this.alert();
+    if (k === 'mute') {
+      actions.push({ kind: 'mute' });
+    } else if (alert !== null) {
+      // An alert holds the display: only Enter (acknowledge or hide) leaves it.
+      if (k === 'enter') {
+        if (alert.alarmId !== null) actions.push({ kind: 'ack', alarmId: alert.alarmId });
+        this.pending = this.pending.filter((p) => p.key !== alert.key);
+      }
+    } else if (k === 'enter') {
+      const id = this.ackTarget();
+      if (id !== null) actions.push({ kind: 'ack', alarmId: id });
+    } else {
+      this.step(k === 'down' ? 1 : -1);
+    }
+    this.noteShown();
+    return actions;
+  }
+
+  /** The alert on show, or null when an info screen shows. */
+  alert(): AlertCause | null {
+    return this.pending.at(-1) ?? null;
+  }
+
+  /** What the display shows: 'alert' or the info screen. */
+  screen(): 'alert' | InfoScreen {
+    return this.alert() === null ? this.page.screen : 'alert';
+  }
+
+  /** The alarm Enter would acknowledge now, or null. */
+  ackTarget(): number | null {
+    const alert = this.alert();
+    if (alert !== null) return alert.alarmId;
+    if (this.page.screen !== 'alarms' || this.status === null) return null;
+    const a = this.status.alarms[this.clampedAlarm()];
+    return a !== undefined && a.acknowledgedAt === null ? a.id : null;
+  }
+
+  /** Dim after the idle timeout; an alert keeps the light on. */
+  backlight(): Backlight {
+    return this.alert() === null && this.idle() ? 'dim' : 'on';
+  }
+
+  frame(geometry: LcdGeometry): Frame {
+    const tick = Math.floor((this.now - this.shownSince) / SCROLL_STEP_MS);
+    return draw(this.layout(), geometry, tick);
+  }
+
+  private layout(): Layout {
+    const s = this.status;
+    if (s === null)
+      return { wide: ['Tandem', 'waiting for status'], narrow: ['Tandem', 'waiting for status'] };
+    const alert = this.alert();
+    if (alert !== null) return alertLayout(alert, this.pending.length - 1);
+    switch (this.page.screen) {
+      case 'summary':
+        return summaryLayout(s);
+      case 'paths':
+        return pathsLayout(s);
+      case 'alarms':
+        return alarmLayout(s.alarms, this.clampedAlarm());
+      case 'takeover':
+        return takeoverLayout(s);
+      case 'version':
+        return versionLayout(s);
+    }
+  }
+
+  private idle(): boolean {
+    return this.now - this.lastKeyMs >= IDLE_TIMEOUT_MS;
+  }
+
+  /** The alarm page, kept in range as alarms clear. */
+  private clampedAlarm(): number {
+    const n = this.status?.alarms.length ?? 0;
+    return Math.max(0, Math.min(this.page.alarm, n - 1));
+  }
+
+  /** Up/Down through the flat rotation: summary, paths, alarm 1..n, takeover, version, and round. */
+  private step(direction: 1 | -1): void {
+    const n = Math.max(1, this.status?.alarms.length ?? 0);
+    const pages: Page[] = INFO_SCREENS.flatMap((screen): Page[] =>
+      screen === 'alarms'
+        ? Array.from({ length: n }, (_, alarm) => ({ screen, alarm }))
+        : [{ screen, alarm: 0 }],
+    );
+    const current = {
+      screen: this.page.screen,
+      alarm: this.page.screen === 'alarms' ? this.clampedAlarm() : 0,
+    };
+    const at = pages.findIndex((p) => p.screen === current.screen && p.alarm === current.alarm);
+    this.page = pages[(at + direction + pages.length) % pages.length]!;
+  }
+
+  /** Restart scrolling when what is on show changes. */
+  private noteShown(): void {
+    const key = this.alert()?.key ?? `${this.page.screen}:${this.page.alarm}`;
+    if (key !== this.shownKey) {
+      this.shownKey = key;
+      this.shownSince = this.now;
+    }
+  }
+}

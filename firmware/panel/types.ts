@@ -1,0 +1,39 @@
+// What the panel reads and what it answers. The input is the status snapshot
+// plus the parts of the `status` report a panel shows (alarms, last takeover,
+// firmware version); the outputs are plain data: the panel process (not built)
+// turns an action into a command over the control socket, and the backlight
+// word into a driver call.
+import type { Alarm } from '../alarms/alarm-row.ts';
+import type { ControllerStatus, TakeoverRecord } from '../status/snapshot.ts';
+
+/** An alarm as the panel needs it; the remedy is looked up in the catalogue by code when absent. */
+export type PanelAlarm = Pick<
+  Alarm,
+  'id' | 'code' | 'severity' | 'subject' | 'message' | 'raisedAt' | 'acknowledgedAt'
+> & { readonly remedy?: string };
+
+export interface PanelStatus extends ControllerStatus {
+  /** The active alarms, most severe first (as `status` and the alarm list order them). */
+  readonly alarms: readonly PanelAlarm[];
+  readonly lastTakeover: TakeoverRecord | null;
+  readonly firmwareVersion: string;
+}
+
+export type PanelKey = 'up' | 'down' | 'enter' | 'mute';
+
+/** What a key asks the controller to do; the panel itself sends nothing. */
+export type PanelAction = { readonly kind: 'ack'; readonly alarmId: number } | { readonly kind: 'mute' };
+
+export type Backlight = 'on' | 'dim';
+
+/** The info screens Up and Down step through, in order (alarms: one page per alarm). */
+export const INFO_SCREENS = ['summary', 'paths', 'alarms', 'takeover', 'version'] as const;
+export type InfoScreen = (typeof INFO_SCREENS)[number];
+
+/** The text of one screen, before it is fitted (and scrolled) into a frame. */
+export interface Layout {
+  /** Four lines for a 4-row display. */
+  readonly wide: readonly string[];
+  /** Two lines for a 2-row display. */
+  readonly narrow: readonly string[];
+}
