@@ -4,7 +4,7 @@
 import type { Clock } from '../../hal/clock/clock.ts';
 import { HalError } from '../../hal/errors.ts';
 import type { ScsiDevice } from '../../hal/scsi/device.ts';
-import { IscsiInitiator } from '../../hal/scsi/iscsi/initiator.ts';
+import { IscsiInitiator, isidFor } from '../../hal/scsi/iscsi/initiator.ts';
 import type { DiskTransport } from '../heartbeat/disk-path.ts';
 import type { SharedDiskConfig } from './shared-config.ts';
 import { sharedTransport, type SharedDisk } from './shared-transport.ts';
@@ -26,7 +26,8 @@ export class SharedIscsiSession implements SharedDisk {
         timeouts: { connectMs: Math.max(500, config.cluster.heartbeat.deadtimeMs) },
         reconnect: { enabled: true, initialDelayMs: 200, maxDelayMs: 2000 },
       },
-      { clock },
+      // One SCSI initiator port per controller across restarts (isidFor).
+      { clock, isid: isidFor(d.initiatorName) },
     );
   }
 

@@ -2,7 +2,7 @@
 // it is lost, logs in again (same ISID, TSIH 0) with exponential backoff.
 // Commands issued while there is no connection fail at once with
 // 'disconnected' rather than wait: the firmware decides what to retry.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerHandle } from '../../clock/clock.ts';
 import { SystemClock } from '../../clock/system.ts';
@@ -30,6 +30,22 @@ export interface IscsiInitiatorOptions {
   readonly isid?: Uint8Array;
   /** [0, 1) source for backoff jitter; injectable for tests. */
   readonly random?: () => number;
+}
+
+/**
+ * The same ISID for the same initiator name, every process start. The SCSI
+ * initiator port is the name plus the ISID (RFC 7143 §4.4.3, the ISID rule),
+ * and targets keep reservations per port: a controller that restarts with a
+ * new ISID is a new port, and LIO then counts registrations per name, not
+ * per port, so the restarted controller's own registration and writes get
+ * confused with the old port's (measured in the kernel tier). A stable ISID
+ * also makes the target reinstate (close) a session a killed process left.
+ * Random format (T = 10b) with a qualifier derived from the name.
+ */
+export function isidFor(initiatorName: string): Buffer {
+  const isid = createHash('sha256').update(initiatorName, 'utf8').digest().subarray(0, 6);
+  isid[0] = 0x80 | (isid[0]! & 0x3f);
+  return Buffer.from(isid);
 }
 
 export function randomIsid(): Buffer {
