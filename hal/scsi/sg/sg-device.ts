@@ -213,6 +213,21 @@ export class SgDevice implements ScsiDevice {
   }
 }
 
+/**
+ * End a worker that did not open. One that timed out may still be loading
+ * koffi: terminating a thread in the middle of a native addon's load aborts
+ * the whole process (seen under TCG, where the load took over 10 s), so it is
+ * terminated only once it has said anything or ended by itself, and does not
+ * keep the process alive meanwhile.
+ */
+function retire(worker: Worker, stillStarting: boolean): void {
+  const stop = (): void => void worker.terminate().catch(() => undefined);
+  if (!stillStarting) return stop();
+  worker.unref();
+  worker.once('message', stop);
+  worker.once('error', stop);
+}
+
 /** Open an SG device: start its worker, which opens the fd O_RDWR|O_NONBLOCK. */
 export async function openSgDevice(opts: SgDeviceOptions = {}): Promise<SgDevice> {
   const path = opts.path ?? paths.scsiGeneric;
@@ -251,7 +266,7 @@ export async function openSgDevice(opts: SgDeviceOptions = {}): Promise<SgDevice
     worker.on('exit', onExit);
   });
   if (outcome instanceof Error || outcome.type !== 'ready') {
-    worker.terminate().catch(() => undefined);
+    retire(worker, outcome instanceof SgError && outcome.code === 'timeout');
     if (outcome instanceof Error) throw outcome;
     if (outcome.type === 'open-failed') {
       if (outcome.errno !== undefined) throw errnoError(path, 'open', outcome.errno);

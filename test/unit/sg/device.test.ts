@@ -21,6 +21,7 @@ const INQUIRY: ScsiCommand = {
   timeoutMs: 1000,
 };
 const STALLED = new URL('./fixtures/stalled-worker.ts', import.meta.url);
+const SLOW_START = new URL('./fixtures/slow-start-worker.ts', import.meta.url);
 
 const dir = mkdtempSync(join(tmpdir(), 'tandem-sg-'));
 const regularFile = join(dir, 'not-a-disk');
@@ -100,6 +101,18 @@ describe('SG_IO through the worker on non-SCSI files', () => {
     expect((await rejection(openSgDevice({ path: dir }))).errno).toBe(constants.errno.EISDIR);
     expect((await rejection(openSgDevice({ path: 'dev/sg0' }))).code).toBe('invalid-argument');
     expect((await rejection(openSgDevice({ path: '/dev/null', graceMs: -1 }))).code).toBe('invalid-argument');
+  });
+
+  it('an open that times out while the worker still starts fails typed, and the process lives on', async () => {
+    const err = await rejection(
+      openSgDevice({ path: '/slow/600', workerUrl: SLOW_START, openTimeoutMs: 100 }),
+    );
+    expect(err.code).toBe('timeout');
+    expect(err.message).toMatch(/open took over 100 ms/);
+    // The worker finishes starting, is retired, and a later open works.
+    await new Promise((r) => setTimeout(r, 800));
+    const dev = await open({ path: '/dev/null' });
+    expect(dev.description).toBe('/dev/null');
   });
 
   it('rejects invalid commands before they reach the worker', async () => {
