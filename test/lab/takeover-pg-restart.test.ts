@@ -89,7 +89,14 @@ describe('PostgreSQL killed on the active controller', () => {
     expect(await failedOn('B')).toEqual([]);
     const back = Date.now();
     await tandemctl('B', 'switchover', 'db');
-    await probe.arpFrom(macA, back, 30_000);
+    await probe.arpFrom(macA, back, 30_000).catch((err: unknown) => {
+      const tail = (c: 'A' | 'B') =>
+        readLog(c)
+          .filter((l) => l.ts >= back)
+          .map((l) => `  ${c} ${l.code} ${l.message}`)
+          .join('\n');
+      throw new Error(`${String(err)}\n${tail('A')}\n${tail('B')}`, { cause: err });
+    });
     await probe.dbFromNewPostmaster(back, 30_000);
     await workload.recoveredAfter(back, 30_000);
     await new Promise((r) => setTimeout(r, 500));
