@@ -19,7 +19,8 @@ $B mount -t tmpfs -o size=70% tmpfs /rw
 $B mkdir -p /rw/upper /rw/work
 $B mount -t overlay -o lowerdir=/lower,upperdir=/rw/upper,workdir=/rw/work overlay /newroot || $B poweroff -f
 for d in proc sys dev; do $B mount --move /$d /newroot/$d; done
-$B mount -t tmpfs tmpfs /newroot/tmp
+# /tmp stays the overlay's (writable through its tmpfs upper layer), not a
+# tmpfs of its own: a checkout under the host's /tmp must stay visible.
 $B mount -t tmpfs tmpfs /newroot/run
 $B mkdir -p /newroot/run/out /newroot/lib/modules /newroot/dev/shm
 $B mount -t tmpfs tmpfs /newroot/dev/shm
