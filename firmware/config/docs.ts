@@ -95,6 +95,8 @@ export function renderConfigDoc(): string {
     'Rules that span fields: `intervalMs < warntimeMs < deadtimeMs`, `deadtimeMs >= 2 x intervalMs`, `initdeadMs >= deadtimeMs`;',
     'controller ids distinct; heartbeat addresses valid IPs and local != peer; an enabled LAN path needs both addresses;',
     'transport `iscsi` needs portal host, target IQN and initiator name; group names unique; TLS cert and key together.',
+    'The panel: `lcd.columns` and `lcd.rows` make a 20x4 or a 16x2; the eight `lcd.pins` bits are distinct, and so are the',
+    'GPIO lines of the four buttons, the buzzer and the four LEDs ([panel.md](panel.md#hardware-buttons-buzzer-and-leds)).',
     'The factory `cluster.key` and a missing `mqtt.commandToken` (with MQTT enabled) are accepted with a warning.',
     '',
     '`configVersion` rises by one on every accepted change; when the peer offers a config, the higher version wins,',

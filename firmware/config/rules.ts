@@ -78,6 +78,8 @@ export function checkRules(c: TandemConfig): { errors: ConfigIssue[]; warnings: 
     err(tls.cert === undefined ? '/mqtt/tls/cert' : '/mqtt/tls/key', 'cert and key must be given together');
   }
 
+  checkPanel(c, err);
+
   if (c.cluster.key.toLowerCase() === FACTORY_CLUSTER_KEY) {
     warnings.push({
       path: '/cluster/key',
@@ -115,5 +117,55 @@ function checkLeaseTiming(c: TandemConfig, err: (path: string, message: string) 
       '/failover/fenceDelayMs',
       `must be 0 or at least intervalMs + the ${SCSI_IO_TIMEOUT_MS} ms I/O timeout (${minDelay} ms) so one fence lands before the other starts`,
     );
+  }
+}
+
+/**
+ * The panel's wiring: the LCD's geometry is one of the two layouts the
+ * screens have (20x4, 16x2); each backpack bit drives one LCD pin, and each
+ * GPIO line one button, the buzzer or one LED. Checked even when the panel is
+ * disabled, so enabling it later cannot meet a wiring error first.
+ */
+function checkPanel(c: TandemConfig, err: (path: string, message: string) => void): void {
+  const lcd = c.panel.lcd;
+  const wanted = lcd.columns === 20 ? 4 : 2;
+  if (lcd.rows !== wanted)
+    err('/panel/lcd/rows', `must be ${wanted} with ${lcd.columns} columns (a 20x4 or a 16x2 display)`);
+  // In the schema's order, not the document's: the error names the later field of the wiring.
+  const pins = ['rs', 'rw', 'e', 'backlight', 'd4', 'd5', 'd6', 'd7'] as const;
+  distinct(
+    pins.map((k) => [k, lcd.pins[k]] as const),
+    '/panel/lcd/pins',
+    'PCF8574 bit',
+    err,
+  );
+  const g = c.panel.gpio;
+  distinct(
+    [
+      ...(['up', 'down', 'enter', 'mute'] as const).map((k) => [`buttons/${k}`, g.buttons[k]] as const),
+      ['buzzer', g.buzzer] as const,
+      ...(['statusGreen', 'statusAmber', 'fault', 'identify'] as const).map(
+        (k) => [`leds/${k}`, g.leds[k]] as const,
+      ),
+    ],
+    '/panel/gpio',
+    'GPIO line',
+    err,
+  );
+}
+
+/** Each value used once: the later field of a pair is the one named. */
+function distinct(
+  fields: readonly (readonly [string, number])[],
+  prefix: string,
+  what: string,
+  err: (path: string, message: string) => void,
+): void {
+  const first = new Map<number, string>();
+  for (const [name, value] of fields) {
+    const earlier = first.get(value);
+    if (earlier !== undefined)
+      err(`${prefix}/${name}`, `${what} ${value} is already used by ${prefix}/${earlier}`);
+    else first.set(value, name);
   }
 }

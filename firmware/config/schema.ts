@@ -313,6 +313,117 @@ const Mqtt = Section(
   RESTART,
 );
 
+/** A path under /dev that stays there (no '..' segment). */
+const DevPath = (def: string, description: string) =>
+  Type.String({
+    pattern: '^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$',
+    maxLength: 255,
+    default: def,
+    description,
+  });
+
+/** A bit of the PCF8574's 8-bit port. */
+const PortBit = (def: number, description: string) =>
+  Type.Integer({ minimum: 0, maximum: 7, default: def, description });
+
+/** A line offset on the GPIO chip (rules.ts: all distinct). */
+const Line = (def: number, description: string) =>
+  Type.Integer({ minimum: 0, maximum: 511, default: def, description });
+
+// The reference board (docs/panel.md, Hardware): a 20x4 LCD on a PCF8574 at
+// 0x27 on /dev/i2c-1, and the buttons, buzzer and LEDs on /dev/gpiochip0 at
+// the offsets below. Read by the panel process when it starts.
+const Panel = Section(
+  {
+    enabled: Type.Boolean({
+      default: true,
+      description: 'Run the front panel (LCD, buttons, buzzer, LEDs); false on a board without one',
+    }),
+    lcd: Section(
+      {
+        bus: DevPath('/dev/i2c-1', 'I2C adapter the LCD backpack is on'),
+        address: Type.Integer({
+          minimum: 0x03,
+          maximum: 0x77,
+          default: 0x27,
+          description: '7-bit I2C address of the PCF8574 (0x27 = 39; a PCF8574A backpack: 0x3F = 63)',
+        }),
+        columns: Type.Unsafe<20 | 16>({
+          type: 'integer',
+          enum: [20, 16],
+          minimum: 16,
+          maximum: 20,
+          default: 20,
+          description: 'Characters per row: 20 (20x4) or 16 (16x2)',
+        }),
+        rows: Type.Unsafe<4 | 2>({
+          type: 'integer',
+          enum: [4, 2],
+          minimum: 2,
+          maximum: 4,
+          default: 4,
+          description: 'Rows: 4 with 20 columns, 2 with 16',
+        }),
+        pins: Section(
+          {
+            rs: PortBit(0, 'PCF8574 bit wired to RS'),
+            rw: PortBit(1, 'PCF8574 bit wired to RW (kept low)'),
+            e: PortBit(2, 'PCF8574 bit wired to E'),
+            backlight: PortBit(3, 'PCF8574 bit switching the backlight'),
+            d4: PortBit(4, 'PCF8574 bit wired to D4'),
+            d5: PortBit(5, 'PCF8574 bit wired to D5'),
+            d6: PortBit(6, 'PCF8574 bit wired to D6'),
+            d7: PortBit(7, 'PCF8574 bit wired to D7'),
+          },
+          'Backpack wiring, one distinct bit each (the common backpack: P0 RS, P1 RW, P2 E, P3 backlight, P4-P7 D4-D7)',
+        ),
+        backlightActiveLow: Type.Boolean({
+          default: false,
+          description: 'The backlight bit switches a PNP transistor: low is on',
+        }),
+      },
+      'The character LCD: HD44780 behind a PCF8574 I2C backpack',
+    ),
+    gpio: Section(
+      {
+        chip: DevPath('/dev/gpiochip0', 'GPIO character device of the buttons, buzzer and LEDs'),
+        buttons: Section(
+          {
+            up: Line(17, 'Line of the Up button'),
+            down: Line(27, 'Line of the Down button'),
+            enter: Line(22, 'Line of the Enter button'),
+            mute: Line(23, 'Line of the Mute button'),
+            activeLow: Type.Boolean({
+              default: true,
+              description: 'A pressed button pulls its line low (external pull-ups, switch to ground)',
+            }),
+            debounceMs: Type.Integer({
+              minimum: 0,
+              maximum: 100,
+              default: 20,
+              description: 'Kernel debounce of each button line (GPIO v2 debounce attribute); 0: none',
+            }),
+          },
+          'Front-panel buttons, inputs with edge detection',
+        ),
+        buzzer: Line(18, 'Line of the self-oscillating piezo buzzer (high sounds)'),
+        leds: Section(
+          {
+            statusGreen: Line(5, 'Status LED, green element (high lights)'),
+            statusAmber: Line(6, 'Status LED, amber element (high lights)'),
+            fault: Line(13, 'Fault LED, amber (high lights)'),
+            identify: Line(19, 'Identify LED, blue (high lights)'),
+          },
+          'This controller’s LEDs',
+        ),
+      },
+      'Buttons, buzzer and LEDs on one GPIO chip; every line distinct',
+    ),
+  },
+  'Front panel of this controller (docs/panel.md), read by the panel process when it starts',
+  RESTART,
+);
+
 export const ConfigSchema = Type.Object(
   {
     configVersion: Type.Integer({
@@ -357,6 +468,7 @@ export const ConfigSchema = Type.Object(
       ...RESTART,
     }),
     mqtt: Mqtt,
+    panel: Panel,
     eventlog: Section(
       {
         maxAgeDays: Type.Integer({
