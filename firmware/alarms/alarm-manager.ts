@@ -12,6 +12,7 @@ import type { EventSink, Severity } from '../events/types.ts';
 import { ALARM_CATALOGUE, isAlarmCode, isLatched, renderTemplate, type AlarmCode } from './catalogue.ts';
 import { rowToAlarm, type Alarm, type AlarmChild, type AlarmRow } from './alarm-row.ts';
 import { prepareAlarmTable } from './alarm-schema.ts';
+import { PanelSignals, SOUNDING_SEVERITIES, type PanelSignalState } from './panel-signals.ts';
 
 export type { Alarm, AlarmChild };
 
@@ -36,6 +37,8 @@ export class AlarmManager {
   private readonly clock: Clock;
   private readonly events: EventSink;
   private readonly listeners = new Set<(change: AlarmChange) => void>();
+  /** Mute and locate: the front panel's operator state, in memory (panel-signals.ts). */
+  readonly signals = new PanelSignals();
 
   constructor(options: { db: DatabaseSync; clock: Clock; events: EventSink }) {
     this.db = options.db;
@@ -67,6 +70,8 @@ export class AlarmManager {
       )
       .run(code, subject, def.severity, message, JSON.stringify(params), now, now, children);
     const alarm = this.byId(Number(res.lastInsertRowid));
+    // A new alarm re-arms a muted buzzer; a repeat of one already muted does not.
+    this.signals.alarmRaised(def.severity);
     this.logEvent(alarm, 'raise', def.severity, `ALARM: ${message}`);
     return this.notify('raised', alarm);
   }
@@ -104,6 +109,38 @@ export class AlarmManager {
     // The operator has learnt of it: that is all a latched alarm waits for.
     if (alarm.latched && alarm.active) return { ok: true, value: this.markCleared(alarmId) };
     return { ok: true, value: alarm };
+  }
+
+  /**
+   * Silence the buzzer for the alarms active now (operator: panel, tandemctl,
+   * MQTT); the next alarm that sounds re-arms it. Answers the ids silenced.
+   */
+  mute(by: string): { state: PanelSignalState; silenced: number[] } {
+    const silenced = this.active()
+      .filter((a) => SOUNDING_SEVERITIES.has(a.severity) && a.acknowledgedAt === null)
+      .map((a) => a.id);
+    this.signals.mute();
+    this.events.append({
+      severity: 'info',
+      source: 'panel',
+      code: 'BUZZER_MUTED',
+      message: `Buzzer muted by ${by} (${silenced.length} alarm${silenced.length === 1 ? '' : 's'} sounding)`,
+      data: { by, silenced },
+    });
+    return { state: this.signals.snapshot(), silenced };
+  }
+
+  /** The identify LED blinks while on (the technician finds this controller). */
+  locate(on: boolean, by: string): PanelSignalState {
+    this.signals.setLocate(on);
+    this.events.append({
+      severity: 'info',
+      source: 'panel',
+      code: 'LOCATE',
+      message: `Locate ${on ? 'on' : 'off'} by ${by}`,
+      data: { by, on },
+    });
+    return this.signals.snapshot();
   }
 
   /** Active alarms, most severe first, then newest first. */

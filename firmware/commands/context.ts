@@ -51,6 +51,16 @@ export interface FailoverOps {
 export interface AlarmOps {
   active(): unknown[];
   acknowledge(alarmId: unknown, by: unknown): Result<unknown, string>;
+  /** The front panel's mute and locate (AlarmManager has them; a fake list may not). */
+  readonly signals?: { snapshot(): PanelSignalView };
+  mute?(by: string): { readonly state: PanelSignalView; readonly silenced: readonly number[] };
+  locate?(on: boolean, by: string): PanelSignalView;
+}
+
+/** Whether the buzzer is muted and the identify LED blinks (alarms/panel-signals.ts). */
+export interface PanelSignalView {
+  readonly muted: boolean;
+  readonly locate: boolean;
 }
 
 /** The configuration store (ConfigManager). */

@@ -1,5 +1,5 @@
 // What one command is: everything about it is declared once, in its family's
-// file (status.ts, failover.ts, alarms.ts, config.ts, pr.ts), and every
+// file (status.ts, failover.ts, alarms.ts, panel.ts, config.ts, pr.ts), and every
 // channel reads it from there: the MQTT intake and the control socket
 // (arguments, role), the handler (dispatch.ts), tandemctl (its spelling on
 // the command line, help) and the docs (docs/mqtt.md).

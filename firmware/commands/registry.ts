@@ -6,6 +6,7 @@ import { alarmCommands } from './alarms.ts';
 import { configCommands } from './config.ts';
 import type { CommandDef } from './define.ts';
 import { failoverCommands } from './failover.ts';
+import { panelCommands } from './panel.ts';
 import { prCommands } from './pr.ts';
 import { statusCommands } from './status.ts';
 
@@ -13,6 +14,7 @@ export const REGISTRY: readonly CommandDef[] = [
   ...statusCommands,
   ...failoverCommands,
   ...alarmCommands,
+  ...panelCommands,
   ...configCommands,
   ...prCommands,
 ];

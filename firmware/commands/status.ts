@@ -117,6 +117,7 @@ function lastTakeover(ctx: CommandContext, self: ControllerId): TakeoverRecord |
 export function statusReport(ctx: CommandContext): StatusReport {
   const s = ctx.status.current();
   const host = ctx.host();
+  const signals = ctx.alarms?.signals?.snapshot();
   // The box's mark where a failover host keeps one; else what the two states say.
   const maintenance =
     host?.failover.status().maintenance.on ??
@@ -138,6 +139,9 @@ export function statusReport(ctx: CommandContext): StatusReport {
     alarms: ctx.alarms?.active() ?? [],
     lastTakeover: lastTakeover(ctx, s.controller),
     takeover: takeoverOutlook(s, host?.fencer.snapshot().weAreFenced ?? false, maintenance),
+    // A handler without alarms has nothing to sound or blink.
+    muted: signals?.muted ?? false,
+    locate: signals?.locate ?? false,
   };
 }
 

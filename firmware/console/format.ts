@@ -279,6 +279,13 @@ function takeoverLine(last: TakeoverRecord | null, o: FormatOptions): string {
   return `${localTime(last.at)} (${ago(last.at, o.nowMs)}) by ${clean(last.by)}: ${clean(last.reason)}`;
 }
 
+/** The front panel's operator state: what `mute` and `locate` set. */
+function panelLine(muted: boolean, locate: boolean, o: FormatOptions): string {
+  const buzzer = muted ? `buzzer ${tone('muted', 'warn', o.color)} until a new alarm` : 'buzzer armed';
+  const led = locate ? `locate ${tone('on', 'warn', o.color)} (identify LED blinking)` : 'locate off';
+  return `${buzzer}, ${led}`;
+}
+
 function controllersTable(s: StatusReply, o: FormatOptions): string {
   const runs = (c: string): string =>
     s.groups
@@ -375,6 +382,7 @@ function statusBlock(s: StatusReply, o: FormatOptions): string {
     ]);
   s.takeover?.forEach((t, i) => pairs.push([i === 0 ? 'Takeover' : '', outlookLine(t, o.color)]));
   if (s.lastTakeover !== undefined) pairs.push(['Last takeover', takeoverLine(s.lastTakeover, o)]);
+  if (s.muted !== undefined && s.locate !== undefined) pairs.push(['Panel', panelLine(s.muted, s.locate, o)]);
   const width = Math.max(...pairs.map(([k]) => k.length)) + 1;
   return [
     // Already cleaned (and maybe coloured): printed as they are.
@@ -498,6 +506,8 @@ export function formatData(command: CommandName, data: unknown, o: FormatOptions
       if (typeof data === 'string') return data.replace(/\n$/, '');
       return JSON.stringify(data, null, 2);
     case 'alarm-ack':
+    case 'mute':
+    case 'locate':
     case 'cleanup':
     case 'config-import':
     case 'config-set-identity':

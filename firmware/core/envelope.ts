@@ -14,6 +14,8 @@ export const COMMANDS = [
   'cleanup',
   'alarms',
   'alarm-ack',
+  'mute',
+  'locate',
   'log',
   'config-show',
   'config-export',

@@ -111,4 +111,8 @@ export interface StatusReport extends ControllerStatus {
   readonly lastTakeover: TakeoverRecord | null;
   /** This controller taking over from its peer, then the peer taking over from it. */
   readonly takeover: readonly TakeoverOutlook[];
+  /** The buzzer is silenced until a new alarm that sounds (`mute`; in memory, false after a restart). */
+  readonly muted: boolean;
+  /** This controller's identify LED blinks (`locate on`; in memory, off after a restart). */
+  readonly locate: boolean;
 }

@@ -72,7 +72,16 @@ describe('command registry', () => {
       'config-validate',
     ])
       expect(role[c], c).toBe('viewer');
-    for (const c of ['switchover', 'failback', 'takeover', 'maintenance', 'cleanup', 'alarm-ack'])
+    for (const c of [
+      'switchover',
+      'failback',
+      'takeover',
+      'maintenance',
+      'cleanup',
+      'alarm-ack',
+      'mute',
+      'locate',
+    ])
       expect(role[c], c).toBe('operator');
     expect(role['config-import']).toBe('admin');
     const exp = REGISTRY.find((d) => d.name === 'config-export');

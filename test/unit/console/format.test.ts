@@ -75,6 +75,8 @@ function report(): StatusReport {
       { by: 'A', from: 'B', possible: true, why: [] },
       { by: 'B', from: 'A', possible: false, why: ['B reports no access to the shared disk'] },
     ],
+    muted: false,
+    locate: false,
   };
 }
 
@@ -131,6 +133,7 @@ describe('tandemctl formatting', () => {
     expect(text).toMatch(
       /^Last takeover:\s+2026-11-05 10:58:00Z \(62 min ago\) by A: the peer stayed silent past the takeover wait$/m,
     );
+    expect(text).toMatch(/^Panel:\s+buzzer armed, locate off$/m);
     // Both controllers, the peer as A sees it.
     expect(text).toMatch(/^CONTROLLER\s+STATE\s+ROLE\s+DISK\s+RUNS$/m);
     expect(text).toMatch(/^A\s+active\s+this controller\s+yes\s+db$/m);
@@ -163,12 +166,17 @@ describe('tandemctl formatting', () => {
     expect(text).toMatch(/^Alarms: none active$/m);
   });
 
+  it('says when the buzzer is muted and locate is on', () => {
+    const text = formatData('status', { ...report(), muted: true, locate: true }, plain);
+    expect(text).toMatch(/^Panel:\s+buzzer muted until a new alarm, locate on \(identify LED blinking\)$/m);
+  });
+
   it('prints the status of older firmware (no summary fields) without them', () => {
     const text = formatData('status', box.current(), plain);
     expect(text).toMatch(/^Box:\s+box1 \(config version 1\)$/m);
     expect(text).toMatch(/^ {2}db\s+running\s+on A\s+\(preferred A\)$/m);
     expect(text).toMatch(/^Alarms: 0 active$/m);
-    expect(text).not.toMatch(/^(Maintenance|Takeover|Last takeover):/m);
+    expect(text).not.toMatch(/^(Maintenance|Takeover|Last takeover|Panel):/m);
     expect(text).not.toMatch(/^:/m);
   });
 
