@@ -150,6 +150,15 @@ export const ALARM_CATALOGUE = {
     remedy:
       'Enable failover.watchdog in the configuration; without it a hung controller cannot be reset automatically.',
   },
+  // A warning: the panel is how an operator at the rack sees the box, never
+  // part of failover, and a stuck Mute key must not make the buzzer sound.
+  PANEL_FAULT: {
+    severity: 'warning',
+    source: 'panel',
+    message: 'Front panel fault on {subject}: {reason}',
+    remedy:
+      'The box keeps working; only the front panel is affected. An LCD that does not answer: check its cable and the I2C address in panel.lcd (retried with backoff). A stuck button is ignored until released: free or replace it. Use tandemctl meanwhile.',
+  },
   EVENTLOG_WRITE_FAILED: {
     severity: 'warning',
     source: 'events',
