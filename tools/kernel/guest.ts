@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildInitramfs } from './initramfs.ts';
 import { REPO, findGuestPieces } from './pieces.ts';
-import { emitForGuest, emittedPath } from './transpile.ts';
+import { bundleForGuest } from './bundle.ts';
 import { ensureVmlinux } from './vmlinux.ts';
 
 export interface GuestOptions {
@@ -48,12 +48,10 @@ export function shQuote(s: string): string {
 
 /**
  * A job line that runs one repository script with the project's Node (22),
- * as JavaScript emitted on the host (transpile.ts says why).
+ * as a bundle made on the host (bundle.ts says why).
  */
 export async function nodeCommand(script: string, args: readonly string[] = []): Promise<string> {
-  // The SG worker is started by URL, not imported, so it is named here.
-  await emitForGuest([script, 'hal/scsi/sg/worker.ts']);
-  return [`${REPO}/node_modules/.bin/node`, emittedPath(script), ...args].map(shQuote).join(' ');
+  return [`${REPO}/node_modules/.bin/node`, await bundleForGuest(script), ...args].map(shQuote).join(' ');
 }
 
 function readIfThere(path: string): string {
