@@ -12,7 +12,7 @@ import type { Action, ResourceAgent } from './agent.ts';
 import type { CommandRunner } from './command.ts';
 import { runHooks } from './hooks.ts';
 import type { HookEvent, HookSpec } from './hooks.ts';
-import { OCF, describeResult, isOk } from './ocf.ts';
+import { OCF, describeResult, fail, isOk } from './ocf.ts';
 import type { OcfCode, OcfResult } from './ocf.ts';
 import type { AlarmPort, EventSink, Transition } from './ports.ts';
 
@@ -56,6 +56,15 @@ export class ResourceGroup {
   private readonly opts: ResourceGroupOptions;
   private current: GroupState = 'stopped';
   private failReason = '';
+  /**
+   * Set by the self-fence (stopUrgently) before its stop is even queued: from
+   * then on nothing starts here, not even the rest of a local restart that
+   * was under way (one that had just stopped a resource on a fenced disk
+   * would otherwise start it again, seen on a real kernel: test/kernel/
+   * zombie-writer). A self-fenced controller waits for a reboot, which is a
+   * new process; nothing lifts the halt.
+   */
+  private halted = false;
   /** Start, stop and restart never overlap; monitor checks skip while busy. */
   private queue: Promise<unknown> = Promise.resolve();
   private pending = 0;
@@ -142,6 +151,7 @@ export class ResourceGroup {
    * reverse order; no hooks. A failed stop is reported as in stop().
    */
   stopUrgently(): Promise<GroupOutcome> {
+    this.halted = true;
     return this.serial(async () => {
       const wasFailed = this.current === 'failed';
       this.current = 'stopping';
@@ -241,6 +251,12 @@ export class ResourceGroup {
     for (let i = from; i < this.agents.length; i++) {
       const agent = this.agents[i];
       if (!agent) continue;
+      if (this.halted) {
+        const refused = fail('generic-error', 'not started: this controller fenced itself');
+        const rec: ActionRecord = { resource: agent.name, action: 'start', result: refused };
+        actions.push(rec);
+        return rec;
+      }
       const rec = await this.act(agent, 'start');
       actions.push(rec);
       if (!isOk(rec.result)) return rec;

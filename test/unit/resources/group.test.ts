@@ -143,6 +143,27 @@ describe('resource group', () => {
     expect(log).toEqual(['pg:stop', 'vip:stop', 'fs:stop', 'fs:start', 'vip:start', 'pg:start']);
   });
 
+  it('a self-fence during a local restart: what the restart stopped is not started again', async () => {
+    // The fs stop takes 500 ms; the self-fence comes while it runs (on a real
+    // kernel the restart went on to fsck and start a filesystem on a disk
+    // whose reservation the peer had taken).
+    const { log, group, clock } = setup({ fs: { stop: (ctx) => ctx.clock.sleep(500).then(() => ok()) } });
+    await group.start();
+    log.length = 0;
+    const restart = group.restartFrom(1);
+    await clock.advance(100);
+    const urgent = group.stopUrgently();
+    await clock.advance(1000);
+    const restarted = await restart;
+    expect(restarted.ok).toBe(false);
+    expect(restarted.reason).toMatch(/fenced itself/);
+    await clock.advance(1000); // the urgent stop's own fs stop
+    expect((await urgent).ok).toBe(true);
+    expect(log.filter((l) => l.endsWith(':start'))).toEqual([]);
+    expect((await group.start()).ok).toBe(false);
+    expect(log.filter((l) => l.endsWith(':start'))).toEqual([]);
+  });
+
   it('never overlaps operations', async () => {
     const { log, group, clock } = setup({ fs: { start: (ctx) => ctx.clock.sleep(500).then(() => ok()) } });
     const start = group.start();
