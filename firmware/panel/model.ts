@@ -4,8 +4,10 @@
 // touches a bus, a socket or a clock.
 import type { LcdGeometry } from '../../hal/lcd/lcd.ts';
 import type { Frame } from '../../hal/lcd/screen.ts';
+import type { ControllerId } from '../cluster/codes.ts';
 import { alertCauses, alertLayout, type AlertCause } from './alerts.ts';
 import { alarmLayout, pathsLayout, summaryLayout, takeoverLayout, versionLayout } from './info-screens.ts';
+import { confirmLayout, menuLayout, switchoverTarget } from './switchover.ts';
 import { SCROLL_STEP_MS, draw } from './text.ts';
 import {
   INFO_SCREENS,
@@ -20,6 +22,16 @@ import {
 /** Without a key for this long the panel goes back to the summary and dims (issue #14). */
 export const IDLE_TIMEOUT_MS = 60_000;
 
+/**
+ * The switchover menu, opened by Enter on the summary: a page per group and
+ * a last one to go back; `confirm` is the group and target its confirmation
+ * screen names (what a held Enter sends, checked again against the status).
+ */
+interface Menu {
+  readonly index: number;
+  readonly confirm: { readonly group: string; readonly from: ControllerId; readonly to: ControllerId } | null;
+}
+
 /** One page of the Up/Down rotation; the alarms screen has one page per alarm. */
 interface Page {
   readonly screen: InfoScreen;
@@ -31,6 +43,7 @@ export class PanelModel {
   private now = 0;
   private lastKeyMs: number;
   private page: Page = { screen: 'summary', alarm: 0 };
+  private menu: Menu | null = null;
   /** Alert causes present and not dismissed, oldest first; the last one shows. */
   private pending: AlertCause[] = [];
   /** Every cause present now (dismissed ones too): only a key not in here is new. */
@@ -61,13 +74,19 @@ export class PanelModel {
       this.known.add(c.key);
       this.pending.push(c);
     }
+    // Something new pre-empts: whatever was being confirmed is no longer what the operator saw.
+    if (fresh.length > 0) this.menu = null;
+    this.recheckConfirm();
     this.tick(nowMs);
   }
 
   /** Time passing without a new status: the idle timeout and scrolling. */
   tick(nowMs: number): void {
     this.now = Math.max(this.now, nowMs);
-    if (this.idle() && this.page.screen !== 'summary') this.page = { screen: 'summary', alarm: 0 };
+    if (this.idle() && (this.page.screen !== 'summary' || this.menu !== null)) {
+      this.page = { screen: 'summary', alarm: 0 };
+      this.menu = null;
+    }
     this.noteShown();
   }
 
@@ -85,9 +104,13 @@ export class PanelModel {
         if (alert.alarmId !== null) actions.push({ kind: 'ack', alarmId: alert.alarmId });
         this.pending = this.pending.filter((p) => p.key !== alert.key);
       }
+    } else if (this.menu !== null) {
+      this.menuKey(k, this.menu);
     } else if (k === 'enter') {
       const id = this.ackTarget();
       if (id !== null) actions.push({ kind: 'ack', alarmId: id });
+      else if (this.page.screen === 'summary' && this.status !== null)
+        this.menu = { index: 0, confirm: null };
     } else {
       this.step(k === 'down' ? 1 : -1);
     }
@@ -95,14 +118,31 @@ export class PanelModel {
     return actions;
   }
 
+  /**
+   * Enter held HOLD_MS (buttons.ts): on the confirmation screen, and only
+   * there, the switchover it names; then back to the summary.
+   */
+  holdEnter(nowMs: number): PanelAction[] {
+    this.now = Math.max(this.now, nowMs);
+    this.lastKeyMs = this.now;
+    const c = this.menu?.confirm ?? null;
+    if (this.alert() !== null || c === null) return [];
+    this.menu = null;
+    this.page = { screen: 'summary', alarm: 0 };
+    this.noteShown();
+    return [{ kind: 'switchover', group: c.group, to: c.to }];
+  }
+
   /** The alert on show, or null when an info screen shows. */
   alert(): AlertCause | null {
     return this.pending.at(-1) ?? null;
   }
 
-  /** What the display shows: 'alert' or the info screen. */
-  screen(): 'alert' | InfoScreen {
-    return this.alert() === null ? this.page.screen : 'alert';
+  /** What the display shows: 'alert', the switchover menu or confirmation, or the info screen. */
+  screen(): 'alert' | 'switchover' | 'confirm' | InfoScreen {
+    if (this.alert() !== null) return 'alert';
+    if (this.menu !== null) return this.menu.confirm === null ? 'switchover' : 'confirm';
+    return this.page.screen;
   }
 
   /** The alarm Enter would acknowledge now, or null. */
@@ -130,6 +170,10 @@ export class PanelModel {
       return { wide: ['Tandem', 'waiting for status'], narrow: ['Tandem', 'waiting for status'] };
     const alert = this.alert();
     if (alert !== null) return alertLayout(alert, this.pending.length - 1);
+    if (this.menu !== null) {
+      const c = this.menu.confirm;
+      return c === null ? menuLayout(s, this.menu.index) : confirmLayout(c.group, c.from, c.to);
+    }
     switch (this.page.screen) {
       case 'summary':
         return summaryLayout(s);
@@ -170,9 +214,41 @@ export class PanelModel {
     this.page = pages[(at + direction + pages.length) % pages.length]!;
   }
 
+  /** Up/Down/Enter in the switchover menu (Mute is handled before). */
+  private menuKey(k: 'up' | 'down' | 'enter', menu: Menu): void {
+    const s = this.status;
+    if (s === null) return;
+    if (menu.confirm !== null) {
+      // Up or Down cancels; a short Enter does nothing: only a held one confirms.
+      if (k !== 'enter') this.menu = { index: menu.index, confirm: null };
+      return;
+    }
+    const pages = s.groups.length + 1; // each group, then "back"
+    if (k !== 'enter') {
+      this.menu = { index: (menu.index + (k === 'down' ? 1 : -1) + pages) % pages, confirm: null };
+      return;
+    }
+    const g = s.groups[menu.index];
+    if (g === undefined) {
+      this.menu = null; // "back"
+      return;
+    }
+    const t = switchoverTarget(s, g.name);
+    if (t.ok) this.menu = { index: menu.index, confirm: { group: t.group, from: t.from, to: t.to } };
+  }
+
+  /** A confirmation whose group moved or whose peer went away meanwhile goes back to the menu. */
+  private recheckConfirm(): void {
+    const c = this.menu?.confirm ?? null;
+    if (c === null || this.status === null || this.menu === null) return;
+    const t = switchoverTarget(this.status, c.group);
+    if (!t.ok || t.from !== c.from || t.to !== c.to) this.menu = { index: this.menu.index, confirm: null };
+  }
+
   /** Restart scrolling when what is on show changes. */
   private noteShown(): void {
-    const key = this.alert()?.key ?? `${this.page.screen}:${this.page.alarm}`;
+    const menu = this.menu === null ? '' : `menu:${this.menu.index}:${this.menu.confirm === null ? '' : 'c'}`;
+    const key = this.alert()?.key ?? (menu || `${this.page.screen}:${this.page.alarm}`);
     if (key !== this.shownKey) {
       this.shownKey = key;
       this.shownSince = this.now;

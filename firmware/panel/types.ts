@@ -4,6 +4,7 @@
 // turns an action into a command over the control socket, and the backlight
 // word into a driver call.
 import type { Alarm } from '../alarms/alarm-row.ts';
+import type { ControllerId } from '../cluster/codes.ts';
 import type { ControllerStatus, TakeoverRecord } from '../status/snapshot.ts';
 
 /** An alarm as the panel needs it; the remedy is looked up in the catalogue by code when absent. */
@@ -21,8 +22,14 @@ export interface PanelStatus extends ControllerStatus {
 
 export type PanelKey = 'up' | 'down' | 'enter' | 'mute';
 
-/** What a key asks the controller to do; the panel itself sends nothing. */
-export type PanelAction = { readonly kind: 'ack'; readonly alarmId: number } | { readonly kind: 'mute' };
+/**
+ * What a key asks the controller to do; the panel itself sends nothing. A
+ * switchover comes only from Enter held on its confirmation screen.
+ */
+export type PanelAction =
+  | { readonly kind: 'ack'; readonly alarmId: number }
+  | { readonly kind: 'mute' }
+  | { readonly kind: 'switchover'; readonly group: string; readonly to: ControllerId };
 
 export type Backlight = 'on' | 'dim';
 
