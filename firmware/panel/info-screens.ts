@@ -10,18 +10,26 @@ function groupsText(s: PanelStatus): string {
   return s.groups.map((g) => `${g.name}:${g.owner ?? '-'}`).join(' ');
 }
 
+/** Mute and locate, so the panel shows them as every surface does ('' when neither). */
+function signalsText(s: PanelStatus): string {
+  return [s.muted === true ? 'muted' : '', s.locate === true ? 'loc' : ''].filter((w) => w !== '').join(' ');
+}
+
 export function summaryLayout(s: PanelStatus): Layout {
   const peer = s.peer;
+  const signals = signalsText(s);
+  // '*' marks the controller this panel belongs to.
+  const self = `${s.controller}* ${s.state}`;
   return {
     wide: [
       spread(s.boxId, `ctl ${s.controller}`, 20),
-      // '*' marks the controller this panel belongs to.
-      `${s.controller}* ${s.state}`,
+      signals === '' ? self : spread(self, signals, 20),
       spread(`${peer.id}  ${peer.peerState ?? '?'}`, peer.state, 20),
       groupsText(s),
     ],
     narrow: [
-      `${s.controller}*${s.state} ${s.boxId}`,
+      // 16 cells: the signals, when on, are worth more than the box id.
+      `${s.controller}*${s.state} ${signals === '' ? s.boxId : signals}`,
       // A fixed-width state word, so a change of it moves nothing else.
       `${peer.id}:${peer.state.padEnd(7)} ${groupsText(s)}`,
     ],

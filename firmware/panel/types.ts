@@ -18,6 +18,10 @@ export interface PanelStatus extends ControllerStatus {
   readonly alarms: readonly PanelAlarm[];
   readonly lastTakeover: TakeoverRecord | null;
   readonly firmwareVersion: string;
+  /** The buzzer is muted (StatusReport.muted; absent from older firmware). */
+  readonly muted?: boolean;
+  /** Locate is on (StatusReport.locate; absent from older firmware). */
+  readonly locate?: boolean;
 }
 
 export type PanelKey = 'up' | 'down' | 'enter' | 'mute';

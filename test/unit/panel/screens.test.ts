@@ -95,3 +95,14 @@ describe('panel screens (golden frames)', () => {
     expect(m.frame(LCD_20X4).lines()[1]).toMatch(/^bad\?\?\[31mred\?\?\?/);
   });
 });
+
+describe('mute and locate on the summary', () => {
+  it('are shown when on, as on every surface', () => {
+    const m = new PanelModel(0);
+    m.update(status({ muted: true, locate: true }), 0);
+    expect(m.frame(LCD_20X4).lines()[1]).toBe('A* active  muted loc');
+    expect(m.frame(LCD_16X2).lines()[0]).toBe('A*active muted l');
+    m.update(status({ muted: false, locate: false }), 10);
+    expect(m.frame(LCD_20X4).lines()[1]).toBe('A* active           ');
+  });
+});
