@@ -1,7 +1,8 @@
 // The panel's state machine, LCDproc's model cut down to two classes: an
 // alert screen pre-empts the info screens. Pure: status, monotonic time and
-// keys go in; a frame, the backlight word and actions come out. Nothing here
-// touches a bus, a socket or a clock.
+// keys go in; a frame, the backlight word and actions come out. Enter on the
+// summary opens the switchover menu (switchover.ts), whose confirmation only
+// a held Enter answers. Nothing here touches a bus, a socket or a clock.
 import type { LcdGeometry } from '../../hal/lcd/lcd.ts';
 import type { Frame } from '../../hal/lcd/screen.ts';
 import type { ControllerId } from '../cluster/codes.ts';
