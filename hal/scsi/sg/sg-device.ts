@@ -213,17 +213,23 @@ export class SgDevice implements ScsiDevice {
   }
 }
 
+/** How long a worker that timed out while starting may hold the process open. */
+const STARTING_WORKER_HOLD_MS = 60_000;
+
 /**
  * End a worker that did not open. One that timed out may still be loading
  * koffi: terminating a thread in the middle of a native addon's load aborts
- * the whole process (seen under TCG, where the load took over 10 s), so it is
- * terminated only once it has said anything or ended by itself, and does not
- * keep the process alive meanwhile.
+ * the whole process (seen under TCG, where the load took over 10 s), and so
+ * does a process exit that tears the thread down, so it is terminated only
+ * once it has said anything or ended by itself, and it keeps the process
+ * alive meanwhile (a caller that gives up and exits waits for it), but not
+ * past STARTING_WORKER_HOLD_MS: a worker stuck in open(2) must not hold the
+ * process for ever.
  */
 function retire(worker: Worker, stillStarting: boolean): void {
   const stop = (): void => void worker.terminate().catch(() => undefined);
   if (!stillStarting) return stop();
-  worker.unref();
+  setTimeout(() => worker.unref(), STARTING_WORKER_HOLD_MS).unref();
   worker.once('message', stop);
   worker.once('error', stop);
 }

@@ -36,8 +36,9 @@ async function outcome(fn: () => Promise<unknown>): Promise<string> {
   }
 }
 
-const a = await openSgDevice({ path: pathA });
-const b = await openSgDevice({ path: pathB });
+// The first open loads koffi in the worker: over 10 s under TCG on a loaded machine.
+const a = await openSgDevice({ path: pathA, openTimeoutMs: 60_000 });
+const b = await openSgDevice({ path: pathB, openTimeoutMs: 60_000 });
 const inquiry = await scsi.inquiry(a, opts('A'));
 const report: Record<string, unknown> = {
   vendor: inquiry.vendor.trim(),
