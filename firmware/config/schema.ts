@@ -308,6 +308,30 @@ const Mqtt = Section(
         description: 'Required in MQTT commands, at least 32 characters; unset: commands refused; secret',
       }),
     ),
+    local: Section(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description:
+            'Also publish to the broker on this controller, which the front and web panels read (works with the NOC out of reach)',
+        }),
+        url: Type.String({
+          pattern: '^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$',
+          default: 'mqtt://127.0.0.1:1883',
+          description: 'The local broker: loopback only (mqtt://127.0.0.1:PORT)',
+        }),
+        username: Type.Optional(
+          Type.String({ maxLength: 256, description: 'Local broker user the daemon publishes as' }),
+        ),
+        password: Type.Optional(
+          Type.String({
+            maxLength: 256,
+            description: 'Local broker password, made per box at first boot; secret',
+          }),
+        ),
+      },
+      "The controller's own broker: state for the panels; requests are not taken there (the panels use the control socket)",
+    ),
   },
   'NOC telemetry over MQTT',
   RESTART,
@@ -504,5 +528,6 @@ export const SECRET_PATHS = [
   '/cluster/key',
   '/mqtt/password',
   '/mqtt/tls/key',
+  '/mqtt/local/password',
   '/mqtt/commandToken',
 ] as const;

@@ -13,6 +13,7 @@ import type { CommandHandler } from '../core/envelope.ts';
 import type { Extension } from '../core/extension.ts';
 import type { EventLog } from '../events/event-log.ts';
 import { MqttTelemetry } from '../telemetry/mqtt-telemetry.ts';
+import type { StatusReport } from '../status/snapshot.ts';
 import type { Controller } from './controller.ts';
 import { ConfigReplicator, replicationPort } from '../config/replication/replicator.ts';
 
@@ -40,6 +41,36 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
       message,
     });
   };
+  const telemetry = {
+    statusSource: o.controller.status,
+    commandHandler: commands,
+    alarms: o.alarms,
+    alarmSink: o.alarms,
+    clock: o.clock,
+    log: { info: (m: string) => note('info', m), warn: (m: string) => note('warning', m) },
+  };
+  const local = o.cfg.mqtt.local;
+  if (local.enabled)
+    extensions.push(
+      new MqttTelemetry({
+        ...telemetry,
+        name: 'mqtt-local',
+        // Same prefix; its own URL and credentials, no TLS on loopback, no token.
+        config: {
+          mqtt: {
+            enabled: true,
+            url: local.url,
+            username: local.username,
+            password: local.password,
+            tls: {},
+            topicPrefix: o.cfg.mqtt.topicPrefix,
+            commandToken: undefined,
+          },
+        },
+        answerRequests: false,
+        reportSource: () => statusReportOf(commands),
+      }),
+    );
   extensions.push(
     new MqttTelemetry({
       config: o.cfg,
@@ -60,6 +91,12 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
     }),
   );
   return { commands, extensions };
+}
+
+/** The `status` command's report, for the panels' retained `report` topic. */
+async function statusReportOf(commands: CommandHandler): Promise<StatusReport | null> {
+  const r = await commands.handle({ command: 'status', args: {}, transaction: 'report' });
+  return r.status === 'ok' ? (r.data as StatusReport) : null;
 }
 
 function replicatorFor(o: SurfaceOptions): ConfigReplicator | undefined {

@@ -11,6 +11,14 @@
 // A broker out of reach for longer than a grace period raises MQTT_DOWN on
 // the box itself (LCD, console), since the NOC cannot be told; it clears on
 // the next connect. The grace keeps a broker restart from alarming.
+//
+// The daemon runs two of these: one to the NOC's broker (commands taken) and
+// one to the controller's own broker on loopback, which the front and web
+// panels read (no commands there: the panels use the control socket). The
+// NOC connection stays the daemon's own, rather than a bridge from the local
+// broker, so that the NOC keeps the daemon's Last Will: a bridge's will is
+// mosquitto's own "0"/"1" on its own topic, and a controller that loses
+// power takes its local broker with it.
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { AlarmChange, AlarmManager } from '../alarms/alarm-manager.ts';
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
@@ -19,7 +27,7 @@ import type { CommandHandler, CommandResponse } from '../core/envelope.ts';
 import type { Extension } from '../core/extension.ts';
 import { LIMITS } from '../core/limits.ts';
 import { RefusalSummary } from '../core/refusal-summary.ts';
-import type { ControllerStatus, StatusSource } from '../status/snapshot.ts';
+import type { ControllerStatus, StatusReport, StatusSource } from '../status/snapshot.ts';
 import type { LoggedEvent } from '../events/types.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { boxStatusOf, reportsForBox } from './box-status.ts';
@@ -42,8 +50,11 @@ export interface TelemetryLog {
   warn(message: string): void;
 }
 
+/** One broker connection's settings: the NOC's (`mqtt`), or the local one mapped onto the same shape. */
+export type MqttConnection = Omit<TandemConfig['mqtt'], 'local'>;
+
 export interface TelemetryOptions {
-  readonly config: Pick<TandemConfig, 'mqtt'>;
+  readonly config: { readonly mqtt: MqttConnection };
   readonly statusSource: StatusSource;
   readonly commandHandler: CommandHandler;
   readonly alarms?: { subscribe(listener: (change: AlarmChange) => void): () => void };
@@ -59,14 +70,23 @@ export interface TelemetryOptions {
   readonly backoff?: BackoffOptions;
   /** Signed requests older or newer than this are refused. */
   readonly commandWindowMs?: number;
+  /** Extension name (logs); default 'mqtt-telemetry'. */
+  readonly name?: string;
+  /** Subscribe to signed requests and answer them (default true; the local broker's copy does not). */
+  readonly answerRequests?: boolean;
+  /** The `status` command's report, published retained as `report` (coalesced) when given. */
+  readonly reportSource?: () => Promise<StatusReport | null>;
 }
+
+/** Status and alarm changes within this window make one report. */
+const REPORT_COALESCE_MS = 50;
 
 /** Commands run at once per controller; more are refused as busy, not queued. */
 const MAX_IN_FLIGHT = 8;
 const DEFAULT_DOWN_ALARM_AFTER_MS = 30_000;
 
 export class MqttTelemetry implements Extension {
-  readonly name = 'mqtt-telemetry';
+  readonly name: string;
   private readonly options: TelemetryOptions;
   private readonly scope: TopicScope;
   private readonly verifier: RequestVerifier;
@@ -82,6 +102,7 @@ export class MqttTelemetry implements Extension {
   private downRaised = false;
   private attempt = 0;
   private inFlight = 0;
+  private reportTimer: TimerHandle | null = null;
   private readonly counters = {
     mqtt_published: 0,
     mqtt_dropped_offline: 0,
@@ -92,6 +113,7 @@ export class MqttTelemetry implements Extension {
 
   constructor(options: TelemetryOptions) {
     this.options = options;
+    this.name = options.name ?? 'mqtt-telemetry';
     const s = options.statusSource.current();
     this.scope = { prefix: options.config.mqtt.topicPrefix, boxId: s.boxId, controller: s.controller };
     // Fails here, at construction, if the box id cannot be a topic level.
@@ -160,7 +182,12 @@ export class MqttTelemetry implements Extension {
     if (this.options.eventLog)
       this.unsubscribers.push(this.options.eventLog.subscribe((e) => this.publish('event', e)));
     if (this.options.alarms)
-      this.unsubscribers.push(this.options.alarms.subscribe((c) => this.publish('alarm', c)));
+      this.unsubscribers.push(
+        this.options.alarms.subscribe((c) => {
+          this.publish('alarm', c);
+          this.scheduleReport();
+        }),
+      );
     this.sampler.start();
     this.metricsTimer = this.options.clock.every(this.options.metricsIntervalMs ?? 10_000, () =>
       this.publish('metrics', this.sampler.sample(this.options.clock.wallMs(), this.counters)),
@@ -180,6 +207,8 @@ export class MqttTelemetry implements Extension {
     this.refusals.flush();
     this.downTimer?.cancel();
     this.downTimer = null;
+    this.reportTimer?.cancel();
+    this.reportTimer = null;
     this.sampler.stop();
     const client = this.client;
     this.client = null;
@@ -228,6 +257,7 @@ export class MqttTelemetry implements Extension {
     this.options.log.info(`mqtt: connected to ${this.options.config.mqtt.url}`);
     this.publish('availability', 'online');
     this.publishStatus(this.options.statusSource.current());
+    if (this.options.answerRequests === false) return;
     client.subscribe(requestFilter(this.scope), { qos: 1 }, (err) => {
       if (err) this.options.log.warn(`mqtt: subscribe to requests failed: ${err.message}`);
     });
@@ -236,6 +266,23 @@ export class MqttTelemetry implements Extension {
   private publishStatus(status: ControllerStatus): void {
     this.publish('state', status);
     if (reportsForBox(status)) this.publish('status', boxStatusOf(status));
+    this.scheduleReport();
+  }
+
+  /** One report for a burst of changes; never more than one being built. */
+  private scheduleReport(): void {
+    const source = this.options.reportSource;
+    if (source === undefined || this.reportTimer !== null) return;
+    this.reportTimer = this.options.clock.after(REPORT_COALESCE_MS, () => {
+      source()
+        .then((report) => {
+          if (report !== null) this.publish('report', report);
+        })
+        .catch((err: unknown) => this.options.log.warn(`mqtt: status report failed: ${errorMessage(err)}`))
+        .finally(() => {
+          this.reportTimer = null;
+        });
+    });
   }
 
   private publish<K extends Exclude<keyof TopicPayloads, 'request' | 'response'>>(

@@ -5,6 +5,7 @@
 //   <prefix>/<box>/status                  BoxStatus        retained
 //   <prefix>/<box>/<ctl>/availability      'online'|'offline' retained, QoS 1, Last Will
 //   <prefix>/<box>/<ctl>/state             ControllerStatus retained
+//   <prefix>/<box>/<ctl>/report            StatusReport     retained (what `tandemctl status` shows)
 //   <prefix>/<box>/<ctl>/event             LoggedEvent
 //   <prefix>/<box>/<ctl>/alarm             AlarmChange
 //   <prefix>/<box>/<ctl>/metrics           Metrics
@@ -13,7 +14,7 @@
 import type { AlarmChange } from '../alarms/alarm-manager.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import type { CommandResponse } from '../core/envelope.ts';
-import type { ControllerStatus, GroupStatus } from '../status/snapshot.ts';
+import type { ControllerStatus, GroupStatus, StatusReport } from '../status/snapshot.ts';
 import type { ControllerState } from '../core/states.ts';
 import type { LoggedEvent } from '../events/types.ts';
 
@@ -55,6 +56,7 @@ export interface TopicPayloads {
   status: BoxStatus;
   availability: Availability;
   state: ControllerStatus;
+  report: StatusReport;
   event: LoggedEvent;
   alarm: AlarmChange;
   metrics: Metrics;
@@ -68,6 +70,7 @@ export const TOPIC_QOS: Readonly<Record<TopicKind, { qos: 0 | 1; retain: boolean
   status: { qos: 1, retain: true },
   availability: { qos: 1, retain: true },
   state: { qos: 1, retain: true },
+  report: { qos: 1, retain: true },
   event: { qos: 1, retain: false },
   alarm: { qos: 1, retain: false },
   metrics: { qos: 0, retain: false },

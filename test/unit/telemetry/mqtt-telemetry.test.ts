@@ -5,11 +5,10 @@ import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../hal/clock/system.ts';
-import type { ConfigSchema } from '../../../firmware/config/schema.ts';
-import { MqttTelemetry } from '../../../firmware/telemetry/mqtt-telemetry.ts';
+import { MqttTelemetry, type MqttConnection } from '../../../firmware/telemetry/mqtt-telemetry.ts';
+import type { StatusReport } from '../../../firmware/status/snapshot.ts';
 import { TelemetryBox } from '../../lab/fixtures/telemetry-box.ts';
 import { signedRequest } from '../../lab/fixtures/telemetry-noc.ts';
-import type { Static } from '@sinclair/typebox';
 
 const TOKEN = 'unit-test-token-0123456789abcdef0123';
 const scope = { prefix: 'tandem', boxId: 'box1', controller: 'A' as const };
@@ -17,7 +16,7 @@ const quiet = { info: () => undefined, warn: () => undefined };
 
 type Msg = { topic: string; payload: string; retain: boolean };
 
-function mqttConfig(port: number): { mqtt: Static<typeof ConfigSchema>['mqtt'] } {
+function mqttConfig(port: number): { mqtt: MqttConnection } {
   return {
     mqtt: {
       enabled: true,
@@ -101,6 +100,59 @@ describe('MQTT telemetry extension', () => {
         .map((m) => m.topic)
         .sort(),
     ).toEqual(['tandem/box1/A/availability', 'tandem/box1/A/state', 'tandem/box1/status']);
+    await late.endAsync();
+  });
+
+  it("the local broker's copy: a coalesced, retained report; requests are not taken there", async () => {
+    await telemetry.stop();
+    received.length = 0;
+    let built = 0;
+    const local = new MqttTelemetry({
+      config: mqttConfig(port),
+      statusSource: box,
+      commandHandler: box,
+      clock: new SystemClock(),
+      log: quiet,
+      name: 'mqtt-local',
+      answerRequests: false,
+      reportSource: () => {
+        built += 1;
+        const s = box.current();
+        return Promise.resolve({
+          ...s,
+          firmwareVersion: 't',
+          alarms: [],
+          lastTakeover: null,
+        } as unknown as StatusReport);
+      },
+    });
+    telemetry = local;
+    await local.start();
+    const first = await waitFor((m) => m.topic === 'tandem/box1/A/report');
+    expect(first.retain).toBe(false); // live delivery to a subscriber; retained is checked below
+    expect(JSON.parse(first.payload)).toMatchObject({ state: 'active', firmwareVersion: 't' });
+    // Three changes in a burst: one more report, with the last state.
+    const before = built;
+    box.setState('peer-suspect');
+    box.setState('fencing');
+    box.setState('taking-over');
+    await waitFor((m) => m.topic === 'tandem/box1/A/report' && m.payload.includes('taking-over'));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(built - before).toBe(1);
+    // A request gets no answer: the local copy does not subscribe to them.
+    const req = signedRequest(TOKEN, scope, 'maintenance', { on: true });
+    await noc.publishAsync(req.topic, req.payload, { qos: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received.filter((m) => m.topic.includes('/response/'))).toEqual([]);
+    expect(box.current().state).toBe('taking-over');
+    const late = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
+    const got: Msg[] = [];
+    late.on('message', (topic, payload, packet) =>
+      got.push({ topic, payload: payload.toString(), retain: packet.retain }),
+    );
+    await late.subscribeAsync('tandem/box1/A/report');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got.map((m) => [m.retain, JSON.parse(m.payload).state])).toEqual([[true, 'taking-over']]);
     await late.endAsync();
   });
 

@@ -27,12 +27,12 @@ describe('topic map', () => {
     expect(topicFor({ ...scope, prefix: 'noc/site1' }, 'state')).toBe('noc/site1/box-7/B/state');
   });
 
-  it('retains state, status and availability only; availability is QoS 1', () => {
+  it('retains state, report, status and availability only; availability is QoS 1', () => {
     const retained = Object.entries(TOPIC_QOS)
       .filter(([, o]) => o.retain)
       .map(([k]) => k)
       .sort();
-    expect(retained).toEqual(['availability', 'state', 'status']);
+    expect(retained).toEqual(['availability', 'report', 'state', 'status']);
     expect(TOPIC_QOS.availability.qos).toBe(1);
   });
 
