@@ -115,6 +115,12 @@ export class AlarmManager {
    * Silence the buzzer for the alarms active now (operator: panel, tandemctl,
    * MQTT); the next alarm that sounds re-arms it. Answers the ids silenced.
    */
+  /** The panel process's own fault: a part's PANEL_FAULT raised (with why) or cleared (null). */
+  panelFault(part: string, detail: string | null): void {
+    if (detail === null) this.clear('PANEL_FAULT', part);
+    else this.raise('PANEL_FAULT', { subject: part, params: { reason: detail } });
+  }
+
   mute(by: string): { state: PanelSignalState; silenced: number[] } {
     const silenced = this.active()
       .filter((a) => SOUNDING_SEVERITIES.has(a.severity) && a.acknowledgedAt === null)

@@ -55,6 +55,8 @@ export interface AlarmOps {
   readonly signals?: { snapshot(): PanelSignalView };
   mute?(by: string): { readonly state: PanelSignalView; readonly silenced: readonly number[] };
   locate?(on: boolean, by: string): PanelSignalView;
+  /** PANEL_FAULT from the panel process: raised on a part's fault, cleared when it recovers. */
+  panelFault?(part: string, detail: string | null): void;
 }
 
 /** Whether the buzzer is muted and the identify LED blinks (alarms/panel-signals.ts). */

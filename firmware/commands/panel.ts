@@ -2,7 +2,7 @@
 // Both change what every surface shows (status: muted, locate), so they need
 // an operator, like acknowledging an alarm. The state lives beside the alarms
 // (alarms/panel-signals.ts), in memory.
-import { argObject, booleanArg, Optional, patternArg } from './args.ts';
+import { argObject, booleanArg, oneOfArg, Optional, patternArg, textArg } from './args.ts';
 import type { CommandContext } from './context.ts';
 import { defineCommand, fail, ok } from './define.ts';
 
@@ -48,6 +48,30 @@ export const panelCommands = [
       const alarms = ctx.alarms;
       if (alarms?.locate === undefined) return missing('locate');
       return ok({ locate: alarms.locate(args.on, actor(ctx, args.by)).locate });
+    },
+  }),
+  defineCommand({
+    name: 'panel-fault',
+    summary: 'the panel process reports a fault of its own (PANEL_FAULT), or that it recovered',
+    role: 'operator',
+    args: argObject({
+      part: oneOfArg(['lcd', 'gpio', 'button'] as const, 'the part at fault'),
+      on: booleanArg('true: raise PANEL_FAULT for the part; false: clear it'),
+      detail: Optional(textArg(200, 'what went wrong (the driver error, the stuck key)')),
+    }),
+    cli: {
+      words: ['panel-fault'],
+      positionals: [
+        { arg: 'part', metavar: 'lcd|gpio|button' },
+        { arg: 'on', metavar: 'on|off', choices: { on: true, off: false } },
+      ],
+      flags: [{ arg: 'detail', flag: '--detail', metavar: 'TEXT' }],
+    },
+    run: (ctx, args) => {
+      const alarms = ctx.alarms;
+      if (alarms?.panelFault === undefined) return missing('panel-fault');
+      alarms.panelFault(args.part, args.on ? (args.detail ?? 'fault') : null);
+      return ok({ part: args.part, fault: args.on });
     },
   }),
 ];

@@ -508,6 +508,7 @@ export function formatData(command: CommandName, data: unknown, o: FormatOptions
     case 'alarm-ack':
     case 'mute':
     case 'locate':
+    case 'panel-fault':
     case 'cleanup':
     case 'config-import':
     case 'config-set-identity':

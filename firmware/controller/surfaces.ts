@@ -8,6 +8,7 @@ import { LinuxDatagramSocket } from '../../hal/net/datagram-linux.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import type { ConfigManager } from '../config/config-manager.ts';
 import type { TandemConfig } from '../config/schema.ts';
+import { panelSocketPath } from '../console/panel-socket.ts';
 import { ControlSocketServer } from '../console/server.ts';
 import type { CommandHandler } from '../core/envelope.ts';
 import type { Extension } from '../core/extension.ts';
@@ -69,6 +70,7 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
         },
         answerRequests: false,
         reportSource: () => statusReportOf(commands),
+        reportChanges: (listener) => o.alarms.signals.subscribe(listener),
       }),
     );
   extensions.push(
@@ -90,6 +92,15 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
       log: { warn: (m) => note('warning', m) },
     }),
   );
+  if (o.cfg.panel.enabled)
+    extensions.push(
+      new ControlSocketServer({
+        socketPath: panelSocketPath(o.controlSocket),
+        commandHandler: commands.with({ defaultActor: 'front panel' }),
+        role: 'operator',
+        log: { warn: (m) => note('warning', m) },
+      }),
+    );
   return { commands, extensions };
 }
 

@@ -16,6 +16,7 @@ export const COMMANDS = [
   'alarm-ack',
   'mute',
   'locate',
+  'panel-fault',
   'log',
   'config-show',
   'config-export',

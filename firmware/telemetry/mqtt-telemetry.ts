@@ -76,6 +76,8 @@ export interface TelemetryOptions {
   readonly answerRequests?: boolean;
   /** The `status` command's report, published retained as `report` (coalesced) when given. */
   readonly reportSource?: () => Promise<StatusReport | null>;
+  /** More changes that alter the report (mute, locate). Returns unsubscribe. */
+  readonly reportChanges?: (listener: () => void) => () => void;
 }
 
 /** Status and alarm changes within this window make one report. */
@@ -188,6 +190,8 @@ export class MqttTelemetry implements Extension {
           this.scheduleReport();
         }),
       );
+    if (this.options.reportChanges)
+      this.unsubscribers.push(this.options.reportChanges(() => this.scheduleReport()));
     this.sampler.start();
     this.metricsTimer = this.options.clock.every(this.options.metricsIntervalMs ?? 10_000, () =>
       this.publish('metrics', this.sampler.sample(this.options.clock.wallMs(), this.counters)),
