@@ -152,7 +152,9 @@ describe('MQTT telemetry extension', () => {
     );
     await late.subscribeAsync('tandem/box1/A/report');
     await new Promise((r) => setTimeout(r, 100));
-    expect(got.map((m) => [m.retain, JSON.parse(m.payload).state])).toEqual([[true, 'taking-over']]);
+    expect(got.map((m) => [m.retain, (JSON.parse(m.payload) as { state: string }).state])).toEqual([
+      [true, 'taking-over'],
+    ]);
     await late.endAsync();
   });
 
