@@ -88,6 +88,7 @@ export class PanelDisplay {
 
   private fail(err: unknown, job: { frame: Frame; backlight: Backlight }): void {
     this.started = false;
+    if (this.stopped) return; // the bus closed under a last draw: nothing to report
     this.faulty = true;
     this.wanted ??= job;
     this.attempt += 1;

@@ -86,9 +86,14 @@ export async function openPanelHardware(o: HardwareOptions): Promise<PanelHardwa
   let gpio: PanelGpio | null = null;
   let io: PanelIo | null = null;
   try {
-    chip = o.sim
-      ? new SimGpioChip({ clock, lines: 64, name: 'sim-gpiochip' })
-      : LinuxGpioChip.open(cfg.gpio.chip);
+    if (o.sim) {
+      const sim = new SimGpioChip({ clock, lines: 64, name: 'sim-gpiochip' });
+      // Released buttons idle at the pull-ups' level (high when a press pulls low).
+      for (const k of KEYS) sim.drive(cfg.gpio.buttons[k], cfg.gpio.buttons.activeLow);
+      chip = sim;
+    } else {
+      chip = LinuxGpioChip.open(cfg.gpio.chip);
+    }
     const panelIo = new PanelIo({
       clock,
       apply: async (l) => {

@@ -24,7 +24,7 @@ export function offlineLayout(o: Offline, controller: string): Layout {
         wide: [
           `FIRMWARE DOWN (${controller})`,
           `since ${hhmm(o.sinceWallMs)}`,
-          'HA daemon not running',
+          'daemon not running',
           'peer takes over',
         ],
         narrow: [`FIRMWARE DOWN ${controller}`, `since ${hhmm(o.sinceWallMs)}`],

@@ -14,6 +14,8 @@ import { SIM_FAULT_PATHS, type SimFaultPath } from './box.ts';
 export type SimCommand =
   | { kind: 'cut' | 'heal'; path: SimFaultPath }
   | { kind: 'kill' | 'restart'; controller: 'A' | 'B' }
+  /** A front-panel button; `hold` keeps Enter down 3.5 s (the switchover confirmation). */
+  | { kind: 'key'; controller: 'A' | 'B'; key: PanelButton; hold: boolean }
   | { kind: 'command'; controller: 'A' | 'B'; request: ParsedRequest }
   /** text: what to print (this console's help, or a tandemctl command's). */
   | { kind: 'help'; text: string }
@@ -25,6 +27,7 @@ export const HELP = [
   '  heal serial|net|disk    plug it back',
   '  kill A|B                the controller firmware dies',
   '  restart A|B             boot it again',
+  "  key A|B up|down|enter|mute|hold   press a button on a controller's front panel (hold: Enter for 3.5 s)",
   "  status [A|B]            a controller's status, as tandemctl status prints it (default A)",
   '  alarms [A|B]            its active alarms (alarms [A|B] ack ID acknowledges one)',
   '  log [A|B] [OPTIONS]     its event log, newest first (log B --severity warning --limit 20)',
@@ -71,6 +74,23 @@ function tandemctlLine(
   }
 }
 
+const BUTTONS = ['up', 'down', 'enter', 'mute'] as const;
+export type PanelButton = (typeof BUTTONS)[number];
+
+function keyLine(args: readonly string[]): SimCommand | { kind: 'error'; message: string } {
+  const [who, what] = args;
+  const c = who?.toUpperCase();
+  if ((c !== 'A' && c !== 'B') || args.length !== 2 || what === undefined)
+    return { kind: 'error', message: 'key needs A or B and one of up, down, enter, mute, hold' };
+  if (what === 'hold') return { kind: 'key', controller: c, key: 'enter', hold: true };
+  if ((BUTTONS as readonly string[]).includes(what))
+    return { kind: 'key', controller: c, key: what as PanelButton, hold: false };
+  return {
+    kind: 'error',
+    message: `key: no button ${JSON.stringify(what.slice(0, 20))}; up, down, enter, mute, hold`,
+  };
+}
+
 export function parseSimCommand(line: string): SimCommand | { kind: 'error'; message: string } {
   const words = line
     .trim()
@@ -89,6 +109,7 @@ export function parseSimCommand(line: string): SimCommand | { kind: 'error'; mes
     if (named === 'A' || named === 'B') return tandemctlLine(named, [verb, ...words.slice(2)]);
     return tandemctlLine('A', words);
   }
+  if (verb === 'key') return keyLine(words.slice(1));
   if (words.length > 2)
     return { kind: 'error', message: `too many words in ${JSON.stringify(line.slice(0, 60))}` };
   switch (verb) {

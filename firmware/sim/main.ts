@@ -7,11 +7,14 @@
 import { createInterface } from 'node:readline';
 import { errorMessage } from '../../hal/errors.ts';
 import { parseSimArgs, SIM_SYNOPSIS, simSocketPaths, simUsage } from './options.ts';
+import { panelSink, type Terminal } from './panel-sink.ts';
 
 export interface MainIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
+  /** A terminal to keep the front panels at the top of; none: printed as lines. */
+  readonly terminal?: Terminal;
 }
 
 /** The exit code. Runs until quit, a signal or --duration; the end of stdin does not stop it. */
@@ -35,10 +38,11 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
       break;
   }
   let sim;
+  const panels = panelSink(io.out, io.terminal);
   try {
     // Loaded only to run: --help and usage errors answer without loading the whole box.
     const { startSim } = await import('./run.ts');
-    sim = await startSim({ port: args.port, sockets, out: io.out });
+    sim = await startSim({ port: args.port, sockets, out: io.out, panelView: panels.draw });
   } catch (err) {
     io.err(`npm start: cannot start the simulated box: ${errorMessage(err)}`);
     return 1;
@@ -62,6 +66,7 @@ export async function main(argv: readonly string[], io: MainIo): Promise<number>
     rl.on('close', () => undefined);
   });
   await running.stop();
+  panels.close();
   return 0;
 }
 
@@ -70,6 +75,9 @@ if (import.meta.main) {
     out: (t) => console.log(t),
     err: (t) => console.error(t),
     env: process.env,
+    ...(process.stdout.isTTY && process.env['TERM'] !== 'dumb'
+      ? { terminal: { write: (t: string) => void process.stdout.write(t), rows: process.stdout.rows } }
+      : {}),
   }).then(
     (code) => process.exit(code),
     (err: unknown) => {

@@ -13,6 +13,8 @@ import { alarmChangeLine, StatusChanges } from './changes.ts';
 import { runSimCommand, simCommands } from './console-run.ts';
 import { parseSimCommand } from './console.ts';
 import type { SimSocketPaths } from './options.ts';
+import { panelView } from './panel-view.ts';
+import { SimPanels } from './panels.ts';
 import { SimControlSockets } from './sockets.ts';
 import { simCommandToken, SimTelemetry } from './telemetry.ts';
 
@@ -34,6 +36,8 @@ export interface SimRunOptions {
   /** The box's clock; default the system clock (tests may pass virtual time). */
   readonly clock?: Clock;
   readonly groups?: TandemConfig['groups'];
+  /** Where both front panels are drawn whenever one changes (panel-view.ts); none: no panels. */
+  readonly panelView?: (lines: string[]) => void;
 }
 
 export interface RunningSim {
@@ -94,6 +98,19 @@ export async function startSim(options: SimRunOptions): Promise<RunningSim> {
     clock: new SystemClock(),
     log: { info: () => undefined, warn: (m) => out(`${stamp()} telemetry: ${m}`) },
   });
+  const panels =
+    options.panelView === undefined
+      ? null
+      : new SimPanels({
+          box,
+          boxId: box.boxId,
+          url: `mqtt://127.0.0.1:${broker.port}`,
+          credentials,
+          clock: new SystemClock(),
+          onChange: (looks) => options.panelView?.(panelView(looks)),
+          log: (line) => out(`${stamp()} ${line}`),
+        });
+  await panels?.start();
   const unsubscribe: (() => void)[] = [];
   const following: Partial<Record<ControllerId, () => void>> = {};
   for (const c of ['A', 'B'] as const) {
@@ -153,6 +170,15 @@ export async function startSim(options: SimRunOptions): Promise<RunningSim> {
       case 'restart':
         await box.restart(cmd.controller);
         return `restarted ${cmd.controller}`;
+      case 'key':
+        if (panels === null) return '? the front panels are not shown in this run';
+        if (!cmd.hold) {
+          panels.key(cmd.controller, cmd.key, 'tap');
+          return `${cmd.controller} panel: ${cmd.key}`;
+        }
+        panels.key(cmd.controller, 'enter', 'press');
+        setTimeout(() => panels.key(cmd.controller, 'enter', 'release'), 3500);
+        return `${cmd.controller} panel: Enter held 3.5 s`;
     }
   };
 
@@ -161,6 +187,7 @@ export async function startSim(options: SimRunOptions): Promise<RunningSim> {
     stopped ??= (async () => {
       for (const u of unsubscribe) u();
       for (const f of Object.values(following)) f();
+      await panels?.stop();
       await sockets.stop();
       await box.stop();
       await telemetry.close();

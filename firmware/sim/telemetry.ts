@@ -8,6 +8,7 @@ import type { ControllerId } from '../cluster/codes.ts';
 import type { Controller } from '../controller/controller.ts';
 import { randomBytes } from 'node:crypto';
 import { MqttTelemetry } from '../telemetry/mqtt-telemetry.ts';
+import type { StatusReport } from '../status/snapshot.ts';
 import type { BrokerCredentials } from './broker.ts';
 import type { SimBox } from './box.ts';
 
@@ -52,6 +53,7 @@ export class SimTelemetry {
       delete this.running[c];
       await old?.stop().catch((err: unknown) => this.log.warn(`mqtt ${c}: ${String(err)}`));
       if (controller === undefined) return;
+      const handler = controller.commands.with({ alarms: this.box.alarms(c), events: this.box.events(c) });
       const telemetry = new MqttTelemetry({
         config: {
           mqtt: {
@@ -65,12 +67,19 @@ export class SimTelemetry {
           },
         },
         statusSource: controller.status,
-        commandHandler: controller.commands.with({ alarms: this.box.alarms(c), events: this.box.events(c) }),
+        commandHandler: handler,
         alarms: this.box.alarms(c),
         alarmSink: this.box.alarms(c),
         eventLog: this.box.events(c),
         clock: this.clock,
         log: this.log,
+        // One broker plays both the NOC's and the controller's own here: the
+        // front panels (panels.ts) read the report from it.
+        reportSource: async () => {
+          const r = await handler.handle({ command: 'status', args: {}, transaction: 'report' });
+          return r.status === 'ok' ? (r.data as StatusReport) : null;
+        },
+        reportChanges: (listener) => this.box.alarms(c).signals.subscribe(listener),
       });
       this.running[c] = telemetry;
       await telemetry.start();
