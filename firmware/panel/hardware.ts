@@ -25,6 +25,14 @@ import type { PanelKey } from './types.ts';
 
 export type PanelPart = 'lcd' | 'gpio' | 'button';
 
+/** What a person sees on a simulated panel: the LCD's lines, the backlight, the LEDs and buzzer. */
+export interface PanelLook extends Partial<Indicators> {
+  readonly lcd: readonly string[];
+  readonly backlight: boolean;
+  /** Wall-clock ms when it was seen. */
+  readonly t: number;
+}
+
 export interface HardwareOptions {
   readonly cfg: TandemConfig['panel'];
   readonly clock: Clock;
@@ -32,7 +40,7 @@ export interface HardwareOptions {
   readonly onButton: (e: ButtonEvent) => void;
   readonly onFault: (part: PanelPart, detail: string | null) => void;
   /** Sim only: where each change of the display, LEDs or buzzer is reported. */
-  readonly report: ((state: Record<string, unknown>) => void) | null;
+  readonly report: ((look: PanelLook) => void) | null;
 }
 
 export interface PanelHardware {

@@ -66,7 +66,7 @@ async function main(argv: readonly string[]): Promise<number> {
     sim,
     onButton: (e) => panel?.onButton(e),
     onFault: fault,
-    report: sim ? line : null,
+    report: sim ? (look) => line({ ...look }) : null,
   });
   panel = new Panel({
     controller,

@@ -1,7 +1,7 @@
 // The two front panels as text, side by side: each LCD framed, dimmed when
 // its backlight is off, and a line of what its LEDs and buzzer do.
 import type { ControllerId } from '../cluster/codes.ts';
-import type { PanelLook } from './panels.ts';
+import type { PanelLook } from '../panel/hardware.ts';
 
 const WIDTH = 20;
 

@@ -10,22 +10,11 @@ import type { ControllerId } from '../cluster/codes.ts';
 import { defaultConfig } from '../config/validate.ts';
 import { commandFor } from '../panel/commands.ts';
 import { StatusFeed } from '../panel/feed.ts';
-import { openPanelHardware, type PanelHardware } from '../panel/hardware.ts';
+import { openPanelHardware, type PanelHardware, type PanelLook } from '../panel/hardware.ts';
 import { Panel } from '../panel/panel.ts';
 import type { BrokerCredentials } from './broker.ts';
 import type { SimBox } from './box.ts';
 import { simCommands } from './console-run.ts';
-
-/** What one panel shows: the LCD's lines, the backlight, the LEDs and buzzer. */
-export interface PanelLook {
-  readonly lcd: readonly string[];
-  readonly backlight: boolean;
-  readonly buzzer?: boolean;
-  readonly statusGreen?: boolean;
-  readonly statusAmber?: boolean;
-  readonly fault?: boolean;
-  readonly identify?: boolean;
-}
 
 export interface SimPanelsOptions {
   readonly box: SimBox;
@@ -63,8 +52,8 @@ export class SimPanels {
         sim: true,
         onButton: (e) => panel?.onButton(e),
         onFault: (part, detail) => this.o.log(`${c} panel: ${part} ${detail ?? 'recovered'}`),
-        report: (state) => {
-          this.looks[c] = state as unknown as PanelLook;
+        report: (look) => {
+          this.looks[c] = look;
           this.o.onChange({ ...this.looks });
         },
       });

@@ -13,6 +13,7 @@ import {
   waitForLine,
   type LogLine,
 } from '../../tools/lab/configs/daemons.ts';
+import type { PanelLook } from '../../firmware/panel/hardware.ts';
 import type { Controller } from '../../tools/lab/topology.ts';
 import {
   panelConfig,
@@ -20,7 +21,6 @@ import {
   startPanel,
   type LabPanel,
   type LocalBroker,
-  type Look,
 } from './fixtures/panel-lab.ts';
 
 const toState = (to: string) => (l: LogLine) => l.code === 'STATE_CHANGED' && l.data?.['to'] === to;
@@ -30,9 +30,9 @@ async function lookFor(
   p: LabPanel,
   what: string,
   since: number,
-  test: (l: Look) => boolean,
+  test: (l: PanelLook) => boolean,
   timeoutMs: number,
-): Promise<Look> {
+): Promise<PanelLook> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const hit = p.looks.find((l) => l.t >= since && test(l));
@@ -48,7 +48,7 @@ async function lookFor(
 }
 
 /** The level an output had at time t (the last look at or before it). */
-const at = (p: LabPanel, t: number): Look | undefined => p.looks.filter((l) => l.t <= t).at(-1);
+const at = (p: LabPanel, t: number): PanelLook | undefined => p.looks.filter((l) => l.t <= t).at(-1);
 
 describe('the front panel on the lab box (issue 14)', () => {
   const brokers: LocalBroker[] = [];
