@@ -8,6 +8,7 @@ import { otherController, type ControllerId } from '../cluster/codes.ts';
 import { readFileBounded } from '../core/bounded-read.ts';
 import type { ControllerState } from '../core/states.ts';
 import type { ControllerStatus, StatusReport, TakeoverOutlook, TakeoverRecord } from '../status/snapshot.ts';
+import { PHASE_WINDOW_MS, takeoverPhases } from '../status/takeover-phases.ts';
 import { argObject } from './args.ts';
 import type { CommandContext } from './context.ts';
 import { defineCommand, ok } from './define.ts';
@@ -108,7 +109,14 @@ function lastTakeover(ctx: CommandContext, self: ControllerId): TakeoverRecord |
         ? params['reason']
         : e.message.replace(/^ALARM: /, '');
     const by = d['subject'] === 'A' || d['subject'] === 'B' ? d['subject'] : self;
-    return { at: e.ts, by, reason };
+    const transitions =
+      ctx.events?.query({
+        code: 'FAILOVER_TRANSITION',
+        fromTs: e.ts - PHASE_WINDOW_MS,
+        toTs: e.ts + PHASE_WINDOW_MS,
+        limit: 500,
+      }) ?? [];
+    return { at: e.ts, by, reason, phases: takeoverPhases(transitions, e.ts) };
   }
   return null;
 }

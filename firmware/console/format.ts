@@ -274,9 +274,12 @@ function outlookLine(t: TakeoverOutlook, color: boolean): string {
   return `${head}${tone('no', 'bad', color)} (${t.why.map(clean).join('; ')})`;
 }
 
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
 function takeoverLine(last: TakeoverRecord | null, o: FormatOptions): string {
   if (last === null) return 'none';
-  return `${localTime(last.at)} (${ago(last.at, o.nowMs)}) by ${clean(last.by)}: ${clean(last.reason)}`;
+  const phases = (last.phases ?? []).map((p) => `${p.name} ${seconds(p.ms)}`).join(', ');
+  return `${localTime(last.at)} (${ago(last.at, o.nowMs)}) by ${clean(last.by)}: ${clean(last.reason)}${phases === '' ? '' : ` (${phases})`}`;
 }
 
 /** The front panel's operator state: what `mute` and `locate` set. */

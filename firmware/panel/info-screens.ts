@@ -70,9 +70,11 @@ export function alarmLayout(alarms: readonly PanelAlarm[], index: number): Layou
 export function takeoverLayout(s: PanelStatus): Layout {
   const t = s.lastTakeover;
   if (t === null) return { wide: ['Last takeover', 'none'], narrow: ['Last takeover', 'none'] };
+  // "wait 2.2 fence 0.0 start 0.3": how long each phase took, in seconds.
+  const phases = (t.phases ?? []).map((p) => `${p.name} ${(p.ms / 1000).toFixed(1)}`).join(' ');
   return {
-    wide: [`Last takeover by ${t.by}`, utcMinute(t.at), t.reason],
-    narrow: [`Takeover ${t.by} ${utcMinute(t.at)}`, t.reason],
+    wide: [`Last takeover by ${t.by}`, utcMinute(t.at), t.reason, phases],
+    narrow: [`Takeover ${t.by} ${utcMinute(t.at)}`, phases === '' ? t.reason : `${phases} ${t.reason}`],
   };
 }
 

@@ -67,6 +67,12 @@ function problem(v: unknown): string | null {
   const last = v['lastTakeover'];
   if (last !== null && (!isObj(last) || !isNum(last['at']) || !isId(last['by']) || !isStr(last['reason'])))
     return 'lastTakeover is wrong';
+  if (last !== null && isObj(last) && last['phases'] !== undefined) {
+    const phases = last['phases'];
+    if (!Array.isArray(phases) || phases.length > 8) return 'lastTakeover.phases is wrong';
+    for (const p of phases as unknown[])
+      if (!isObj(p) || !isStr(p['name']) || !isNum(p['ms'])) return 'lastTakeover.phases holds a bad phase';
+  }
   for (const k of ['since', 'updatedAt', 'configVersion', 'activeAlarms'])
     if (!isNum(v[k])) return `${k} is not a number`;
   if (typeof v['diskAccess'] !== 'boolean') return 'diskAccess is not a boolean';

@@ -4,6 +4,7 @@ import type { HeartbeatPath } from '../cluster/heartbeat-paths.ts';
 import type { PathState, PeerState } from '../cluster/membership.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import type { ControllerState } from '../core/states.ts';
+import type { TakeoverPhase } from './takeover-phases.ts';
 
 export interface PathStatus {
   readonly path: HeartbeatPath;
@@ -93,6 +94,8 @@ export interface TakeoverRecord {
   readonly at: number;
   readonly by: ControllerId;
   readonly reason: string;
+  /** How long each phase took (takeover-phases.ts); absent from older firmware. */
+  readonly phases?: readonly TakeoverPhase[];
 }
 
 /**

@@ -114,11 +114,28 @@ describe('status report', () => {
       events: {
         query: (q) => {
           asked.push(q);
-          return [acked, takeover];
+          if (q?.code !== 'FAILOVER_TRANSITION') return [acked, takeover];
+          // The machine's transitions around the fence (newest first).
+          const tr = (id: number, ts: number, to: string): LoggedEvent => ({
+            ...takeover,
+            id,
+            ts,
+            code: 'FAILOVER_TRANSITION',
+            data: { to },
+          });
+          return [
+            tr(33, 1_000_300, 'active'),
+            tr(32, 1_000_001, 'taking-over'),
+            tr(31, 999_990, 'fencing'),
+            tr(30, 997_790, 'peer-suspect'),
+          ];
         },
       },
     });
-    expect(asked).toEqual([{ code: 'TAKEOVER', limit: 50 }]);
+    expect(asked).toEqual([
+      { code: 'TAKEOVER', limit: 50 },
+      { code: 'FAILOVER_TRANSITION', fromTs: 880_000, toTs: 1_120_000, limit: 500 },
+    ]);
     expect(r).toMatchObject({ boxId: 'box1', controller: 'A', peer: s.peer, diskAccess: true });
     expect(r.firmwareVersion).toBe(
       (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version,
@@ -133,7 +150,16 @@ describe('status report', () => {
     ]);
     expect(r.alarms).toEqual([{ id: 1, code: 'MQTT_DOWN' }]);
     expect(r.maintenance).toBe(false);
-    expect(r.lastTakeover).toEqual({ at: 1_000_000, by: 'A', reason: 'the peer stayed silent' });
+    expect(r.lastTakeover).toEqual({
+      at: 1_000_000,
+      by: 'A',
+      reason: 'the peer stayed silent',
+      phases: [
+        { name: 'wait', ms: 2200 },
+        { name: 'fence', ms: 10 },
+        { name: 'start', ms: 300 },
+      ],
+    });
     expect(r.takeover.map((t) => t.possible)).toEqual([true, true]);
   });
 
@@ -150,7 +176,12 @@ describe('status report', () => {
     };
     const ctx = fakeContext();
     const r = statusReport({ ...ctx, status: { current: () => snapshot() }, events: { query: () => [row] } });
-    expect(r.lastTakeover).toEqual({ at: 5, by: 'B', reason: 'Controller B fenced A off the shared disk' });
+    expect(r.lastTakeover).toEqual({
+      at: 5,
+      by: 'B',
+      reason: 'Controller B fenced A off the shared disk',
+      phases: [],
+    });
   });
 
   it('on a node without alarms, events or failover host: none of them, and no resources', () => {
