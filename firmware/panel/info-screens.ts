@@ -78,14 +78,36 @@ export function takeoverLayout(s: PanelStatus): Layout {
   };
 }
 
+/** "3d 04:12" or "04:12" (hours and minutes): what fits a corner of a line. */
+export function uptimeText(seconds: number): string {
+  const m = Math.floor(Math.max(0, seconds) / 60);
+  const hhmm = `${String(Math.floor(m / 60) % 24).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  const days = Math.floor(m / 1440);
+  return days > 0 ? `${days}d ${hhmm}` : hhmm;
+}
+
 export function versionLayout(s: PanelStatus): Layout {
+  const up = s.host === undefined ? '' : `up ${uptimeText(s.host.uptimeS)}`;
   return {
     wide: [
-      'Firmware',
+      spread('Firmware', up, 20),
       `Tandem ${s.firmwareVersion}`,
       `box ${s.boxId}`,
       `ctl ${s.controller} config v${s.configVersion}`,
     ],
-    narrow: [`Tandem ${s.firmwareVersion}`, `${s.boxId} ${s.controller} cfg v${s.configVersion}`],
+    narrow: [
+      spread(`Tandem ${s.firmwareVersion}`, up.slice(3), 16),
+      `${s.boxId} ${s.controller} cfg v${s.configVersion}`,
+    ],
+  };
+}
+
+/** This controller's IPv4 addresses, one per line (the first three; the rest scroll off). */
+export function networkLayout(s: PanelStatus): Layout {
+  const lines = (s.host?.addresses ?? []).map((a) => `${a.iface} ${a.address}`);
+  const shown = lines.length === 0 ? ['no address'] : lines;
+  return {
+    wide: [`Network ctl ${s.controller}`, ...shown.slice(0, 3)],
+    narrow: [`Net ctl ${s.controller}`, shown.join(' ')],
   };
 }

@@ -20,6 +20,7 @@ import { loadPanelConfig } from './config.ts';
 import { openPanelHardware, type PanelPart } from './hardware.ts';
 import { commandFor } from './commands.ts';
 import { StatusFeed } from './feed.ts';
+import { hostView } from './host.ts';
 import { Panel } from './panel.ts';
 import { sendRequest } from '../console/client.ts';
 import { panelSocketPath } from '../console/panel-socket.ts';
@@ -84,6 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
       }
     },
     log,
+    host: hostView,
   });
   const feed = new StatusFeed({
     url: cfg.mqtt.local.url,

@@ -7,7 +7,14 @@ import type { LcdGeometry } from '../../hal/lcd/lcd.ts';
 import type { Frame } from '../../hal/lcd/screen.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import { alertCauses, alertLayout, type AlertCause } from './alerts.ts';
-import { alarmLayout, pathsLayout, summaryLayout, takeoverLayout, versionLayout } from './info-screens.ts';
+import {
+  alarmLayout,
+  networkLayout,
+  pathsLayout,
+  summaryLayout,
+  takeoverLayout,
+  versionLayout,
+} from './info-screens.ts';
 import { confirmLayout, menuLayout, switchoverTarget } from './switchover.ts';
 import { SCROLL_STEP_MS, draw } from './text.ts';
 import {
@@ -184,6 +191,8 @@ export class PanelModel {
         return alarmLayout(s.alarms, this.clampedAlarm());
       case 'takeover':
         return takeoverLayout(s);
+      case 'network':
+        return networkLayout(s);
       case 'version':
         return versionLayout(s);
     }

@@ -15,7 +15,7 @@ import { offlineLayout, type Offline } from './offline.ts';
 import type { PanelIo } from './panel-io.ts';
 import type { PanelReport } from './report.ts';
 import { SCROLL_STEP_MS, draw } from './text.ts';
-import type { PanelAction } from './types.ts';
+import type { HostView, PanelAction } from './types.ts';
 
 /** Redraw this often: scrolling text and the idle timeout move with time. */
 const TICK_MS = 250;
@@ -30,7 +30,12 @@ export interface PanelOptions {
   /** Run a command for a key (over the control socket); resolves to why it failed, or null. */
   readonly send: (action: PanelAction) => Promise<string | null>;
   readonly log: (line: string) => void;
+  /** This controller's addresses and uptime (host.ts), for the network and version screens. */
+  readonly host?: () => HostView;
 }
+
+/** The addresses and uptime are read again this often. */
+const HOST_REFRESH_MS = 10_000;
 
 export class Panel {
   private readonly o: PanelOptions;
@@ -40,6 +45,7 @@ export class Panel {
   private brokerLostAt: number | null = null;
   private downSince = 0;
   private ticker: TimerHandle | null = null;
+  private hostReadAt = -Infinity;
 
   constructor(options: PanelOptions) {
     this.o = options;
@@ -61,7 +67,7 @@ export class Panel {
     switch (e.kind) {
       case 'report':
         this.report = e.report;
-        this.model.update(e.report, now);
+        this.feedModel(now);
         break;
       case 'availability':
         if (!e.online && this.online !== false) this.downSince = this.o.clock.wallMs();
@@ -92,6 +98,14 @@ export class Panel {
     this.render();
   }
 
+  /** The report, with what the panel reads on its own controller. */
+  private feedModel(now: number): void {
+    if (this.report === null) return;
+    if (this.o.host === undefined) return this.model.update(this.report, now);
+    this.hostReadAt = now;
+    this.model.update({ ...this.report, host: this.o.host() }, now);
+  }
+
   /** Why there is no status to show, or null when there is one. */
   private offline(): Offline | null {
     if (this.brokerLostAt !== null) return { kind: 'unavailable', sinceWallMs: this.brokerLostAt };
@@ -120,6 +134,7 @@ export class Panel {
     const now = this.o.clock.monotonicMs();
     const off = this.offline();
     if (off === null) {
+      if (now - this.hostReadAt >= HOST_REFRESH_MS) this.feedModel(now);
       this.model.tick(now);
       this.o.display.show(this.model.frame(this.o.geometry), this.model.backlight());
       return;

@@ -22,6 +22,14 @@ export interface PanelStatus extends ControllerStatus {
   readonly muted?: boolean;
   /** Locate is on (StatusReport.locate; absent from older firmware). */
   readonly locate?: boolean;
+  /** What the panel reads on its own controller (host.ts), not from the daemon. */
+  readonly host?: HostView;
+}
+
+/** This controller's addresses and uptime, as the network and version screens show them. */
+export interface HostView {
+  readonly addresses: readonly { readonly iface: string; readonly address: string }[];
+  readonly uptimeS: number;
 }
 
 export type PanelKey = 'up' | 'down' | 'enter' | 'mute';
@@ -38,7 +46,7 @@ export type PanelAction =
 export type Backlight = 'on' | 'dim';
 
 /** The info screens Up and Down step through, in order (alarms: one page per alarm). */
-export const INFO_SCREENS = ['summary', 'paths', 'alarms', 'takeover', 'version'] as const;
+export const INFO_SCREENS = ['summary', 'paths', 'alarms', 'takeover', 'network', 'version'] as const;
 export type InfoScreen = (typeof INFO_SCREENS)[number];
 
 /** The text of one screen, before it is fitted (and scrolled) into a frame. */

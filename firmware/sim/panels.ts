@@ -11,6 +11,7 @@ import { defaultConfig } from '../config/validate.ts';
 import { commandFor } from '../panel/commands.ts';
 import { StatusFeed } from '../panel/feed.ts';
 import { openPanelHardware, type PanelHardware, type PanelLook } from '../panel/hardware.ts';
+import { hostView } from '../panel/host.ts';
 import { Panel } from '../panel/panel.ts';
 import type { BrokerCredentials } from './broker.ts';
 import type { SimBox } from './box.ts';
@@ -65,6 +66,8 @@ export class SimPanels {
         io: hw.io,
         send: (action) => this.send(c, action),
         log: (line) => this.o.log(`${c} panel: ${line}`),
+        // One machine runs both simulated controllers: both show its addresses.
+        host: hostView,
       });
       const feed = new StatusFeed({
         url: this.o.url,

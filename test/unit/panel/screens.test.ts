@@ -8,7 +8,19 @@ import { ALARM_MQTT, ALARM_PATH, status } from './fixture.ts';
 /** A model on the fixture with the path alarm already acknowledged (so no alert shows). */
 function onInfo() {
   const m = new PanelModel(0);
-  m.update(status({ alarms: [{ ...ALARM_PATH, acknowledgedAt: 5 }, ALARM_MQTT] }), 0);
+  m.update(
+    status({
+      alarms: [{ ...ALARM_PATH, acknowledgedAt: 5 }, ALARM_MQTT],
+      host: {
+        addresses: [
+          { iface: 'lan0', address: '198.18.2.11' },
+          { iface: 'priv0', address: '198.18.1.1' },
+        ],
+        uptimeS: 3 * 86_400 + 4 * 3600 + 12 * 60 + 59,
+      },
+    }),
+    0,
+  );
   return m;
 }
 
@@ -33,14 +45,18 @@ const GOLDEN: Record<string, { wide: string[]; narrow: string[] }> = {
     wide: ['Last takeover by A  ', '2026-12-01 14:03 UTC', 'peer B dead on all p', '                    '],
     narrow: ['Takeover A 2026-', 'peer B dead on a'],
   },
+  network: {
+    wide: ['Network ctl A       ', 'lan0 198.18.2.11    ', 'priv0 198.18.1.1    ', '                    '],
+    narrow: ['Net ctl A       ', 'lan0 198.18.2.11'],
+  },
   version: {
-    wide: ['Firmware            ', 'Tandem 0.1.0        ', 'box box-7           ', 'ctl A config v12    '],
-    narrow: ['Tandem 0.1.0    ', 'box-7 A cfg v12 '],
+    wide: ['Firmware up 3d 04:12', 'Tandem 0.1.0        ', 'box box-7           ', 'ctl A config v12    '],
+    narrow: ['Tandem 0.1.0 3d ', 'box-7 A cfg v12 '],
   },
 };
 
 describe('panel screens (golden frames)', () => {
-  it('Down walks summary, paths, one page per alarm, takeover, version and wraps to the summary', () => {
+  it('Down walks summary, paths, one page per alarm, takeover, network, version and wraps to the summary', () => {
     const m = onInfo();
     const seen: string[] = [];
     for (const name of Object.keys(GOLDEN)) {
@@ -50,7 +66,7 @@ describe('panel screens (golden frames)', () => {
       expect(m.frame(LCD_16X2).lines(), `${name} 16x2`).toEqual(g.narrow);
       m.key('down', 0);
     }
-    expect(seen).toEqual(['summary', 'paths', 'alarms', 'alarms', 'takeover', 'version']);
+    expect(seen).toEqual(['summary', 'paths', 'alarms', 'alarms', 'takeover', 'network', 'version']);
     expect(m.screen()).toBe('summary');
     m.key('up', 0);
     expect(m.screen()).toBe('version');
