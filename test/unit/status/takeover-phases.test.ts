@@ -5,17 +5,16 @@ import type { LoggedEvent } from '../../../firmware/events/types.ts';
 import { takeoverPhases } from '../../../firmware/status/takeover-phases.ts';
 
 let id = 0;
-const tr = (ts: number, from: string, toState: string): LoggedEvent =>
-  ({
-    id: ++id,
-    ts,
-    monoMs: ts,
-    severity: 'info',
-    source: 'failover',
-    code: 'FAILOVER_TRANSITION',
-    message: `${from} --x--> ${toState}`,
-    data: { from, to: toState },
-  });
+const tr = (ts: number, from: string, toState: string): LoggedEvent => ({
+  id: ++id,
+  ts,
+  monoMs: ts,
+  severity: 'info',
+  source: 'failover',
+  code: 'FAILOVER_TRANSITION',
+  message: `${from} --x--> ${toState}`,
+  data: { from, to: toState },
+});
 
 describe('takeover phases', () => {
   it('waiting out the peer, the fence, starting the groups', () => {
