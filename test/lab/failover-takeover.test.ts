@@ -13,8 +13,9 @@ import {
   lab,
   labOk,
   readLog,
-  startDaemon,
+  startPair,
   stopDaemon,
+  toState,
   waitForLine,
   type LogLine,
 } from '../../tools/lab/configs/daemons.ts';
@@ -27,32 +28,8 @@ const TAKEOVER_WAIT = 2200;
 const SLACK = 1500;
 const PR_CLI = fileURLToPath(new URL('../../tools/pr/cli.ts', import.meta.url));
 
-const toState = (to: string) => (l: LogLine) => l.code === 'STATE_CHANGED' && l.data?.['to'] === to;
 const stateLines = (c: Controller, since = 0) =>
   readLog(c).filter((l) => l.code === 'STATE_CHANGED' && l.ts >= since);
-
-/** Both daemons restarted; resolves with the time A became active. */
-async function freshPair(): Promise<number> {
-  await stopDaemon('A');
-  await stopDaemon('B');
-  const t0 = Date.now();
-  await startDaemon('A');
-  // B joins once A's witness I/O works: a peer whose heartbeat says "no disk"
-  // is no candidate, and B would rightly take the group itself.
-  await waitForLine('A', 'A registered', t0, (l) => l.code === 'PR_REGISTERED', 10_000);
-  await waitForLine(
-    'A',
-    'A disk up',
-    t0,
-    (l) => l.code === 'TRANSPORT_UP' && l.data?.['path'] === 'disk',
-    10_000,
-  );
-  await new Promise((r) => setTimeout(r, 500));
-  await startDaemon('B');
-  const active = await waitForLine('A', 'A active', t0, toState('active'), 20_000);
-  await waitForLine('B', 'B standby', t0, toState('standby'), 20_000);
-  return active.ts;
-}
 
 /** The keys on the LUN and the reservation, read through a fresh session from B. */
 async function prState(): Promise<{ keys: string[]; holder: string | null }> {
@@ -102,7 +79,7 @@ describe('failover in the lab', () => {
   });
 
   it('(c) one path cut at a time: no dead peer, no fence; serial/private/sas-b change nothing, sas-a hands over cleanly', async () => {
-    const activeAt = await freshPair();
+    const activeAt = await startPair();
     const cutAt: Record<string, number> = {};
     for (const link of ['serial', 'private', 'sas-b', 'sas-a'] as const) {
       const t = Date.now();
@@ -143,7 +120,7 @@ describe('failover in the lab', () => {
   });
 
   it('(a) kill A: B preempts the key of A and becomes active', async () => {
-    await freshPair();
+    await startPair();
     const aKey = lastKey('A');
     const t0 = Date.now();
     await labOk(['kill', 'A']);
@@ -169,7 +146,7 @@ describe('failover in the lab', () => {
   // over (releasing, standby) and then finds its key gone. Both stop A's
   // resources; the PR keeps A's writes out either way.
   it('(b) stall A for 3 x deadtime: B takes over, A wakes fenced and gives the group up; never both writing', async () => {
-    await freshPair();
+    await startPair();
     const aKey = lastKey('A');
     const t0 = Date.now();
     await labOk(['stall', 'A', String(3 * DEADTIME)]);

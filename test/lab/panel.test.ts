@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   labOk,
   startDaemon,
+  startPair,
   stopDaemon,
+  toState,
   waitForLine,
-  type LogLine,
 } from '../../tools/lab/configs/daemons.ts';
 import type { PanelLook } from '../../firmware/panel/hardware.ts';
 import type { Controller } from '../../tools/lab/topology.ts';
@@ -23,7 +24,6 @@ import {
   type LocalBroker,
 } from './fixtures/panel-lab.ts';
 
-const toState = (to: string) => (l: LogLine) => l.code === 'STATE_CHANGED' && l.data?.['to'] === to;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function lookFor(
@@ -61,22 +61,8 @@ describe('the front panel on the lab box (issue 14)', () => {
   }
 
   beforeAll(async () => {
-    await stopDaemon('A');
-    await stopDaemon('B');
     brokers.push(await startLocalBroker('A'), await startLocalBroker('B'));
-    const t0 = Date.now();
-    await startA();
-    await waitForLine(
-      'A',
-      'A disk up',
-      t0,
-      (l) => l.code === 'TRANSPORT_UP' && l.data?.['path'] === 'disk',
-      10_000,
-    );
-    await sleep(500);
-    await startDaemon('B', {}, panelConfig('B'));
-    await waitForLine('A', 'A active', t0, toState('active'), 20_000);
-    await waitForLine('B', 'B standby', t0, toState('standby'), 20_000);
+    await startPair(panelConfig);
     panels.A = startPanel('A');
     panels.B = startPanel('B');
     for (const c of ['A', 'B'] as const)

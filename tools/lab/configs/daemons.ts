@@ -124,3 +124,34 @@ export function latestRejections(c: Controller): Record<string, unknown> | undef
   const lines = readLog(c).filter((l) => l.code === 'HB_REJECTIONS');
   return lines.at(-1)?.data ?? undefined;
 }
+
+/** A transition into `to` (the daemon's STATE_CHANGED line). */
+export const toState =
+  (to: string) =>
+  (l: LogLine): boolean =>
+    l.code === 'STATE_CHANGED' && l.data?.['to'] === to;
+
+/**
+ * Both daemons restarted, A first: B joins once A's witness I/O works (a
+ * peer whose heartbeat says "no disk" is no candidate, and B would rightly
+ * take the group itself). Resolves with the time A became active.
+ */
+export async function startPair(config: (c: Controller) => string = configFile): Promise<number> {
+  await stopDaemon('A');
+  await stopDaemon('B');
+  const t0 = Date.now();
+  await startDaemon('A', {}, config('A'));
+  await waitForLine('A', 'A registered', t0, (l) => l.code === 'PR_REGISTERED', 10_000);
+  await waitForLine(
+    'A',
+    'A disk up',
+    t0,
+    (l) => l.code === 'TRANSPORT_UP' && l.data?.['path'] === 'disk',
+    10_000,
+  );
+  await new Promise((r) => setTimeout(r, 500));
+  await startDaemon('B', {}, config('B'));
+  const active = await waitForLine('A', 'A active', t0, toState('active'), 20_000);
+  await waitForLine('B', 'B standby', t0, toState('standby'), 20_000);
+  return active.ts;
+}
