@@ -16,7 +16,7 @@ import type { ScsiCommand, ScsiDevice, ScsiResult } from '../../../hal/scsi/devi
 import { isScsiError } from '../../../hal/scsi/errors.ts';
 import { decodeSense } from '../../../hal/scsi/sense.ts';
 import { IscsiInitiator, randomIsid } from '../../../hal/scsi/iscsi/initiator.ts';
-import { ReservationManager } from '../../../firmware/fencing/reservation-manager.ts';
+import { guestManager } from './manager.ts';
 import { formatKey } from '../../../firmware/fencing/keys.ts';
 import { PrType } from '../../../hal/scsi/cdb/pr-types.ts';
 import { errorMessage } from '../../../hal/errors.ts';
@@ -151,18 +151,8 @@ const inquiry = await scsi.inquiry(a, opts);
 report['vendor'] = inquiry.vendor.trim();
 report['capabilities'] = await scsi.reportCapabilities(a, opts);
 
-const manager = (device: ScsiDevice, controller: 'A' | 'B', events: IscsiInitiator): ReservationManager =>
-  new ReservationManager({
-    device,
-    boxId: 'kernel-tier',
-    controller,
-    clock,
-    pollIntervalMs: 3_600_000,
-    commandTimeoutMs: 10_000,
-    sessionEvents: events,
-  });
-const rmA = manager(a, 'A', iA);
-const rmB = manager(b, 'B', iB);
+const rmA = guestManager(a, 'A', clock, iA);
+const rmB = guestManager(b, 'B', clock, iB);
 const sessionChanges: string[] = [];
 rmB.on('session-changed', (i) => sessionChanges.push(i.reason));
 
@@ -242,7 +232,7 @@ await iB2.connect();
 const b2 = watched('B', iB2);
 await scsi.testUnitReady(b2, opts).catch(() => undefined);
 report['keysAfterRestart'] = (await scsi.readKeys(b2, opts)).keys.map(formatKey);
-const rmB2 = manager(b2, 'B', iB2);
+const rmB2 = guestManager(b2, 'B', clock, iB2);
 const reg2 = await rmB2.register();
 report['b2Register'] = reg2.kind;
 report['b2Key'] = reg2.kind === 'registered' ? formatKey(reg2.key) : null;
@@ -297,7 +287,7 @@ report['keysWithOrphan'] = (await scsi.readKeys(b3, opts)).keys.map(formatKey);
 report['b3WriteBeforeRegister'] = await outcome(() =>
   scsi.write16(b3, 109n, block(0xb4), { ...opts, fua: true }),
 );
-const rmB3 = manager(b3, 'B', iB3);
+const rmB3 = guestManager(b3, 'B', clock, iB3);
 const reg3 = await rmB3.register();
 report['b3Register'] = reg3.kind;
 report['keysAfterB3Register'] = (await scsi.readKeys(a, opts)).keys.map(formatKey);

@@ -8,7 +8,7 @@ import * as scsi from '../../../hal/scsi/commands.ts';
 import type { CommandOptions } from '../../../hal/scsi/commands.ts';
 import { isScsiError } from '../../../hal/scsi/errors.ts';
 import { openSgDevice } from '../../../hal/scsi/sg/index.ts';
-import { ReservationManager } from '../../../firmware/fencing/reservation-manager.ts';
+import { guestManager } from './manager.ts';
 import { formatKey } from '../../../firmware/fencing/keys.ts';
 import { errorMessage } from '../../../hal/errors.ts';
 
@@ -52,18 +52,8 @@ const report: Record<string, unknown> = {
 };
 
 const clock = new SystemClock();
-// No background poll: every step below is explicit, so the order is the test's.
-const manager = (device: typeof a, controller: 'A' | 'B'): ReservationManager =>
-  new ReservationManager({
-    device,
-    boxId: 'kernel-tier',
-    controller,
-    clock,
-    pollIntervalMs: 3_600_000,
-    commandTimeoutMs: 10_000,
-  });
-const rmA = manager(a, 'A');
-const rmB = manager(b, 'B');
+const rmA = guestManager(a, 'A', clock);
+const rmB = guestManager(b, 'B', clock);
 const startA = await rmA.start();
 const startB = await rmB.start();
 rmA.stop();
