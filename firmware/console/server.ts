@@ -149,8 +149,11 @@ export class ControlSocketServer implements Extension {
   /**
    * Room for one more, closing in this order: a client idle for a second or
    * more (the longest idle first); else one that was refused or wrote over
-   * 64 KiB lately (the heaviest first); else the oldest. A fresh tandemctl
-   * (one short request, just connected) always comes last.
+   * 64 KiB lately (the heaviest first); else the one that wrote the most
+   * lately, the oldest of equals. A tandemctl (one short request) comes
+   * after any client that floods requests: by age alone, under a storm of
+   * new connections, it became the oldest while its answer was on the way
+   * and was closed before it got it (EPIPE in the lab's abuse test).
    */
   private makeRoom(): void {
     const max = this.options.maxClients ?? C.clients;
@@ -164,7 +167,7 @@ export class ControlSocketServer implements Extension {
         return [3, idleMs, `idle ${(idleMs / 1000).toFixed(1)} s`];
       if (c.refused || c.windowBytes > HEAVY_BYTES)
         return [2, c.windowBytes, `the heaviest writer (${c.windowBytes} bytes lately)`];
-      return [1, now - c.acceptedAt, 'the oldest connection'];
+      return [1, c.windowBytes * 1e9 + (now - c.acceptedAt), 'the busiest writer of the light ones'];
     };
     let victim: Client | undefined;
     let best: readonly [number, number, string] = [0, 0, ''];
