@@ -116,10 +116,14 @@ export class LinuxNetControl implements NetControl {
     checkGarp(ifname, options);
     const link = await this.arpLink(ifname);
     // The kernel would send whatever we build; announcing an address we do
-    // not hold would steal it from its owner.
-    if (!(await this.listAddresses(ifname)).some((cidr) => cidr.split('/')[0] === ip)) {
+    // not hold would steal it from its owner. Checked before every send: an
+    // address removed during a burst (a switchover right after a takeover)
+    // must not be announced any more, or the new owner's conflict probe
+    // hears us and refuses the address (seen in the lab).
+    const notHeld = async (): Promise<boolean> =>
+      !(await this.listAddresses(ifname)).some((cidr) => cidr.split('/')[0] === ip);
+    if (await notHeld())
       throw new NetError('invalid-argument', ifname, `address ${ip} not held by this host`);
-    }
     const frame = encodeGratuitousArp(link.mac, ip);
     const sock = this.open(ifname, link.ifindex, false);
     try {
@@ -129,6 +133,8 @@ export class LinuxNetControl implements NetControl {
       for (let i = 0; i < options.count; i++) {
         const wait = start + i * options.intervalMs - this.clock.monotonicMs();
         if (i > 0 && wait > 0) await this.clock.sleep(wait);
+        if (i > 0 && (await notHeld()))
+          throw new NetError('invalid-argument', ifname, `address ${ip} no longer held: burst stopped`);
         this.send(sock, ifname, frame);
       }
     } finally {

@@ -121,6 +121,9 @@ export class SimNetControl implements NetControl {
     });
     for (let i = 0; i < options.count; i++) {
       if (i > 0) await this.lan.clock.sleep(options.intervalMs);
+      // As on Linux: an address removed during the burst is not announced any more.
+      if (i > 0 && !this.holds(ip))
+        throw new NetError('invalid-argument', ifname, `address ${ip} no longer held: burst stopped`);
       for (const other of this.lan.reachableFrom(this)) other.arp.set(ip, this.mac);
     }
   }

@@ -73,6 +73,26 @@ describe('SimLan specifics', () => {
     expect(done).toBe(true);
   });
 
+  it('an address removed during a burst is not announced any more (the new owner would hear it)', async () => {
+    const { clock, lan } = setup();
+    const a = lan.addHost('a');
+    const b = lan.addHost('b');
+    await a.addAddress('eth0', '198.18.200.10/24');
+    const p = a
+      .sendGratuitousArp('eth0', '198.18.200.10', { count: 5, intervalMs: 200 })
+      .catch((e: unknown) => e);
+    await clock.advance(250);
+    await a.removeAddress('eth0', '198.18.200.10/24');
+    await b.addAddress('eth0', '198.18.200.10/24');
+    await clock.advance(1000);
+    expect(String(await p)).toMatch(/no longer held: burst stopped/);
+    // b now holds it; a's later sends never reached the LAN: a probe from a third host sees b.
+    const c = lan.addHost('c');
+    const probe = c.probeAddressInUse('eth0', '198.18.200.10', 100);
+    await clock.advance(100);
+    expect(await probe).toBe(b.mac);
+  });
+
   it('a cut sender cannot see holders: DAD waits the timeout and finds nobody', async () => {
     const { clock, lan } = setup();
     const a = lan.addHost('a');
