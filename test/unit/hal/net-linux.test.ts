@@ -193,7 +193,8 @@ describe('LinuxNetControl ARP over a (fake) packet socket', () => {
     await arpIface('arp0', 5, MAC.toUpperCase());
     const clock = new SimClock();
     const arp = fakeArp(clock);
-    const { runner, calls } = scripted(ok(IP_JSON));
+    // One `ip address show` per announcement of a burst (each checks the address is still held).
+    const { runner, calls } = scripted(...Array.from({ length: 5 }, () => ok(IP_JSON)));
     const net = new LinuxNetControl({ run: runner, clock, sysClassNet: sys, openArpSocket: arp.opener });
     return { clock, arp, net, calls };
   }
@@ -207,10 +208,12 @@ describe('LinuxNetControl ARP over a (fake) packet socket', () => {
     await clock.advance(199);
     expect(arp.sent.length).toBe(1);
     await clock.advance(1);
-    expect(arp.sent.length).toBe(2);
+    // Each later send first checks the address is still held (one `ip address show` each).
+    await until('second announcement', () => arp.sent.length === 2);
     expect(p.done()).toBe(false);
     await clock.advance(200);
-    expect(p.done()).toBe(true);
+    await until('the burst to end', () => p.done());
+    expect(calls.map((c) => c.args.join(' '))).toEqual(Array(3).fill('-j -4 address show dev arp0'));
     const garp = encodeGratuitousArp(MAC, VIP).toString('hex');
     expect(arp.sent).toEqual([0, 200, 400].map((atMs) => ({ atMs, hex: garp })));
     expect(arp.closed).toBe(1);
