@@ -5,7 +5,9 @@
 // display is started again from scratch after a backoff (1 s doubling to
 // 30 s), since the HD44780's 0x3 start-up nibbles resynchronise it from any
 // half-written state. Frames that arrive meanwhile replace each other; the
-// newest is drawn once the display is back.
+// newest is drawn once the display is back. Every minute the whole display
+// memory is rewritten (about 330 bus writes): a cell corrupted by noise on
+// the ribbon cable would otherwise stay wrong until its text changed.
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { Frame } from '../../hal/lcd/screen.ts';
 import { LcdScreen } from '../../hal/lcd/screen.ts';
@@ -15,6 +17,7 @@ import { backoffDelay } from '../telemetry/backoff.ts';
 import type { Backlight } from './types.ts';
 
 const RETRY = { baseMs: 1000, maxMs: 30_000 };
+const FULL_REDRAW_MS = 60_000;
 
 export interface DisplayOptions {
   readonly lcd: CharacterLcd;
@@ -33,6 +36,7 @@ export class PanelDisplay {
   private busy = false;
   private wanted: { frame: Frame; backlight: Backlight } | null = null;
   private lit: boolean | null = null;
+  private fullAt = 0;
   private stopped = false;
   /** Called after each frame reaches the display (the bench times it). */
   onDrawn: ((frame: Frame) => void) | null = null;
@@ -77,6 +81,11 @@ export class PanelDisplay {
       this.lit = null;
       await this.screen.init();
       this.started = true;
+      this.fullAt = this.o.clock.monotonicMs();
+    } else if (this.o.clock.monotonicMs() - this.fullAt >= FULL_REDRAW_MS) {
+      this.screen.invalidate();
+      this.lit = null;
+      this.fullAt = this.o.clock.monotonicMs();
     }
     const on = backlight === 'on';
     if (this.lit !== on) {

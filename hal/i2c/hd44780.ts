@@ -60,6 +60,11 @@ export class SimPcf8574Hd44780 implements SimI2cDevice {
     return Array.from({ length: this.geometry.rows }, (_, row) => this.lineText(row));
   }
 
+  /** Fault: noise on the cable changed one cell of display memory behind the driver's back. */
+  corrupt(address: number, code: number): void {
+    this.ddram[address & 0x7f] = code & 0xff;
+  }
+
   cursorAddress(): number {
     return this.address;
   }

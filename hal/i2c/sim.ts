@@ -30,9 +30,14 @@ export interface SimI2cLogEntry {
   data: Buffer;
 }
 
+const LOG_LIMIT = 50_000;
+
 export class SimI2cBus extends I2cBusBase {
   readonly description: string;
-  /** Every message that reached a device, in order (for tests). */
+  /**
+   * The messages that reached a device, in order (for tests): the newest
+   * LOG_LIMIT at most, so a simulated box that runs for days does not grow.
+   */
   readonly log: SimI2cLogEntry[] = [];
   private readonly clock: Clock;
   private readonly nakErrno: number;
@@ -92,6 +97,7 @@ export class SimI2cBus extends I2cBusBase {
         this.log.push({ addr: m.addr, read: false, data });
       }
     }
+    if (this.log.length > LOG_LIMIT) this.log.splice(0, this.log.length - LOG_LIMIT / 2);
     return out;
   }
 

@@ -9,7 +9,10 @@
 // PCF8574 switches all its pins on the same clock edge, so when RS changes
 // one more write sets it with E low first. Waits (datasheet, fosc 270 kHz,
 // with margin for a slow oscillator) go through the Clock: 37 us for most
-// instructions, 1.52 ms for clear and home.
+// instructions, 1.52 ms for clear and home. Each wait runs until the clock
+// says it is over, not for one sleep: Node's timers count whole milliseconds
+// from a truncated loop time, so a 1 ms timer can fire microseconds later and
+// the controller would drop the next instruction while still busy.
 import type { Clock } from '../clock/clock.ts';
 import { HalError, isHalError } from '../errors.ts';
 import type { HalErrorCode } from '../errors.ts';
@@ -130,15 +133,15 @@ export class Pcf8574Lcd implements CharacterLcd {
       this.readyAtMs = 0;
       // E low, RW low (write), RS low: the PCF8574 powers up with every pin high.
       await this.send(this.portByte(0, false, false));
-      await this.clock.sleep(LCD_TIMING.powerOnMs);
+      await this.pause(LCD_TIMING.powerOnMs);
       // Initialising by instruction (datasheet figure 24): three times
       // "function set, 8-bit" as a lone nibble, then "function set, 4-bit".
       await this.nibble(0x3, false);
-      await this.clock.sleep(LCD_TIMING.afterFirstMs);
+      await this.pause(LCD_TIMING.afterFirstMs);
       await this.nibble(0x3, false);
-      await this.clock.sleep(LCD_TIMING.afterSecondMs);
+      await this.pause(LCD_TIMING.afterSecondMs);
       await this.nibble(0x3, false);
-      await this.clock.sleep(LCD_TIMING.afterSecondMs);
+      await this.pause(LCD_TIMING.afterSecondMs);
       await this.nibble(0x2, false);
       this.busyFor(LCD_TIMING.executeMs);
       await this.byte(HD44780.functionSet4Bit2Line, false);
@@ -193,6 +196,18 @@ export class Pcf8574Lcd implements CharacterLcd {
     this.readyAtMs = this.clock.monotonicMs() + ms;
   }
 
+  /** Wait at least `ms` by the clock, however early its timers fire. */
+  private async pause(ms: number): Promise<void> {
+    this.busyFor(ms);
+    while (this.remainingMs() > 0) await this.clock.sleep(this.remainingMs());
+  }
+
+  /** Time left before the controller takes the next instruction. */
+  private remainingMs(): number {
+    const wait = this.readyAtMs - this.clock.monotonicMs();
+    return wait > 1e-6 ? wait : 0; // a nanosecond: what floating-point sums of times leave over
+  }
+
   private async nibble(nibble: number, rs: boolean): Promise<void> {
     const rsBit = 1 << this.pins.rs;
     if (this.port === null || (this.port & rsBit) !== (rs ? rsBit : 0)) {
@@ -203,8 +218,8 @@ export class Pcf8574Lcd implements CharacterLcd {
   }
 
   private async byte(value: number, rs: boolean): Promise<void> {
-    const wait = this.readyAtMs - this.clock.monotonicMs();
-    if (wait > 0) await this.clock.sleep(wait);
+    // Inline, not a helper: each await level costs fake-time tests a microtask turn.
+    while (this.remainingMs() > 0) await this.clock.sleep(this.remainingMs());
     await this.nibble(value >> 4, rs);
     await this.nibble(value & 0x0f, rs);
     const slow = !rs && (value === HD44780.clear || (value & 0xfe) === HD44780.home);

@@ -3,6 +3,7 @@
 // through the simulated HD44780 (hal/i2c/hd44780.ts), which drops what is sent
 // while it is busy.
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../../hal/clock/clock.ts';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import { isHalError } from '../../../hal/errors.ts';
 import { SimPcf8574Hd44780 } from '../../../hal/i2c/hd44780.ts';
@@ -103,6 +104,30 @@ describe('PCF8574 HD44780 driver: the datasheet start-up, byte for byte', () => 
     bus.attach(0x27, chip);
     for (const b of GOLDEN_INIT) await bus.sendByte(0x27, b);
     expect(chip.droppedWhileBusy).toBeGreaterThan(0);
+  });
+
+  it('waits by the clock, not by one sleep: timers that fire early lose nothing', async () => {
+    // Node's timers count whole milliseconds from a truncated loop time, so a
+    // 1 ms timer can fire microseconds later; this clock's sleeps all do.
+    let now = 0;
+    const early: Clock = {
+      monotonicMs: () => now,
+      wallMs: () => now,
+      after: () => ({ cancel: () => undefined }),
+      every: () => ({ cancel: () => undefined }),
+      sleep: (ms) => {
+        now += Math.min(ms, 0.02);
+        return Promise.resolve();
+      },
+    };
+    const bus = new SimI2cBus({ clock: early });
+    const chip = new SimPcf8574Hd44780(early, LCD_20X4);
+    bus.attach(0x27, chip);
+    const lcd = new Pcf8574Lcd({ bus, clock: early });
+    await lcd.init();
+    for (let i = 0; i < 5; i++) await lcd.writeAt(0, Buffer.from('ABCDEFGHIJKLMNOPQRST'));
+    expect(chip.droppedWhileBusy).toBe(0);
+    expect(chip.lines()[0]).toBe('ABCDEFGHIJKLMNOPQRST');
   });
 
   it('writes a short string as set-address + characters; the display memory reads it back', async () => {

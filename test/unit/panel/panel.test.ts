@@ -3,13 +3,15 @@
 // shows the summary; the daemon's Last Will shows "firmware down"; the broker
 // lost shows "status unavailable since"; a hostile report is refused and the
 // last good status stays; an LCD that stops answering is reported once and
-// comes back after its backoff.
+// comes back after its backoff; a cell corrupted behind its back heals at
+// the next full rewrite.
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import { SimPcf8574Hd44780 } from '../../../hal/i2c/hd44780.ts';
 import { SimI2cBus } from '../../../hal/i2c/sim.ts';
 import { LCD_20X4 } from '../../../hal/lcd/lcd.ts';
 import { Pcf8574Lcd } from '../../../hal/lcd/pcf8574.ts';
+import { Frame } from '../../../hal/lcd/screen.ts';
 import { PanelDisplay } from '../../../firmware/panel/display.ts';
 import { Panel } from '../../../firmware/panel/panel.ts';
 import { parseReport, type PanelReport } from '../../../firmware/panel/report.ts';
@@ -112,5 +114,26 @@ describe('the panel process core', () => {
     await clock.advance(40_000);
     expect(faults).toEqual([faults[0], null]);
     expect(text(hd)).toMatch(/box-7/);
+  });
+
+  it('rewrites the whole display every minute, so a cell corrupted on the cable heals', async () => {
+    const clock = new SimClock();
+    const bus = new SimI2cBus({ clock });
+    const hd = new SimPcf8574Hd44780(clock, LCD_20X4);
+    bus.attach(0x27, hd);
+    const display = new PanelDisplay({
+      lcd: new Pcf8574Lcd({ bus, clock, geometry: LCD_20X4 }),
+      clock,
+      onFault: () => undefined,
+    });
+    const frame = new Frame(LCD_20X4).text(0, 0, 'steady text');
+    clock.every(250, () => display.show(frame, 'on'));
+    await clock.advance(1000);
+    expect(hd.lines()).toEqual(frame.lines());
+    hd.corrupt(0x00, 0x23);
+    await clock.advance(30_000);
+    expect(hd.lines()[0]).toBe('#teady text         ');
+    await clock.advance(31_000);
+    expect(hd.lines()).toEqual(frame.lines());
   });
 });
