@@ -3,7 +3,8 @@
 // a self-fence. Each cause has a key, so the model can tell a new cause (which
 // pre-empts) from one it has already shown or the operator has dismissed.
 import { ALARM_CATALOGUE, isAlarmCode } from '../alarms/catalogue.ts';
-import type { PanelAlarm, PanelStatus, Layout } from './types.ts';
+import type { ReportAlarm } from '../status/report-check.ts';
+import type { PanelStatus, Layout } from './types.ts';
 
 export interface AlertCause {
   /** 'alarm:<id>', 'takeover' or 'self-fenced'. */
@@ -20,7 +21,7 @@ export interface AlertCause {
 const ALERTING = new Set(['critical', 'error']);
 
 /** The alarm's remedy, from the catalogue when it comes without one (e.g. over MQTT). */
-export function remedyOf(a: PanelAlarm): string {
+export function remedyOf(a: ReportAlarm): string {
   if (a.remedy !== undefined && a.remedy !== '') return a.remedy;
   return isAlarmCode(a.code) ? ALARM_CATALOGUE[a.code].remedy : 'See the event log.';
 }

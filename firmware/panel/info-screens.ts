@@ -1,7 +1,8 @@
 // The info screens' text (LCDproc's "info" class): box summary, heartbeat
 // paths, one page per alarm, the last takeover and the firmware version, each
 // as four lines for a 20x4 and two for a 16x2. Pure functions of the status.
-import type { PanelAlarm, PanelStatus, Layout } from './types.ts';
+import type { ReportAlarm } from '../status/report-check.ts';
+import type { PanelStatus, Layout } from './types.ts';
 import { spread, utcMinute } from './text.ts';
 
 /** "pg:A web:B", '-' for a group nobody runs. */
@@ -56,7 +57,7 @@ export function pathsLayout(s: PanelStatus): Layout {
 }
 
 /** Page `index` (0-based) of the alarms: the alarm, its position, and what Enter would do. */
-export function alarmLayout(alarms: readonly PanelAlarm[], index: number): Layout {
+export function alarmLayout(alarms: readonly ReportAlarm[], index: number): Layout {
   const a = alarms[index];
   if (a === undefined) return { wide: ['Alarms', 'none active'], narrow: ['Alarms', 'none active'] };
   const position = `${index + 1}/${alarms.length}`;

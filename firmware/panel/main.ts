@@ -1,7 +1,7 @@
 // The front-panel process: one per controller, apart from the HA daemon, so
 // that a hang or crash here never delays a heartbeat or a takeover. It reads
 // the panel's wiring from the config file, the status from the broker on
-// this controller (firmware/panel/feed.ts) and sends what the keys ask over
+// this controller (firmware/status/report-feed.ts) and sends what the keys ask over
 // the daemon's panel socket, which runs commands with the operator role.
 //
 //   node firmware/panel/main.ts          the board's I2C LCD and GPIO chip
@@ -19,7 +19,7 @@ import { errorMessage } from '../../hal/errors.ts';
 import { loadPanelConfig } from './config.ts';
 import { openPanelHardware, type PanelPart } from './hardware.ts';
 import { commandFor } from './commands.ts';
-import { StatusFeed } from './feed.ts';
+import { StatusFeed } from '../status/report-feed.ts';
 import { hostView } from './host.ts';
 import { Panel } from './panel.ts';
 import { sendRequest } from '../console/client.ts';
@@ -88,6 +88,7 @@ async function main(argv: readonly string[]): Promise<number> {
     host: hostView,
   });
   const feed = new StatusFeed({
+    reader: 'panel',
     url: cfg.mqtt.local.url,
     scope: { prefix: cfg.mqtt.topicPrefix, boxId: cfg.box.id, controller },
     onEvent: (e) => panel?.onFeed(e),

@@ -8,12 +8,12 @@ import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { LcdGeometry } from '../../hal/lcd/lcd.ts';
 import type { ButtonEvent } from './buttons.ts';
 import type { PanelDisplay } from './display.ts';
-import type { FeedEvent } from './feed.ts';
+import type { FeedEvent } from '../status/report-feed.ts';
 import { canTakeOverNow, type FirmwareView } from './indicators.ts';
 import { PanelModel } from './model.ts';
 import { offlineLayout, type Offline } from './offline.ts';
 import type { PanelIo } from './panel-io.ts';
-import type { PanelReport } from './report.ts';
+import type { CheckedReport } from '../status/report-check.ts';
 import { SCROLL_STEP_MS, draw } from './text.ts';
 import type { HostView, PanelAction } from './types.ts';
 
@@ -40,7 +40,7 @@ const HOST_REFRESH_MS = 10_000;
 export class Panel {
   private readonly o: PanelOptions;
   private readonly model: PanelModel;
-  private report: PanelReport | null = null;
+  private report: CheckedReport | null = null;
   private online: boolean | null = null;
   private brokerLostAt: number | null = null;
   private downSince = 0;

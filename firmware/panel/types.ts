@@ -3,25 +3,11 @@
 // firmware version); the outputs are plain data: the panel process (not built)
 // turns an action into a command over the control socket, and the backlight
 // word into a driver call.
-import type { Alarm } from '../alarms/alarm-row.ts';
+import type { CheckedReport } from '../status/report-check.ts';
 import type { ControllerId } from '../cluster/codes.ts';
-import type { ControllerStatus, TakeoverRecord } from '../status/snapshot.ts';
 
-/** An alarm as the panel needs it; the remedy is looked up in the catalogue by code when absent. */
-export type PanelAlarm = Pick<
-  Alarm,
-  'id' | 'code' | 'severity' | 'subject' | 'message' | 'raisedAt' | 'acknowledgedAt'
-> & { readonly remedy?: string };
-
-export interface PanelStatus extends ControllerStatus {
-  /** The active alarms, most severe first (as `status` and the alarm list order them). */
-  readonly alarms: readonly PanelAlarm[];
-  readonly lastTakeover: TakeoverRecord | null;
-  readonly firmwareVersion: string;
-  /** The buzzer is muted (StatusReport.muted; absent from older firmware). */
-  readonly muted?: boolean;
-  /** Locate is on (StatusReport.locate; absent from older firmware). */
-  readonly locate?: boolean;
+/** What the screens read: the checked report (less the takeover outlook, which only the LEDs read) and the host. */
+export interface PanelStatus extends Omit<CheckedReport, 'takeover'> {
   /** What the panel reads on its own controller (host.ts), not from the daemon. */
   readonly host?: HostView;
 }

@@ -9,7 +9,7 @@ import { errorMessage } from '../../hal/errors.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import { defaultConfig } from '../config/validate.ts';
 import { commandFor } from '../panel/commands.ts';
-import { StatusFeed } from '../panel/feed.ts';
+import { StatusFeed } from '../status/report-feed.ts';
 import { openPanelHardware, type PanelHardware, type PanelLook } from '../panel/hardware.ts';
 import { hostView } from '../panel/host.ts';
 import { Panel } from '../panel/panel.ts';
@@ -70,6 +70,7 @@ export class SimPanels {
         host: hostView,
       });
       const feed = new StatusFeed({
+        reader: 'panel',
         url: this.o.url,
         scope: { prefix: 'tandem', boxId: this.o.boxId, controller: c },
         username: this.o.credentials.username,

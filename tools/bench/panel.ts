@@ -32,7 +32,7 @@ import { LCD_20X4 } from '../../hal/lcd/lcd.ts';
 import { Pcf8574Lcd } from '../../hal/lcd/pcf8574.ts';
 import { LcdScreen } from '../../hal/lcd/screen.ts';
 import { PanelModel } from '../../firmware/panel/model.ts';
-import type { PanelReport } from '../../firmware/panel/report.ts';
+import type { CheckedReport } from '../../firmware/status/report-check.ts';
 import type { ControllerStatus, StatusReport } from '../../firmware/status/snapshot.ts';
 import { MqttTelemetry } from '../../firmware/telemetry/mqtt-telemetry.ts';
 
@@ -73,7 +73,7 @@ function baseStatus(peer: 'alive' | 'dead', at: number): ControllerStatus {
   };
 }
 
-function reportOf(s: ControllerStatus): PanelReport {
+function reportOf(s: ControllerStatus): CheckedReport {
   return {
     ...s,
     firmwareVersion: 'bench',

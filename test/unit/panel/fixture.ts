@@ -1,8 +1,9 @@
 // One fixed status of controller A for the panel tests: A active running
 // both groups, B standby and alive on three paths (lan late), two alarms.
-import type { PanelAlarm, PanelStatus } from '../../../firmware/panel/types.ts';
+import type { ReportAlarm } from '../../../firmware/status/report-check.ts';
+import type { PanelStatus } from '../../../firmware/panel/types.ts';
 
-export const ALARM_PATH: PanelAlarm = {
+export const ALARM_PATH: ReportAlarm = {
   id: 7,
   code: 'HB_PATH_DOWN',
   severity: 'error',
@@ -12,7 +13,7 @@ export const ALARM_PATH: PanelAlarm = {
   acknowledgedAt: null,
 };
 
-export const ALARM_MQTT: PanelAlarm = {
+export const ALARM_MQTT: ReportAlarm = {
   id: 9,
   code: 'MQTT_DOWN',
   severity: 'warning',

@@ -10,10 +10,10 @@ import {
   type Indicators,
 } from '../../../firmware/panel/indicators.ts';
 import { BLINK, CRITICAL_BEEP, MAJOR_BEEPS, isOn, nextEdgeMs } from '../../../firmware/panel/patterns.ts';
-import type { PanelAlarm } from '../../../firmware/panel/types.ts';
+import type { ReportAlarm } from '../../../firmware/status/report-check.ts';
 import { ALARM_MQTT, ALARM_PATH, status } from './fixture.ts';
 
-const DEAD: PanelAlarm = {
+const DEAD: ReportAlarm = {
   ...ALARM_PATH,
   id: 8,
   code: 'PEER_DEAD',

@@ -14,11 +14,11 @@ import { Pcf8574Lcd } from '../../../hal/lcd/pcf8574.ts';
 import { Frame } from '../../../hal/lcd/screen.ts';
 import { PanelDisplay } from '../../../firmware/panel/display.ts';
 import { Panel } from '../../../firmware/panel/panel.ts';
-import { parseReport, type PanelReport } from '../../../firmware/panel/report.ts';
+import { parseReport, type CheckedReport } from '../../../firmware/status/report-check.ts';
 import type { PanelAction } from '../../../firmware/panel/types.ts';
 import { status } from './fixture.ts';
 
-function report(overrides: Partial<PanelReport> = {}): PanelReport {
+function report(overrides: Partial<CheckedReport> = {}): CheckedReport {
   return { ...status(), takeover: [{ by: 'A', from: 'B', possible: true, why: [] }], ...overrides };
 }
 

@@ -1,15 +1,16 @@
-// The panel's view of its firmware, from the broker on this controller: the
-// retained `report` (what `tandemctl status` shows) and `availability` (the
-// daemon's Last Will says `offline` the moment its process dies, since the
-// broker sees the TCP connection close). The broker itself out of reach
-// means the panel knows nothing: it says since when, rather than show stale
-// data. Read-only: the panel sends its commands over the control socket.
+// A panel's view of its firmware (the front panel's and the web panel's),
+// from the broker on this controller: the retained `report` (what `tandemctl
+// status` shows) and `availability` (the daemon's Last Will says `offline`
+// the moment its process dies, since the broker sees the TCP connection
+// close). The broker itself out of reach means the panel knows nothing: it
+// says since when, rather than show stale data. Read-only: panels send their
+// commands over their own sockets to the daemon.
 import mqtt, { type MqttClient } from 'mqtt';
 import { topicFor, type TopicScope } from '../telemetry/topics.ts';
-import { parseReport, type PanelReport } from './report.ts';
+import { parseReport, type CheckedReport } from './report-check.ts';
 
 export type FeedEvent =
-  | { readonly kind: 'report'; readonly report: PanelReport }
+  | { readonly kind: 'report'; readonly report: CheckedReport }
   /** The daemon's availability: `offline` is its Last Will or its clean stop. */
   | { readonly kind: 'availability'; readonly online: boolean }
   /** The broker: connected, or lost (wall-clock ms of the loss, for "since HH:MM"). */
@@ -18,6 +19,8 @@ export type FeedEvent =
   | { readonly kind: 'refused'; readonly why: string };
 
 export interface FeedOptions {
+  /** Which process reads (its MQTT client id: two readers must not take each other's session). */
+  readonly reader: 'panel' | 'web';
   readonly url: string;
   readonly scope: TopicScope;
   readonly username?: string;
@@ -41,7 +44,7 @@ export class StatusFeed {
   start(): void {
     const wall = this.o.wallMs ?? Date.now;
     const client = mqtt.connect(this.o.url, {
-      clientId: `tandem-panel-${this.o.scope.boxId}-${this.o.scope.controller}`,
+      clientId: `tandem-${this.o.reader}-${this.o.scope.boxId}-${this.o.scope.controller}`,
       clean: true,
       // A dead broker is noticed within a keepalive and a half.
       keepalive: 5,

@@ -1,18 +1,33 @@
-// The `report` topic's payload as the panel may trust it. The local broker
-// lets only the daemon publish there, but the panel reads bytes off a socket
-// all the same: bounded before parsing (the broker's packet limit), then
-// every field a screen, a LED or a key reads is checked; a report that fails
-// is dropped with the reason, and the panel keeps the last good one.
+// The `report` topic's payload as the front and web panels may trust it. The
+// local broker lets only the daemon publish there, but a panel reads bytes
+// off a socket all the same: bounded before parsing (the broker's packet
+// limit), then every field a screen, a LED or a key reads is checked; a
+// report that fails is dropped with the reason, and the panel keeps the last
+// good one.
 import { ALARM_SEVERITIES } from '../alarms/catalogue.ts';
 import { parseBoundedJson } from '../core/bounded-json.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { Result } from '../core/result.ts';
 import { isControllerState } from '../core/states.ts';
-import type { TakeoverOutlook } from '../status/snapshot.ts';
-import type { PanelStatus } from './types.ts';
+import type { Alarm } from '../alarms/alarm-row.ts';
+import type { ControllerStatus, TakeoverOutlook, TakeoverRecord } from './snapshot.ts';
 
-/** A report as the panel reads it: the status its screens need and the takeover outlook its LEDs need. */
-export interface PanelReport extends PanelStatus {
+/** An alarm as a panel shows it; the remedy is looked up in the catalogue by code when absent. */
+export type ReportAlarm = Pick<
+  Alarm,
+  'id' | 'code' | 'severity' | 'subject' | 'message' | 'raisedAt' | 'acknowledgedAt'
+> & { readonly remedy?: string };
+
+/** The parts of the `status` report (StatusReport) this check vouches for. */
+export interface CheckedReport extends ControllerStatus {
+  /** The active alarms, most severe first (as `status` and the alarm list order them). */
+  readonly alarms: readonly ReportAlarm[];
+  readonly lastTakeover: TakeoverRecord | null;
+  readonly firmwareVersion: string;
+  /** The buzzer is muted (StatusReport.muted; absent from older firmware). */
+  readonly muted?: boolean;
+  /** Locate is on (StatusReport.locate; absent from older firmware). */
+  readonly locate?: boolean;
   readonly takeover: readonly TakeoverOutlook[];
 }
 
@@ -82,12 +97,12 @@ function problem(v: unknown): string | null {
 }
 
 /** The report in `payload`, or why it cannot be used. */
-export function parseReport(payload: Uint8Array): Result<PanelReport, string> {
+export function parseReport(payload: Uint8Array): Result<CheckedReport, string> {
   const parsed = parseBoundedJson(payload, REPORT_LIMITS, 'report');
   if (!parsed.ok) return parsed;
   const why = problem(parsed.value);
   if (why !== null) return { ok: false, error: `report: ${why}` };
-  const r = parsed.value as PanelReport;
+  const r = parsed.value as CheckedReport;
   const alarms = r.alarms.slice(0, MAX_ALARMS);
   return { ok: true, value: { ...r, alarms } };
 }
