@@ -16,7 +16,7 @@ import { createInterface } from 'node:readline';
 import { SystemClock } from '../../hal/clock/system.ts';
 import { paths } from '../../hal/paths.ts';
 import { errorMessage } from '../../hal/errors.ts';
-import { loadPanelConfig } from './config.ts';
+import { loadConfigFile } from '../config/load-file.ts';
 import { openPanelHardware, type PanelPart } from './hardware.ts';
 import { commandFor } from './commands.ts';
 import { StatusFeed } from '../status/report-feed.ts';
@@ -34,7 +34,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`tandem panel: unknown argument; usage: node firmware/panel/main.ts [--sim]\n`);
     return 2;
   }
-  const loaded = loadPanelConfig(paths.configFile);
+  const loaded = loadConfigFile(paths.configFile);
   if (!loaded.ok) {
     process.stderr.write(`tandem panel: ${loaded.error}\n`);
     return 2;

@@ -1,18 +1,18 @@
-// The panel process reads the same config file as the daemon, checked the
-// same way (bounded, then the schema); it needs the panel's wiring, the
-// local broker, the box id and which controller it sits on. A file that
-// fails is refused with the reason: the panel never guesses its wiring.
+// The config file as the processes beside the daemon read it (the front
+// panel, the web panel): checked as the daemon checks it (bounded, then the
+// schema), with which controller they sit on. A file that fails is refused
+// with the reason: a panel never guesses its wiring or its ports.
 import type { ControllerId } from '../cluster/codes.ts';
 import { readFileBounded } from '../core/bounded-read.ts';
 import { CONFIG_TEXT_BYTES } from '../core/limits.ts';
 import type { Result } from '../core/result.ts';
-import { resolveControllerId } from '../config/controller-id.ts';
-import { parseConfigJson } from '../config/json-text.ts';
-import type { TandemConfig } from '../config/schema.ts';
-import { defaultConfig, formatIssues, validateConfig } from '../config/validate.ts';
+import { resolveControllerId } from './controller-id.ts';
+import { parseConfigJson } from './json-text.ts';
+import type { TandemConfig } from './schema.ts';
+import { defaultConfig, formatIssues, validateConfig } from './validate.ts';
 import { existsSync } from 'node:fs';
 
-export function loadPanelConfig(
+export function loadConfigFile(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Result<{ cfg: TandemConfig; controller: ControllerId }, string> {
