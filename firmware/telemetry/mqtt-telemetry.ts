@@ -32,6 +32,8 @@ import type { LoggedEvent } from '../events/types.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { boxStatusOf, reportsForBox } from './box-status.ts';
 import { MetricsSampler, type ExtraMetrics } from './metrics.ts';
+import { HomeAssistantAnnouncer } from './ha-announcer.ts';
+import { firmwareVersion } from '../commands/status.ts';
 import { intakeRequest } from './request-intake.ts';
 import { RequestVerifier } from './signature.ts';
 import {
@@ -51,7 +53,7 @@ export interface TelemetryLog {
 }
 
 /** One broker connection's settings: the NOC's (`mqtt`), or the local one mapped onto the same shape. */
-export type MqttConnection = Omit<TandemConfig['mqtt'], 'local'>;
+export type MqttConnection = Omit<TandemConfig['mqtt'], 'local' | 'homeAssistant'>;
 
 export interface TelemetryOptions {
   readonly config: { readonly mqtt: MqttConnection };
@@ -105,6 +107,8 @@ export class MqttTelemetry implements Extension {
   private attempt = 0;
   private inFlight = 0;
   private reportTimer: TimerHandle | null = null;
+  /** Home Assistant discovery (mqtt.homeAssistant), null when off. */
+  private readonly homeAssistant: HomeAssistantAnnouncer | null;
   private readonly counters = {
     mqtt_published: 0,
     mqtt_dropped_offline: 0,
@@ -132,6 +136,15 @@ export class MqttTelemetry implements Extension {
     });
     this.sampler = new MetricsSampler(options.extraMetrics);
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.homeAssistant = HomeAssistantAnnouncer.create({
+      mqtt: options.config.mqtt,
+      scope: this.scope,
+      paths: s.peer.paths.map((p) => p.path),
+      firmwareVersion: firmwareVersion(),
+      send: (topic, body) => this.send(topic, body, { qos: 1, retain: true }),
+      now: () => options.clock.monotonicMs(),
+      warn: (m) => options.log.warn(m),
+    });
   }
 
   /** Connection options, including the Last Will; exported for tests and docs. */
@@ -178,7 +191,7 @@ export class MqttTelemetry implements Extension {
       this.armDownAlarm();
     });
     client.on('close', () => this.armDownAlarm());
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
 
     this.unsubscribers.push(this.options.statusSource.onChange((s) => this.publishStatus(s)));
     if (this.options.eventLog)
@@ -261,6 +274,11 @@ export class MqttTelemetry implements Extension {
     this.options.log.info(`mqtt: connected to ${this.options.config.mqtt.url}`);
     this.publish('availability', 'online');
     this.publishStatus(this.options.statusSource.current());
+    this.homeAssistant?.connected((filter) =>
+      client.subscribe(filter, { qos: 1 }, (err) => {
+        if (err) this.options.log.warn(`mqtt: subscribe to ${filter} failed: ${err.message}`);
+      }),
+    );
     if (this.options.answerRequests === false) return;
     client.subscribe(requestFilter(this.scope), { qos: 1 }, (err) => {
       if (err) this.options.log.warn(`mqtt: subscribe to requests failed: ${err.message}`);
@@ -308,7 +326,8 @@ export class MqttTelemetry implements Extension {
     });
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
+    if (this.homeAssistant?.message(topic, payload, retained) === true) return;
     const commandLevel = commandOfRequestTopic(this.scope, topic);
     if (commandLevel === null) return;
     const intake = intakeRequest({
