@@ -4,7 +4,7 @@
 // its parsing and help, must not pay for on every run.
 import { EXPORT_FORMAT, REDACTED } from '../config/import-plan.ts';
 import { parseConfigJson } from '../config/json-text.ts';
-import { SECRET_PATHS } from '../config/schema.ts';
+import { secretPattern, secretPointers, setAt, valueAt } from '../config/secret-paths.ts';
 import { formatIssues, validateConfig } from '../config/validate.ts';
 
 export { formatIssues };
@@ -31,24 +31,19 @@ export function validateText(text: string): { ok: true; warnings: string[] } | {
   return { ok: true, warnings: r.warnings.map((w) => `${w.path}: ${w.message}`) };
 }
 
-/** A copy with every "<redacted>" secret removed (the real import keeps the one in force). */
+/**
+ * A copy with every "<redacted>" secret removed (the real import keeps the
+ * one in force). A web user's hash is required, so it gets a well-formed
+ * stand-in instead: the real import takes that user's hash in force.
+ */
 function withoutRedacted(candidate: unknown): unknown {
   const copy: unknown = structuredClone(candidate);
-  for (const pointer of SECRET_PATHS) {
-    const parts = pointer.split('/').slice(1);
-    const key = parts.pop() ?? '';
-    let holder: unknown = copy;
-    for (const part of parts) {
-      holder =
-        typeof holder === 'object' && holder !== null ? (holder as Record<string, unknown>)[part] : undefined;
-    }
-    if (
-      typeof holder === 'object' &&
-      holder !== null &&
-      (holder as Record<string, unknown>)[key] === REDACTED
-    ) {
-      delete (holder as Record<string, unknown>)[key];
-    }
+  for (const pointer of secretPointers(copy)) {
+    if (valueAt(copy, pointer) !== REDACTED) continue;
+    setAt(copy, pointer, secretPattern(pointer) === '/web/users/N/hash' ? STAND_IN_HASH : undefined);
   }
   return copy;
 }
+
+const STAND_IN_HASH =
+  'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

@@ -8,8 +8,9 @@
 import { err, ok, type Result } from '../core/result.ts';
 import { parseConfigJson } from './json-text.ts';
 import type { ConfigIssue } from './rules.ts';
-import { SECRET_PATHS, type TandemConfig } from './schema.ts';
-import { mergeOnto, omittedSettings, setAt, valueAt } from './settings-diff.ts';
+import type { TandemConfig } from './schema.ts';
+import { counterpart, secretPointers, setAt as setSecret, valueAt as secretAt } from './secret-paths.ts';
+import { mergeOnto, omittedSettings } from './settings-diff.ts';
 
 export const EXPORT_FORMAT = 'tandem-config';
 export const REDACTED = '<redacted>';
@@ -52,8 +53,10 @@ export function planImport(
 /** A copy in which every "<redacted>" secret is the one in force (or absent, if none is). */
 export function restoreRedacted(candidate: Record<string, unknown>, inForce: TandemConfig): unknown {
   const copy = structuredClone(candidate);
-  for (const pointer of SECRET_PATHS) {
-    if (valueAt(copy, pointer) === REDACTED) setAt(copy, pointer, valueAt(inForce, pointer));
+  for (const pointer of secretPointers(copy)) {
+    if (secretAt(copy, pointer) !== REDACTED) continue;
+    const there = counterpart(copy, inForce, pointer);
+    setSecret(copy, pointer, there === undefined ? undefined : secretAt(inForce, there));
   }
   return copy;
 }
@@ -61,8 +64,8 @@ export function restoreRedacted(candidate: Record<string, unknown>, inForce: Tan
 /** A copy with every secret blanked, for exports. */
 export function redacted(config: TandemConfig): TandemConfig {
   const copy = structuredClone(config) as unknown as Record<string, unknown>;
-  for (const pointer of SECRET_PATHS) {
-    if (valueAt(copy, pointer) !== undefined) setAt(copy, pointer, REDACTED);
+  for (const pointer of secretPointers(copy)) {
+    if (secretAt(copy, pointer) !== undefined) setSecret(copy, pointer, REDACTED);
   }
   return copy as unknown as TandemConfig;
 }

@@ -300,6 +300,20 @@ const Mqtt = Section(
       default: 'tandem',
       description: 'First topic level(s); never contains + or #',
     }),
+    homeAssistant: Section(
+      {
+        enabled: Type.Boolean({
+          default: false,
+          description: 'Publish Home Assistant MQTT discovery documents for the box',
+        }),
+        prefix: Type.String({
+          pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
+          default: 'homeassistant',
+          description: 'Home Assistant discovery prefix; never contains + or #',
+        }),
+      },
+      'Home Assistant MQTT discovery',
+    ),
     commandToken: Type.Optional(
       Type.String({
         // LIMITS.commandTokenMinChars (core/limits.ts); a unit test keeps the two equal.
@@ -448,6 +462,80 @@ const Panel = Section(
   RESTART,
 );
 
+/** A web user's name (users/users.ts checks the same rule on commands). */
+export const WEB_USER_NAME = '^[a-z][a-z0-9._-]{0,31}$';
+
+/** The roles of commands/define.ts (ROLES), spelt here so config imports nothing above it; a unit test keeps them equal. */
+export const WEB_ROLES = ['viewer', 'operator', 'admin'] as const;
+
+const WebUser = Type.Object(
+  {
+    name: Type.String({
+      pattern: WEB_USER_NAME,
+      description: 'Login name (a-z first, then a-z 0-9 . _ -; at most 32)',
+    }),
+    role: StringEnum(WEB_ROLES, {
+      description: 'viewer: read; operator: also act (switchover, acknowledge); admin: also users and config',
+    }),
+    hash: Type.String({
+      pattern:
+        '^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$',
+      maxLength: 256,
+      description: 'The password as an scrypt record (scrypt$N$r$p$salt$hash, base64); secret',
+    }),
+    mustChange: Type.Boolean({
+      default: false,
+      description: 'The user must choose a new password at the next login',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+// The ports and the switch are read when the daemon starts; the users, the
+// idle time and the secret are read on every request, so a user added (or
+// the secret made at first start) applies at once.
+const Web = Section(
+  {
+    enabled: Type.Boolean({
+      default: false,
+      description: 'Serve the web panel (the daemon opens web.sock for it)',
+    }),
+    port: Port(443, 'HTTPS port of the web panel'),
+    httpPort: Port(80, 'Plain HTTP port; it only redirects to HTTPS'),
+    idleMinutes: Type.Integer({
+      minimum: 1,
+      maximum: 240,
+      default: 15,
+      description: 'A session idle this long is logged out',
+      ...LIVE,
+    }),
+    metricsToken: Type.Optional(
+      Type.String({
+        minLength: 32,
+        maxLength: 256,
+        description:
+          'Bearer token GET /metrics requires, at least 32 characters; unset: /metrics refused; secret',
+      }),
+    ),
+    secret: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{64}$',
+        description:
+          'Per-box secret, 32 bytes as 64 hex digits, made at first start when missing (the initial admin password derives from it); secret',
+        ...LIVE,
+      }),
+    ),
+    users: Type.Array(WebUser, {
+      default: [],
+      maxItems: 64,
+      description: 'Web panel users (at most 64); empty: only admin with the initial password',
+      ...LIVE,
+    }),
+  },
+  'Web panel of this box (HTTPS); it reaches the daemon through web.sock',
+  RESTART,
+);
+
 export const ConfigSchema = Type.Object(
   {
     configVersion: Type.Integer({
@@ -493,6 +581,7 @@ export const ConfigSchema = Type.Object(
     }),
     mqtt: Mqtt,
     panel: Panel,
+    web: Web,
     eventlog: Section(
       {
         maxAgeDays: Type.Integer({
@@ -523,11 +612,17 @@ export const ConfigSchema = Type.Object(
 
 export type TandemConfig = Static<typeof ConfigSchema>;
 
-/** Paths of fields whose values are secrets (for redaction in exports). */
+/**
+ * Paths of fields whose values are secrets (for redaction in exports). N
+ * stands for every index of an array (secret-paths.ts expands it).
+ */
 export const SECRET_PATHS = [
   '/cluster/key',
   '/mqtt/password',
   '/mqtt/tls/key',
   '/mqtt/local/password',
   '/mqtt/commandToken',
+  '/web/metricsToken',
+  '/web/secret',
+  '/web/users/N/hash',
 ] as const;
