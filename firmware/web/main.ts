@@ -1,0 +1,129 @@
+// The web panel process: one per controller, apart from the HA daemon (like
+// the front panel), so that a hang or crash here never delays a heartbeat.
+// HTTPS on web.port for the page and its API (plain HTTP on web.httpPort only
+// redirects), the status from the broker on this controller, commands to the
+// daemon over web.sock on the signed-in user's behalf.
+//
+//   node firmware/web/main.ts
+//
+// Environment: TANDEM_CONTROLLER_ID, TANDEM_CONFIG_FILE, TANDEM_CONTROL_SOCKET
+// (web.sock is beside it), TANDEM_STATE_DIR (the certificate is in web/ there).
+import { createServer } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import type { Server as TlsServer } from 'node:tls';
+import { join } from 'node:path';
+import { errorMessage } from '../../hal/errors.ts';
+import { paths } from '../../hal/paths.ts';
+import { sendRequest } from '../console/client.ts';
+import { webSocketPath } from '../console/panel-socket.ts';
+import { loadConfigFile } from '../config/load-file.ts';
+import type { TandemConfig } from '../config/schema.ts';
+import { StatusFeed } from '../status/report-feed.ts';
+import { buildWebApp } from './app.ts';
+import { loadAssets } from './assets.ts';
+import { Live } from './live.ts';
+import { redirectHandler } from './redirect.ts';
+import { SessionKeys } from './session.ts';
+import { ensureCertificate, installCertificate } from './tls.ts';
+
+/** How often the config file is read again (users' idle time, the scrape token, the web secret at first boot). */
+const CONFIG_POLL_MS = 5000;
+
+const say = (o: Record<string, unknown>): void => void process.stdout.write(JSON.stringify(o) + '\n');
+
+function certificateNames(cfg: TandemConfig, controller: string): { dns: string[]; ips: string[] } {
+  const ips = Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i?.family === 'IPv4')
+    .map((i) => i.address);
+  const net = cfg.cluster.network;
+  for (const a of [net.localAddress, net.peerAddress]) if (a !== undefined) ips.push(a);
+  for (const g of cfg.groups)
+    for (const r of g.resources) {
+      const address = (r as Record<string, unknown>)['address'];
+      if (r.type === 'vip' && typeof address === 'string') ips.push(address);
+    }
+  return { dns: [cfg.box.id, `${cfg.box.id}-${controller.toLowerCase()}`, 'localhost'], ips };
+}
+
+async function main(): Promise<number> {
+  const loaded = loadConfigFile(paths.configFile);
+  if (!loaded.ok) {
+    process.stderr.write(`tandem web: ${loaded.error}\n`);
+    return 2;
+  }
+  let cfg = loaded.value.cfg;
+  const controller = loaded.value.controller;
+  if (!cfg.web.enabled) {
+    say({ web: 'disabled in config (web.enabled is false)' });
+    return 0;
+  }
+  const certDir = join(paths.stateDir, 'web');
+  const tls = await ensureCertificate(certDir, certificateNames(cfg, controller));
+  let keys = cfg.web.secret !== undefined ? new SessionKeys(cfg.web.secret) : null;
+  const reread = setInterval(() => {
+    const again = loadConfigFile(paths.configFile);
+    if (!again.ok) return say({ controller, web: `config not re-read: ${again.error}` });
+    cfg = again.value.cfg;
+    if (keys === null && cfg.web.secret !== undefined) keys = new SessionKeys(cfg.web.secret);
+  }, CONFIG_POLL_MS);
+  reread.unref();
+
+  const live = new Live(cfg.box.id, controller);
+  live.onRefused = (why) => say({ controller, web: `report refused: ${why}` });
+  const socket = webSocketPath();
+  const app = buildWebApp(
+    {
+      boxId: cfg.box.id,
+      controller,
+      keys: () => keys,
+      idleMs: () => cfg.web.idleMinutes * 60_000,
+      daemon: (command, args, as) => sendRequest(socket, command, args, 30_000, as),
+      live,
+      assets: loadAssets(),
+      metricsToken: () => cfg.web.metricsToken,
+      installCertificate: (pair) => {
+        const r = installCertificate(certDir, pair);
+        if (!r.ok) return r.error;
+        // The HTTPS server takes the new pair for every new connection; open ones keep theirs.
+        (app.server as unknown as TlsServer).setSecureContext(pair);
+        say({ controller, web: `certificate installed: ${r.value.subject.replaceAll('\n', ', ')}` });
+        return null;
+      },
+      now: Date.now,
+      secure: true,
+    },
+    tls,
+  );
+  const feed = new StatusFeed({
+    reader: 'web',
+    url: cfg.mqtt.local.url,
+    scope: { prefix: cfg.mqtt.topicPrefix, boxId: cfg.box.id, controller },
+    onEvent: (e) => live.onFeed(e),
+  });
+  feed.start();
+  await app.listen({ port: cfg.web.port, host: '0.0.0.0' });
+  const redirect = createServer(redirectHandler(cfg.web.port));
+  await new Promise<void>((resolve, reject) => {
+    redirect.once('error', reject);
+    redirect.listen(cfg.web.httpPort, '0.0.0.0', () => resolve());
+  });
+  say({ controller, web: `listening on https port ${cfg.web.port}, http ${cfg.web.httpPort} redirects` });
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  live.close();
+  redirect.close();
+  await app.close();
+  await feed.stop();
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`tandem web: ${errorMessage(err)}\n`);
+    process.exit(1);
+  },
+);
