@@ -31,6 +31,8 @@ export interface HalPaths {
   readonly stateDir: string;
   /** Configuration file. */
   readonly configFile: string;
+  /** The serial console: the initial web password is written there at first start. */
+  readonly console: string;
   /** Where the lab keeps its state (pids, ptys, sockets). */
   readonly labRunDir: string;
   /** Where the lab keeps its disk images. */
@@ -49,6 +51,7 @@ const DEFAULTS: HalPaths = {
   controlSocket: '/run/tandem/tandemctl.sock',
   stateDir: '/var/lib/tandem',
   configFile: '/etc/tandem/tandem.json',
+  console: '/dev/console',
   labRunDir: '/run/tandem-lab',
   labDataDir: '/var/lib/tandem-lab',
 };
