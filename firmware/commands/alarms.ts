@@ -1,5 +1,6 @@
 // Alarms and the event log: list and acknowledge alarms, query events.
 // Acknowledging changes the alarm's record, so it needs an operator.
+import { MAX_TEXT_FILTER } from '../events/query.ts';
 import { SEVERITIES, type EventQuery } from '../events/types.ts';
 import { argObject, integerArg, oneOfArg, Optional, patternArg } from './args.ts';
 import type { CommandContext } from './context.ts';
@@ -53,6 +54,7 @@ export const alarmCommands = [
     role: 'viewer',
     args: argObject({
       since: Optional(integerArg(0, MAX_EPOCH_MS, 'only events from then on, in epoch ms')),
+      until: Optional(integerArg(0, MAX_EPOCH_MS, 'only events before then (exclusive), in epoch ms')),
       severity: Optional(oneOfArg(SEVERITIES, 'the minimum severity')),
       source: Optional(
         patternArg(
@@ -60,6 +62,15 @@ export const alarmCommands = [
           64,
           'a source name or prefix (letters, digits, _ : . * -)',
           "only this source, or a prefix ending in ':' or '*' (resource:*)",
+        ),
+      ),
+      // Printable text only: it is matched against messages, never spliced into SQL (events/query.ts).
+      text: Optional(
+        patternArg(
+          `^[^\\u0000-\\u001f\\u007f]{1,${MAX_TEXT_FILTER}}$`,
+          MAX_TEXT_FILTER,
+          `text of 1 to ${MAX_TEXT_FILTER} printable characters`,
+          'only events whose message contains this (case-insensitive)',
         ),
       ),
       limit: Optional(integerArg(1, 10_000, 'at most this many events (default 100)')),
@@ -71,13 +82,19 @@ export const alarmCommands = [
           'only events with a greater id (a cursor: over the limit, the oldest of them are kept)',
         ),
       ),
+      // The web panel's Older page: the newest `limit` events before the oldest it shows.
+      beforeId: Optional(
+        integerArg(1, Number.MAX_SAFE_INTEGER, 'only events with a smaller id (the page before a cursor)'),
+      ),
     }),
     cli: {
       words: ['log'],
       flags: [
         { arg: 'since', flag: '--since', metavar: 'TIME', convert: 'time' },
+        { arg: 'until', flag: '--until', metavar: 'TIME', convert: 'time' },
         { arg: 'severity', flag: '--severity', metavar: 'SEV' },
         { arg: 'source', flag: '--source', metavar: 'SRC' },
+        { arg: 'text', flag: '--text', metavar: 'TEXT' },
         { arg: 'limit', flag: '--limit', metavar: 'N' },
       ],
     },
@@ -85,6 +102,9 @@ export const alarmCommands = [
       if (ctx.events === undefined) return missing('log');
       const q: EventQuery = {};
       if (args.since !== undefined) q.fromTs = args.since;
+      if (args.until !== undefined) q.toTs = args.until;
+      if (args.text !== undefined) q.text = args.text;
+      if (args.beforeId !== undefined) q.beforeId = args.beforeId;
       if (args.severity !== undefined) q.minSeverity = args.severity;
       if (args.source !== undefined) q.source = args.source;
       if (args.limit !== undefined) q.limit = args.limit;

@@ -3,6 +3,13 @@ import { severityRank, type EventQuery } from './types.ts';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 10_000;
+/** The longest message filter: a search box, not a way to make SQLite scan with a huge pattern. */
+export const MAX_TEXT_FILTER = 128;
+
+/** `text` as a LIKE pattern matching it anywhere, its own %, _ and backslash taken literally (ESCAPE '\\'). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
 
 export function buildQuery(q: EventQuery): { sql: string; params: (number | string)[] } {
   const where: string[] = [];
@@ -37,6 +44,15 @@ export function buildQuery(q: EventQuery): { sql: string; params: (number | stri
   if (q.afterId !== undefined) {
     where.push('id > ?');
     params.push(Math.floor(q.afterId));
+  }
+  if (q.beforeId !== undefined) {
+    where.push('id < ?');
+    params.push(Math.floor(q.beforeId));
+  }
+  if (q.text !== undefined && q.text !== '') {
+    // A bound parameter, never spliced in; callers bound it already (the log command's schema).
+    where.push("message LIKE ? ESCAPE '\\'");
+    params.push(containsPattern(q.text.slice(0, MAX_TEXT_FILTER)));
   }
   const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(q.limit ?? DEFAULT_LIMIT)));
   const select =

@@ -54,6 +54,13 @@ export interface EventQuery {
    * so a reader that moves its cursor to the newest id it got skips none.
    */
   afterId?: number;
+  /** Only events with a smaller id: the page before (older than) one already shown. */
+  beforeId?: number;
+  /**
+   * Case-insensitive (ASCII) substring of the message, at most
+   * MAX_TEXT_FILTER characters (query.ts); wildcards in it are literal.
+   */
+  text?: string;
   /** Newest first, at most this many (default 100, max 10000). */
   limit?: number;
 }

@@ -98,9 +98,12 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
     if (s === null) return reply;
     const args: Record<string, unknown> = { limit: 10_000 };
     const q = req.query;
+    // The page's filters, as the log command takes them; the daemon checks each (a NaN is refused there).
     if (q['since'] !== undefined) args['since'] = Number(q['since']);
+    if (q['until'] !== undefined) args['until'] = Number(q['until']);
     if (q['severity'] !== undefined) args['severity'] = q['severity'];
     if (q['source'] !== undefined) args['source'] = q['source'];
+    if (q['text'] !== undefined) args['text'] = q['text'];
     const r = await deps.daemon('log', args, onBehalf(req, s));
     if (r.status !== 'ok') return reply.code(422).send({ error: r.error });
     const events = (r.data as { events: unknown[] }).events;
