@@ -4,7 +4,8 @@
 // manager) satisfy them as they are, and a test can hand in plain objects.
 import type { Result } from '../core/result.ts';
 import type { ControllerStatus, GroupStatus, ResourceStatus } from '../status/snapshot.ts';
-import type { EventQuery, LoggedEvent } from '../events/types.ts';
+import type { EventInput, EventQuery, LoggedEvent } from '../events/types.ts';
+import type { TandemConfig } from '../config/schema.ts';
 
 /** An operator request to the failover state machine. */
 export type OperatorOp = 'switchover' | 'failback' | 'maintenance-on' | 'maintenance-off' | 'forced-takeover';
@@ -85,6 +86,16 @@ export interface ConfigOps {
   exportText(options?: { includeSecrets?: boolean }): string;
   importText(text: string, origin?: string, options?: { merge?: boolean }): Promise<ConfigChange>;
   setIdentity(change: { boxId?: string; key?: string }, origin: string): Promise<ConfigChange>;
+  /** The config stored, secrets included (the web users' commands read web.users); absent on fakes. */
+  current?(): TandemConfig;
+}
+
+/** Who a request on the web socket acts for, as the web process vouches (console/on-behalf.ts). */
+export interface OnBehalf {
+  readonly user: string;
+  readonly role: 'viewer' | 'operator' | 'admin';
+  /** The browser's IP address. */
+  readonly address: string;
 }
 
 export interface CommandContext {
@@ -96,7 +107,7 @@ export interface CommandContext {
   readonly host: () => FailoverOps | undefined;
   /** Absent on a bare node handler: the operator surfaces add them. */
   readonly alarms?: AlarmOps;
-  readonly events?: { query(q?: EventQuery): LoggedEvent[] };
+  readonly events?: { query(q?: EventQuery): LoggedEvent[]; append?(event: EventInput): unknown };
   /** Absent in the simulated box, which runs on embedded defaults. */
   readonly config?: ConfigOps;
   /** Who acknowledged, when the request does not say (e.g. 'tandemctl', 'noc'). */
@@ -106,4 +117,10 @@ export interface CommandContext {
    * may carry secrets. Absent (MQTT, the sim console, anything else): never.
    */
   readonly secretsChannel?: true;
+  /** Set only for web.sock, the web process's socket: login and password changes are taken there. */
+  readonly webChannel?: true;
+  /** Set only for the front panel's socket (initial-password is shown there). */
+  readonly panelChannel?: true;
+  /** The web user a web.sock request acts for; absent elsewhere. */
+  readonly onBehalf?: OnBehalf;
 }

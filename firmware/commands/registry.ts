@@ -9,14 +9,18 @@ import { failoverCommands } from './failover.ts';
 import { panelCommands } from './panel.ts';
 import { prCommands } from './pr.ts';
 import { statusCommands } from './status.ts';
+import { takeoverCommands } from './takeovers.ts';
+import { userCommands } from './users.ts';
 
 export const REGISTRY: readonly CommandDef[] = [
   ...statusCommands,
+  ...takeoverCommands,
   ...failoverCommands,
   ...alarmCommands,
   ...panelCommands,
   ...configCommands,
   ...prCommands,
+  ...userCommands,
 ];
 
 const byName = new Map<string, CommandDef>(REGISTRY.map((d) => [d.name, d]));

@@ -24,6 +24,15 @@ export const COMMANDS = [
   'config-validate',
   'config-set-identity',
   'pr',
+  'takeovers',
+  'login',
+  'password-change',
+  'users',
+  'user-add',
+  'user-remove',
+  'user-role',
+  'user-reset',
+  'initial-password',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
