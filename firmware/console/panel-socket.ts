@@ -8,3 +8,10 @@ import { paths } from '../../hal/paths.ts';
 export function panelSocketPath(controlSocket: string = paths.controlSocket): string {
   return join(dirname(controlSocket), 'panel.sock');
 }
+
+// The web process's socket lies there too. The daemon serves it with the
+// admin role, but each request runs at most with the role of the web user it
+// names (`as`, console/on-behalf.ts), and one without `as` as a viewer.
+export function webSocketPath(controlSocket: string = paths.controlSocket): string {
+  return join(dirname(controlSocket), 'web.sock');
+}

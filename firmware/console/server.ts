@@ -29,6 +29,7 @@ import type { CommandHandler, CommandResponse } from '../core/envelope.ts';
 import type { Extension } from '../core/extension.ts';
 import { LIMITS } from '../core/limits.ts';
 import { RefusalSummary } from '../core/refusal-summary.ts';
+import { answerOnBehalf, type OnBehalfOptions } from './on-behalf.ts';
 import { LineSplitter, MAX_REQUEST_LINE } from './protocol.ts';
 import { errorMessage } from '../../hal/errors.ts';
 
@@ -42,6 +43,12 @@ export interface ControlServerOptions {
   readonly idleMs?: number;
   /** What a client may do; default admin: only root can connect (see above). */
   readonly role?: Role;
+  /**
+   * Set only for web.sock: requests may carry `as`, the web user they act
+   * for, and run with that user's role at most (on-behalf.ts). Without it,
+   * a request carrying `as` is refused.
+   */
+  readonly onBehalf?: OnBehalfOptions;
 }
 
 interface Client {
@@ -290,6 +297,13 @@ export class ControlSocketServer implements Extension {
     const parsed = parseBoundedJson(line, LIMITS.consoleLine, 'request');
     if (!parsed.ok) return errorResponse('', parsed.error);
     const body = parsed.value;
+    const onBehalf = this.options.onBehalf;
+    if (onBehalf !== undefined) return answerOnBehalf(body, this.options.role ?? 'admin', onBehalf);
+    if (typeof body === 'object' && body !== null && Object.hasOwn(body, 'as'))
+      return errorResponse(
+        salvageTransaction(body),
+        'as: this socket takes no requests on behalf of a web user (only web.sock does)',
+      );
     const checked = admit(body, this.options.role ?? 'admin');
     if (!checked.ok) return errorResponse(salvageTransaction(body), checked.error);
     const request = checked.value;

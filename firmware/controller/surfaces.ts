@@ -9,6 +9,8 @@ import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import type { ConfigManager } from '../config/config-manager.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import { panelSocketPath } from '../console/panel-socket.ts';
+import { paths } from '../../hal/paths.ts';
+import { webSurfaces } from './web-surface.ts';
 import { ControlSocketServer } from '../console/server.ts';
 import type { CommandHandler } from '../core/envelope.ts';
 import type { Extension } from '../core/extension.ts';
@@ -27,6 +29,8 @@ export interface SurfaceOptions {
   readonly clock: Clock;
   readonly key: Uint8Array;
   readonly controlSocket: string;
+  /** The serial console (hal paths.console) for the initial web password. */
+  readonly consolePath?: string;
 }
 
 export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler; extensions: Extension[] } {
@@ -96,9 +100,21 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
     extensions.push(
       new ControlSocketServer({
         socketPath: panelSocketPath(o.controlSocket),
-        commandHandler: commands.with({ defaultActor: 'front panel' }),
+        commandHandler: commands.with({ defaultActor: 'front panel', panelChannel: true }),
         role: 'operator',
         log: { warn: (m) => note('warning', m) },
+      }),
+    );
+  if (o.cfg.web.enabled)
+    extensions.push(
+      ...webSurfaces({
+        commands,
+        config: o.config,
+        events: o.events,
+        clock: o.clock,
+        controlSocket: o.controlSocket,
+        consolePath: o.consolePath ?? paths.console,
+        first: o.controller.self === o.cfg.box.controllerIds[0],
       }),
     );
   return { commands, extensions };
