@@ -97,6 +97,8 @@ export function renderConfigDoc(): string {
     'transport `iscsi` needs portal host, target IQN and initiator name; group names unique; TLS cert and key together.',
     'The panel: `lcd.columns` and `lcd.rows` make a 20x4 or a 16x2; the eight `lcd.pins` bits are distinct, and so are the',
     'GPIO lines of the four buttons, the buzzer and the four LEDs ([panel.md](panel.md#hardware-buttons-buzzer-and-leds)).',
+    'Web users: names unique, at least one admin once the list is not empty (empty: `admin` logs in with the initial password),',
+    "and `web.port` differs from `web.httpPort`; an export redacts every user's hash, and an import keeps each user's hash by name.",
     'The factory `cluster.key` and a missing `mqtt.commandToken` (with MQTT enabled) are accepted with a warning.',
     '',
     '`configVersion` rises by one on every accepted change; when the peer offers a config, the higher version wins,',

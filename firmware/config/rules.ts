@@ -73,6 +73,20 @@ export function checkRules(c: TandemConfig): { errors: ConfigIssue[]; warnings: 
       err(`/groups/${i}/preferred`, `must be one of /box/controllerIds (${ids.join(', ')})`);
   });
 
+  // Web users (users/users.ts keeps the same rules on every command; an
+  // import or a replicated config must keep them too).
+  const users = new Set<string>();
+  c.web.users.forEach((u, i) => {
+    if (users.has(u.name)) err(`/web/users/${i}/name`, `duplicates an earlier user name "${u.name}"`);
+    users.add(u.name);
+  });
+  if (c.web.users.length > 0 && !c.web.users.some((u) => u.role === 'admin'))
+    err(
+      '/web/users',
+      'must hold at least one admin (or be empty: then admin logs in with the initial password)',
+    );
+  if (c.web.enabled && c.web.port === c.web.httpPort) err('/web/httpPort', 'must differ from /web/port');
+
   const tls = c.mqtt.tls;
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
     err(tls.cert === undefined ? '/mqtt/tls/cert' : '/mqtt/tls/key', 'cert and key must be given together');

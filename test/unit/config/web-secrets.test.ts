@@ -94,3 +94,22 @@ describe('web settings', () => {
     expect(validateText(text)).toMatchObject({ ok: true });
   });
 });
+
+describe('web rules', () => {
+  it('user names unique, at least one admin, the two ports distinct', () => {
+    const issues = (edit: (c: TandemConfig) => void) => {
+      const c = withUsers();
+      edit(c);
+      const r = validateConfig(c);
+      return r.ok ? [] : r.errors.map((e) => e.path);
+    };
+    expect(issues(() => undefined)).toEqual([]);
+    expect(issues((c) => (c.web.users[1] = { ...c.web.users[1]!, name: 'alice' }))).toEqual([
+      '/web/users/1/name',
+    ]);
+    expect(issues((c) => (c.web.users[0] = { ...c.web.users[0]!, role: 'operator' }))).toEqual([
+      '/web/users',
+    ]);
+    expect(issues((c) => ((c.web.enabled = true), (c.web.httpPort = 443)))).toEqual(['/web/httpPort']);
+  });
+});
