@@ -508,6 +508,9 @@ export function formatData(command: CommandName, data: unknown, o: FormatOptions
       // The configuration document itself, which is JSON.
       if (typeof data === 'string') return data.replace(/\n$/, '');
       return JSON.stringify(data, null, 2);
+    case 'takeovers':
+      if (arrayOf(d, 'at', 'kind', 'by', 'from', 'totalMs', 'phases')) return takeoversTable(d, o);
+      break;
     case 'alarm-ack':
     case 'mute':
     case 'locate':
@@ -521,9 +524,41 @@ export function formatData(command: CommandName, data: unknown, o: FormatOptions
     case 'pr':
     case 'switchover':
     case 'takeover':
+    case 'login':
+    case 'password-change':
+    case 'users':
+    case 'user-add':
+    case 'user-remove':
+    case 'user-role':
+    case 'user-reset':
+    case 'initial-password':
       break;
   }
   return generic(data, o);
+}
+
+/** `takeovers`: one row each, newest first, the phases as in status's last takeover. */
+function takeoversTable(rows: readonly Record<string, unknown>[], o: FormatOptions): string {
+  const phases = (v: unknown): string =>
+    Array.isArray(v)
+      ? v
+          .filter(isObj)
+          .map((p) => `${clean(p['name'])} ${typeof p['ms'] === 'number' ? seconds(p['ms']) : '?'}`)
+          .join(', ')
+      : '';
+  return table(
+    ['WHEN', 'KIND', 'BY', 'FROM', 'TOTAL', 'PHASES', 'REASON'],
+    rows.map((r) => [
+      typeof r['at'] === 'number' ? localTime(r['at']) : '?',
+      r['kind'],
+      r['by'],
+      r['from'],
+      typeof r['totalMs'] === 'number' ? seconds(r['totalMs']) : '?',
+      phases(r['phases']),
+      r['reason'],
+    ]),
+    { color: o.color },
+  );
 }
 
 /** The line for a refused or failed command. */
