@@ -84,12 +84,8 @@ export async function answerOnBehalf(
     typeof body === 'object' && body !== null && !Array.isArray(body)
       ? (body as Record<string, unknown>)
       : {};
-  let as: OnBehalf | null = null;
-  if (Object.hasOwn(raw, 'as')) {
-    const parsed = parseOnBehalf(raw['as']);
-    if (!parsed.ok) return refuse(parsed.error);
-    as = parsed.value;
-  }
+  const parsed = Object.hasOwn(raw, 'as') ? parseOnBehalf(raw['as']) : null;
+  const as: OnBehalf | null = parsed?.ok === true ? parsed.value : null;
   const role = as === null ? 'viewer' : weakerRole(socketRole, as.role);
   const def = commandNamed(raw['command']);
   // Audited: whatever needs more than a viewer, admitted or not.
@@ -114,6 +110,8 @@ export async function answerOnBehalf(
     });
     return response;
   };
+  // A bad `as` is refused before anything runs, and audited like any refusal (who: nobody known).
+  if (parsed !== null && !parsed.ok) return log(refuse(parsed.error));
   const checked = admit(body, role);
   if (!checked.ok) return log(refuse(checked.error));
   const request = checked.value;

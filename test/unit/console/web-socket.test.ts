@@ -163,6 +163,11 @@ describe('web socket (on behalf of web users)', () => {
       expect(r['error'], JSON.stringify(as)).toMatch(error);
     }
     expect(host.ops).toEqual([]);
+    // Each attempt is audited, naming nobody: the claimed user is not believed.
+    expect(audit).toHaveLength(cases.length);
+    expect(audit.every((e) => e.code === 'WEB_REFUSED' && (e.data as { user: unknown }).user === null)).toBe(
+      true,
+    );
   });
 
   it('the audit leaves out passwords and logs a config text by its size', () => {
