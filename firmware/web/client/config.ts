@@ -200,7 +200,9 @@ function confirmText(changes: readonly Change[], what: string): string {
 function draw(root: HTMLElement, ctx: PageContext, schema: unknown, shown: unknown): void {
   const editable = ctx.can('config-import');
   const inForce = documentConfig(shown);
-  const version = valueAt(inForce, '/configVersion');
+  // The export's own stamp (the config's configVersion may lag it: config/config-manager.ts stamp()).
+  const stamped = valueAt(shown, '/configVersion');
+  const version = typeof stamped === 'number' ? stamped : valueAt(inForce, '/configVersion');
   const model = formModel(schema);
   const fields = allFields(model);
   const controls = new Map<string, Control>();

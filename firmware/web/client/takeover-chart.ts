@@ -7,7 +7,7 @@ import type { TakeoverHistoryRecord } from '../../status/takeover-phases.ts';
 
 export type TakeoverRecord = TakeoverHistoryRecord;
 
-export const TIMELINE = { width: 900, labelWidth: 240, rowHeight: 34, barHeight: 22, top: 24, right: 90 };
+export const TIMELINE = { width: 900, labelWidth: 290, rowHeight: 34, barHeight: 22, top: 24, right: 90 };
 export const DURATIONS = { width: 900, height: 260, left: 56, right: 16, top: 16, bottom: 40 };
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
