@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { parseBoundedJson } from '../core/bounded-json.ts';
+import type { OnBehalf } from '../commands/context.ts';
 import type { CommandName, CommandResponse } from '../core/envelope.ts';
 import { LIMITS } from '../core/limits.ts';
 import { LineSplitter, MAX_RESPONSE_LINE } from './protocol.ts';
@@ -14,6 +15,8 @@ export async function sendRequest(
   command: CommandName,
   args: Record<string, unknown>,
   timeoutMs = 30_000,
+  /** web.sock only: the web user the request is for (console/on-behalf.ts). */
+  as?: OnBehalf,
 ): Promise<CommandResponse> {
   const transaction = randomUUID();
   return new Promise((resolve, reject) => {
@@ -37,7 +40,9 @@ export async function sendRequest(
     socket.on('close', () =>
       finish(() => reject(new UnreachableError('the daemon closed the connection without replying'))),
     );
-    socket.on('connect', () => socket.write(JSON.stringify({ command, args, transaction }) + '\n'));
+    socket.on('connect', () =>
+      socket.write(JSON.stringify({ command, args, transaction, ...(as ? { as } : {}) }) + '\n'),
+    );
     socket.on('data', (chunk: Buffer) => {
       const lines = splitter.push(chunk);
       if (lines === 'overflow')

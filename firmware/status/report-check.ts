@@ -10,7 +10,13 @@ import { LIMITS } from '../core/limits.ts';
 import type { Result } from '../core/result.ts';
 import { isControllerState } from '../core/states.ts';
 import type { Alarm } from '../alarms/alarm-row.ts';
-import type { ControllerStatus, TakeoverOutlook, TakeoverRecord } from './snapshot.ts';
+import type {
+  ControllerStatus,
+  GroupStatus,
+  ResourceStatus,
+  TakeoverOutlook,
+  TakeoverRecord,
+} from './snapshot.ts';
 
 /** An alarm as a panel shows it; the remedy is looked up in the catalogue by code when absent. */
 export type ReportAlarm = Pick<
@@ -29,6 +35,9 @@ export interface CheckedReport extends ControllerStatus {
   /** Locate is on (StatusReport.locate; absent from older firmware). */
   readonly locate?: boolean;
   readonly takeover: readonly TakeoverOutlook[];
+  /** Automatic failover is off (StatusReport.maintenance; absent from older firmware). */
+  readonly maintenance?: boolean;
+  readonly groups: readonly (GroupStatus & { readonly resources?: readonly ResourceStatus[] })[];
 }
 
 const REPORT_LIMITS = { bytes: LIMITS.mqttPacketBytes, depth: 12, entries: 4096 };
@@ -66,9 +75,21 @@ function problem(v: unknown): string | null {
   for (const p of peer['paths'] as unknown[])
     if (!isObj(p) || !isStr(p['path']) || !isStr(p['state'])) return 'peer.paths holds a bad path';
   if (!Array.isArray(v['groups'])) return 'groups is not a list';
-  for (const g of v['groups'] as unknown[])
+  for (const g of v['groups'] as unknown[]) {
     if (!isObj(g) || !isStr(g['name']) || (g['owner'] !== null && !isId(g['owner'])))
       return 'groups holds a bad group';
+    const rs = g['resources'];
+    if (rs !== undefined && !Array.isArray(rs)) return 'groups holds a bad resource list';
+    for (const r of (rs ?? []) as unknown[])
+      if (
+        !isObj(r) ||
+        !isStr(r['name']) ||
+        !isStr(r['type']) ||
+        !isStr(r['health']) ||
+        !isNum(r['failCount'])
+      )
+        return 'groups holds a bad resource';
+  }
   if (!Array.isArray(v['alarms'])) return 'alarms is not a list';
   const alarms = v['alarms'] as unknown[];
   for (let i = 0; i < Math.min(alarms.length, MAX_ALARMS); i++) {
@@ -91,7 +112,7 @@ function problem(v: unknown): string | null {
   for (const k of ['since', 'updatedAt', 'configVersion', 'activeAlarms'])
     if (!isNum(v[k])) return `${k} is not a number`;
   if (typeof v['diskAccess'] !== 'boolean') return 'diskAccess is not a boolean';
-  for (const k of ['muted', 'locate'])
+  for (const k of ['muted', 'locate', 'maintenance'])
     if (v[k] !== undefined && typeof v[k] !== 'boolean') return `${k} is not a boolean`;
   return null;
 }

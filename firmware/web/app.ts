@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { ControllerId } from '../cluster/codes.ts';
 import { parseBoundedJson } from '../core/bounded-json.ts';
 import type { CommandName, CommandResponse } from '../core/envelope.ts';
-import type { OnBehalf } from '../console/client.ts';
+import type { OnBehalf } from '../commands/context.ts';
 import type { Asset } from './assets.ts';
 import type { Live } from './live.ts';
 import { LoginGuard } from './login-guard.ts';

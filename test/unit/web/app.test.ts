@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildWebApp, type WebDeps } from '../../../firmware/web/app.ts';
 import { Live } from '../../../firmware/web/live.ts';
 import { SessionKeys } from '../../../firmware/web/session.ts';
-import type { OnBehalf } from '../../../firmware/console/client.ts';
+import type { OnBehalf } from '../../../firmware/commands/context.ts';
 import type { CommandName, CommandResponse } from '../../../firmware/core/envelope.ts';
 
 const SECRET = 'ab'.repeat(32);
