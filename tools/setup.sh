@@ -19,7 +19,7 @@ packages=(
   keepalived stress-ng
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-system-x86 busybox-static kmod xz-utils
-  chromium fonts-dejavu-core openssl
+  chromium fonts-dejavu-core openssl curl
 )
 
 missing=()

@@ -31,6 +31,10 @@ export const REQUIRED_COMMANDS: Readonly<Record<string, string>> = {
   [join(POSTGRES_BIN, 'pg_ctl')]: 'postgresql-15',
   [join(POSTGRES_BIN, 'postgres')]: 'postgresql-15',
   fuser: 'psmisc',
+  // The web panel's tests: its first certificate, the browser, and a look at what a browser hides.
+  openssl: 'openssl',
+  chromium: 'chromium',
+  curl: 'curl',
 };
 
 function isExecutable(file: string): boolean {

@@ -51,11 +51,12 @@ function linkDataVolume(): void {
   symlinkSync(dev, DATA_VOLUME_LINK);
 }
 
-export async function startPgDaemon(c: Controller): Promise<void> {
+/** `config`: the file to start with (default pg-{a,b}.json; the web tests add their sections to it). */
+export async function startPgDaemon(c: Controller, config: string = pgConfigFile(c)): Promise<void> {
   // Every daemon start needs the link and the hook its config names, whichever test starts it.
   linkDataVolume();
   installLabHook();
-  await startDaemon(c, {}, pgConfigFile(c));
+  await startDaemon(c, {}, config);
 }
 
 export const started = (resource: string) => (l: LogLine) =>
@@ -63,11 +64,11 @@ export const started = (resource: string) => (l: LogLine) =>
 export const toState = (to: string) => (l: LogLine) => l.code === 'STATE_CHANGED' && l.data?.['to'] === to;
 
 /** Fresh pair: A active running the group (PostgreSQL answering), B standby. */
-export async function startPgPair(): Promise<number> {
+export async function startPgPair(config: (c: Controller) => string = pgConfigFile): Promise<number> {
   await resetPair();
   const t0 = Date.now();
-  await startPgDaemon('A');
-  await startPgDaemon('B');
+  await startPgDaemon('A', config('A'));
+  await startPgDaemon('B', config('B'));
   try {
     await waitForLine('A', 'A active', t0, toState('active'), 30_000);
     await waitForLine('A', 'PostgreSQL started on A', t0, started('pg'), 90_000);
