@@ -205,6 +205,6 @@ export function initial(s: Store): Outcome {
   if (usersOf(s).length > 0) return fail('initial-password: the initial password was already changed');
   const password = initialOf(s);
   if (password === undefined)
-    return fail('initial-password: no web.secret yet (it is made when the daemon starts)');
+    return fail('initial-password: no web.secret yet (the daemon makes one when it starts with web.enabled)');
   return ok({ password });
 }
