@@ -145,7 +145,9 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
         { limit: 50 },
         { user: 'metrics', role: 'viewer', address: req.ip },
       );
-      if (r.status === 'ok' && Array.isArray(r.data)) takeovers = r.data as TakeoverSample[];
+      const list = r.status === 'ok' ? (r.data as { takeovers?: unknown } | null)?.takeovers : undefined;
+      // metrics.ts checks each record itself.
+      if (Array.isArray(list)) takeovers = list as TakeoverSample[];
     } catch {
       // The daemon down: the metrics say so (tandem_daemon_up 0) without the history.
     }

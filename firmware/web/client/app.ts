@@ -28,9 +28,10 @@ function context(): PageContext {
   return { session: session!, status, say, can: (c: string) => session?.commands?.includes(c) === true };
 }
 
+/** The page the address names, if this role may see it; else the overview. */
 function currentPage(): string {
   const name = location.hash.replace(/^#/, '');
-  return PAGES.some((p) => p.id === name) ? name : 'overview';
+  return PAGES.some((p) => p.id === name && p.visible(context())) ? name : 'overview';
 }
 
 function render(): void {
@@ -185,6 +186,7 @@ window.setInterval(() => {
 }, 5000);
 
 window.addEventListener('hashchange', () => {
+  if (notice.dataset['idle'] !== '1') notice.hidden = true; // a message belongs to the page it was said on
   if (session?.signedIn === true && session.mustChange !== true) render();
 });
 

@@ -44,6 +44,14 @@ function setup(
       u.mustChange = false;
       return Promise.resolve(ok({}));
     }
+    if (command === 'takeovers')
+      return Promise.resolve(
+        ok({
+          takeovers: [
+            { at: now, kind: 'takeover', by: 'B', from: 'A', reason: 'A dead', totalMs: 2500, phases: [] },
+          ],
+        }),
+      );
     return Promise.resolve(ok({ ran: command }));
   };
   const deps: WebDeps = {
@@ -212,6 +220,9 @@ describe('the web panel API', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toMatch(/^# HELP tandem_daemon_up/m);
     expect(ok.body).toMatch(/^tandem_daemon_up 0$/m);
+    // The history comes from the daemon's takeovers command.
+    expect(ok.body).toMatch(/^tandem_takeovers_total\{kind="takeover"\} 1$/m);
+    expect(ok.body).toMatch(/^tandem_takeover_duration_seconds_bucket\{le="3"\} 1$/m);
   });
 
   it('refuses a body over its size or depth with the reason', async () => {
