@@ -1,7 +1,7 @@
 // The front-panel process: one per controller, apart from the HA daemon, so
 // that a hang or crash here never delays a heartbeat or a takeover. It reads
 // the panel's wiring from the config file, the status from the broker on
-// this controller (firmware/status/report-feed.ts) and sends what the keys ask over
+// this controller (firmware/telemetry/report-feed.ts) and sends what the keys ask over
 // the daemon's panel socket, which runs commands with the operator role.
 //
 //   node firmware/panel/main.ts          the board's I2C LCD and GPIO chip
@@ -19,7 +19,7 @@ import { errorMessage } from '../../hal/errors.ts';
 import { loadConfigFile } from '../config/load-file.ts';
 import { openPanelHardware, type PanelPart } from './hardware.ts';
 import { commandFor } from './commands.ts';
-import { StatusFeed } from '../status/report-feed.ts';
+import { StatusFeed } from '../telemetry/report-feed.ts';
 import { hostView } from './host.ts';
 import { Panel } from './panel.ts';
 import { sendRequest } from '../console/client.ts';

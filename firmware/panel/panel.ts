@@ -8,7 +8,7 @@ import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { LcdGeometry } from '../../hal/lcd/lcd.ts';
 import type { ButtonEvent } from './buttons.ts';
 import type { PanelDisplay } from './display.ts';
-import type { FeedEvent } from '../status/report-feed.ts';
+import type { FeedEvent } from '../telemetry/report-feed.ts';
 import { canTakeOverNow, type FirmwareView } from './indicators.ts';
 import { PanelModel } from './model.ts';
 import { offlineLayout, type Offline } from './offline.ts';

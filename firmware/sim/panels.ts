@@ -9,7 +9,7 @@ import { errorMessage } from '../../hal/errors.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import { defaultConfig } from '../config/validate.ts';
 import { commandFor } from '../panel/commands.ts';
-import { StatusFeed } from '../status/report-feed.ts';
+import { StatusFeed } from '../telemetry/report-feed.ts';
 import { openPanelHardware, type PanelHardware, type PanelLook } from '../panel/hardware.ts';
 import { hostView } from '../panel/host.ts';
 import { Panel } from '../panel/panel.ts';

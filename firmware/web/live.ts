@@ -1,11 +1,11 @@
 // What the web panel knows of its controller, kept current from the local
-// broker (firmware/status/report-feed.ts) and pushed to every open page by
+// broker (firmware/telemetry/report-feed.ts) and pushed to every open page by
 // Server-Sent Events. A page that loses its stream reconnects by itself
 // (EventSource does), through the VIP to whichever controller holds it now,
 // and gets the whole state again as its first event: nothing goes stale.
 import type { ServerResponse } from 'node:http';
 import type { ControllerId } from '../cluster/codes.ts';
-import type { FeedEvent } from '../status/report-feed.ts';
+import type { FeedEvent } from '../telemetry/report-feed.ts';
 import type { CheckedReport } from '../status/report-check.ts';
 
 /** The body of GET /api/status and of every `status` event. */

@@ -18,7 +18,7 @@ import { sendRequest } from '../console/client.ts';
 import { webSocketPath } from '../console/panel-socket.ts';
 import { loadConfigFile } from '../config/load-file.ts';
 import type { TandemConfig } from '../config/schema.ts';
-import { StatusFeed } from '../status/report-feed.ts';
+import { StatusFeed } from '../telemetry/report-feed.ts';
 import { buildWebApp } from './app.ts';
 import { loadAssets } from './assets.ts';
 import { Live } from './live.ts';

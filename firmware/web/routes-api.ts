@@ -9,7 +9,7 @@ import { roleAllows } from '../commands/define.ts';
 import { commandNamed } from '../commands/registry.ts';
 import { ConfigSchema } from '../config/schema.ts';
 import type { StatusReport } from '../status/snapshot.ts';
-import { onBehalf, requireSession, setSessionCookie, type WebDeps } from './app.ts';
+import { onBehalf, requireSession, setSessionCookie, type WebDeps } from './request-session.ts';
 import { eventsCsv } from './csv.ts';
 import { prometheusText, type TakeoverSample } from './metrics.ts';
 

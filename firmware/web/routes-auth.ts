@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { roleAllows, type Role } from '../commands/define.ts';
 import { REGISTRY } from '../commands/registry.ts';
 import type { LoginGuard } from './login-guard.ts';
-import { onBehalf, requireSession, setSessionCookie, type WebDeps } from './app.ts';
+import { onBehalf, requireSession, setSessionCookie, type WebDeps } from './request-session.ts';
 import { MAX_AGE_MS, SESSION_COOKIE, type Session } from './session.ts';
 
 const NAME = /^[a-z][a-z0-9._-]{0,31}$/;

@@ -9,7 +9,7 @@ import type { LoggedEvent } from '../../events/types.ts';
 import { ALARM_EVENTS_QUERY, pastAlarms, type PastAlarm } from './alarm-history.ts';
 import { run } from './api.ts';
 import { fill, h, time } from './dom.ts';
-import type { PageContext } from './pages.ts';
+import type { PageContext } from './page.ts';
 
 const ROOT_ID = 'page-alarms';
 let seenCount: number | null = null;

@@ -6,7 +6,8 @@ import type { LiveStatus } from '../live.ts';
 import { api, ApiError, rememberSession, type SessionView } from './api.ts';
 import { fill, h, time } from './dom.ts';
 import { LiveLink, type LinkState } from './live-link.ts';
-import { PAGES, type PageContext } from './pages.ts';
+import type { PageContext } from './page.ts';
+import { PAGES } from './pages.ts';
 
 const root = document.getElementById('app')!;
 let session: SessionView | null = null;

@@ -22,7 +22,7 @@ import {
   type Section,
 } from './config-form.ts';
 import { fill, h } from './dom.ts';
-import type { PageContext } from './pages.ts';
+import type { PageContext } from './page.ts';
 
 const ROOT_ID = 'page-config';
 /** config-import's bound (core/limits.ts CONFIG_TEXT_BYTES). */

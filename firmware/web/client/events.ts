@@ -17,7 +17,7 @@ import {
   SOURCE_HTML_PATTERN,
   type Cursor,
 } from './events-query.ts';
-import type { PageContext } from './pages.ts';
+import type { PageContext } from './page.ts';
 
 const ROOT_ID = 'page-events';
 const SEVERITIES = ['debug', 'info', 'notice', 'warning', 'error', 'critical'];

@@ -4,7 +4,7 @@
 // daemon refuses them elsewhere), so the page offers them only there.
 import { run } from './api.ts';
 import { fill, h } from './dom.ts';
-import type { PageContext } from './pages.ts';
+import type { PageContext } from './page.ts';
 
 interface Resource {
   readonly name: string;

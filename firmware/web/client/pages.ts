@@ -1,31 +1,14 @@
 // The pages under the navigation bar, in its order. A page draws itself
 // into <main> from the live status and whatever it fetches; it is drawn
 // again on every live update while shown.
-import type { LiveStatus } from '../live.ts';
 import { renderAlarms } from './alarms.ts';
-import type { SessionView } from './api.ts';
 import { renderConfig } from './config.ts';
 import { renderEvents } from './events.ts';
 import { renderGroups } from './groups.ts';
 import { renderOverview } from './overview.ts';
 import { renderTakeovers } from './takeovers.ts';
 import { renderUsers } from './users.ts';
-
-export interface PageContext {
-  readonly session: SessionView;
-  readonly status: LiveStatus | null;
-  /** A message at the top of the page. */
-  readonly say: (text: string, cls?: string) => void;
-  /** Whether the session's role may run this command. */
-  readonly can: (command: string) => boolean;
-}
-
-export interface Page {
-  readonly id: string;
-  readonly title: string;
-  visible(ctx: PageContext): boolean;
-  render(main: HTMLElement, ctx: PageContext): void;
-}
+import type { Page } from './page.ts';
 
 const waiting = (main: HTMLElement): void => {
   main.replaceChildren('Waiting for the status…');

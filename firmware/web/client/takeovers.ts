@@ -5,7 +5,7 @@
 // takeover-chart.ts; this only turns it into SVG, text always as text.
 import { run } from './api.ts';
 import { duration, fill, h, svg, time } from './dom.ts';
-import type { PageContext } from './pages.ts';
+import type { PageContext } from './page.ts';
 import {
   checkedRecords,
   DURATIONS,

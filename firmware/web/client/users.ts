@@ -7,7 +7,7 @@
 // (web/session.ts), and the confirmations say so.
 import { run } from './api.ts';
 import { fill, h } from './dom.ts';
-import type { PageContext } from './pages.ts';
+import type { PageContext } from './page.ts';
 
 const ROOT_ID = 'page-users';
 const ROLES = ['viewer', 'operator', 'admin'] as const;

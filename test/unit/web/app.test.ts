@@ -5,7 +5,8 @@
 // switchover before the daemon is asked, sign-in back-off, the scrape token,
 // the security headers on every answer, and bounded bodies.
 import { describe, expect, it } from 'vitest';
-import { buildWebApp, type WebDeps } from '../../../firmware/web/app.ts';
+import { buildWebApp } from '../../../firmware/web/app.ts';
+import type { WebDeps } from '../../../firmware/web/request-session.ts';
 import { Live } from '../../../firmware/web/live.ts';
 import { SessionKeys } from '../../../firmware/web/session.ts';
 import type { OnBehalf } from '../../../firmware/commands/context.ts';

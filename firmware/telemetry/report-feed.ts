@@ -6,8 +6,8 @@
 // says since when, rather than show stale data. Read-only: panels send their
 // commands over their own sockets to the daemon.
 import mqtt, { type MqttClient } from 'mqtt';
-import { topicFor, type TopicScope } from '../telemetry/topics.ts';
-import { parseReport, type CheckedReport } from './report-check.ts';
+import { topicFor, type TopicScope } from './topics.ts';
+import { parseReport, type CheckedReport } from '../status/report-check.ts';
 
 export type FeedEvent =
   | { readonly kind: 'report'; readonly report: CheckedReport }
