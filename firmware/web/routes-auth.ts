@@ -33,6 +33,9 @@ function sessionView(deps: WebDeps, s: Session | null, why: string): Record<stri
 }
 
 export function authRoutes(app: FastifyInstance, deps: WebDeps, guard: LoginGuard): void {
+  // Which controller answers on this address (no session needed: the sign-in page shows as much).
+  app.get('/api/served-by', (_req, reply) => reply.send({ boxId: deps.boxId, controller: deps.controller }));
+
   app.get('/api/session', (req, reply) => reply.send(sessionView(deps, req.session, req.sessionWhy)));
 
   // Activity from the page (a click, a key) keeps the session: the page calls this at most once a minute.

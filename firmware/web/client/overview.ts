@@ -25,14 +25,11 @@ function controllerBox(x: number, id: string, state: string, note: string, here:
   return svg(
     'g',
     { class: `ctl ${cls}`, 'data-controller': id, 'data-state': state },
-    svg('rect', { x, y: 20, width: 220, height: 110, rx: 8 }),
-    svg(
-      'text',
-      { x: x + 12, y: 48, class: 'ctl-name' },
-      `Controller ${id}${here ? ' (serving this page)' : ''}`,
-    ),
+    svg('rect', { x, y: 20, width: 220, height: 130, rx: 8 }),
+    svg('text', { x: x + 12, y: 48, class: 'ctl-name' }, `Controller ${id}`),
     svg('text', { x: x + 12, y: 78, class: 'ctl-state' }, state),
     svg('text', { x: x + 12, y: 104, class: 'ctl-note' }, note),
+    here ? svg('text', { x: x + 12, y: 130, class: 'ctl-note' }, 'serves this page') : null,
   );
 }
 
@@ -68,7 +65,7 @@ function drawing(s: LiveStatus, r: Report): SVGElement {
       'text',
       {
         x: x + 10,
-        y: 250 + i * 20,
+        y: 255 + i * 20,
         class: `group ${g.state === 'running' ? 'ok' : g.state === 'failed' ? 'bad' : 'warn'}`,
         'data-group': g.name,
       },
@@ -96,8 +93,8 @@ function drawing(s: LiveStatus, r: Report): SVGElement {
     svg(
       'g',
       { class: 'disk' },
-      svg('rect', { x: 230, y: 160, width: 300, height: 50, rx: 6 }),
-      svg('text', { x: 380, y: 190, 'text-anchor': 'middle' }, diskText),
+      svg('rect', { x: 230, y: 170, width: 300, height: 50, rx: 6 }),
+      svg('text', { x: 380, y: 200, 'text-anchor': 'middle' }, diskText),
     ),
     ...groups,
   );

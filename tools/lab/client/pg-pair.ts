@@ -64,8 +64,13 @@ export const started = (resource: string) => (l: LogLine) =>
 export const toState = (to: string) => (l: LogLine) => l.code === 'STATE_CHANGED' && l.data?.['to'] === to;
 
 /** Fresh pair: A active running the group (PostgreSQL answering), B standby. */
-export async function startPgPair(config: (c: Controller) => string = pgConfigFile): Promise<number> {
+export async function startPgPair(
+  config: (c: Controller) => string = pgConfigFile,
+  /** Runs after the power cycle, before the daemons (a power cycle ends what runs in a controller's namespace). */
+  afterReset: () => Promise<void> = () => Promise.resolve(),
+): Promise<number> {
   await resetPair();
+  await afterReset();
   const t0 = Date.now();
   await startPgDaemon('A', config('A'));
   await startPgDaemon('B', config('B'));

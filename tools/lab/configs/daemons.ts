@@ -27,6 +27,11 @@ export function liveConfigFile(c: Controller): string {
   return `${stateDir(c)}/tandem.json`;
 }
 
+/** What the daemon writes to its serial console, in the lab. */
+export function consoleFile(c: Controller): string {
+  return `${stateDir(c)}/console`;
+}
+
 /** Each controller's own tandemctl socket: /run is shared by the lab's namespaces. */
 export function controlSocket(c: Controller): string {
   return `${labFiles.runDir}/ctl-${lc(c)}/tandemctl.sock`;
@@ -59,6 +64,8 @@ export async function startDaemon(
     TANDEM_CONFIG_FILE: liveConfigFile(c),
     TANDEM_STATE_DIR: stateDir(c),
     TANDEM_CONTROL_SOCKET: controlSocket(c),
+    // The controller's serial console (the web panel's initial password goes there): a file, not the host's.
+    TANDEM_CONSOLE: consoleFile(c),
     ...extraEnv,
   });
 }
