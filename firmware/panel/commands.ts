@@ -13,5 +13,7 @@ export function commandFor(a: PanelAction): { command: CommandName; args: Record
     case 'switchover':
       // The daemon moves the group to the peer; `to` was shown on the confirmation screen.
       return { command: 'switchover', args: { group: a.group } };
+    case 'sign-in-code':
+      return { command: 'initial-password', args: {} };
   }
 }

@@ -112,3 +112,20 @@ export function networkLayout(s: PanelStatus): Layout {
     narrow: [`Net ctl ${s.controller}`, shown.join(' ')],
   };
 }
+
+/**
+ * The web panel's address and, on request (Enter), the box's initial web
+ * password: someone at the box may read it, which is the point (no shared
+ * default, no label to lose). `code` is what the daemon answered, for a
+ * minute: the password, or why there is none (already changed).
+ */
+export function webLayout(s: PanelStatus, code: string | null): Layout {
+  const address = s.host?.addresses[0]?.address;
+  const url = address === undefined ? 'no address' : `https://${address}`;
+  if (code === null)
+    return {
+      wide: ['Web panel', url, 'Enter: first sign-in', 'password (admin)'],
+      narrow: ['Web panel', url],
+    };
+  return { wide: ['Web sign-in: admin', code, url, ''], narrow: ['admin password', code] };
+}

@@ -86,6 +86,16 @@ async function main(argv: readonly string[]): Promise<number> {
     },
     log,
     host: hostView,
+    signInCode: async () => {
+      try {
+        const r = await sendRequest(socket, 'initial-password', {}, 10_000);
+        if (r.status !== 'ok') return r.error.slice(0, 40);
+        const p = (r.data as { password?: unknown } | null)?.password;
+        return typeof p === 'string' ? p : 'no password in the reply';
+      } catch (err) {
+        return errorMessage(err).slice(0, 40);
+      }
+    },
   });
   const feed = new StatusFeed({
     reader: 'panel',

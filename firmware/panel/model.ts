@@ -10,6 +10,7 @@ import { alertCauses, alertLayout, type AlertCause } from './alerts.ts';
 import {
   alarmLayout,
   networkLayout,
+  webLayout,
   pathsLayout,
   summaryLayout,
   takeoverLayout,
@@ -29,6 +30,8 @@ import {
 
 /** Without a key for this long the panel goes back to the summary and dims (issue #14). */
 export const IDLE_TIMEOUT_MS = 60_000;
+/** The initial web password stays on the LCD this long after Enter. */
+export const CODE_SHOWN_MS = 60_000;
 
 /**
  * The switchover menu, opened by Enter on the summary: a page per group and
@@ -56,6 +59,8 @@ export class PanelModel {
   private pending: AlertCause[] = [];
   /** Every cause present now (dismissed ones too): only a key not in here is new. */
   private known = new Set<string>();
+  /** The daemon's answer to a sign-in code request, shown on the web screen until then. */
+  private code: { readonly text: string; readonly untilMs: number } | null = null;
   /** When the screen shown last changed: long lines scroll from their start again. */
   private shownSince = 0;
   private shownKey = '';
@@ -117,6 +122,7 @@ export class PanelModel {
     } else if (k === 'enter') {
       const id = this.ackTarget();
       if (id !== null) actions.push({ kind: 'ack', alarmId: id });
+      else if (this.page.screen === 'web') actions.push({ kind: 'sign-in-code' });
       else if (this.page.screen === 'summary' && this.status !== null)
         this.menu = { index: 0, confirm: null };
     } else {
@@ -193,6 +199,8 @@ export class PanelModel {
         return takeoverLayout(s);
       case 'network':
         return networkLayout(s);
+      case 'web':
+        return webLayout(s, this.code !== null && this.now < this.code.untilMs ? this.code.text : null);
       case 'version':
         return versionLayout(s);
     }
@@ -200,6 +208,12 @@ export class PanelModel {
 
   private idle(): boolean {
     return this.now - this.lastKeyMs >= IDLE_TIMEOUT_MS;
+  }
+
+  /** What the daemon answered for the sign-in code: shown on the web screen for CODE_SHOWN_MS. */
+  showCode(text: string, nowMs: number): void {
+    this.now = Math.max(this.now, nowMs);
+    this.code = { text, untilMs: this.now + CODE_SHOWN_MS };
   }
 
   /** The alarm page, kept in range as alarms clear. */
@@ -222,6 +236,7 @@ export class PanelModel {
     };
     const at = pages.findIndex((p) => p.screen === current.screen && p.alarm === current.alarm);
     this.page = pages[(at + direction + pages.length) % pages.length]!;
+    this.code = null; // leaving the web screen hides the password
   }
 
   /** Up/Down/Enter in the switchover menu (Mute is handled before). */

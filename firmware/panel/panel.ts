@@ -29,6 +29,8 @@ export interface PanelOptions {
   readonly io: PanelIo | null;
   /** Run a command for a key (over the control socket); resolves to why it failed, or null. */
   readonly send: (action: PanelAction) => Promise<string | null>;
+  /** The box's initial web password from the daemon, or why there is none (Enter on the web screen). */
+  readonly signInCode?: () => Promise<string>;
   readonly log: (line: string) => void;
   /** This controller's addresses and uptime (host.ts), for the network and version screens. */
   readonly host?: () => HostView;
@@ -91,10 +93,19 @@ export class Panel {
     const now = this.o.clock.monotonicMs();
     const actions =
       e.kind === 'press' ? this.model.key(e.key, now) : e.kind === 'hold' ? this.model.holdEnter(now) : [];
-    for (const a of actions)
+    for (const a of actions) {
+      if (a.kind === 'sign-in-code') {
+        const ask = this.o.signInCode ?? (() => Promise.resolve('not available here'));
+        void ask().then((text) => {
+          this.model.showCode(text, this.o.clock.monotonicMs());
+          this.render();
+        });
+        continue;
+      }
       void this.o.send(a).then((why) => {
         if (why !== null) this.o.log(`${a.kind}: ${why}`);
       });
+    }
     this.render();
   }
 

@@ -27,12 +27,14 @@ export type PanelKey = 'up' | 'down' | 'enter' | 'mute';
 export type PanelAction =
   | { readonly kind: 'ack'; readonly alarmId: number }
   | { readonly kind: 'mute' }
-  | { readonly kind: 'switchover'; readonly group: string; readonly to: ControllerId };
+  | { readonly kind: 'switchover'; readonly group: string; readonly to: ControllerId }
+  /** Enter on the web screen: the box's initial web password, shown to whoever stands at the box. */
+  | { readonly kind: 'sign-in-code' };
 
 export type Backlight = 'on' | 'dim';
 
 /** The info screens Up and Down step through, in order (alarms: one page per alarm). */
-export const INFO_SCREENS = ['summary', 'paths', 'alarms', 'takeover', 'network', 'version'] as const;
+export const INFO_SCREENS = ['summary', 'paths', 'alarms', 'takeover', 'network', 'web', 'version'] as const;
 export type InfoScreen = (typeof INFO_SCREENS)[number];
 
 /** The text of one screen, before it is fitted (and scrolled) into a frame. */

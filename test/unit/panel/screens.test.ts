@@ -49,6 +49,10 @@ const GOLDEN: Record<string, { wide: string[]; narrow: string[] }> = {
     wide: ['Network ctl A       ', 'lan0 198.18.2.11    ', 'priv0 198.18.1.1    ', '                    '],
     narrow: ['Net ctl A       ', 'lan0 198.18.2.11'],
   },
+  web: {
+    wide: ['Web panel           ', 'https://198.18.2.11 ', 'Enter: first sign-in', 'password (admin)    '],
+    narrow: ['Web panel       ', 'https://198.18.2'],
+  },
   version: {
     wide: ['Firmware up 3d 04:12', 'Tandem 0.1.0        ', 'box box-7           ', 'ctl A config v12    '],
     narrow: ['Tandem 0.1.0 3d ', 'box-7 A cfg v12 '],
@@ -56,7 +60,7 @@ const GOLDEN: Record<string, { wide: string[]; narrow: string[] }> = {
 };
 
 describe('panel screens (golden frames)', () => {
-  it('Down walks summary, paths, one page per alarm, takeover, network, version and wraps to the summary', () => {
+  it('Down walks summary, paths, one page per alarm, takeover, network, web, version and wraps to the summary', () => {
     const m = onInfo();
     const seen: string[] = [];
     for (const name of Object.keys(GOLDEN)) {
@@ -66,7 +70,7 @@ describe('panel screens (golden frames)', () => {
       expect(m.frame(LCD_16X2).lines(), `${name} 16x2`).toEqual(g.narrow);
       m.key('down', 0);
     }
-    expect(seen).toEqual(['summary', 'paths', 'alarms', 'alarms', 'takeover', 'network', 'version']);
+    expect(seen).toEqual(['summary', 'paths', 'alarms', 'alarms', 'takeover', 'network', 'web', 'version']);
     expect(m.screen()).toBe('summary');
     m.key('up', 0);
     expect(m.screen()).toBe('version');
@@ -91,6 +95,24 @@ describe('panel screens (golden frames)', () => {
     m.tick(500 * 5); // tick 5: 2 ticks of pause, then 3 cells on
     expect(m.frame(LCD_20X4).lines()[1]).toBe('rtbeat path serial t');
     expect(m.frame(LCD_20X4).lines()[3]).toBe('Enter: acknowledge  '); // fits: stays
+  });
+
+  it('Enter on the web screen asks for the initial password; it shows for a minute, and until the screen is left', () => {
+    const m = onInfo();
+    while (m.screen() !== 'web') m.key('down', 0);
+    expect(m.key('enter', 0)).toEqual([{ kind: 'sign-in-code' }]);
+    m.showCode('ABCD-EFGH-IJKL-MNOP', 100);
+    expect(m.frame(LCD_20X4).lines().slice(0, 2)).toEqual(['Web sign-in: admin  ', 'ABCD-EFGH-IJKL-MNOP ']);
+    expect(m.frame(LCD_16X2).lines()).toEqual(['admin password  ', 'ABCD-EFGH-IJKL-M']);
+    m.key('mute', 50_000); // a key, so the idle timeout does not take the screen away first
+    m.tick(100 + 59_000);
+    expect(m.frame(LCD_20X4).lines()[1]).toBe('ABCD-EFGH-IJKL-MNOP ');
+    m.tick(100 + 60_000);
+    expect(m.frame(LCD_20X4).lines()[0]).toBe('Web panel           ');
+    m.showCode('ABCD-EFGH-IJKL-MNOP', 60_200);
+    m.key('down', 60_300);
+    m.key('up', 60_400);
+    expect(m.frame(LCD_20X4).lines()[0]).toBe('Web panel           ');
   });
 
   it('before any status the panel says it waits', () => {
