@@ -148,6 +148,18 @@ describe('the web panel in a browser, through the VIP (issue 15)', () => {
       await labOk(['heal', 'serial']);
     }
     await page.waitForSelector('svg.box g.path[data-path="serial"][data-state="up"]', { timeout: 15_000 });
+    // Every page an admin sees, saved.
+    for (const [p, ready] of [
+      ['alarms', '#page-alarms'],
+      ['events', '#events-table'],
+      ['config', '#config-form'],
+      ['users', '#page-users'],
+      ['certificate', '#cert-install'],
+    ] as const) {
+      await page.goto(`${VIP}/#${p}`);
+      await page.waitForSelector(ready, { timeout: 15_000 });
+      await shot(page, p);
+    }
     await context.close();
   }, 120_000);
 
@@ -237,11 +249,6 @@ describe('the web panel in a browser, through the VIP (issue 15)', () => {
     expect(
       await page.locator('#takeover-timeline g[data-takeover-index="0"]').getAttribute('data-kind'),
     ).toBe('takeover');
-    for (const p of ['alarms', 'events', 'config', 'users']) {
-      await page.goto(`${VIP}/#${p}`);
-      await page.waitForTimeout(500);
-      await shot(page, p);
-    }
     await context.close();
   }, 360_000);
 });

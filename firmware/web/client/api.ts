@@ -62,6 +62,7 @@ export const api = {
   keepalive: () => call<SessionView>('POST', '/api/session/keepalive'),
   password: (old: string, next: string) => call<SessionView>('POST', '/api/password', { old, new: next }),
   schema: () => call<unknown>('GET', '/api/config/schema'),
+  certificate: (cert: string, key: string) => call<unknown>('PUT', '/api/certificate', { cert, key }),
   /** A command of the registry; its envelope, ok or refused with the daemon's reason. */
   command: (name: string, args: Record<string, unknown> = {}) =>
     call<CommandResponse>('POST', `/api/commands/${encodeURIComponent(name)}`, { args }),

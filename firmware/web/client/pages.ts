@@ -8,6 +8,7 @@ import { renderGroups } from './groups.ts';
 import { renderOverview } from './overview.ts';
 import { renderTakeovers } from './takeovers.ts';
 import { renderUsers } from './users.ts';
+import { renderCertificate } from './certificate.ts';
 import type { Page } from './page.ts';
 
 const waiting = (main: HTMLElement): void => {
@@ -35,4 +36,10 @@ export const PAGES: readonly Page[] = [
   // Admins edit; any role that may read the config sees it read-only.
   { id: 'config', title: 'Config', visible: (ctx) => ctx.can('config-show'), render: renderConfig },
   { id: 'users', title: 'Users', visible: (ctx) => ctx.can('user-add'), render: renderUsers },
+  {
+    id: 'certificate',
+    title: 'Certificate',
+    visible: (ctx) => ctx.session.role === 'admin',
+    render: renderCertificate,
+  },
 ];

@@ -5,6 +5,7 @@
 // switchover before the daemon is asked, sign-in back-off, the scrape token,
 // the security headers on every answer, and bounded bodies.
 import { describe, expect, it } from 'vitest';
+import { REGISTRY } from '../../../firmware/commands/registry.ts';
 import { buildWebApp } from '../../../firmware/web/app.ts';
 import type { WebDeps } from '../../../firmware/web/request-session.ts';
 import { Live } from '../../../firmware/web/live.ts';
@@ -161,6 +162,31 @@ describe('the web panel API', () => {
       payload: { args: { id: 1 } },
     });
     expect(crossed.statusCode).toBe(403);
+  });
+
+  it('a viewer changes nothing through the API: every command above viewer, and the certificate, are refused unasked', async () => {
+    const { app, calls } = setup({ eve: { password: 'viewer-password', role: 'viewer' } });
+    const viewer = await signIn(app, 'eve', 'viewer-password');
+    const before = calls.length;
+    const stronger = REGISTRY.filter((d) => d.role !== 'viewer');
+    expect(stronger.length).toBeGreaterThan(10);
+    for (const d of stronger) {
+      const r = await app.inject({
+        method: 'POST',
+        url: `/api/commands/${d.name}`,
+        headers: { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf },
+        payload: { args: {} },
+      });
+      expect([403, 404], d.name).toContain(r.statusCode);
+    }
+    const cert = await app.inject({
+      method: 'PUT',
+      url: '/api/certificate',
+      headers: { cookie: viewer.cookie, 'x-csrf-token': viewer.csrf },
+      payload: { cert: 'x', key: 'y' },
+    });
+    expect(cert.statusCode).toBe(403);
+    expect(calls.length).toBe(before);
   });
 
   it('slows down guessing: after three wrong passwords the next try must wait, doubling', async () => {
