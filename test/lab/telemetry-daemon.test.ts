@@ -31,6 +31,24 @@ describe('telemetry of the real daemon in the lab', () => {
     for (const c of ['A', 'B'] as const) await stopDaemon(c);
   });
 
+  it('each daemon announces itself to Home Assistant: one retained device document, read by the NOC', async () => {
+    const docs = watch('homeassistant/device/+/config', 2, 15_000);
+    await docs.ready;
+    await docs.waitFor(() => docs.lines.length >= 2, 15_000);
+    docs.stop();
+    expect(docs.lines.every((m) => m.retain)).toBe(true);
+    const byTopic = new Map(
+      docs.lines.map((m) => [m.topic, JSON.parse(m.payload) as Record<string, unknown>]),
+    );
+    for (const c of ['A', 'B'] as const) {
+      const doc = byTopic.get(`homeassistant/device/${BOX}_${c}/config`);
+      expect(doc, c).toBeDefined();
+      const cmps = doc!['cmps'] as Record<string, { state_topic: string; availability_topic?: string }>;
+      expect(cmps['state']?.state_topic).toBe(topic(c, 'state'));
+      expect(Object.keys(cmps)).toEqual(expect.arrayContaining(['state', 'peer_state', 'active_alarms']));
+    }
+  });
+
   it('tandemctl status inside A shows the real daemon state, the same as on MQTT', async () => {
     // The daemon may still be settling (standby -> active, A is preferred):
     // compare tandemctl's answer with the latest state the NOC has once A is

@@ -47,6 +47,9 @@ export const MQTT_ACL = [
   'user noc',
   ...STATUS_TOPICS.map((t) => `topic read ${t}`),
   'topic read tandem/+/+/response/+',
+  // The NOC's Home Assistant: it reads the discovery and says when it comes online.
+  'topic read homeassistant/device/+/config',
+  'topic write homeassistant/status',
   'topic write tandem/+/+/request/+',
   '',
   'user controller',
@@ -58,6 +61,9 @@ export const MQTT_ACL = [
   'topic write tandem/+/+/alarm',
   'topic write tandem/+/+/metrics',
   'topic write tandem/+/+/response/+',
+  // Home Assistant discovery (mqtt.homeAssistant): the device documents, and HA's birth message.
+  'topic write homeassistant/device/+/config',
+  'topic read homeassistant/status',
   '',
   '# A stranger with valid credentials: status only; no requests, responses or writes.',
   'user rogue',
