@@ -36,8 +36,10 @@ function certificateNames(cfg: TandemConfig, controller: string): { dns: string[
     .flat()
     .filter((i) => i?.family === 'IPv4')
     .map((i) => i.address);
-  const net = cfg.cluster.network;
-  for (const a of [net.localAddress, net.peerAddress]) if (a !== undefined) ips.push(a);
+  // Both controllers' addresses the config knows: the private link's and, when the LAN carries heartbeats, the LAN's.
+  const { network, lan } = cfg.cluster;
+  for (const a of [network.localAddress, network.peerAddress, lan.localAddress, lan.peerAddress])
+    if (a !== undefined) ips.push(a);
   for (const g of cfg.groups)
     for (const r of g.resources) {
       const address = (r as Record<string, unknown>)['address'];
