@@ -2,48 +2,66 @@
 // use only (config.ts imports it lazily): the config validator compiles the
 // whole config schema when loaded, which tandemctl, reading the registry for
 // its parsing and help, must not pay for on every run.
-import { EXPORT_FORMAT, REDACTED } from '../config/import-plan.ts';
-import { parseConfigJson } from '../config/json-text.ts';
-import { secretPattern, secretPointers, setAt, valueAt } from '../config/secret-paths.ts';
-import { formatIssues, validateConfig } from '../config/validate.ts';
+//
+// The dry run is the import's own steps without the write: the same plan
+// (strict JSON, an export's "<redacted>" secrets taken from the config in
+// force, a partial document refused unless merged), the same validation and
+// identity rule, then which settings it changes and which of them wait for a
+// restart, from the box's own modules, so no client keeps a copy of the rules.
+import { IDENTITY_POINTERS } from '../config/config-manager.ts';
+import { planImport } from '../config/import-plan.ts';
+import { requiresRestart } from '../config/restart.ts';
+import type { TandemConfig } from '../config/schema.ts';
+import { changedSettings } from '../config/settings-diff.ts';
+import { defaultConfig, formatIssues, validateConfig } from '../config/validate.ts';
 
 export { formatIssues };
 
-/** The same parsing and validation as config-import, and no change. */
-export function validateText(text: string): { ok: true; warnings: string[] } | { ok: false; error: string } {
-  // The same strict parsing as an import: duplicate keys and deep nesting refused.
-  const strict = parseConfigJson(text);
-  if (!strict.ok) return { ok: false, error: `${strict.error.path}: ${strict.error.message}` };
-  const parsed = strict.value;
-  let candidate = parsed;
-  if (
-    typeof parsed === 'object' &&
-    parsed !== null &&
-    (parsed as { format?: unknown }).format === EXPORT_FORMAT
-  ) {
-    candidate = (parsed as { config?: unknown }).config;
-    if (candidate === undefined) return { ok: false, error: '/config: is required' };
-  }
-  // A redacted secret is fine on import (the one in force is kept), so the
-  // dry run must not refuse it where the real import would accept it.
-  const r = validateConfig(withoutRedacted(candidate));
+/** How many changed settings an answer lists before it only counts them ("more"). */
+export const MAX_LISTED_CHANGES = 200;
+
+export interface SettingChange {
+  /** JSON pointer of the setting; a secret is named, its value never given. */
+  readonly path: string;
+  /** True when it takes effect only at the next daemon restart. */
+  readonly restart: boolean;
+}
+
+export interface DryRun {
+  readonly ok: true;
+  readonly warnings: string[];
+  /** Sorted by path, at most MAX_LISTED_CHANGES. */
+  readonly changes: SettingChange[];
+  /** Changed settings beyond the list. */
+  readonly more: number;
+  /** Importing it would store no new version. */
+  readonly unchanged: boolean;
+}
+
+/** What config-import of `text` would do against `inForce` (secrets included), changing nothing. */
+export function validateText(
+  text: string,
+  inForce: TandemConfig,
+  options: { merge?: boolean; maxListed?: number } = {},
+): DryRun | { ok: false; error: string } {
+  const plan = planImport(text, inForce, defaultConfig(), options);
+  if (!plan.ok) return { ok: false, error: formatIssues(plan.error) };
+  const r = validateConfig(plan.value);
   if (!r.ok) return { ok: false, error: formatIssues(r.errors) };
-  return { ok: true, warnings: r.warnings.map((w) => `${w.path}: ${w.message}`) };
+  // configVersion is the box's to set: a document's own is no change.
+  const changed = changedSettings(inForce, r.config).filter((p) => p !== '/configVersion');
+  const moved = IDENTITY_POINTERS.filter((p) => changed.includes(p));
+  if (moved.length > 0)
+    return {
+      ok: false,
+      error: moved.map((p) => `${p}: would change the pair’s identity; use config set-identity`).join('; '),
+    };
+  const max = options.maxListed ?? MAX_LISTED_CHANGES;
+  return {
+    ok: true,
+    warnings: r.warnings.map((w) => `${w.path}: ${w.message}`),
+    changes: changed.slice(0, max).map((path) => ({ path, restart: requiresRestart(path) })),
+    more: Math.max(0, changed.length - max),
+    unchanged: changed.length === 0,
+  };
 }
-
-/**
- * A copy with every "<redacted>" secret removed (the real import keeps the
- * one in force). A web user's hash is required, so it gets a well-formed
- * stand-in instead: the real import takes that user's hash in force.
- */
-function withoutRedacted(candidate: unknown): unknown {
-  const copy: unknown = structuredClone(candidate);
-  for (const pointer of secretPointers(copy)) {
-    if (valueAt(copy, pointer) !== REDACTED) continue;
-    setAt(copy, pointer, secretPattern(pointer) === '/web/users/N/hash' ? STAND_IN_HASH : undefined);
-  }
-  return copy;
-}
-
-const STAND_IN_HASH =
-  'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

@@ -95,14 +95,32 @@ export const configCommands = [
   }),
   defineCommand({
     name: 'config-validate',
-    summary: 'check a configuration without applying it',
+    summary: 'check a configuration without applying it, and name the settings it would change',
     role: 'viewer',
-    args: argObject({ text: documentArg('the document to check') }),
-    cli: { words: ['config', 'validate'], file: { mode: 'read', optional: false } },
+    args: argObject({
+      text: documentArg('the document to check'),
+      merge: Optional(booleanArg('true: check it as config-import --merge would take it')),
+    }),
+    cli: {
+      words: ['config', 'validate'],
+      file: { mode: 'read', optional: false },
+      flags: [{ arg: 'merge', flag: '--merge' }],
+    },
     run: (ctx, args) =>
-      withConfig(ctx, 'config-validate', async () => {
-        const r = (await dryRun()).validateText(args.text);
-        return r.ok ? ok({ valid: true, warnings: r.warnings }) : fail(`invalid config: ${r.error}`);
+      withConfig(ctx, 'config-validate', async (config) => {
+        // The diff is against the stored config with its secrets: a "<redacted>"
+        // secret is the one in force, as the import takes it. Only paths leave.
+        if (config.current === undefined)
+          return fail('config-validate: the configuration in force cannot be read here');
+        const r = (await dryRun()).validateText(args.text, config.current(), { merge: args.merge === true });
+        if (!r.ok) return fail(`invalid config: ${r.error}`);
+        return ok({
+          valid: true,
+          warnings: r.warnings,
+          changes: r.changes,
+          ...(r.more > 0 ? { more: r.more } : {}),
+          unchanged: r.unchanged,
+        });
       }),
   }),
   identityCommand,

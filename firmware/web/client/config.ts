@@ -2,13 +2,13 @@
 // form generated from the box's JSON Schema (config-form.ts): a fieldset
 // per section, each input typed and constrained from the schema so the
 // browser checks it first. Check sends the edited config to config-validate
-// and shows what changes and what waits for a restart (config-diff.ts);
+// and shows its answer: which settings change and which wait for a restart,
+// worked out on the box by the import's own rules (no copy of them here);
 // Apply (admins) imports it after a confirmation. Export downloads the
 // export; Import checks a file and applies it after a confirmation. A
 // secret is never shown: its field is empty, and empty keeps the one in
 // force (the export's "<redacted>", which the import restores).
 import { api, run } from './api.ts';
-import { configChanges, documentConfig, mergedOnto, type Change } from './config-diff.ts';
 import {
   allFields,
   configValue,
@@ -29,6 +29,17 @@ const ROOT_ID = 'page-config';
 const MAX_FILE_BYTES = 256 * 1024;
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
+
+/** config-validate's answer (commands/config-dry-run.ts): setting paths only, never values. */
+interface ValidateReply {
+  valid: boolean;
+  warnings?: string[];
+  changes?: { path: string; restart: boolean }[];
+  /** Changed settings beyond the list the box sends. */
+  more?: number;
+  unchanged?: boolean;
+}
+type Change = { pointer: string; label: string; restart: boolean };
 
 interface ImportReply {
   configVersion: number;
@@ -164,12 +175,19 @@ function edited(
   return out;
 }
 
-function changesTable(changes: readonly Change[]): HTMLElement {
+function changesTable(changes: readonly Change[], more: number): HTMLElement {
+  if (more > 0)
+    return h(
+      'div',
+      {},
+      changesTable(changes, 0),
+      h('p', { class: 'hint', id: 'config-changes-more' }, `and ${more} more settings`),
+    );
   if (changes.length === 0) return h('p', { id: 'config-changes', class: 'empty' }, 'No setting changes.');
   return h(
     'table',
     { id: 'config-changes' },
-    h('thead', {}, h('tr', {}, ...['Setting', 'In force', 'New', 'Takes effect'].map((t) => h('th', {}, t)))),
+    h('thead', {}, h('tr', {}, ...['Setting', 'Takes effect'].map((t) => h('th', {}, t)))),
     h(
       'tbody',
       {},
@@ -178,8 +196,6 @@ function changesTable(changes: readonly Change[]): HTMLElement {
           'tr',
           { 'data-pointer': c.pointer, 'data-restart': c.restart ? 'yes' : 'no' },
           h('td', {}, h('code', {}, c.pointer), c.label !== '' ? h('div', { class: 'hint' }, c.label) : null),
-          h('td', {}, h('code', {}, c.before)),
-          h('td', {}, h('code', {}, c.after)),
           h('td', { class: c.restart ? 'warn' : 'ok' }, c.restart ? 'at the next daemon restart' : 'at once'),
         ),
       ),
@@ -187,10 +203,10 @@ function changesTable(changes: readonly Change[]): HTMLElement {
   );
 }
 
-function confirmText(changes: readonly Change[], what: string): string {
+function confirmText(changes: readonly Change[], more: number, what: string): string {
   const restart = changes.filter((c) => c.restart).map((c) => c.pointer);
   return (
-    `${what}: ${changes.length} setting(s) change on this box, and the peer receives the new config.` +
+    `${what}: ${changes.length + more} setting(s) change on this box, and the peer receives the new config.` +
     (restart.length > 0
       ? ` ${restart.length} take effect only when the daemon restarts (${restart.slice(0, 6).join(', ')}${restart.length > 6 ? ', …' : ''}).`
       : ' All take effect at once.')
@@ -199,7 +215,8 @@ function confirmText(changes: readonly Change[], what: string): string {
 
 function draw(root: HTMLElement, ctx: PageContext, schema: unknown, shown: unknown): void {
   const editable = ctx.can('config-import');
-  const inForce = documentConfig(shown);
+  // config-show answers with the export's envelope; the settings are its config.
+  const inForce = valueAt(shown, '/config') ?? shown;
   // The export's own stamp (the config's configVersion may lag it: config/config-manager.ts stamp()).
   const stamped = valueAt(shown, '/configVersion');
   const version = typeof stamped === 'number' ? stamped : valueAt(inForce, '/configVersion');
@@ -224,13 +241,21 @@ function draw(root: HTMLElement, ctx: PageContext, schema: unknown, shown: unkno
   form.addEventListener('submit', (e) => e.preventDefault());
 
   const envelope = (config: unknown) => JSON.stringify({ format: 'tandem-config', config }, null, 2);
-  const verdict = (changes: readonly Change[], text: string) =>
-    run<{ valid: boolean; warnings: string[] }>('config-validate', { text }).then(
+  const labels = new Map(fields.map((f) => [f.pointer, f.label]));
+  /** The box's answer drawn; it resolves to the changes when valid, null when refused. */
+  const verdict = (text: string, merge: boolean) =>
+    run<ValidateReply>('config-validate', merge ? { text, merge } : { text }).then(
       (r) => {
+        const changes = (Array.isArray(r.changes) ? r.changes : []).map((c) => ({
+          pointer: String(c.path),
+          label: labels.get(String(c.path)) ?? '',
+          restart: c.restart === true,
+        }));
+        const more = typeof r.more === 'number' && r.more > 0 ? r.more : 0;
         fill(
           result,
           h('h2', {}, 'Changes'),
-          changesTable(changes),
+          changesTable(changes, more),
           h(
             'p',
             { id: 'config-verdict', class: 'ok', 'data-valid': 'yes' },
@@ -238,21 +263,22 @@ function draw(root: HTMLElement, ctx: PageContext, schema: unknown, shown: unkno
           ),
           ...(r.warnings ?? []).map((w) => h('p', { class: 'warn config-warning' }, String(w))),
         );
-        return true;
+        return { changes, more, unchanged: r.unchanged === true };
       },
       (err: unknown) => {
         fill(
           result,
           h('h2', {}, 'Changes'),
-          changesTable(changes),
+          h('p', { id: 'config-changes', class: 'empty' }, 'Not checked: the box refused the configuration.'),
           h('p', { id: 'config-verdict', class: 'bad', 'data-valid': 'no' }, (err as Error).message),
         );
         ctx.say(`config-validate refused: ${(err as Error).message}`, 'bad');
-        return false;
+        return null;
       },
     );
-  const apply = (text: string, changes: readonly Change[], merge: boolean, what: string) => {
-    if (!window.confirm(confirmText(changes, what))) return;
+  type Verdict = NonNullable<Awaited<ReturnType<typeof verdict>>>;
+  const apply = (text: string, v: Verdict, merge: boolean, what: string) => {
+    if (!window.confirm(confirmText(v.changes, v.more, what))) return;
     run<ImportReply>('config-import', merge ? { text, merge } : { text })
       .then((r) => {
         const waiting = r.waitingForRestart ?? [];
@@ -271,17 +297,17 @@ function draw(root: HTMLElement, ctx: PageContext, schema: unknown, shown: unkno
   const check = () => {
     const config = edited(form, fields, controls, inForce);
     if (config === null) return;
-    void verdict(configChanges(schema, inForce, config), envelope(config));
+    void verdict(envelope(config), false);
   };
   const applyForm = () => {
     const config = edited(form, fields, controls, inForce);
     if (config === null) return;
-    const changes = configChanges(schema, inForce, config);
-    if (changes.length === 0) return ctx.say('Nothing to apply: no setting changed.', 'info');
     const text = envelope(config);
-    void verdict(changes, text).then(
-      (ok) => ok && apply(text, changes, false, 'Apply the edited configuration'),
-    );
+    void verdict(text, false).then((v) => {
+      if (v === null) return;
+      if (v.unchanged) return ctx.say('Nothing to apply: no setting changed.', 'info');
+      apply(text, v, false, 'Apply the edited configuration');
+    });
   };
 
   const file = h('input', { id: 'config-import-file', type: 'file', accept: '.json,application/json' });
@@ -290,20 +316,12 @@ function draw(root: HTMLElement, ctx: PageContext, schema: unknown, shown: unkno
     const f = file.files?.[0];
     if (f === undefined) return ctx.say('Choose a file to import first.', 'bad');
     if (f.size > MAX_FILE_BYTES) return ctx.say(`${f.name} is over ${MAX_FILE_BYTES / 1024} KiB.`, 'bad');
+    // The box parses and checks the file (config-validate): the page only sends it.
+    const merged = merge.checked;
     f.text()
-      .then((text) => {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(text);
-        } catch {
-          return ctx.say(`${f.name} is not JSON.`, 'bad');
-        }
-        const after = merge.checked ? mergedOnto(inForce, documentConfig(doc)) : documentConfig(doc);
-        const changes = configChanges(schema, inForce, after);
-        return verdict(changes, text).then(
-          (ok) => ok && apply(text, changes, merge.checked, `Import ${f.name}`),
-        );
-      })
+      .then((text) =>
+        verdict(text, merged).then((v) => v !== null && apply(text, v, merged, `Import ${f.name}`)),
+      )
       .catch(refused(ctx, 'import'));
   };
 

@@ -138,7 +138,7 @@ describe('operator commands', () => {
   it('config-validate never changes anything; config-import of a bad document names the field', async () => {
     const before = readFileSync(file, 'utf8');
     const bad = JSON.stringify({ cluster: { heartbeat: { intervalMs: 10 } } });
-    const v = await run('config-validate', { text: bad });
+    const v = await run('config-validate', { text: bad, merge: true });
     expect(v.status).toBe('error');
     expect(v.error).toMatch(/\/cluster\/heartbeat\/intervalMs/);
     expect((await run('config-validate', { text: '{nope' })).error).toMatch(/not valid JSON/);
