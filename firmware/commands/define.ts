@@ -59,6 +59,12 @@ export interface CliSpec {
    * args.text (import, validate); 'write' stores the reply there (export).
    */
   readonly file?: { readonly mode: 'read' | 'write'; readonly optional: boolean };
+  /**
+   * Arguments tandemctl reads from standard input, one line each, never from
+   * the command line, where `ps` would show them (passwords); on a terminal
+   * it asks for each without echo.
+   */
+  readonly secrets?: readonly { readonly arg: string; readonly metavar: string }[];
 }
 
 export interface CommandDef<S extends TObject = TObject> {

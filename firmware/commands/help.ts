@@ -18,6 +18,8 @@ export function synopsis(def: CommandDef): string {
     parts.push(`[${f.metavar === undefined ? f.flag : `${f.flag} ${f.metavar}`}]`);
   const file = def.cli.file;
   if (file !== undefined) parts.push(file.optional ? '[FILE]' : 'FILE');
+  const secrets = def.cli.secrets ?? [];
+  if (secrets.length > 0) parts.push(`< ${secrets.map((s) => s.metavar).join(' ')}`);
   return parts.join(' ');
 }
 
@@ -87,6 +89,19 @@ export function commandHelp(def: CommandDef): string {
           ? `${f.metavar} is ISO 8601, epoch ms, or an age like 30s, 15m, 2h, 7d`
           : valueRule(schema);
     args.push(...entry(name, explained(schema.description, rule)));
+  }
+  for (const s of def.cli.secrets ?? []) {
+    const schema = def.args.properties[s.arg];
+    if (schema === undefined) continue;
+    args.push(
+      ...entry(
+        s.metavar,
+        explained(
+          schema.description,
+          `${valueRule(schema)}; read from standard input, one line, never from the command line (asked without echo on a terminal)`,
+        ),
+      ),
+    );
   }
   if (def.cli.file !== undefined) {
     args.push(

@@ -37,10 +37,8 @@ export const userCommands = [
     args: argObject({ name: nameArg('the user name'), password: passwordArg('the password') }),
     cli: {
       words: ['web', 'login'],
-      positionals: [
-        { arg: 'name', metavar: 'USER' },
-        { arg: 'password', metavar: 'PASSWORD' },
-      ],
+      positionals: [{ arg: 'name', metavar: 'USER' }],
+      secrets: [{ arg: 'password', metavar: 'PASSWORD' }],
     },
     run: async (ctx, args) => {
       if (ctx.webChannel !== true) return fail('login: only the web panel logs in (web.sock)');
@@ -60,8 +58,8 @@ export const userCommands = [
     }),
     cli: {
       words: ['web', 'password'],
-      positionals: [
-        { arg: 'name', metavar: 'USER' },
+      positionals: [{ arg: 'name', metavar: 'USER' }],
+      secrets: [
         { arg: 'old', metavar: 'OLD' },
         { arg: 'new', metavar: 'NEW' },
       ],
@@ -101,8 +99,8 @@ export const userCommands = [
       positionals: [
         { arg: 'name', metavar: 'USER' },
         { arg: 'role', metavar: 'viewer|operator|admin' },
-        { arg: 'password', metavar: 'PASSWORD' },
       ],
+      secrets: [{ arg: 'password', metavar: 'PASSWORD' }],
     },
     run: async (ctx, args) => {
       const s = store(ctx);
@@ -147,10 +145,8 @@ export const userCommands = [
     }),
     cli: {
       words: ['web', 'user-reset'],
-      positionals: [
-        { arg: 'name', metavar: 'USER' },
-        { arg: 'password', metavar: 'PASSWORD' },
-      ],
+      positionals: [{ arg: 'name', metavar: 'USER' }],
+      secrets: [{ arg: 'password', metavar: 'PASSWORD' }],
     },
     run: async (ctx, args) => {
       const s = store(ctx);

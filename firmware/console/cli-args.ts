@@ -24,6 +24,8 @@ export interface ParsedRequest {
   readonly exportFile?: string;
   /** config import|validate FILE: read by tandemctl, sent as args.text. */
   readonly readFile?: string;
+  /** Arguments tandemctl reads from standard input (CliSpec.secrets), in order. */
+  readonly secrets?: readonly { readonly arg: string; readonly metavar: string }[];
 }
 
 export type Parsed =
@@ -169,7 +171,7 @@ function commandArgs(
   rest: readonly string[],
   flags: ReadonlyMap<string, string | true>,
   nowMs: number,
-): Pick<ParsedRequest, 'command' | 'args' | 'exportFile' | 'readFile'> {
+): Pick<ParsedRequest, 'command' | 'args' | 'exportFile' | 'readFile' | 'secrets'> {
   const spelled = def.cli.words.join(' ');
   const own = def.cli.flags ?? [];
   for (const f of flags.keys())
@@ -202,6 +204,7 @@ function commandArgs(
     args,
     ...(path !== undefined && file?.mode === 'read' ? { readFile: path } : {}),
     ...(path !== undefined && file?.mode === 'write' ? { exportFile: path } : {}),
+    ...(def.cli.secrets !== undefined ? { secrets: def.cli.secrets } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { paths } from '../../hal/paths.ts';
 import { MAX_CONFIG_TEXT } from '../commands/args.ts';
 import { commandDef } from '../commands/registry.ts';
+import { createInterface } from 'node:readline';
 import { readFileBounded } from '../core/bounded-read.ts';
 import { parseArgs } from './cli-args.ts';
 import { sendRequest, UnreachableError } from './client.ts';
@@ -24,6 +25,53 @@ export interface Io {
   readonly now: () => number;
   /** log --follow: called when following begins; the signal it returns ends it (Ctrl-C). */
   readonly interrupt?: () => AbortSignal;
+  /** The next line of standard input (a secret argument), asked for without echo on a terminal; null at its end. */
+  readonly readSecret?: (metavar: string) => Promise<string | null>;
+}
+
+/**
+ * Secrets from standard input: on a terminal each is asked for on stderr and
+ * typed without echo (raw mode, Enter ends it, Ctrl-C gives up); otherwise
+ * they are the lines piped in, in order.
+ */
+function stdinSecrets(): (metavar: string) => Promise<string | null> {
+  let lines: AsyncIterator<string> | null = null;
+  return async (metavar) => {
+    const stdin = process.stdin;
+    if (stdin.isTTY) return askWithoutEcho(`${metavar}: `);
+    lines ??= createInterface({ input: stdin, terminal: false })[Symbol.asyncIterator]();
+    const next = await lines.next();
+    return next.done === true ? null : next.value.slice(0, MAX_SECRET_CHARS);
+  };
+}
+
+/** A secret line is at most this long; the registry bounds each argument again. */
+const MAX_SECRET_CHARS = 4096;
+
+function askWithoutEcho(prompt: string): Promise<string | null> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.resume();
+  let typed = '';
+  return new Promise((resolve) => {
+    const done = (value: string | null): void => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      resolve(value);
+    };
+    const onData = (chunk: Buffer): void => {
+      for (const ch of chunk.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return done(typed);
+        if (ch === '\u0003' || ch === '\u0004') return done(null); // Ctrl-C, Ctrl-D
+        if (ch === '\u007f' || ch === '\b') typed = typed.slice(0, -1);
+        else if (typed.length < MAX_SECRET_CHARS) typed += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -70,6 +118,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     args['text'] = read.value.toString('utf8');
   }
+  for (const s of parsed.secrets ?? []) {
+    const line = (await io.readSecret?.(s.metavar)) ?? null;
+    if (line === null) {
+      io.err(`tandemctl: ${s.metavar}: missing on standard input (one line each; never on the command line)`);
+      return EXIT.usage;
+    }
+    args[s.arg] = line;
+  }
   let response;
   try {
     response = await sendRequest(parsed.socket ?? paths.controlSocket, parsed.command, args);
@@ -112,6 +168,7 @@ if (import.meta.main) {
     err: (t) => process.stderr.write(t + '\n'),
     color: useColor(process.stdout, process.env),
     now: () => Date.now(),
+    readSecret: stdinSecrets(),
     interrupt: () => {
       following = true;
       const ctrlC = new AbortController();

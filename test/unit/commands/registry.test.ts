@@ -35,15 +35,24 @@ describe('command registry', () => {
     }
   });
 
-  it('gives every required argument a spelling on the command line', () => {
+  it('gives every required argument a spelling on the command line (or a line on stdin)', () => {
     for (const def of REGISTRY) {
       const spelled = new Set([
         ...(def.cli.positionals ?? []).filter((p) => p.optional !== true).map((p) => p.arg),
         ...(def.cli.file?.mode === 'read' ? ['text'] : []),
+        ...(def.cli.secrets ?? []).map((s) => s.arg),
       ]);
       for (const key of def.args.required ?? []) expect(spelled, `${def.name}.${key}`).toContain(key);
       for (const p of def.cli.positionals ?? []) expect(def.args.properties).toHaveProperty(p.arg);
       for (const f of def.cli.flags ?? []) expect(def.args.properties).toHaveProperty(f.arg);
+      for (const s of def.cli.secrets ?? []) expect(def.args.properties).toHaveProperty(s.arg);
+    }
+  });
+
+  it('never takes a password from the command line, where ps shows it', () => {
+    for (const def of REGISTRY) {
+      for (const p of def.cli.positionals ?? []) expect(p.arg, def.name).not.toMatch(/^(password|old|new)$/);
+      for (const f of def.cli.flags ?? []) expect(f.arg, def.name).not.toMatch(/^(password|old|new)$/);
     }
   });
 
