@@ -8,6 +8,7 @@
 //
 // Environment: TANDEM_CONTROLLER_ID, TANDEM_CONFIG_FILE, TANDEM_CONTROL_SOCKET
 // (web.sock is beside it), TANDEM_STATE_DIR (the certificate is in web/ there).
+import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import type { Server as TlsServer } from 'node:tls';
@@ -28,6 +29,16 @@ import { ensureCertificate, installCertificate } from './tls.ts';
 
 /** How often the config file is read again (users' idle time, the scrape token, the web secret at first boot). */
 const CONFIG_POLL_MS = 5000;
+
+/** What tells a rewritten file from the one read last: its inode, size and modification time. */
+function fileStamp(path: string): string {
+  try {
+    const s = statSync(path);
+    return `${s.ino}:${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+}
 
 const say = (o: Record<string, unknown>): void => void process.stdout.write(JSON.stringify(o) + '\n');
 
@@ -63,7 +74,12 @@ async function main(): Promise<number> {
   const certDir = join(paths.stateDir, 'web');
   const tls = await ensureCertificate(certDir, certificateNames(cfg, controller));
   let keys = cfg.web.secret !== undefined ? new SessionKeys(cfg.web.secret) : null;
+  // Read and validated again only when the file changed (a replicated or imported config is written whole).
+  let seen = fileStamp(paths.configFile);
   const reread = setInterval(() => {
+    const stamp = fileStamp(paths.configFile);
+    if (stamp === seen) return;
+    seen = stamp;
     const again = loadConfigFile(paths.configFile);
     if (!again.ok) return say({ controller, web: `config not re-read: ${again.error}` });
     cfg = again.value.cfg;

@@ -12,6 +12,7 @@ import type { StatusReport } from '../status/snapshot.ts';
 import { onBehalf, requireSession, setSessionCookie, type WebDeps } from './request-session.ts';
 import { eventsCsv } from './csv.ts';
 import { prometheusText, type TakeoverSample } from './metrics.ts';
+import { SESSION_COOKIE } from './session.ts';
 
 /** Commands the page may not send through the generic route: each has its own (or none). */
 const OWN_ROUTE = new Set(['login', 'password-change', 'initial-password']);
@@ -48,7 +49,7 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
     reply.hijack();
     const raw = reply.raw;
     for (const [k, v] of Object.entries(reply.getHeaders())) if (v !== undefined) raw.setHeader(k, v);
-    const cookie = req.cookies['tandem_session'];
+    const cookie = req.cookies[SESSION_COOKIE];
     const stillValid = (): boolean => deps.keys()?.open(cookie, deps.now(), deps.idleMs()).ok === true;
     if (!deps.live.open(raw, stillValid)) {
       raw.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5' });

@@ -2,7 +2,6 @@
 // most, are audited when they need more than a viewer, and `as` is refused
 // anywhere else.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,25 +11,8 @@ import { commandDef } from '../../../firmware/commands/registry.ts';
 import { auditArgs } from '../../../firmware/console/on-behalf.ts';
 import { ControlSocketServer } from '../../../firmware/console/server.ts';
 import type { EventInput } from '../../../firmware/events/types.ts';
+import { ask } from './ask-socket.ts';
 import { fakeContext, fakeHost, type FakeHost } from '../commands/fake-context.ts';
-
-function ask(path: string, body: unknown): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const s = createConnection(path);
-    let buf = '';
-    s.setEncoding('utf8');
-    s.on('data', (c: string) => {
-      buf += c;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        s.destroy();
-        resolve(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
-      }
-    });
-    s.on('error', reject);
-    s.write(JSON.stringify(body) + '\n');
-  });
-}
 
 describe('web socket (on behalf of web users)', () => {
   let dir: string;

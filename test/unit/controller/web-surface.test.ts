@@ -2,7 +2,6 @@
 // first start's secret and console line, and a first login, password change
 // and user added through the socket as the web process sends them.
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -15,25 +14,8 @@ import type { Extension } from '../../../firmware/core/extension.ts';
 import type { EventLog } from '../../../firmware/events/event-log.ts';
 import type { EventInput, LoggedEvent } from '../../../firmware/events/types.ts';
 import { initialPassword } from '../../../firmware/users/initial.ts';
+import { ask } from '../console/ask-socket.ts';
 import { fakeContext } from '../commands/fake-context.ts';
-
-function ask(path: string, body: unknown): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const s = createConnection(path);
-    let buf = '';
-    s.setEncoding('utf8');
-    s.on('data', (c: string) => {
-      buf += c;
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) {
-        s.destroy();
-        resolve(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
-      }
-    });
-    s.on('error', reject);
-    s.write(JSON.stringify(body) + '\n');
-  });
-}
 
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
