@@ -12,7 +12,7 @@ fi
 
 packages=(
   ca-certificates
-  iproute2 iputils-ping iputils-arping util-linux mount e2fsprogs coreutils psmisc
+  iproute2 iputils-ping iputils-arping util-linux fdisk mount e2fsprogs coreutils psmisc
   socat tgt libiscsi-bin libiscsi-dev sg3-utils
   postgresql-15 postgresql-client-15
   mosquitto mosquitto-clients
