@@ -1,0 +1,63 @@
+// `npm run image`: the dev image for the VM pair (docs/image.md). The same
+// layout as the product's Buildroot image (images/genimage.cfg), its root
+// filesystem from Debian's packages instead of Buildroot's sources, with the
+// same staged firmware, init scripts and inittab. Needs root (mmdebstrap in
+// root mode, chroot, mke2fs -d keeps owners).
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { makeEfiTree } from './efi.ts';
+import { DEV_IMAGE, IMAGE_DIR, REPO, ROOT_SLOT_MB } from './layout.ts';
+import { customize, debootstrap } from './rootfs.ts';
+import { step } from './run.ts';
+
+const NODE = join(REPO, 'node_modules', 'node', 'bin', 'node');
+
+function mb(path: string): string {
+  return `${(statSync(path).size / 1048576).toFixed(0)} MiB`;
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error('npm run image: must run as root (mmdebstrap, chroot)');
+  const t0 = Date.now();
+  const lap = (what: string) =>
+    process.stderr.write(`image: ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
+  await step(NODE, [join(REPO, 'tools', 'image', 'build-firmware.ts')], REPO);
+  lap('firmware built');
+
+  const work = join(IMAGE_DIR, 'work');
+  const root = join(work, 'root');
+  const input = join(work, 'input');
+  rmSync(input, { recursive: true, force: true });
+  mkdirSync(input, { recursive: true });
+  await debootstrap(root);
+  lap('Debian root filesystem made');
+  await customize(root, NODE);
+  const rootfs = join(input, 'rootfs.ext4');
+  await step('mke2fs', ['-q', '-t', 'ext4', '-L', 'rootfs', '-d', root, rootfs, `${ROOT_SLOT_MB}M`]);
+  lap(`rootfs.ext4 made`);
+  await makeEfiTree(input);
+
+  const empty = join(work, 'empty');
+  rmSync(join(work, 'tmp'), { recursive: true, force: true });
+  mkdirSync(empty, { recursive: true });
+  await step('genimage', [
+    '--config',
+    join(REPO, 'images', 'genimage.cfg'),
+    '--inputpath',
+    input,
+    '--outputpath',
+    IMAGE_DIR,
+    '--tmppath',
+    join(work, 'tmp'),
+    '--rootpath',
+    empty,
+  ]);
+  renameSync(join(IMAGE_DIR, 'disk.img'), DEV_IMAGE);
+  rmSync(root, { recursive: true, force: true });
+  lap(`${DEV_IMAGE}: ${mb(DEV_IMAGE)}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`npm run image: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
