@@ -1,0 +1,79 @@
+// `npm run build` into a temporary directory: the staged tree runs on Node
+// 22 with no TypeScript in it, ships no devDependency, and carries the init
+// scripts, links and web client both image builders expect (docs/image.md).
+import { execFile } from 'node:child_process';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFirmware } from '../../../tools/image/build-firmware.ts';
+import { INIT_SCRIPTS, STAGED_LINKS } from '../../../tools/image/firmware/system-files.ts';
+import { typescriptFiles } from '../../../tools/image/firmware/typescript-files.ts';
+
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), 'tandem-build-'));
+const root = join(work, 'firmware-root');
+const app = join(root, 'opt', 'tandem');
+
+beforeAll(async () => {
+  // tsc emits the whole firmware: some 20 s on a loaded machine.
+  await buildFirmware({ out: root, arch: 'x64', log: () => undefined });
+}, 180_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('npm run build', () => {
+  it('runs tandemctl from the emitted JavaScript on Node 22, with no .ts file in the tree', async () => {
+    expect(process.versions.node.startsWith('22.')).toBe(true);
+    expect(typescriptFiles(root)).toEqual([]);
+    const { stdout } = await run(
+      process.execPath,
+      [join(app, 'firmware', 'console', 'tandemctl.js'), '--help'],
+      {
+        cwd: work,
+      },
+    );
+    expect(stdout).toContain('usage: tandemctl');
+  }, 30_000);
+
+  it('has each entry point and the client prebuilt, and what Node needs to load them', () => {
+    for (const entry of ['daemon.js', 'panel/main.js', 'web/main.js', 'console/tandemctl.js']) {
+      expect(existsSync(join(app, 'firmware', entry)), entry).toBe(true);
+    }
+    expect(existsSync(join(app, 'firmware', 'web', 'client', 'app.js'))).toBe(true);
+    expect(existsSync(join(app, 'firmware', 'web', 'client', 'index.html'))).toBe(true);
+    expect(readFileSync(join(app, 'firmware', 'daemon.js'), 'utf8')).not.toMatch(/from '\.{1,2}\/[^']*\.ts'/);
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg['type']).toBe('module');
+    expect(pkg['devDependencies']).toBeUndefined();
+    expect(Object.keys(pkg['dependencies'] as object)).toContain('koffi');
+  });
+
+  it('ships the production packages only, with the linux-x64 native addons', () => {
+    const modules = join(app, 'node_modules');
+    for (const dep of ['fastify', 'mqtt', 'koffi', 'serialport', '@koromix/koffi-linux-x64']) {
+      expect(existsSync(join(modules, dep)), dep).toBe(true);
+    }
+    for (const dev of ['typescript', 'vitest', 'eslint', 'pg', 'playwright-core', 'rolldown', 'node']) {
+      expect(existsSync(join(modules, dev)), dev).toBe(false);
+    }
+    expect(existsSync(join(modules, '@serialport', 'bindings-cpp', 'prebuilds', 'linux-x64'))).toBe(true);
+    expect(existsSync(join(modules, '@serialport', 'bindings-cpp', 'prebuilds', 'win32-x64'))).toBe(false);
+  });
+
+  it('lays out tandemctl, the init scripts, inittab and the links to the data partition', () => {
+    expect(lstatSync(join(root, 'usr', 'bin', 'tandemctl')).mode & 0o777).toBe(0o755);
+    expect(readFileSync(join(root, 'usr', 'bin', 'tandemctl'), 'utf8')).toContain(
+      'exec /usr/bin/node /opt/tandem/firmware/console/tandemctl.js "$@"',
+    );
+    for (const s of [...INIT_SCRIPTS, 'rcS', 'rcK']) {
+      expect(lstatSync(join(root, 'etc', 'init.d', s)).mode & 0o777, s).toBe(0o755);
+    }
+    expect(readFileSync(join(root, 'etc', 'inittab'), 'utf8')).toContain('::sysinit:/etc/init.d/rcS');
+    for (const f of ['etc/mosquitto/tandem.conf', 'etc/mosquitto/tandem.acl', 'etc/rauc/system.conf']) {
+      expect(existsSync(join(root, f)), f).toBe(true);
+    }
+    for (const l of STAGED_LINKS) expect(readlinkSync(join(root, l.at))).toBe(l.target);
+  });
+});
