@@ -1,5 +1,5 @@
 // `npm run flash -- IMAGE TARGET --controller A|B --box ID [--config FILE] [--force TARGET]`
-import { errorReport } from '../../hal/errors.ts';
+import { errorMessage, errorReport } from '../../hal/errors.ts';
 import { parseFlashArgs } from './args.ts';
 import { FlashError } from './errors.ts';
 import { flash } from './flash.ts';
@@ -37,7 +37,9 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    if (err instanceof FlashError) console.error(`flash: ${err.message}`);
+    // Refusals and system errors (which name their path) need no stack.
+    const sysError = typeof (err as NodeJS.ErrnoException | undefined)?.code === 'string';
+    if (err instanceof FlashError || sysError) console.error(`flash: ${errorMessage(err)}`);
     else console.error(`flash failed: ${errorReport(err)}`);
     if (
       err instanceof FlashError &&

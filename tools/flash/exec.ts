@@ -53,6 +53,7 @@ export function exec(
 /** Where each program we run comes from, for the error when it is missing. */
 const PACKAGES: Record<string, string> = {
   blkid: 'util-linux',
+  blockdev: 'util-linux',
   debugfs: 'e2fsprogs',
   sfdisk: 'fdisk',
   'mkfs.ext4': 'e2fsprogs',

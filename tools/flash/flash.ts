@@ -6,6 +6,7 @@ import { statSync } from 'node:fs';
 import { hashPrefix, writeImage } from './copy.ts';
 import { writeDataFiles } from './data-files.ts';
 import { FlashError } from './errors.ts';
+import { exec } from './exec.ts';
 import { readGpt, SECTOR } from './gpt.ts';
 import { controllerFiles } from './identity.ts';
 import { targetUses } from './in-use.ts';
@@ -88,5 +89,11 @@ export async function flash(req: FlashRequest, out: FlashOutput): Promise<FlashR
   }
   await writeDataFiles(target.path, files);
   for (const f of files) out.log(`wrote ${f.path} on the data partition`);
+  if (target.kind === 'block') {
+    // The kernel still has the old partition table of this disk in memory.
+    const r = await exec('blockdev', ['--rereadpt', target.path]);
+    if (r.code !== 0)
+      out.log(`warning: blockdev --rereadpt ${target.path}: ${r.stderr.trim()} (re-plug or reboot)`);
+  }
   return { imageSha256, targetSha256, bytes, files: files.map((f) => f.path) };
 }

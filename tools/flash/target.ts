@@ -2,7 +2,7 @@
 // to create), a regular file or a block device, and its size. Anything else
 // (a directory, a character device, a FIFO) is refused.
 import { readFileSync, statSync, realpathSync, type BigIntStats } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { FlashError } from './errors.ts';
 
 export interface DevNumber {
@@ -48,7 +48,12 @@ function statOrMissing(path: string): BigIntStats | undefined {
 /** The target as it is now; symbolic links (/dev/disk/by-id/…) are followed. */
 export function inspectTarget(given: string): Target {
   const st = statOrMissing(given);
-  if (st === undefined) return { kind: 'missing', path: resolve(given), bytes: 0 };
+  if (st === undefined) {
+    const dir = statOrMissing(dirname(resolve(given)));
+    if (dir === undefined || !dir.isDirectory())
+      throw new FlashError(`${given}: its directory does not exist`);
+    return { kind: 'missing', path: resolve(given), bytes: 0 };
+  }
   const path = realpathSync(given);
   if (st.isFile()) return { kind: 'file', path, bytes: Number(st.size), dev: st.dev, ino: st.ino };
   if (st.isBlockDevice()) {
