@@ -20,7 +20,7 @@ describe('Progress', () => {
     for (let done = 0; done <= 1000; done += 25) p.update(done);
     p.done();
     expect(s.text).toHaveLength(10);
-    expect(s.text[0]).toMatch(/^write:  10%  0\.0\/0\.0 MB  [\d.]+ MB\/s\n$/);
+    expect(s.text[0]).toMatch(/^write: {2}10% {2}0\.0\/0\.0 MB {2}[\d.]+ MB\/s\n$/);
     expect(s.text[9]).toMatch(/^write: 100%/);
   });
 
@@ -29,8 +29,8 @@ describe('Progress', () => {
     const p = new Progress('verify', 4_000_000, s);
     p.update(1_000_000);
     p.done();
-    expect(s.text[0]).toMatch(/^\rverify:  25%  1\.0\/4\.0 MB/);
-    expect(s.text.at(-2)).toMatch(/^\rverify: 100%  4\.0\/4\.0 MB/);
+    expect(s.text[0]).toMatch(/^\rverify: {2}25% {2}1\.0\/4\.0 MB/);
+    expect(s.text.at(-2)).toMatch(/^\rverify: 100% {2}4\.0\/4\.0 MB/);
     expect(s.text.at(-1)).toBe('\n');
   });
 });
