@@ -1,0 +1,106 @@
+// One guest of the VM pair: QEMU (TCG: no KVM here) booting a flashed copy
+// of the dev image through OVMF and GRUB, in its controller's network
+// namespace so that its taps and its iSCSI logins use that controller's links.
+// ttyS0, the serial console, is a host pty; ttyS1, the heartbeat cable, is a
+// socket joining the two guests as a null-modem. Killing QEMU is a power cut.
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { LabError } from '../lab/errors.ts';
+import { netnsPath } from '../lab/netns.ts';
+import { livePid, spawnDetached } from '../lab/procs.ts';
+import { waitFor } from '../lab/run.ts';
+import type { Controller } from '../lab/topology.ts';
+import { NICS, initiatorName, lunUrl, mac, vmFiles } from './layout.ts';
+import { tapName } from './net.ts';
+
+export const QEMU = '/usr/bin/qemu-system-x86_64';
+export const OVMF = '/usr/share/ovmf/OVMF.fd';
+
+/** Guest memory: the firmware, the web and panel processes, PostgreSQL. */
+const MEMORY_MB = 1536;
+
+export function qemuArgs(c: Controller): string[] {
+  const args = [
+    '-name',
+    `tandem-${c}`,
+    '-machine',
+    'q35',
+    '-m',
+    String(MEMORY_MB),
+    '-smp',
+    '1',
+    '-bios',
+    OVMF,
+    '-nodefaults',
+    '-display',
+    'none',
+    '-drive',
+    `file=${vmFiles.disk(c)},format=raw,if=virtio,cache=unsafe`,
+    '-chardev',
+    'pty,id=con',
+    '-serial',
+    'chardev:con',
+    '-chardev',
+    c === 'A'
+      ? `socket,id=hb,path=${vmFiles.serialSock},server=on,wait=off`
+      : `socket,id=hb,path=${vmFiles.serialSock},reconnect=1`,
+    '-serial',
+    'chardev:hb',
+    '-device',
+    'i6300esb',
+    '-watchdog-action',
+    'reset',
+    '-iscsi',
+    `initiator-name=${initiatorName(c)}`,
+    '-device',
+    'virtio-scsi-pci,id=scsi',
+    '-drive',
+    `file=${lunUrl(c)},if=none,id=shared,format=raw,cache=none`,
+    '-device',
+    'scsi-block,drive=shared,bus=scsi.0',
+    '-monitor',
+    `unix:${vmFiles.monitor(c)},server=on,wait=off`,
+  ];
+  NICS.forEach((nic, i) => {
+    args.push('-netdev', `tap,id=${nic.name},ifname=${tapName(nic)},script=no,downscript=no`);
+    args.push('-device', `virtio-net-pci,netdev=${nic.name},mac=${mac(c, i)}`);
+  });
+  return args;
+}
+
+export function qemuPid(c: Controller): number | null {
+  return livePid(vmFiles.qemuPid(c));
+}
+
+export async function startGuest(c: Controller): Promise<void> {
+  if (qemuPid(c) !== null) throw new LabError('usage', `guest ${c} is already running`);
+  rmSync(vmFiles.qemuLog(c), { force: true });
+  spawnDetached('nsenter', [`--net=${netnsPath(c)}`, '--', QEMU, ...qemuArgs(c)], {
+    pidFile: vmFiles.qemuPid(c),
+    logFile: vmFiles.qemuLog(c),
+  });
+  await waitFor(
+    `guest ${c}'s console pty`,
+    () => {
+      if (qemuPid(c) === null) throw new LabError('command-failed', `QEMU for ${c} exited:\n${log(c)}`);
+      return consolePty(c) !== null;
+    },
+    30_000,
+  );
+}
+
+function log(c: Controller): string {
+  return existsSync(vmFiles.qemuLog(c)) ? readFileSync(vmFiles.qemuLog(c), 'utf8') : '';
+}
+
+/** The host pty of the guest's serial console, as QEMU printed it at start. */
+export function consolePty(c: Controller): string | null {
+  return /char device redirected to (\/dev\/pts\/[0-9]+) \(label con\)/.exec(log(c))?.[1] ?? null;
+}
+
+/** A power cut: QEMU dies at once, the guest's disk keeps what it had written. */
+export function killGuest(c: Controller): boolean {
+  const pid = qemuPid(c);
+  if (pid === null) return false;
+  process.kill(pid, 'SIGKILL');
+  return true;
+}
