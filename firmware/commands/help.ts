@@ -57,9 +57,9 @@ function valueRule(schema: TSchema): string {
 /** An argument's description and its rule: "the group to move. Must be a group name (...)". */
 const explained = (description: unknown, rule: string): string => `${String(description)}. ${rule}`;
 
-/** tandemctl's command list, one entry per command. */
-export function commandList(): string {
-  return REGISTRY.flatMap((def) => entry(synopsis(def), def.summary)).join('\n');
+/** tandemctl's command list, one entry per command (the console shell lists those its role may run). */
+export function commandList(defs: readonly CommandDef[] = REGISTRY): string {
+  return defs.flatMap((def) => entry(synopsis(def), def.summary)).join('\n');
 }
 
 /** The commands whose tandemctl words start with `words` (help config -> the four config commands). */

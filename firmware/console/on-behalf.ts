@@ -5,7 +5,9 @@
 // weaker of the socket's role and `as.role` (a request without `as` as a
 // viewer), names `<user>@<address> (web)` as its actor, and every request
 // for a command that needs an operator or an admin leaves an audit event,
-// WEB_ACTION or WEB_REFUSED, without its password fields.
+// WEB_ACTION or WEB_REFUSED, without its password fields. The serial
+// console's shell (shell.ts) sends its user's requests here the same way,
+// with the address 'console'.
 import { isIP } from 'node:net';
 import { admit, salvageTransaction } from '../commands/check.ts';
 import type { OnBehalf } from '../commands/context.ts';
@@ -27,6 +29,12 @@ export interface OnBehalfOptions {
 }
 
 const USER = new RegExp(WEB_USER_NAME);
+
+/**
+ * The address of a user logged in on the serial console (console/login.ts):
+ * the same web users, the same role rules and audit, no browser address.
+ */
+export const CONSOLE_ADDRESS = 'console';
 const KEYS = ['user', 'role', 'address'];
 
 /** `as` checked: a plain object of exactly user, role and address, each bounded. */
@@ -45,8 +53,14 @@ export function parseOnBehalf(value: unknown): Result<OnBehalf, string> {
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role))
     return bad(`as.role: must be one of ${ROLES.join(', ')}`);
   const address = v['address'];
-  if (typeof address !== 'string' || address.length > 45 || isIP(address) === 0)
-    return bad('as.address: must be an IPv4 or IPv6 address literal of at most 45 characters');
+  if (
+    typeof address !== 'string' ||
+    address.length > 45 ||
+    (address !== CONSOLE_ADDRESS && isIP(address) === 0)
+  )
+    return bad(
+      `as.address: must be an IPv4 or IPv6 address literal of at most 45 characters, or ${CONSOLE_ADDRESS}`,
+    );
   return { ok: true, value: { user, role: role as Role, address } };
 }
 
@@ -93,12 +107,16 @@ export async function answerOnBehalf(
   const log = (response: CommandResponse): CommandResponse => {
     if (!audited) return response;
     const who = as === null ? 'nobody' : `${as.user}@${as.address}`;
+    const channel = as?.address === CONSOLE_ADDRESS ? 'console' : 'web';
     const okay = response.status === 'ok';
     o.audit({
       severity: okay ? 'notice' : 'warning',
       source: 'web',
       code: okay ? 'WEB_ACTION' : 'WEB_REFUSED',
-      message: `web: ${def.name} by ${who}${okay ? '' : ` refused: ${response.error ?? ''}`}`.slice(0, 500),
+      message: `${channel}: ${def.name} by ${who}${okay ? '' : ` refused: ${response.error ?? ''}`}`.slice(
+        0,
+        500,
+      ),
       data: {
         user: as?.user ?? null,
         role,
