@@ -5,42 +5,51 @@
 ################################################################################
 
 TANDEM_VERSION = 0.1.0
-TANDEM_SITE = $(BR2_EXTERNAL_TANDEM_PATH)/..
+# The staged tree of "npm run build" (docs/image.md): the same files the dev
+# image lays over its root filesystem.
+TANDEM_SITE = $(BR2_EXTERNAL_TANDEM_PATH)/../dist/firmware-root
 TANDEM_SITE_METHOD = local
 TANDEM_LICENSE = Proprietary
-TANDEM_DEPENDENCIES = host-nodejs nodejs
 
-# npm must pick koffi's and serialport's prebuilt binaries for the target,
-# not for the build host, hence --cpu/--os/--libc.
-ifeq ($(BR2_aarch64),y)
-TANDEM_NPM_CPU = arm64
-else ifeq ($(BR2_x86_64),y)
-TANDEM_NPM_CPU = x64
-else ifeq ($(BR2_arm),y)
-TANDEM_NPM_CPU = arm
-endif
-
-ifeq ($(BR2_TOOLCHAIN_USES_MUSL),y)
-TANDEM_NPM_LIBC = musl
-else
-TANDEM_NPM_LIBC = glibc
-endif
-
-define TANDEM_BUILD_CMDS
-	cd $(@D) && $(NPM) ci --omit=dev --ignore-scripts=false \
-		--cpu=$(TANDEM_NPM_CPU) --os=linux --libc=$(TANDEM_NPM_LIBC)
+define TANDEM_CHECK_STAGED
+	test -f $(TANDEM_SITE)/opt/tandem/package.json || \
+		{ echo "tandem: $(TANDEM_SITE) is not built: run npm run build" \
+			"(--arch arm64 for aarch64) in the Tandem repository first"; exit 1; }
 endef
+TANDEM_PRE_RSYNC_HOOKS += TANDEM_CHECK_STAGED
 
 define TANDEM_INSTALL_TARGET_CMDS
-	mkdir -p $(TARGET_DIR)/opt/tandem
-	cp -a $(@D)/package.json $(@D)/firmware $(@D)/hal $(@D)/node_modules \
-		$(TARGET_DIR)/opt/tandem/
-	$(INSTALL) -D -m 0755 $(TANDEM_PKGDIR)/tandemctl $(TARGET_DIR)/usr/bin/tandemctl
-	$(INSTALL) -D -m 0755 $(TANDEM_PKGDIR)/tandem-login $(TARGET_DIR)/usr/sbin/tandem-login
+	mkdir -p $(TARGET_DIR)/opt
+	rm -rf $(TARGET_DIR)/opt/tandem
+	cp -a $(@D)/opt/tandem $(TARGET_DIR)/opt/tandem
+	$(INSTALL) -D -m 0755 $(@D)/usr/bin/tandemctl $(TARGET_DIR)/usr/bin/tandemctl
+	$(INSTALL) -D -m 0755 $(@D)/usr/sbin/tandem-login \
+		$(TARGET_DIR)/usr/sbin/tandem-login
+	$(INSTALL) -D -m 0644 $(@D)/etc/mosquitto/tandem.conf \
+		$(TARGET_DIR)/etc/mosquitto/tandem.conf
+	$(INSTALL) -D -m 0644 $(@D)/etc/mosquitto/tandem.acl \
+		$(TARGET_DIR)/etc/mosquitto/tandem.acl
+	$(INSTALL) -D -m 0644 $(@D)/etc/rauc/system.conf \
+		$(TARGET_DIR)/etc/rauc/system.conf
+	mkdir -p $(TARGET_DIR)/var/lib
+	ln -sfn /data/tandem/etc $(TARGET_DIR)/etc/tandem
+	ln -sfn /data/tandem/state $(TARGET_DIR)/var/lib/tandem
 endef
 
+# inittab, rcS and rcK come from the board's rootfs overlay, which the
+# staged tree copies for the dev image.
 define TANDEM_INSTALL_INIT_SYSV
-	$(INSTALL) -D -m 0755 $(TANDEM_PKGDIR)/S95tandemd $(TARGET_DIR)/etc/init.d/S95tandemd
+	for script in $(@D)/etc/init.d/S??*; do \
+		$(INSTALL) -D -m 0755 $$script \
+			$(TARGET_DIR)/etc/init.d/$$(basename $$script) || exit 1; \
+	done
 endef
+
+# The box runs its own broker config (S50tandem-mosquitto, loopback only);
+# the mosquitto package's S50mosquitto would take the same port first.
+define TANDEM_DROP_MOSQUITTO_INIT
+	rm -f $(TARGET_DIR)/etc/init.d/S50mosquitto
+endef
+TANDEM_TARGET_FINALIZE_HOOKS += TANDEM_DROP_MOSQUITTO_INIT
 
 $(eval $(generic-package))
