@@ -7,6 +7,7 @@ import { FOLLOW_FLAG, withFollowHelp } from './follow.ts';
 
 export const USAGE = `usage: tandemctl [--json] [--socket PATH | --controller A|B] COMMAND [ARGS]
        tandemctl help [COMMAND]
+       tandemctl shell [--socket PATH | --controller A|B]   (interactive: completion, history; docs/console.md)
 
 commands:
 ${commandList()}
