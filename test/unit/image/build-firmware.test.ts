@@ -67,6 +67,7 @@ describe('npm run build', () => {
     expect(readFileSync(join(root, 'usr', 'bin', 'tandemctl'), 'utf8')).toContain(
       'exec /usr/bin/node /opt/tandem/firmware/console/tandemctl.js "$@"',
     );
+    expect(lstatSync(join(root, 'usr', 'sbin', 'tandem-login')).mode & 0o777).toBe(0o755);
     for (const s of [...INIT_SCRIPTS, 'rcS', 'rcK']) {
       expect(lstatSync(join(root, 'etc', 'init.d', s)).mode & 0o777, s).toBe(0o755);
     }

@@ -1,7 +1,7 @@
 // The staged tree's files outside /opt/tandem. Each has one copy in the
 // repository (the Buildroot tree, images/), which both image builders take
 // from here; the table is the one place that says where each goes.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 interface Staged {
@@ -10,8 +10,6 @@ interface Staged {
   /** In the image. */
   readonly to: string;
   readonly mode: number;
-  /** Staged when the repository has it (a piece still being written); else required. */
-  readonly optional?: boolean;
 }
 
 const PKG = 'buildroot/package/tandem';
@@ -29,8 +27,8 @@ export const INIT_SCRIPTS = [
 
 export const STAGED_FILES: readonly Staged[] = [
   { from: `${PKG}/tandemctl`, to: 'usr/bin/tandemctl', mode: 0o755 },
-  // getty's login program (firmware/console/login.ts), written alongside this build.
-  { from: `${PKG}/tandem-login`, to: 'usr/sbin/tandem-login', mode: 0o755, optional: true },
+  // getty's login program (inittab): firmware/console/login.js.
+  { from: `${PKG}/tandem-login`, to: 'usr/sbin/tandem-login', mode: 0o755 },
   ...INIT_SCRIPTS.map((s) => ({ from: `${PKG}/${s}`, to: `etc/init.d/${s}`, mode: 0o755 })),
   { from: `${PKG}/mosquitto-tandem.conf`, to: 'etc/mosquitto/tandem.conf', mode: 0o644 },
   { from: `${PKG}/mosquitto-tandem.acl`, to: 'etc/mosquitto/tandem.acl', mode: 0o644 },
@@ -51,7 +49,6 @@ export const STAGED_LINKS: readonly { readonly at: string; readonly target: stri
 
 export function stageSystemFiles(repo: string, root: string): void {
   for (const f of STAGED_FILES) {
-    if (f.optional === true && !existsSync(join(repo, f.from))) continue;
     const to = join(root, f.to);
     mkdirSync(dirname(to), { recursive: true });
     copyFileSync(join(repo, f.from), to);
