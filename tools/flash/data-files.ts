@@ -34,7 +34,7 @@ function checkFiles(files: readonly DataFile[]): string[] {
   if (files.length > MAX_FILES) problems.push(`${files.length} files (at most ${MAX_FILES})`);
   const seen = new Set<string>();
   files.forEach((f, i) => {
-    const what = `file ${i} (${JSON.stringify(f.path).slice(0, 80)})`;
+    const what = `file ${i} (${String(JSON.stringify(f.path)).slice(0, 80)})`;
     if (typeof f.path !== 'string' || f.path.length > MAX_PATH || !PATH.test(f.path)) {
       problems.push(`${what}: path must be relative, of [A-Za-z0-9._-] components joined by /, no . or ..`);
     } else if (seen.has(f.path)) problems.push(`${what}: named twice`);

@@ -55,6 +55,4 @@ const PACKAGES: Record<string, string> = {
   blkid: 'util-linux',
   blockdev: 'util-linux',
   debugfs: 'e2fsprogs',
-  sfdisk: 'fdisk',
-  'mkfs.ext4': 'e2fsprogs',
 };

@@ -14,24 +14,17 @@ export const IDENTITY_PATH = 'tandem/etc/identity.json';
 export const CONFIG_PATH = 'tandem/etc/tandem.json';
 
 /** The schema's own box.id pattern, so the two can never disagree. */
-export const BOX_ID_PATTERN: string = ConfigSchema.properties.box.properties.id.pattern ?? '';
+export const BOX_ID_PATTERN: string = (() => {
+  const pattern = ConfigSchema.properties.box.properties.id.pattern;
+  if (pattern === undefined)
+    throw new Error('firmware/config/schema.ts: box.id has no pattern to check --box by');
+  return pattern;
+})();
 const BOX_ID = new RegExp(BOX_ID_PATTERN);
 
-export function checkController(value: string): ControllerId {
-  const id = CONTROLLER_IDS.find((c) => c === value);
-  if (id === undefined) {
-    throw new FlashError(`--controller ${JSON.stringify(value)}: must be ${CONTROLLER_IDS.join(' or ')}`);
-  }
-  return id;
-}
-
-export function checkBoxId(value: string): string {
-  if (!BOX_ID.test(value)) {
-    throw new FlashError(
-      `--box ${JSON.stringify(value.slice(0, 80))}: not a box id (the config's box.id rule: ${BOX_ID_PATTERN})`,
-    );
-  }
-  return value;
+function boxProblem(value: string): string | undefined {
+  if (BOX_ID.test(value)) return undefined;
+  return `--box ${JSON.stringify(value.slice(0, 80))}: not a box id (the config's box.id rule: ${BOX_ID_PATTERN})`;
 }
 
 /** The config file's bytes, refused with every problem the firmware's validator names. */
@@ -60,16 +53,14 @@ function checkedConfig(path: string, controller: ControllerId, box: string): Buf
 
 /** The files to put on the data partition, all checked before the target is touched. */
 export function controllerFiles(controller: string, box: string, configPath?: string): DataFile[] {
-  const problems: string[] = [];
-  for (const check of [() => checkController(controller), () => checkBoxId(box)]) {
-    try {
-      check();
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-  }
-  if (problems.length > 0) throw new FlashError(problems.join('; '));
-  const id = checkController(controller);
+  const id = CONTROLLER_IDS.find((c) => c === controller);
+  const problems = [
+    id === undefined
+      ? `--controller ${JSON.stringify(controller.slice(0, 20))}: must be ${CONTROLLER_IDS.join(' or ')}`
+      : undefined,
+    boxProblem(box),
+  ].filter((p) => p !== undefined);
+  if (id === undefined || problems.length > 0) throw new FlashError(problems.join('; '));
   const files: DataFile[] = [
     { path: IDENTITY_PATH, content: `${JSON.stringify({ controller: id, box })}\n`, mode: 0o644 },
   ];
