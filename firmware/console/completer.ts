@@ -9,9 +9,15 @@ import { FOLLOW_FLAG } from './follow.ts';
 /** The shell's own words, besides the registry's commands. */
 export const SHELL_COMMANDS = ['help', 'exit', 'quit'] as const;
 
-/** The commands `role` may run, in the registry's order. */
+/**
+ * Registry commands a logged-in user's shell does not run: `web login` would
+ * let them guess other users' passwords without the login's pauses.
+ */
+export const NOT_IN_SHELL: ReadonlySet<string> = new Set(['login']);
+
+/** The commands `role` may run in the shell, in the registry's order. */
 export function commandsFor(role: Role): CommandDef[] {
-  return REGISTRY.filter((d) => roleAllows(role, d.role));
+  return REGISTRY.filter((d) => roleAllows(role, d.role) && !NOT_IN_SHELL.has(d.name));
 }
 
 /** readline's completer answer: the candidates and the part of the line they replace. */

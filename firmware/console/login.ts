@@ -5,10 +5,10 @@
 // panel's users; while there are none, `admin` with the initial password),
 // has a user who must change the password choose a new one through
 // `password-change`, then runs the shell (shell.ts) for that user and role.
-// `root` is no firmware user: /bin/login checks root's own password. Three
+// `root` is no firmware user: /bin/login checks root's own password (the
+// wrapper execs it when this program exits with ROOT_LOGIN_EXIT). Three
 // wrong tries end the program (getty starts it again), each after a pause;
 // the daemon's event log keeps every failure (WEB_LOGIN_FAILED).
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { errorMessage } from '../../hal/errors.ts';
@@ -43,7 +43,7 @@ export interface LoginOptions {
   readonly color: boolean;
   readonly now: () => number;
   readonly sleep: (ms: number) => Promise<void>;
-  /** Hands the console to /bin/login for root; resolves with its exit code. */
+  /** Hands the console to /bin/login for root; resolves with the exit code to end with. */
   readonly rootLogin: () => Promise<number>;
   readonly timeoutMs?: number;
 }
@@ -174,18 +174,12 @@ async function ask(
   }
 }
 
-/** root's own password is /bin/login's to check (/etc/shadow); the console is handed over. */
-function binLogin(): Promise<number> {
-  return new Promise((resolve) => {
-    // spawn, not execFile: /bin/login needs the terminal itself (stdio inherited), not pipes.
-    const child = spawn('/bin/login', ['root'], { stdio: 'inherit' });
-    child.on('error', (err) => {
-      process.stderr.write(`tandem-login: cannot run /bin/login: ${errorMessage(err)}\n`);
-      resolve(1);
-    });
-    child.on('exit', (code) => resolve(code ?? 1));
-  });
-}
+/**
+ * The exit code that asks the wrapper (/usr/sbin/tandem-login, a sh script)
+ * to `exec /bin/login root`: a real exec, so no Node process stays between
+ * root's shell and the terminal, nor reads from it.
+ */
+export const ROOT_LOGIN_EXIT = 100;
 
 if (import.meta.main) {
   login({
@@ -197,7 +191,8 @@ if (import.meta.main) {
     color: useColor(process.stdout, process.env),
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    rootLogin: binLogin,
+    // root's own password is /bin/login's to check (/etc/shadow): the wrapper execs it.
+    rootLogin: () => Promise.resolve(ROOT_LOGIN_EXIT),
   }).then(
     (code) => process.exit(code),
     (err: unknown) => {

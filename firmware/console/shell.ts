@@ -12,7 +12,7 @@ import type { CommandResponse } from '../core/envelope.ts';
 import { errorMessage } from '../../hal/errors.ts';
 import { parseArgs } from './cli-args.ts';
 import { sendRequest, UnreachableError } from './client.ts';
-import { commandsFor, complete } from './completer.ts';
+import { commandsFor, complete, NOT_IN_SHELL } from './completer.ts';
 import { FOLLOW_FLAG } from './follow.ts';
 import { formatData, formatError } from './format.ts';
 import { CONSOLE_ADDRESS } from './on-behalf.ts';
@@ -130,6 +130,8 @@ function refused(words: readonly string[], o: ShellOptions): { record: boolean; 
   if (parsed.kind === 'help') return { record: true, error: null };
   if (parsed.kind === 'usage') return { record: false, error: null }; // run.ts says what is wrong
   const record = parsed.secrets === undefined;
+  if (NOT_IN_SHELL.has(parsed.command))
+    return { record: false, error: `${parsed.command}: not in the shell (log out, and log in as that user)` };
   if (parsed.socket !== undefined)
     return { record: false, error: '--socket, --controller: the shell talks only to its own controller' };
   // The shell runs as root for a web user: files would be root's, which the web never reaches either.

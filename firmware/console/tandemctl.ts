@@ -25,10 +25,7 @@ const SHELL_USAGE = 'usage: tandemctl shell [--socket PATH | --controller A|B]';
 async function rootShell(rest: readonly string[], io: Io): Promise<number> {
   // The socket options are parsed as for any command (status stands in for one).
   const parsed = parseArgs([...rest, 'status'], io.now());
-  const onlySocket = rest.every(
-    (w, i) => w.startsWith('--socket') || w.startsWith('--controller') || i % 2 === 1,
-  );
-  if (parsed.kind !== 'request' || parsed.json || !onlySocket) {
+  if (parsed.kind !== 'request' || parsed.json || parsed.command !== 'status') {
     io.err(`tandemctl: shell: only --socket or --controller may follow it\n${SHELL_USAGE}`);
     return EXIT.usage;
   }

@@ -101,10 +101,13 @@ export class Terminal {
     this.rl.on('close', () => {
       this.closed = true;
       o.input.unpipe(this.cap);
+      o.input.pause();
       if (o.terminal && tty.isTTY === true) tty.setRawMode?.(false);
       this.cancel?.();
     });
     this.rl.on('SIGINT', () => this.onInterrupt());
+    // Ctrl-Z would stop the process (readline's default) and leave the console without a login.
+    this.rl.on('SIGTSTP', () => undefined);
     this.rl.on('line', (line: string) => this.onLine(line));
   }
 

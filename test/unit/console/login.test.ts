@@ -4,7 +4,13 @@
 // is not running, and input that must not crash it.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAIL_DELAY_MS, login, WRONG, type LoginOptions } from '../../../firmware/console/login.ts';
+import {
+  FAIL_DELAY_MS,
+  login,
+  ROOT_LOGIN_EXIT,
+  WRONG,
+  type LoginOptions,
+} from '../../../firmware/console/login.ts';
 import { INITIAL, serialLine, startConsoleDaemon, type ConsoleDaemon } from './console-daemon.ts';
 
 let daemon: ConsoleDaemon;
@@ -31,7 +37,7 @@ function start(o: Partial<LoginOptions> = {}) {
     },
     rootLogin: () => {
       rootLogins += 1;
-      return Promise.resolve(0);
+      return Promise.resolve(ROOT_LOGIN_EXIT);
     },
     ...o,
   });
@@ -110,7 +116,7 @@ describe('tandem-login', () => {
     const s = start();
     await s.waitFor('login: ');
     s.type('root');
-    expect(await s.done).toBe(0);
+    expect(await s.done).toBe(ROOT_LOGIN_EXIT);
     expect(s.rootLogins()).toBe(1);
     expect(s.text()).not.toContain('Password: ');
   });
@@ -121,7 +127,7 @@ describe('tandem-login', () => {
     s.type('admin');
     await s.waitFor('Only root');
     s.type('root');
-    expect(await s.done).toBe(0);
+    expect(await s.done).toBe(ROOT_LOGIN_EXIT);
     expect(s.rootLogins()).toBe(1);
     expect(s.text()).not.toContain('Password: ');
   });

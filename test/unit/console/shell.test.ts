@@ -9,6 +9,8 @@ import { complete } from '../../../firmware/console/completer.ts';
 import { MAX_HISTORY } from '../../../firmware/console/shell-history.ts';
 import { runShell, type ShellUser } from '../../../firmware/console/shell.ts';
 import { splitWords } from '../../../firmware/console/shell-words.ts';
+import { EXIT, main } from '../../../firmware/console/tandemctl.ts';
+import { capturedIo } from './captured-io.ts';
 import { serialLine, startConsoleDaemon, type ConsoleDaemon } from './console-daemon.ts';
 
 let daemon: ConsoleDaemon;
@@ -150,13 +152,17 @@ describe('tandemctl shell', () => {
     expect(JSON.stringify(daemon.events)).not.toContain('brand new');
   });
 
-  it('a web user’s shell touches no files', async () => {
+  it('a web user’s shell touches no files and guesses no passwords', async () => {
     const s = shell({ name: 'ada', role: 'admin' });
     await s.waitFor('ada> ');
     s.type(`config export ${join(daemon.dir, 'out.json')}`);
     await s.waitFor('reads and writes no files');
+    s.type('web login bob');
+    await s.waitFor('login: not in the shell');
     s.type('exit');
     await s.done;
+    expect(complete('web ', 'admin')[0]).not.toContain('login');
+    expect(daemon.events.map((e) => e.code)).not.toContain('WEB_LOGIN_FAILED');
   });
 
   it('log --follow ends on Ctrl-C back at the prompt; Ctrl-C clears a line; Ctrl-D leaves', async () => {
@@ -175,6 +181,13 @@ describe('tandemctl shell', () => {
 });
 
 describe('tandemctl shell as root', () => {
+  it('takes only a socket option', async () => {
+    const io = capturedIo();
+    expect(await main(['shell', '--json'], io)).toBe(EXIT.usage);
+    expect(await main(['shell', 'status'], io)).toBe(EXIT.usage);
+    expect(io.stderr.join('\n')).toContain('usage: tandemctl shell');
+  });
+
   it('runs with the socket’s own role, without `as`', async () => {
     // web.sock without `as` is a viewer: the root shell sends none (its socket is the admin control socket).
     const s = shell(null);
