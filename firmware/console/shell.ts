@@ -5,6 +5,7 @@
 // a logged-in web user (login.ts) every request goes over web.sock on their
 // behalf (`as`, address 'console'), so the daemon applies the same role rules
 // and audit as for the web panel; root's shell uses the control socket (admin).
+import { ConfigSchema } from '../config/schema.ts';
 import { stripControl } from '../core/text.ts';
 import { commandList } from '../commands/help.ts';
 import type { Role } from '../commands/define.ts';
@@ -47,6 +48,8 @@ export interface ShellOptions {
   readonly historyPath: string | null;
   readonly color: boolean;
   readonly now: () => number;
+  /** A user's shell ends after this long without a line; default web.idleMinutes, as the web's sessions. */
+  readonly idleMs?: number;
   /** Each request's deadline (default the client's 30 s). */
   readonly timeoutMs?: number;
 }
@@ -87,9 +90,15 @@ export async function runShell(o: ShellOptions): Promise<void> {
   };
   const history = new HistoryFile(o.historyPath, saved, say);
   const prompt = `${await statusScreen(send, io)} ${name}> `;
+  // root's shell, like root's sh, is not logged out.
+  const idleMs = o.user === null ? undefined : (o.idleMs ?? (await webIdleMs(send)));
   for (;;) {
-    const line = await term.ask(prompt);
-    if (line === null) break;
+    const line = await term.ask(prompt, idleMs);
+    if (line === null) {
+      if (!term.isClosed && idleMs !== undefined)
+        say(`\nlogged out after ${Math.round(idleMs / 60_000)} min without a command`);
+      break;
+    }
     const words = splitWords(line.trim());
     if (!words.ok) {
       term.forget(line);
@@ -161,6 +170,27 @@ async function statusScreen(send: Send, io: Io): Promise<string> {
   const box = typeof d['boxId'] === 'string' ? d['boxId'] : 'tandem';
   const controller = typeof d['controller'] === 'string' ? `-${d['controller']}` : '';
   return stripControl(`${box}${controller}`).slice(0, 40);
+}
+
+/** web.idleMinutes as the schema declares it (its default and bounds). */
+const IDLE = ConfigSchema.properties.web.properties.idleMinutes;
+const DEFAULT_IDLE_MINUTES = Number(IDLE.default);
+const MIN_IDLE = IDLE.minimum ?? 1;
+const MAX_IDLE = IDLE.maximum ?? DEFAULT_IDLE_MINUTES;
+
+/** The web sessions' idle time (web.idleMinutes) from the config in force; its default when unknown. */
+async function webIdleMs(send: Send): Promise<number> {
+  let minutes = DEFAULT_IDLE_MINUTES;
+  try {
+    const r = await send(undefined, 'config-show', {});
+    const web = (r.data as { web?: { idleMinutes?: unknown } } | null)?.web;
+    const m = web?.idleMinutes;
+    if (r.status === 'ok' && typeof m === 'number' && Number.isInteger(m) && m >= MIN_IDLE && m <= MAX_IDLE)
+      minutes = m;
+  } catch {
+    // unreachable: the default; the prompt's next command will say so
+  }
+  return minutes * 60_000;
 }
 
 /** The shell's help: the commands this role may run, or the registry's help on one. */

@@ -120,11 +120,11 @@ export class Terminal {
   }
 
   /**
-   * The next line after `prompt`: null once the input ends (Ctrl-D, EOF),
-   * '' after Ctrl-C (the line is dropped).
+   * The next line after `prompt`: null once the input ends (Ctrl-D, EOF) or
+   * nothing was entered within `idleMs`, '' after Ctrl-C (the line is dropped).
    */
-  ask(prompt: string): Promise<string | null> {
-    return this.question(prompt, false);
+  ask(prompt: string, idleMs?: number): Promise<string | null> {
+    return this.question(prompt, false, idleMs);
   }
 
   /**
@@ -144,7 +144,7 @@ export class Terminal {
     this.rl.close();
   }
 
-  private question(prompt: string, secret: boolean): Promise<string | null> {
+  private question(prompt: string, secret: boolean, idleMs?: number): Promise<string | null> {
     if (this.closed) return Promise.resolve(null);
     const early = this.typedAhead.shift();
     if (early !== undefined) {
@@ -154,7 +154,9 @@ export class Terminal {
       return Promise.resolve(early);
     }
     return new Promise((resolve) => {
+      const idle = idleMs === undefined ? undefined : setTimeout(() => giveUp(null), idleMs);
       const finish = (value: string | null): void => {
+        clearTimeout(idle);
         this.waiter = null;
         this.cancel = null;
         if (secret) {
@@ -163,14 +165,15 @@ export class Terminal {
         }
         resolve(value);
       };
-      this.cancel = () => {
+      const giveUp = (value: string | null): void => {
         // The half-typed line (a secret too) is dropped, not left for the next prompt.
         if (this.terminal && !this.closed) {
           this.rl.write(null, { ctrl: true, name: 'e' });
           this.rl.write(null, { ctrl: true, name: 'u' });
         }
-        finish(this.closed || secret ? null : '');
+        finish(value);
       };
+      this.cancel = () => giveUp(this.closed || secret ? null : '');
       this.waiter = (line) => {
         if (secret) this.forget(line);
         finish(line);

@@ -19,7 +19,7 @@ beforeEach(async () => {
 });
 afterEach(() => daemon.stop());
 
-function shell(user: ShellUser | null, opts: { terminal?: boolean; history?: string } = {}) {
+function shell(user: ShellUser | null, opts: { terminal?: boolean; history?: string; idleMs?: number } = {}) {
   const line = serialLine();
   const done = runShell({
     input: line.input,
@@ -30,6 +30,7 @@ function shell(user: ShellUser | null, opts: { terminal?: boolean; history?: str
     historyPath: opts.history ?? null,
     color: false,
     now: () => Date.UTC(2026, 11, 2),
+    ...(opts.idleMs === undefined ? {} : { idleMs: opts.idleMs }),
   });
   return { ...line, done };
 }
@@ -177,6 +178,15 @@ describe('tandemctl shell', () => {
     s.input.write('\u0004');
     await s.done;
     expect(daemon.host.ops).toEqual([]);
+  });
+});
+
+describe('idle', () => {
+  it('a user’s shell logs out after the idle time', async () => {
+    const s = shell({ name: 'vera', role: 'viewer' }, { idleMs: 60_000 / 2 ** 10 });
+    await s.waitFor('vera> ');
+    await s.done;
+    expect(s.text()).toContain('logged out after 0 min without a command');
   });
 });
 
