@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { makeEfiTree } from './efi.ts';
 import { DEV_IMAGE, IMAGE_DIR, REPO, ROOT_SLOT_MB } from './layout.ts';
 import { customize, debootstrap } from './rootfs.ts';
-import { step } from './run.ts';
+import { run } from '../lab/run.ts';
 
 const NODE = join(REPO, 'node_modules', 'node', 'bin', 'node');
 
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const lap = (what: string) =>
     process.stderr.write(`image: ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-  await step(NODE, [join(REPO, 'tools', 'image', 'build-firmware.ts')], REPO);
+  await run(NODE, [join(REPO, 'tools', 'image', 'build-firmware.ts')], { timeoutMs: 600_000 });
   lap('firmware built');
 
   const work = join(IMAGE_DIR, 'work');
@@ -29,29 +29,35 @@ async function main(): Promise<void> {
   const input = join(work, 'input');
   rmSync(input, { recursive: true, force: true });
   mkdirSync(input, { recursive: true });
-  await debootstrap(root);
+  await debootstrap(root, join(IMAGE_DIR, 'debian'));
   lap('Debian root filesystem made');
   await customize(root, NODE);
   const rootfs = join(input, 'rootfs.ext4');
-  await step('mke2fs', ['-q', '-t', 'ext4', '-L', 'rootfs', '-d', root, rootfs, `${ROOT_SLOT_MB}M`]);
+  await run('mke2fs', ['-q', '-t', 'ext4', '-L', 'rootfs', '-d', root, rootfs, `${ROOT_SLOT_MB}M`], {
+    timeoutMs: 300_000,
+  });
   lap(`rootfs.ext4 made`);
   await makeEfiTree(input);
 
   const empty = join(work, 'empty');
   rmSync(join(work, 'tmp'), { recursive: true, force: true });
   mkdirSync(empty, { recursive: true });
-  await step('genimage', [
-    '--config',
-    join(REPO, 'images', 'genimage.cfg'),
-    '--inputpath',
-    input,
-    '--outputpath',
-    IMAGE_DIR,
-    '--tmppath',
-    join(work, 'tmp'),
-    '--rootpath',
-    empty,
-  ]);
+  await run(
+    'genimage',
+    [
+      '--config',
+      join(REPO, 'images', 'genimage.cfg'),
+      '--inputpath',
+      input,
+      '--outputpath',
+      IMAGE_DIR,
+      '--tmppath',
+      join(work, 'tmp'),
+      '--rootpath',
+      empty,
+    ],
+    { timeoutMs: 300_000 },
+  );
   renameSync(join(IMAGE_DIR, 'disk.img'), DEV_IMAGE);
   rmSync(root, { recursive: true, force: true });
   lap(`${DEV_IMAGE}: ${mb(DEV_IMAGE)}`);

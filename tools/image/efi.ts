@@ -4,7 +4,7 @@
 // with slot A good and B empty until the first update writes it.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { step } from './run.ts';
+import { run } from '../lab/run.ts';
 import { REPO } from './layout.ts';
 
 /** GRUB modules the script needs: GPT, the ESP and the ext4 slots, the env block and the tests. */
@@ -29,7 +29,7 @@ const MODULES = [
 export async function makeEfiTree(inputDir: string): Promise<void> {
   const boot = join(inputDir, 'EFI', 'BOOT');
   mkdirSync(boot, { recursive: true });
-  await step('grub-mkimage', [
+  await run('grub-mkimage', [
     '-O',
     'x86_64-efi',
     '-p',
@@ -40,6 +40,6 @@ export async function makeEfiTree(inputDir: string): Promise<void> {
   ]);
   copyFileSync(join(REPO, 'images', 'grub', 'grub.cfg'), join(boot, 'grub.cfg'));
   const env = join(boot, 'grubenv');
-  await step('grub-editenv', [env, 'create']);
-  await step('grub-editenv', [env, 'set', 'ORDER=A B', 'A_OK=1', 'A_TRY=0', 'B_OK=0', 'B_TRY=0']);
+  await run('grub-editenv', [env, 'create']);
+  await run('grub-editenv', [env, 'set', 'ORDER=A B', 'A_OK=1', 'A_TRY=0', 'B_OK=0', 'B_TRY=0']);
 }

@@ -44,3 +44,6 @@ export const PACKAGES = [
   'libstdc++6',
   'sg3-utils',
 ] as const;
+
+/** uid and gid of postgres on every controller image: the data directory on the shared LUN is owned by it. */
+export const POSTGRES_ID = 5432;

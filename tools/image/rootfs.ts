@@ -2,30 +2,58 @@
 // packages of layout.ts from mmdebstrap, trimmed to what a controller runs,
 // then the staged firmware tree laid over it. apt's downloads are kept in
 // APT_CACHE, so a second build fetches nothing.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-import { APT_CACHE, FIRMWARE_ROOT, MIRROR, PACKAGES, SUITE } from './layout.ts';
-import { step } from './run.ts';
+import { APT_CACHE, FIRMWARE_ROOT, MIRROR, PACKAGES, POSTGRES_ID, SUITE } from './layout.ts';
+import { run } from '../lab/run.ts';
 
-export async function debootstrap(root: string): Promise<void> {
+/**
+ * The Debian tree as mmdebstrap made it, kept beside the image with a stamp
+ * of what it was made from: the next build copies it instead of installing
+ * again (delete dist/image to take Debian's newest packages).
+ */
+export async function debootstrap(root: string, cache: string): Promise<void> {
+  const stamp = join(cache, '.tandem-stamp');
+  const want = JSON.stringify({ SUITE, MIRROR, PACKAGES });
+  const have = existsSync(stamp) ? readFileSync(stamp, 'utf8') : '';
+  if (have !== want) {
+    rmSync(cache, { recursive: true, force: true });
+    mkdirSync(APT_CACHE, { recursive: true });
+    await run(
+      'mmdebstrap',
+      [
+        '--mode=root',
+        '--variant=minbase',
+        '--format=directory',
+        `--include=${PACKAGES.join(',')}`,
+        // Keep the downloaded .debs: they are copied in before apt runs and
+        // out again after, so the next build downloads nothing.
+        '--skip=essential/unlink',
+        '--skip=download/empty',
+        `--setup-hook=mkdir -p "$1"/var/cache/apt/archives/`,
+        `--setup-hook=sync-in ${APT_CACHE} /var/cache/apt/archives/`,
+        `--customize-hook=sync-out /var/cache/apt/archives ${APT_CACHE}`,
+        SUITE,
+        cache,
+        MIRROR,
+      ],
+      { timeoutMs: 900_000 },
+    );
+    writeFileSync(stamp, want);
+  }
   rmSync(root, { recursive: true, force: true });
-  mkdirSync(APT_CACHE, { recursive: true });
-  await step('mmdebstrap', [
-    '--mode=root',
-    '--variant=minbase',
-    '--format=directory',
-    `--include=${PACKAGES.join(',')}`,
-    // Keep the downloaded .debs: they are copied in before apt runs and
-    // out again after, so the next build downloads nothing.
-    '--skip=essential/unlink',
-    '--skip=download/empty',
-    `--setup-hook=mkdir -p "$1"/var/cache/apt/archives/`,
-    `--setup-hook=sync-in ${APT_CACHE} /var/cache/apt/archives/`,
-    `--customize-hook=sync-out /var/cache/apt/archives ${APT_CACHE}`,
-    SUITE,
-    root,
-    MIRROR,
-  ]);
+  // cp keeps owners, modes, links and device nodes as they are.
+  await run('cp', ['-a', cache, root], { timeoutMs: 300_000 });
+  rmSync(join(root, '.tandem-stamp'), { force: true });
 }
 
 /** Kernel module trees a controller never loads (the initramfs, made by Debian's hook, keeps its own copy). */
@@ -60,7 +88,7 @@ export async function customize(root: string, nodeBinary: string): Promise<void>
   for (const release of readdirSync(join(root, 'lib', 'modules'))) {
     for (const dir of UNUSED_MODULES)
       rmSync(join(root, 'lib', 'modules', release, 'kernel', dir), { recursive: true, force: true });
-    await step('depmod', ['-b', root, release]);
+    await run('depmod', ['-b', root, release]);
   }
   for (const dir of [
     'usr/share/doc',
@@ -94,7 +122,7 @@ export async function customize(root: string, nodeBinary: string): Promise<void>
   // Node 22.22.0 from the npm package's own binary (the version every npm
   // script runs), without its debug symbols.
   cpSync(nodeBinary, join(root, 'usr/bin/node'));
-  await step('strip', ['--strip-debug', join(root, 'usr/bin/node')]);
+  await run('strip', ['--strip-debug', join(root, 'usr/bin/node')]);
 
   // BusyBox init, as on the product (Buildroot's default init): inittab and
   // the S?? scripts come from the firmware tree.
@@ -117,5 +145,27 @@ export async function customize(root: string, nodeBinary: string): Promise<void>
   writeFileSync(join(root, 'etc/hosts'), '127.0.0.1\tlocalhost tandem\n::1\tlocalhost\n');
   writeFileSync(join(root, 'etc/fstab'), '# the init scripts mount /data and /boot/efi (S01tandem-disks)\n');
   // Root is locked until the first boot gives it a per-box password: no shared default.
-  await step('chroot', [root, 'usermod', '-p', '*', 'root']);
+  await run('chroot', [root, 'usermod', '-p', '*', 'root']);
+  await pinPostgresIds(root);
+}
+
+/**
+ * PostgreSQL's data directory lives on the shared LUN, written by whichever
+ * controller runs the group: the postgres user must have the same ids on
+ * every image, not the next free ones of this build.
+ */
+async function pinPostgresIds(root: string): Promise<void> {
+  const passwd = readFileSync(join(root, 'etc/passwd'), 'utf8');
+  const m = /^postgres:[^:]*:([0-9]+):([0-9]+):/m.exec(passwd);
+  if (m === null) throw new Error('the image has no postgres user');
+  const [oldUid, oldGid] = [m[1] ?? '', m[2] ?? ''];
+  const id = String(POSTGRES_ID);
+  await run('chroot', [root, 'groupmod', '-g', id, 'postgres']);
+  await run('chroot', [root, 'usermod', '-u', id, '-g', id, 'postgres']);
+  // usermod moves the home directory's files; the rest (/etc/postgresql-common, logs, sockets) by hand.
+  for (const [test, old, tool, to] of [
+    ['-uid', oldUid, 'chown', id],
+    ['-gid', oldGid, 'chgrp', id],
+  ] as const)
+    await run('chroot', [root, 'find', '/', '-xdev', test, old, '-exec', tool, '-h', to, '{}', '+']);
 }

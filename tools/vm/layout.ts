@@ -15,6 +15,8 @@ export const vmFiles = {
   disk: (c: Controller) => join(data, `disk-${lc(c)}.img`),
   qemuPid: (c: Controller) => join(run, `qemu-${lc(c)}.pid`),
   qemuLog: (c: Controller) => join(run, `qemu-${lc(c)}.log`),
+  /** Everything the guest wrote on its serial console, kept by QEMU whether or not the pty is open. */
+  consoleLog: (c: Controller) => join(run, `console-${lc(c)}.log`),
   /** QEMU's monitor, for the pty path of the console. */
   monitor: (c: Controller) => join(run, `monitor-${lc(c)}.sock`),
   /** The guests' second serial ports meet here: A listens, B connects. */

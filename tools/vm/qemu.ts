@@ -19,52 +19,39 @@ export const OVMF = '/usr/share/ovmf/OVMF.fd';
 const MEMORY_MB = 1536;
 
 export function qemuArgs(c: Controller): string[] {
-  const args = [
-    '-name',
-    `tandem-${c}`,
-    '-machine',
-    'q35',
-    '-m',
-    String(MEMORY_MB),
-    '-smp',
-    '1',
-    '-bios',
-    OVMF,
-    '-nodefaults',
-    '-display',
-    'none',
-    '-drive',
-    `file=${vmFiles.disk(c)},format=raw,if=virtio,cache=unsafe`,
-    '-chardev',
-    'pty,id=con',
-    '-serial',
-    'chardev:con',
-    '-chardev',
-    c === 'A'
-      ? `socket,id=hb,path=${vmFiles.serialSock},server=on,wait=off`
-      : `socket,id=hb,path=${vmFiles.serialSock},reconnect=1`,
-    '-serial',
-    'chardev:hb',
-    '-device',
-    'i6300esb',
-    '-watchdog-action',
-    'reset',
-    '-iscsi',
-    `initiator-name=${initiatorName(c)}`,
-    '-device',
-    'virtio-scsi-pci,id=scsi',
-    '-drive',
-    `file=${lunUrl(c)},if=none,id=shared,format=raw,cache=none`,
-    '-device',
-    'scsi-block,drive=shared,bus=scsi.0',
-    '-monitor',
-    `unix:${vmFiles.monitor(c)},server=on,wait=off`,
+  const opts: [string, string][] = [
+    ['-name', `tandem-${c}`],
+    ['-machine', 'q35'],
+    ['-m', String(MEMORY_MB)],
+    ['-smp', '1'],
+    ['-bios', OVMF],
+    ['-display', 'none'],
+    // The boot disk first: without a boot index OVMF tries the NICs and the LUN.
+    ['-drive', `file=${vmFiles.disk(c)},format=raw,if=none,id=boot,cache=unsafe`],
+    ['-device', 'virtio-blk-pci,drive=boot,bootindex=0'],
+    ['-chardev', `pty,id=con,logfile=${vmFiles.consoleLog(c)}`],
+    ['-serial', 'chardev:con'],
+    [
+      '-chardev',
+      c === 'A'
+        ? `socket,id=hb,path=${vmFiles.serialSock},server=on,wait=off`
+        : `socket,id=hb,path=${vmFiles.serialSock},reconnect=1`,
+    ],
+    ['-serial', 'chardev:hb'],
+    ['-device', 'i6300esb'],
+    ['-watchdog-action', 'reset'],
+    ['-iscsi', `initiator-name=${initiatorName(c)}`],
+    ['-device', 'virtio-scsi-pci,id=scsi'],
+    ['-drive', `file=${lunUrl(c)},if=none,id=shared,format=raw,cache=none`],
+    ['-device', 'scsi-block,drive=shared,bus=scsi.0'],
+    ['-monitor', `unix:${vmFiles.monitor(c)},server=on,wait=off`],
   ];
   NICS.forEach((nic, i) => {
-    args.push('-netdev', `tap,id=${nic.name},ifname=${tapName(nic)},script=no,downscript=no`);
-    args.push('-device', `virtio-net-pci,netdev=${nic.name},mac=${mac(c, i)}`);
+    opts.push(['-netdev', `tap,id=${nic.name},ifname=${tapName(nic)},script=no,downscript=no`]);
+    // No option ROM: the guests never boot from the network.
+    opts.push(['-device', `virtio-net-pci,netdev=${nic.name},mac=${mac(c, i)},romfile=`]);
   });
-  return args;
+  return ['-nodefaults', ...opts.flat()];
 }
 
 export function qemuPid(c: Controller): number | null {
@@ -74,6 +61,7 @@ export function qemuPid(c: Controller): number | null {
 export async function startGuest(c: Controller): Promise<void> {
   if (qemuPid(c) !== null) throw new LabError('usage', `guest ${c} is already running`);
   rmSync(vmFiles.qemuLog(c), { force: true });
+  rmSync(vmFiles.consoleLog(c), { force: true });
   spawnDetached('nsenter', [`--net=${netnsPath(c)}`, '--', QEMU, ...qemuArgs(c)], {
     pidFile: vmFiles.qemuPid(c),
     logFile: vmFiles.qemuLog(c),

@@ -1,0 +1,38 @@
+// What the NOC sees of the VM pair: the box's retained status on the lab's
+// broker, read as the NOC user from the NOC's namespace.
+import { NETNS, MQTT_HOST, MQTT_PORT } from '../lab/topology.ts';
+import { MQTT_LAB_USERS } from '../lab/mqtt.ts';
+import { tryRun } from '../lab/run.ts';
+import type { BoxStatus } from '../../firmware/telemetry/topics.ts';
+import { BOX_ID } from './layout.ts';
+
+/** The retained box status, or null when none has been published (yet). */
+export async function boxStatus(): Promise<BoxStatus | null> {
+  const { username, password } = MQTT_LAB_USERS.noc;
+  const r = await tryRun(
+    'ip',
+    [
+      'netns',
+      'exec',
+      NETNS.noc,
+      'mosquitto_sub',
+      '-h',
+      MQTT_HOST,
+      '-p',
+      String(MQTT_PORT),
+      '-u',
+      username,
+      '-P',
+      password,
+      '-t',
+      `tandem/${BOX_ID}/status`,
+      '-C',
+      '1',
+      '-W',
+      '3',
+    ],
+    { timeoutMs: 10_000 },
+  );
+  if (r.code !== 0 || r.stdout.trim() === '') return null;
+  return JSON.parse(r.stdout) as BoxStatus;
+}
