@@ -8,14 +8,28 @@
 //
 // An invalid config file stops the start: the daemon says why (each field)
 // on stderr and in the event log and exits 2. It never guesses: the last
-// good config it stored is used only with --last-good. No file at all means
-// the embedded defaults, with a CONFIG_FALLBACK alarm saying so.
+// good config it stored is used only with --last-good. So does an invalid
+// identity file (TANDEM_IDENTITY_FILE, written by the flash tool).
+//
+// No config file: with an identity file, this is a first boot. The daemon
+// waits `unconfigured` (controller/unconfigured.ts: event log, alarms and
+// the sockets, no heartbeat, fencing or group), prints the initial
+// passwords and the web certificate's fingerprint on the serial console
+// (controller/first-boot.ts), and when a config of its box is imported it
+// builds the controller from it in this same process. Without an identity
+// file (the sim, tests): the embedded defaults, with a CONFIG_FALLBACK alarm
+// saying so.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SystemClock } from '../hal/clock/system.ts';
 import { paths } from '../hal/paths.ts';
 import { AlarmManager } from './alarms/alarm-manager.ts';
 import { ConfigManager } from './config/config-manager.ts';
 import { resolveControllerId } from './config/controller-id.ts';
+import { readIdentityFile, type ControllerIdentity } from './config/identity-file.ts';
+import { firstBoot, firstBootSecret } from './controller/first-boot.ts';
+import { UnconfiguredController } from './controller/unconfigured.ts';
+import type { Clock } from '../hal/clock/clock.ts';
 import { EventLog } from './events/event-log.ts';
 import { openStateDatabase } from './events/state-db.ts';
 import type { LoggedEvent } from './events/types.ts';
@@ -25,7 +39,7 @@ import { keyBytes } from './cluster/identity.ts';
 import { operatorSurfaces } from './controller/surfaces.ts';
 import { buildController } from './controller/build.ts';
 import { linuxPlatform } from './controller/linux-platform.ts';
-import { errorReport } from '../hal/errors.ts';
+import { errorMessage, errorReport } from '../hal/errors.ts';
 import { stripControl } from './core/text.ts';
 
 function line(obj: Record<string, unknown>): void {
@@ -44,6 +58,11 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return argv.includes('--help') ? 0 : 2;
   }
+  // Taken from the start: a first boot waits for a config or for this.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
   const clock = new SystemClock();
   const db = openStateDatabase(join(paths.stateDir, 'state.db'));
   let who = '?';
@@ -54,13 +73,44 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   events.subscribe((e: LoggedEvent) => line({ controller: who, ...e }));
   const alarms = new AlarmManager({ db, clock, events });
+  const close = (code: number): number => {
+    events.close();
+    db.close();
+    return code;
+  };
 
+  const identity = readIdentityFile(paths.identityFile);
+  if (!identity.ok) {
+    process.stderr.write(`tandem daemon: refusing to start: ${stripControl(identity.error)}\n`);
+    events.append({
+      severity: 'critical',
+      source: 'daemon',
+      code: 'IDENTITY_INVALID',
+      message: identity.error,
+    });
+    return close(2);
+  }
   const config = new ConfigManager({
     path: paths.configFile,
     lastGoodPath: join(paths.stateDir, 'config.last-good.json'),
     events,
     alarms,
   });
+  let shownSecret: string | undefined;
+  if (identity.value !== null) who = identity.value.controller;
+  if (identity.value !== null && !existsSync(paths.configFile)) {
+    const first = await untilConfigured(identity.value, { config, events, alarms, clock }, stopRequested);
+    if (first === 'stopped') {
+      events.append({
+        severity: 'notice',
+        source: 'daemon',
+        code: 'DAEMON_STOPPING',
+        message: 'signal received: stopping',
+      });
+      return close(0);
+    }
+    shownSecret = first.secret;
+  }
   const loaded = await config.load({ useLastGood: argv.includes('--last-good') });
   if (loaded.source === 'refused') {
     process.stderr.write(refusal(paths.configFile, loaded.problems, loaded.lastGoodVersion));
@@ -79,13 +129,21 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   retain(cfg);
   config.onLiveChange(retain);
-  const id = resolveControllerId(cfg);
+  const id = resolveControllerId(cfg, process.env, identity.value);
   if (!id.ok) {
     events.append({ severity: 'critical', source: 'daemon', code: 'NO_CONTROLLER_ID', message: id.error });
     events.close();
     return 2;
   }
   who = id.value;
+  // The box id may change later (config set-identity), so a difference is said, not refused.
+  if (identity.value !== null && identity.value.box !== cfg.box.id)
+    events.append({
+      severity: 'warning',
+      source: 'daemon',
+      code: 'IDENTITY_BOX_MISMATCH',
+      message: `the config's box id ${cfg.box.id} differs from the identity file's ${identity.value.box} (${paths.identityFile})`,
+    });
   const hb = cfg.cluster.heartbeat;
   events.append({
     severity: 'notice',
@@ -153,6 +211,7 @@ async function main(argv: readonly string[]): Promise<number> {
     clock,
     key: keyBytes(cfg.cluster.key),
     controlSocket: paths.controlSocket,
+    ...(shownSecret !== undefined ? { shownSecret } : {}),
   }).extensions)
     runner.add(ext);
   installDebugStall(process.env, (ms) =>
@@ -165,10 +224,7 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   await runner.start();
 
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
+  await stopRequested;
   events.append({
     severity: 'notice',
     source: 'daemon',
@@ -179,6 +235,57 @@ async function main(argv: readonly string[]): Promise<number> {
   events.close();
   db.close();
   return 0;
+}
+
+/**
+ * A first boot: unconfigured until a config of this box is imported (its
+ * secret is then the one printed here), or until a signal stops the daemon.
+ */
+async function untilConfigured(
+  identity: ControllerIdentity,
+  parts: { config: ConfigManager; events: EventLog; alarms: AlarmManager; clock: Clock },
+  stopRequested: Promise<void>,
+): Promise<{ secret: string } | 'stopped'> {
+  const { events } = parts;
+  const log = (severity: 'notice' | 'warning', code: string, message: string): void =>
+    void events.append({ severity, source: 'daemon', code, message });
+  events.append({
+    severity: 'notice',
+    source: 'daemon',
+    code: 'DAEMON_UNCONFIGURED',
+    message: `controller ${identity.controller} of box ${identity.box}: no config at ${paths.configFile}; unconfigured until one is imported (tandemctl config import FILE)`,
+    data: { pid: process.pid, identityFile: paths.identityFile, ...identity },
+  });
+  // Made before the sockets open, so an import that comes at once carries it.
+  const secret = await firstBootSecret(paths.stateDir, identity.box, log);
+  const waiting = new UnconfiguredController({
+    identity,
+    identityFile: paths.identityFile,
+    ...parts,
+    controlSocket: paths.controlSocket,
+    secret: () => secret,
+  });
+  const runner = new ExtensionRunner(waiting.extensions(), (name, phase, detail) =>
+    log('warning', 'EXTENSION_FAILED', `${name} ${phase}: ${detail}`),
+  );
+  await runner.start();
+  await firstBoot({ identity, stateDir: paths.stateDir, consolePath: paths.console, secret, log }).catch(
+    (err: unknown) => log('warning', 'FIRST_BOOT_FAILED', `first boot: ${errorMessage(err)}`),
+  );
+  const outcome = await Promise.race([
+    waiting.configured.then(() => 'configured' as const),
+    stopRequested.then(() => 'stopped' as const),
+  ]);
+  if (outcome === 'configured') await waiting.drained();
+  await runner.stop();
+  if (outcome === 'stopped') return 'stopped';
+  events.append({
+    severity: 'notice',
+    source: 'daemon',
+    code: 'DAEMON_CONFIGURED',
+    message: `controller ${identity.controller}: a config was imported; starting the controller`,
+  });
+  return { secret };
 }
 
 /** What stderr says when the config file is refused: each problem, and the way out. */

@@ -31,6 +31,8 @@ export interface HalPaths {
   readonly stateDir: string;
   /** Configuration file. */
   readonly configFile: string;
+  /** This controller's identity (slot A or B, box id), written by the flash tool: the first boot's only input. */
+  readonly identityFile: string;
   /** The serial console: the initial web password is written there at first start. */
   readonly console: string;
   /** Where the lab keeps its state (pids, ptys, sockets). */
@@ -51,6 +53,7 @@ const DEFAULTS: HalPaths = {
   controlSocket: '/run/tandem/tandemctl.sock',
   stateDir: '/var/lib/tandem',
   configFile: '/etc/tandem/tandem.json',
+  identityFile: '/etc/tandem/identity.json',
   console: '/dev/console',
   labRunDir: '/run/tandem-lab',
   labDataDir: '/var/lib/tandem-lab',

@@ -123,4 +123,9 @@ export interface CommandContext {
   readonly panelChannel?: true;
   /** The web user a web.sock request acts for; absent elsewhere. */
   readonly onBehalf?: OnBehalf;
+  /**
+   * Set while this controller (A or B) has no config yet (first boot): the
+   * commands that need a running controller are refused (unconfigured.ts).
+   */
+  readonly unconfigured?: string;
 }

@@ -6,6 +6,7 @@ import type { CommandHandler, CommandRequest, CommandResponse } from '../core/en
 import { admitCommand, admittedAs, recheckRole } from './check.ts';
 import type { CommandContext } from './context.ts';
 import { weakerRole, type Role } from './define.ts';
+import { UNCONFIGURED_COMMANDS, unconfiguredRefusal } from './unconfigured.ts';
 
 export async function dispatch(
   ctx: CommandContext,
@@ -21,6 +22,8 @@ export async function dispatch(
         recheckRole(found, weakerRole(found.role, role))
       : admitCommand(request.command, request.args, role);
   if (!checked.ok) return refuse(checked.error);
+  if (ctx.unconfigured !== undefined && !UNCONFIGURED_COMMANDS.has(checked.value.def.name))
+    return refuse(unconfiguredRefusal(ctx.unconfigured));
   const outcome = await checked.value.def.run(ctx, checked.value.args);
   return outcome.ok ? { status: 'ok', data: outcome.data, error: null, transaction } : refuse(outcome.error);
 }

@@ -47,6 +47,8 @@ function stateBlocks(c: ControllerId, state: ControllerState): string | null {
       return `${c} is handing groups over`;
     case 'maintenance':
       return null; // said once, as the box's maintenance
+    case 'unconfigured':
+      return `${c} is unconfigured: it waits for a config (tandemctl config import FILE)`;
     case 'standby':
     case 'active':
     case 'peer-suspect':

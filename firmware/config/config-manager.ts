@@ -165,8 +165,17 @@ export class ConfigManager {
     return { version: this.config.configVersion, hash: configHash(this.config) };
   }
 
-  /** Validate and apply a whole new config; configVersion becomes current + 1. */
-  apply(candidate: unknown, origin: string, options: { identity?: boolean } = {}): Promise<ApplyResult> {
+  /**
+   * Validate and apply a whole new config; configVersion becomes current + 1.
+   * `identity`: it may change box id and cluster key. `wholeInForce`: every
+   * setting is in force at once, none waits for a restart (a first boot's
+   * import: the controller is built from it next, in this process).
+   */
+  apply(
+    candidate: unknown,
+    origin: string,
+    options: { identity?: boolean; wholeInForce?: boolean } = {},
+  ): Promise<ApplyResult> {
     return this.serialised(async () => {
       const r = validateConfig(candidate);
       if (!r.ok) return this.rejected(origin, r.errors);
@@ -199,7 +208,12 @@ export class ConfigManager {
         return this.rejected(origin, [
           { path: '/configVersion', message: 'is at its maximum; no change can be versioned' },
         ]);
-      return this.commit({ ...r.config, configVersion: this.config.configVersion + 1 }, origin, r.warnings);
+      return this.commit(
+        { ...r.config, configVersion: this.config.configVersion + 1 },
+        origin,
+        r.warnings,
+        options.wholeInForce === true,
+      );
     });
   }
 
@@ -269,7 +283,12 @@ export class ConfigManager {
     this.o.alarms?.clear('RESTART_REQUIRED');
   }
 
-  private async commit(config: TandemConfig, origin: string, warnings: ConfigIssue[]): Promise<ApplyResult> {
+  private async commit(
+    config: TandemConfig,
+    origin: string,
+    warnings: ConfigIssue[],
+    wholeInForce = false,
+  ): Promise<ApplyResult> {
     // Last-good first: if we crash between the two writes, boot still finds
     // a valid copy of something that was accepted. Both have the same size
     // limit, so one too big to store is refused before either changes.
@@ -283,7 +302,9 @@ export class ConfigManager {
     }
     this.conflict = false;
     const changed = changedSettings(this.running, config).filter((p) => p !== '/configVersion');
-    const { live, restart } = splitByRestart(changed);
+    const split = splitByRestart(changed);
+    const live = wholeInForce ? changed : split.live;
+    const restart = wholeInForce ? [] : split.restart;
     const liveNow = changedSettings(this.config, config).filter((p) => live.includes(p));
     this.config = config;
     if (restart.length === 0) {

@@ -52,6 +52,7 @@ const WARN = new Set([
   'releasing',
   'taking-over',
   'maintenance',
+  'unconfigured',
   'unknown',
 ]);
 const BAD = new Set(['self-fenced', 'fencing', 'down', 'dead', 'failed']);

@@ -31,6 +31,8 @@ export interface SurfaceOptions {
   readonly controlSocket: string;
   /** The serial console (hal paths.console) for the initial web password. */
   readonly consolePath?: string;
+  /** The web secret whose initial password the first boot printed already. */
+  readonly shownSecret?: string;
 }
 
 export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler; extensions: Extension[] } {
@@ -115,6 +117,7 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
         controlSocket: o.controlSocket,
         consolePath: o.consolePath ?? paths.console,
         first: o.controller.self === o.cfg.box.controllerIds[0],
+        ...(o.shownSecret !== undefined ? { shownSecret: o.shownSecret } : {}),
       }),
     );
   return { commands, extensions };

@@ -21,20 +21,31 @@ export interface WebSurfaceOptions {
   readonly consolePath: string;
   /** This controller is the first of box.controllerIds (it makes web.secret at once). */
   readonly first: boolean;
+  /** false: no WebFirstStart (an unconfigured controller: the first boot shows the password). */
+  readonly firstStart?: boolean;
+  /** The web secret whose initial password the console already shows (first boot): not written again. */
+  readonly shownSecret?: string;
 }
 
 export function webSurfaces(o: WebSurfaceOptions): Extension[] {
   const warn = (message: string): void => {
     o.events.append({ severity: 'warning', source: 'web', code: 'WEB_SOCKET_WARNING', message });
   };
+  const firstStart =
+    o.firstStart === false
+      ? []
+      : [
+          new WebFirstStart({
+            config: o.config,
+            first: o.first,
+            clock: o.clock,
+            consolePath: o.consolePath,
+            log: (severity, code, message) => o.events.append({ severity, source: 'web', code, message }),
+            ...(o.shownSecret !== undefined ? { shownSecret: o.shownSecret } : {}),
+          }),
+        ];
   return [
-    new WebFirstStart({
-      config: o.config,
-      first: o.first,
-      clock: o.clock,
-      consolePath: o.consolePath,
-      log: (severity, code, message) => o.events.append({ severity, source: 'web', code, message }),
-    }),
+    ...firstStart,
     new ControlSocketServer({
       socketPath: webSocketPath(o.controlSocket),
       // Root-only like the control socket; each request runs as its web user at most.

@@ -65,6 +65,8 @@ export const LIMITS = {
     /** After a refusal, how long the reply may take to drain before the socket is destroyed. */
     lingerMs: 1_000,
   },
+  /** The identity file the flash tool writes (`{"controller":"A","box":"…"}`): under 100 bytes. */
+  identity: { bytes: 1024, depth: 1, entries: 8 },
   /** A small state file of the controller's own (the maintenance mark): a few dozen bytes. */
   stateFileBytes: 4096,
   /**

@@ -1,8 +1,11 @@
 // The controller states an operator sees (issue 5), in the style of i2's rule
-// states. The failover state machine owns the transitions; everything else
-// (heartbeat messages, telemetry, the LCD, tandemctl) only reports them.
+// states. The failover state machine owns the transitions between its own
+// states; everything else (heartbeat messages, telemetry, the LCD, tandemctl)
+// only reports them. `unconfigured` is not the machine's: it is a first boot
+// with no config yet, when no machine runs at all (firmware/controller/unconfigured.ts).
 
-export const CONTROLLER_STATES = [
+/** The failover machine's states (failover/table.ts has a row for each). */
+export const FAILOVER_STATES = [
   'starting',
   'standby',
   'peer-suspect',
@@ -13,6 +16,10 @@ export const CONTROLLER_STATES = [
   'maintenance',
   'self-fenced',
 ] as const;
+export type FailoverState = (typeof FAILOVER_STATES)[number];
+
+// Appended last: the heartbeat's state codes are this list's order (cluster/codes.ts).
+export const CONTROLLER_STATES = [...FAILOVER_STATES, 'unconfigured'] as const;
 export type ControllerState = (typeof CONTROLLER_STATES)[number];
 
 /** One line an operator reads on the LCD or console for each state. */
@@ -26,6 +33,7 @@ export const STATE_TEXT: Readonly<Record<ControllerState, string>> = {
   releasing: 'Releasing: stopping groups for a switchover or failback',
   maintenance: 'Maintenance: automatic failover disabled, resources left running',
   'self-fenced': 'Self-fenced: lost the disk or our registration; all resources stopped',
+  unconfigured: 'Unconfigured: no config yet; import one (tandemctl config import FILE)',
 };
 
 export function isControllerState(value: unknown): value is ControllerState {

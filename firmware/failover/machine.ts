@@ -13,7 +13,7 @@ import type { ControllerId } from '../cluster/codes.ts';
 import { otherController } from '../cluster/codes.ts';
 import type { MembershipEvent } from '../cluster/membership.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
-import type { ControllerState } from '../core/states.ts';
+import type { ControllerState, FailoverState } from '../core/states.ts';
 import type { FenceOutcome, Fencer, PollResult } from '../fencing/fencer.ts';
 import type { FailoverAction } from './actions.ts';
 import type { BoxMaintenance, MaintenanceMark } from './box-maintenance.ts';
@@ -90,7 +90,7 @@ export class FailoverMachine {
   private readonly cfg: FailoverSettings;
   private readonly self: ControllerId;
   private readonly peerId: ControllerId;
-  private current: ControllerState = 'starting';
+  private current: FailoverState = 'starting';
   /** Groups we run or are starting: what our heartbeat claims. */
   private readonly held = new Set<string>();
   private diskOk = true;
@@ -121,7 +121,7 @@ export class FailoverMachine {
     this.free = new FreeGroups(settings, settings.self, freeGroupSettleMs(settings.timing));
   }
 
-  get state(): ControllerState {
+  get state(): FailoverState {
     return this.current;
   }
 

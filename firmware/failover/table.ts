@@ -8,7 +8,7 @@
 //              seeing it means a bug or a stale timer)
 //   when    -> a guard on the current conditions picks one of two cells
 // Every cell carries the one-line text an operator reads in the event log.
-import type { ControllerState } from '../core/states.ts';
+import type { FailoverState } from '../core/states.ts';
 import type { FailoverAction } from './actions.ts';
 import type { FailoverEventType } from './events.ts';
 
@@ -33,7 +33,7 @@ export const GUARD_TEXT: Readonly<Record<Guard, string>> = {
 export type Cell =
   | {
       readonly kind: 'go';
-      readonly next: ControllerState;
+      readonly next: FailoverState;
       readonly actions: readonly FailoverAction[];
       readonly text: string;
     }
@@ -43,7 +43,7 @@ export type Cell =
 
 export type StateRow = Readonly<Record<FailoverEventType, Cell>>;
 
-const go = (next: ControllerState, actions: readonly FailoverAction[], text: string): Cell => ({
+const go = (next: FailoverState, actions: readonly FailoverAction[], text: string): Cell => ({
   kind: 'go',
   next,
   actions,
@@ -78,7 +78,7 @@ const forced = (extra: readonly FailoverAction[]): Cell =>
     go('fencing', [...extra, 'fence-peer'], 'forced takeover: the peer is confirmed down, fencing it now'),
     ignore('refused: forced takeover needs the peer fenced or confirmed down on every path'),
   );
-const leaseOrNoDisk = (noDiskNext: ControllerState): Cell =>
+const leaseOrNoDisk = (noDiskNext: FailoverState): Cell =>
   when(
     'disk-ok',
     go(
@@ -440,7 +440,7 @@ const selfFenced: StateRow = {
   'watchdog-unhealthy': fenced,
 };
 
-export const TRANSITIONS: Readonly<Record<ControllerState, StateRow>> = {
+export const TRANSITIONS: Readonly<Record<FailoverState, StateRow>> = {
   starting,
   standby,
   'peer-suspect': peerSuspect,
@@ -459,6 +459,6 @@ export function resolveCell(cell: Cell, holds: (g: Guard) => boolean): Exclude<C
   return c;
 }
 
-export function lookup(state: ControllerState, event: FailoverEventType): Cell {
+export function lookup(state: FailoverState, event: FailoverEventType): Cell {
   return TRANSITIONS[state][event];
 }

@@ -37,6 +37,8 @@ export interface FirstStartOptions {
   readonly log: (severity: 'notice' | 'warning', code: string, message: string) => void;
   /** For tests: where the console text goes (default: appended to consolePath). */
   readonly writeConsole?: (text: string) => Promise<void>;
+  /** A secret whose password the console shows already (the first boot printed it): not written again. */
+  readonly shownSecret?: string;
 }
 
 export class WebFirstStart implements Extension {
@@ -49,6 +51,7 @@ export class WebFirstStart implements Extension {
 
   constructor(options: FirstStartOptions) {
     this.o = options;
+    this.announced = options.shownSecret;
   }
 
   start(): Promise<void> {

@@ -10,7 +10,6 @@
 // (web.sock is beside it), TANDEM_STATE_DIR (the certificate is in web/ there).
 import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { networkInterfaces } from 'node:os';
 import type { Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { errorMessage } from '../../hal/errors.ts';
@@ -25,7 +24,7 @@ import { loadAssets } from './assets.ts';
 import { Live } from './live.ts';
 import { redirectHandler } from './redirect.ts';
 import { SessionKeys } from './session.ts';
-import { ensureCertificate, installCertificate } from './tls.ts';
+import { controllerNames, ensureCertificate, installCertificate } from './tls.ts';
 
 /** How often the config file is read again (users' idle time, the scrape token, the web secret at first boot). */
 const CONFIG_POLL_MS = 5000;
@@ -43,10 +42,7 @@ function fileStamp(path: string): string {
 const say = (o: Record<string, unknown>): void => void process.stdout.write(JSON.stringify(o) + '\n');
 
 function certificateNames(cfg: TandemConfig, controller: string): { dns: string[]; ips: string[] } {
-  const ips = Object.values(networkInterfaces())
-    .flat()
-    .filter((i) => i?.family === 'IPv4')
-    .map((i) => i.address);
+  const { dns, ips } = controllerNames(cfg.box.id, controller);
   // Both controllers' addresses the config knows: the private link's and, when the LAN carries heartbeats, the LAN's.
   const { network, lan } = cfg.cluster;
   for (const a of [network.localAddress, network.peerAddress, lan.localAddress, lan.peerAddress])
@@ -56,7 +52,7 @@ function certificateNames(cfg: TandemConfig, controller: string): { dns: string[
       const address = (r as Record<string, unknown>)['address'];
       if (r.type === 'vip' && typeof address === 'string') ips.push(address);
     }
-  return { dns: [cfg.box.id, `${cfg.box.id}-${controller.toLowerCase()}`, 'localhost'], ips };
+  return { dns, ips };
 }
 
 async function main(): Promise<number> {

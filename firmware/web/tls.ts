@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Result } from '../core/result.ts';
@@ -26,6 +27,20 @@ export interface TlsPair {
 export interface CertificateNames {
   readonly dns: readonly string[];
   readonly ips: readonly string[];
+}
+
+/**
+ * The names every certificate of this controller carries: the box id,
+ * `<box>-<controller>`, localhost and its own IPv4 addresses. The web process
+ * adds the addresses its config knows; the first boot, with no config yet,
+ * makes the certificate with these alone.
+ */
+export function controllerNames(box: string, controller: string): { dns: string[]; ips: string[] } {
+  const ips = Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i?.family === 'IPv4')
+    .map((i) => i?.address ?? '');
+  return { dns: [box, `${box}-${controller.toLowerCase()}`, 'localhost'], ips };
 }
 
 const certPath = (dir: string): string => join(dir, 'cert.pem');

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { FailoverEventType } from '../../../firmware/failover/events.ts';
 import type { Cell } from '../../../firmware/failover/table.ts';
-import type { ControllerState } from '../../../firmware/core/states.ts';
+import type { FailoverState } from '../../../firmware/core/states.ts';
 import type * as PeerViewModule from '../../../firmware/failover/peer-view.ts';
 import type * as TableModule from '../../../firmware/failover/table.ts';
 import { safetyProperty } from './property-suite.ts';
@@ -17,7 +17,7 @@ const mutant: { rule: Rule } = vi.hoisted(() => ({ rule: 'none' }));
 
 vi.mock('../../../firmware/failover/table.ts', async (importOriginal) => {
   const real = await importOriginal<typeof TableModule>();
-  const lookup = (state: ControllerState, event: FailoverEventType): Cell => {
+  const lookup = (state: FailoverState, event: FailoverEventType): Cell => {
     // The lease ran out: start the peer's groups without fencing it first.
     if (mutant.rule === 'no-fence-before-start' && state === 'peer-suspect' && event === 'lease-expired')
       return { kind: 'go', next: 'taking-over', actions: ['start-groups'], text: 'MUTANT: start unfenced' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROLLER_STATES, STATE_TEXT } from '../../../firmware/core/states.ts';
+import { FAILOVER_STATES, STATE_TEXT } from '../../../firmware/core/states.ts';
 import { ACTION_TEXT, FAILOVER_ACTIONS } from '../../../firmware/failover/actions.ts';
 import { EVENT_TEXT, FAILOVER_EVENTS } from '../../../firmware/failover/events.ts';
 import { GUARD_TEXT, GUARDS, TRANSITIONS, resolveCell, type Cell } from '../../../firmware/failover/table.ts';
@@ -10,18 +10,18 @@ function leaves(c: Cell): Cell[] {
 
 describe('failover table', () => {
   it('has an explicit cell for every state x every event, and nothing else', () => {
-    expect(Object.keys(TRANSITIONS).sort()).toEqual([...CONTROLLER_STATES].sort());
-    for (const s of CONTROLLER_STATES) {
+    expect(Object.keys(TRANSITIONS).sort()).toEqual([...FAILOVER_STATES].sort());
+    for (const s of FAILOVER_STATES) {
       expect(Object.keys(TRANSITIONS[s]).sort(), s).toEqual([...FAILOVER_EVENTS].sort());
     }
   });
 
   it('gives every state, event, action, guard and cell a one-line text', () => {
-    for (const s of CONTROLLER_STATES) expect(STATE_TEXT[s]).toMatch(/^\S.*\S$/);
+    for (const s of FAILOVER_STATES) expect(STATE_TEXT[s]).toMatch(/^\S.*\S$/);
     for (const e of FAILOVER_EVENTS) expect(EVENT_TEXT[e]).toMatch(/^\S[^\n]*$/);
     for (const a of FAILOVER_ACTIONS) expect(ACTION_TEXT[a]).toMatch(/^\S[^\n]*$/);
     for (const g of GUARDS) expect(GUARD_TEXT[g]).toMatch(/^\S[^\n]*$/);
-    for (const s of CONTROLLER_STATES) {
+    for (const s of FAILOVER_STATES) {
       for (const e of FAILOVER_EVENTS) {
         for (const leaf of leaves(TRANSITIONS[s][e])) {
           if (leaf.kind !== 'when') expect(leaf.text, `${s} x ${e}`).toMatch(/^\S[^\n]*$/);
@@ -31,7 +31,7 @@ describe('failover table', () => {
   });
 
   it('fences before any resource starts: start-groups only after fence-ok or for a free group', () => {
-    for (const s of CONTROLLER_STATES) {
+    for (const s of FAILOVER_STATES) {
       for (const e of FAILOVER_EVENTS) {
         for (const leaf of leaves(TRANSITIONS[s][e])) {
           if (leaf.kind === 'go' && leaf.actions.includes('start-groups')) {
@@ -43,7 +43,7 @@ describe('failover table', () => {
   });
 
   it('enters fencing only on a lease expiry with the peer confirmed down, or a guarded forced takeover', () => {
-    for (const s of CONTROLLER_STATES) {
+    for (const s of FAILOVER_STATES) {
       for (const e of FAILOVER_EVENTS) {
         const cell = TRANSITIONS[s][e];
         const fences = leaves(cell).some((l) => l.kind === 'go' && l.next === 'fencing');
@@ -62,7 +62,7 @@ describe('failover table', () => {
   });
 
   it('self-fences whenever the registration is lost while groups run', () => {
-    for (const s of CONTROLLER_STATES) {
+    for (const s of FAILOVER_STATES) {
       if (s === 'fencing' || s === 'self-fenced') continue; // fencing: the fence result decides
       const leaf = resolveCell(TRANSITIONS[s]['own-key-lost'], (g) => g === 'holds-groups');
       if (s === 'starting' || s === 'standby') continue; // cannot hold groups there
