@@ -86,6 +86,8 @@ export function renderConfigDoc(): string {
     '',
     'The file is JSON, at `/etc/tandem/tandem.json` (override: `TANDEM_CONFIG_FILE`). Every field has a default,',
     'so the box runs with no file. Unknown fields are rejected (a misspelt setting is an error, not ignored).',
+    'Exception: a controller with its identity file (`/etc/tandem/identity.json`, `TANDEM_IDENTITY_FILE`) and no config',
+    'is at its first boot: it waits `unconfigured` until a config of its box is imported ([image.md, First boot](image.md#first-boot)).',
     `Errors name the field as a JSON pointer, e.g. \`${exampleError()}\`.`,
     '',
     'What the heartbeat settings mean, with their defaults in heartbeat intervals and the fast timing of the lab:',
