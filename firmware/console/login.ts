@@ -39,6 +39,8 @@ export interface LoginOptions {
   readonly terminal: boolean;
   /** The daemon's web.sock. */
   readonly socket: string;
+  /** The control socket: there without web.sock, the daemon runs with the web panel (and its users) off. */
+  readonly controlSocket?: string;
   readonly stateDir: string;
   readonly color: boolean;
   readonly now: () => number;
@@ -62,7 +64,12 @@ async function session(o: LoginOptions, term: Terminal): Promise<number> {
   const say = (text: string): void => term.write(`${text}\n`);
   say(`\nTandem storage controller ${stripControl(hostname()).slice(0, 64)}: serial console`);
   let daemonUp = existsSync(o.socket);
-  if (!daemonUp) say(`The firmware is not running (no ${o.socket}): only root can log in.`);
+  if (!daemonUp)
+    say(
+      o.controlSocket !== undefined && existsSync(o.controlSocket)
+        ? 'The web panel is off (web.enabled), and its users with it: only root can log in.'
+        : `The firmware is not running (no ${o.socket}): only root can log in.`,
+    );
   let delay = FAIL_DELAY_MS;
   for (let tries = 0; tries < TRIES;) {
     const typed = await term.ask('login: ');
@@ -187,6 +194,7 @@ if (import.meta.main) {
     output: process.stdout,
     terminal: process.stdin.isTTY && process.stdout.isTTY,
     socket: webSocketPath(),
+    controlSocket: paths.controlSocket,
     stateDir: paths.stateDir,
     color: useColor(process.stdout, process.env),
     now: () => Date.now(),

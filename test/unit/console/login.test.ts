@@ -132,6 +132,13 @@ describe('tandem-login', () => {
     expect(s.text()).not.toContain('Password: ');
   });
 
+  it('with the web panel off (no web.sock beside the control socket) only root may log in, and it says why', async () => {
+    const s = start({ socket: join(daemon.dir, 'run', 'missing.sock'), controlSocket: daemon.socket });
+    await s.waitFor('The web panel is off');
+    s.input.end();
+    expect(await s.done).toBe(1);
+  });
+
   it('does not crash on long lines, control characters or the end of input', async () => {
     const s = start();
     await s.waitFor('login: ');
