@@ -84,7 +84,7 @@ async function session(o: LoginOptions, term: Terminal): Promise<number> {
     tries += 1;
     let who: Checked | null = null;
     if (!daemonUp) {
-      say('Only root can log in while the firmware is not running.');
+      say('Only root can log in now (see above).');
     } else {
       const password = await term.askSecret('Password: ');
       if (password === null && term.isClosed) return 1;

@@ -125,7 +125,7 @@ describe('tandem-login', () => {
     const s = start({ socket: join(daemon.dir, 'run', 'missing.sock') });
     await s.waitFor('only root can log in');
     s.type('admin');
-    await s.waitFor('Only root');
+    await s.waitFor('Only root can log in now');
     s.type('root');
     expect(await s.done).toBe(ROOT_LOGIN_EXIT);
     expect(s.rootLogins()).toBe(1);
