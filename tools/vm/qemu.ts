@@ -1,7 +1,7 @@
 // One guest of the VM pair: QEMU (TCG: no KVM here) booting a flashed copy
 // of the dev image through OVMF and GRUB, in its controller's network
 // namespace so that its taps and its iSCSI logins use that controller's links.
-// ttyS0, the serial console, is a host pty; ttyS1, the heartbeat cable, is a
+// ttyS0, the serial console, is a host pty; ttyS2, the heartbeat cable, is a
 // socket joining the two guests as a null-modem. Killing QEMU is a power cut.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { LabError } from '../lab/errors.ts';
@@ -37,9 +37,12 @@ export function qemuArgs(c: Controller): string[] {
         ? `socket,id=hb,path=${vmFiles.serialSock},server=on,wait=off`
         : `socket,id=hb,path=${vmFiles.serialSock},reconnect=1`,
     ],
-    ['-serial', 'chardev:hb'],
-    ['-device', 'i6300esb'],
-    ['-watchdog-action', 'reset'],
+    // COM3 (0x3e8), not COM2: OVMF takes COM1 and COM2 as consoles, and the
+    // peer's boot messages arriving there read as key presses (its setup menu).
+    ['-device', 'isa-serial,chardev=hb,index=2'],
+    // The q35 chipset's own TCO watchdog (iTCO_wdt), as on a board: it resets
+    // the guest when it fires (QEMU's default for it is to only log).
+    ['-global', 'ICH9-LPC.noreboot=off'],
     ['-iscsi', `initiator-name=${initiatorName(c)}`],
     ['-device', 'virtio-scsi-pci,id=scsi'],
     ['-drive', `file=${lunUrl(c)},if=none,id=shared,format=raw,cache=none`],

@@ -17,6 +17,7 @@ const OVERLAY = 'buildroot/board/tandem/rootfs-overlay';
 
 /** The init scripts, in the order rcS runs them. */
 export const INIT_SCRIPTS = [
+  'S00tandem-coldplug',
   'S01tandem-disks',
   'S10tandem-network',
   'S50tandem-mosquitto',
