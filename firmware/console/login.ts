@@ -82,6 +82,8 @@ async function session(o: LoginOptions, term: Terminal): Promise<number> {
       return o.rootLogin();
     }
     tries += 1;
+    // The console's getty starts before the daemon is up: look again.
+    daemonUp ||= existsSync(o.socket);
     let who: Checked | null = null;
     if (!daemonUp) {
       say('Only root can log in now (see above).');

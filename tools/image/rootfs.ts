@@ -143,7 +143,6 @@ export async function customize(root: string, nodeBinary: string): Promise<void>
   }
   writeFileSync(join(root, 'etc/hostname'), 'tandem\n');
   writeFileSync(join(root, 'etc/hosts'), '127.0.0.1\tlocalhost tandem\n::1\tlocalhost\n');
-  writeFileSync(join(root, 'etc/fstab'), '# the init scripts mount /data and /boot/efi (S01tandem-disks)\n');
   // Root is locked until the first boot gives it a per-box password: no shared default.
   await run('chroot', [root, 'usermod', '-p', '*', 'root']);
   await pinPostgresIds(root);

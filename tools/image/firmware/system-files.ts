@@ -34,6 +34,7 @@ export const STAGED_FILES: readonly Staged[] = [
   { from: `${PKG}/mosquitto-tandem.conf`, to: 'etc/mosquitto/tandem.conf', mode: 0o644 },
   { from: `${PKG}/mosquitto-tandem.acl`, to: 'etc/mosquitto/tandem.acl', mode: 0o644 },
   { from: `${OVERLAY}/etc/inittab`, to: 'etc/inittab', mode: 0o644 },
+  { from: `${OVERLAY}/etc/fstab`, to: 'etc/fstab', mode: 0o644 },
   { from: `${OVERLAY}/etc/init.d/rcS`, to: 'etc/init.d/rcS', mode: 0o755 },
   { from: `${OVERLAY}/etc/init.d/rcK`, to: 'etc/init.d/rcK', mode: 0o755 },
   { from: 'images/rauc/system.conf', to: 'etc/rauc/system.conf', mode: 0o644 },
