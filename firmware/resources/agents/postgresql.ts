@@ -45,10 +45,16 @@ export interface PostgresConfig {
 
 export interface PostgresTools {
   readonly runuser: string;
+  /** Makes the socket directory with its owner (coreutils' or BusyBox's install). */
+  readonly install: string;
   readonly proc: string;
 }
 
-export const LINUX_PG_TOOLS: PostgresTools = { runuser: '/usr/sbin/runuser', proc: '/proc' };
+export const LINUX_PG_TOOLS: PostgresTools = {
+  runuser: '/usr/sbin/runuser',
+  install: '/usr/bin/install',
+  proc: '/proc',
+};
 
 export class PostgresAgent implements ResourceAgent {
   readonly type = 'postgresql';
@@ -97,6 +103,18 @@ export class PostgresAgent implements ResourceAgent {
     if (orphans.length > 0)
       return fail('generic-error', `backends ${orphans.join(', ')} of a dead postmaster survive SIGKILL`);
     const stale = await this.removeStalePidFile();
+    // The socket directory is on tmpfs, gone at every boot; on the box no
+    // init script makes it (Debian's postgresql-common would, on a server).
+    const made = await ctx.exec(this.tools.install, [
+      '-d',
+      '-o',
+      this.config.user,
+      '-m',
+      '2775',
+      this.config.socketDir,
+    ]);
+    if (made.kind !== 'exited' || made.code !== 0)
+      return fail('generic-error', `socket directory ${this.config.socketDir}: ${describeCommand(made)}`);
     await this.removeStaleSocketLock();
     const seconds = String(Math.max(1, Math.floor(this.timeouts.start / 1000) - 2));
     const r = await this.asUser(ctx, this.bin('pg_ctl'), [
