@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'buildroot/**', 'images/out/**', '**/*.js', '**/*.cjs'] },
+  { ignores: ['node_modules/**', 'buildroot/**', 'images/out/**', 'dist/**', '**/*.js', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

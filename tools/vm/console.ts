@@ -1,44 +1,37 @@
 // A guest's serial console from the host, as a technician's terminal: the
-// pty QEMU made for ttyS0, put in raw mode (no echo, no line editing on our
+// pty QEMU made for ttyS0, in raw mode (no echo, no line editing on our
 // side: the guest's getty and shell do that), read into a buffer that
-// `expect` searches and written a line at a time.
-import { open, type FileHandle } from 'node:fs/promises';
-import { run } from '../lab/run.ts';
+// `expect` searches and written a line at a time. A tty stream, not plain
+// file reads: a read blocked on a quiet pty would hold up close().
+import { openSync } from 'node:fs';
+import { ReadStream, WriteStream } from 'node:tty';
 
 const MAX_BUFFER = 4 * 1024 * 1024;
 
 export class GuestConsole {
   private text = '';
-  private closed = false;
-  private readonly fh: FileHandle;
-  private constructor(fh: FileHandle) {
-    this.fh = fh;
-  }
+  private readonly input: ReadStream;
+  private readonly output: WriteStream;
 
-  static async open(pty: string): Promise<GuestConsole> {
-    if (!/^\/dev\/pts\/[0-9]+$/.test(pty)) throw new Error(`not a pty: ${JSON.stringify(pty)}`);
-    await run('stty', ['-F', pty, 'raw', '-echo']);
-    const c = new GuestConsole(await open(pty, 'r+'));
-    void c.pump();
-    return c;
-  }
-
-  private async pump(): Promise<void> {
-    const buf = Buffer.alloc(4096);
-    while (!this.closed) {
-      let n: number;
-      try {
-        ({ bytesRead: n } = await this.fh.read(buf, 0, buf.length, null));
-      } catch {
-        return; // the guest's QEMU went away (EIO on a pty whose master closed)
-      }
-      if (n === 0) return;
-      this.text += buf.subarray(0, n).toString('utf8');
+  private constructor(pty: string) {
+    this.input = new ReadStream(openSync(pty, 'r'));
+    this.input.setRawMode(true);
+    this.input.on('data', (chunk: Buffer) => {
+      this.text += chunk.toString('utf8');
       if (this.text.length > MAX_BUFFER) this.text = this.text.slice(-MAX_BUFFER / 2);
-    }
+    });
+    // EIO when the guest's QEMU goes away: the console just ends.
+    this.input.on('error', () => undefined);
+    this.output = new WriteStream(openSync(pty, 'w'));
+    this.output.on('error', () => undefined);
   }
 
-  /** Everything read since `mark` (an offset from `mark()`). */
+  static open(pty: string): GuestConsole {
+    if (!/^\/dev\/pts\/[0-9]+$/.test(pty)) throw new Error(`not a pty: ${JSON.stringify(pty)}`);
+    return new GuestConsole(pty);
+  }
+
+  /** Where the output read so far ends: `expect` can search only what comes after. */
   since(mark: number): string {
     return this.text.slice(mark);
   }
@@ -62,12 +55,14 @@ export class GuestConsole {
   }
 
   /** Types a line as a terminal does: the line, then carriage return. */
-  async send(line: string): Promise<void> {
-    await this.fh.write(line + '\r');
+  send(line: string): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.output.write(line + '\r', (err) => (err ? reject(err) : resolve())),
+    );
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.fh.close();
+  close(): void {
+    this.input.destroy();
+    this.output.destroy();
   }
 }

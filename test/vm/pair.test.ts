@@ -1,0 +1,149 @@
+// The VM pair (issue #16): the dev image built, flashed twice (once per
+// controller), booted in two QEMU guests on the lab; the pair forms, the
+// client reaches PostgreSQL through the VIP, and a power cut of the active
+// guest (its QEMU killed) moves the group to the other with no acknowledged
+// row lost. Then an operator logs in on the serial console of the guest
+// that runs the group, runs `status` and `switchover`, and the group moves.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Workload } from '../../tools/lab/client/workload-driver.ts';
+import { run } from '../../tools/lab/run.ts';
+import type { Controller } from '../../tools/lab/topology.ts';
+import { REPO } from '../../tools/image/layout.ts';
+import { GuestConsole } from '../../tools/vm/console.ts';
+import { vmFiles } from '../../tools/vm/layout.ts';
+import { boxStatus } from '../../tools/vm/noc.ts';
+import { vmDown, vmUp } from '../../tools/vm/pair.ts';
+import { consolePty, killGuest, startGuest } from '../../tools/vm/qemu.ts';
+import type { BoxStatus } from '../../firmware/telemetry/topics.ts';
+
+const MIN = 60_000;
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== null) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** The box as the NOC sees it once both controllers are up and one runs the db group. */
+function formed(s: BoxStatus | null): BoxStatus | null {
+  if (s === null || s.active === null) return null;
+  const states = Object.values(s.controllers);
+  return states.length === 2 && !states.includes('unknown') && s.groups.some((g) => g.name === 'db')
+    ? s
+    : null;
+}
+
+function consoleLog(c: Controller): string {
+  return readFileSync(vmFiles.consoleLog(c), 'utf8');
+}
+
+describe('the VM pair, booted from the flashed dev image', () => {
+  const started: Partial<Record<Controller, number>> = {};
+
+  beforeAll(async () => {
+    await run(join(REPO, 'node_modules/node/bin/node'), [join(REPO, 'tools/image/dev-image.ts')], {
+      timeoutMs: 20 * MIN,
+    });
+    await vmUp(() => undefined);
+    started.A = started.B = Date.now();
+  }, 25 * MIN);
+
+  afterAll(async () => {
+    for (const c of ['A', 'B'] as const)
+      console.log(`guest ${c} console (tail):\n${consoleLog(c).slice(-3000)}`);
+    await vmDown();
+  }, 2 * MIN);
+
+  it(
+    'forms, serves PostgreSQL through the VIP, and fails over when the active guest loses power',
+    async () => {
+      const s = await until('the pair to form', 8 * MIN, async () => formed(await boxStatus()));
+      console.log(`vm pair formed ${((Date.now() - (started.A ?? 0)) / 1000).toFixed(0)} s after power on`);
+      const active = s.active as Controller;
+      const other: Controller = active === 'A' ? 'B' : 'A';
+
+      const workload = await Workload.start({ intervalMs: 20 }, 3 * MIN);
+      await new Promise((r) => setTimeout(r, 5000));
+      const t0 = Date.now();
+      expect(killGuest(active)).toBe(true);
+      await workload.recoveredAfter(t0, 5 * MIN);
+      console.log(
+        `the client wrote again ${((Date.now() - t0) / 1000).toFixed(1)} s after ${active}'s power cut`,
+      );
+      await new Promise((r) => setTimeout(r, 2000));
+      const report = await workload.finish(3 * MIN);
+      expect(report.readback.ok).toBe(true);
+      expect(report.acknowledged).toBeGreaterThan(50);
+      expect(report.missing).toEqual([]);
+      const after = await until(`${other} to run the group`, 2 * MIN, async () => {
+        const st = await boxStatus();
+        return st?.active === other ? st : null;
+      });
+      expect(after.active).toBe(other);
+    },
+    20 * MIN,
+  );
+
+  it(
+    'an operator logs in on the serial console, runs status and switchover, and the group moves',
+    async () => {
+      const s = await until('one guest to run the group', 2 * MIN, async () => {
+        const st = await boxStatus();
+        return st?.active ?? null;
+      });
+      const holder = s;
+      const peer: Controller = holder === 'A' ? 'B' : 'A';
+      // The guest that lost power comes back and joins as the standby.
+      await startGuest(peer);
+      started[peer] = Date.now();
+      await until(`${peer} to rejoin`, 8 * MIN, async () => formed(await boxStatus()));
+      // Boot time: power on to the firmware's heartbeats heard by the peer (the
+      // NOC's box status names the rejoined controller's state again).
+      console.log(
+        `boot: guest ${peer} heard by its peer ${((Date.now() - (started[peer] ?? 0)) / 1000).toFixed(1)} s after power on`,
+      );
+
+      const password = /initial password ([A-Z2-7]{4}(?:-[A-Z2-7]{4}){3})/.exec(consoleLog(holder))?.[1];
+      expect(password, 'the first boot printed the initial admin password on the console').toBeDefined();
+      const con = GuestConsole.open(consolePty(holder) ?? '');
+      try {
+        await con.send('');
+        await con.expect(/login: /, MIN);
+        let mark = con.mark();
+        await con.send('admin');
+        await con.expect(/Password: /, 30_000, mark);
+        mark = con.mark();
+        await con.send(password ?? '');
+        // The first login with the initial password sets a new one.
+        await con.expect(/New password: /, MIN, mark);
+        mark = con.mark();
+        await con.send('vm-pair-console-1');
+        await con.expect(/Retype new password: /, 30_000, mark);
+        mark = con.mark();
+        await con.send('vm-pair-console-1');
+        await con.expect(/ admin> /, 2 * MIN, mark);
+        mark = con.mark();
+        await con.send('status');
+        await con.expect(/db/, MIN, mark);
+        mark = con.mark();
+        await con.send('switchover db');
+        await con.expect(/ admin> /, 3 * MIN, mark);
+        const moved = await until(`the group to move to ${peer}`, 3 * MIN, async () => {
+          const st = await boxStatus();
+          return st?.active === peer ? st : null;
+        });
+        expect(moved.active).toBe(peer);
+        await con.send('exit');
+      } finally {
+        con.close();
+      }
+    },
+    20 * MIN,
+  );
+});
