@@ -36,21 +36,21 @@ export async function tgtUp(): Promise<void> {
       return (await tryRun('tgtadm', [...ISCSI, '--op', 'show', '--mode', 'sys'])).code === 0;
     });
   }
-  if (!(await targetExists())) {
-    await tgtadm(['--op', 'new', '--mode', 'target', ...TID, '-T', TARGET_IQN]);
-    await tgtadm([
-      '--op',
-      'new',
-      '--mode',
-      'logicalunit',
-      ...TID,
-      '--lun',
-      String(TARGET_LUN),
-      '-b',
-      labFiles.lunImage,
-    ]);
-    await tgtadm(['--op', 'bind', '--mode', 'target', ...TID, '-I', 'ALL']);
-  }
+  if (!(await targetExists()))
+    await exportTarget({ tid: TARGET_TID, iqn: TARGET_IQN, lun: TARGET_LUN, file: labFiles.lunImage });
+}
+
+/** One target with one LUN backed by a file, open to every initiator (the lab's, and the VM pair's beside it). */
+export async function exportTarget(t: {
+  tid: number;
+  iqn: string;
+  lun: number;
+  file: string;
+}): Promise<void> {
+  const tid = ['--tid', String(t.tid)];
+  await tgtadm(['--op', 'new', '--mode', 'target', ...tid, '-T', t.iqn]);
+  await tgtadm(['--op', 'new', '--mode', 'logicalunit', ...tid, '--lun', String(t.lun), '-b', t.file]);
+  await tgtadm(['--op', 'bind', '--mode', 'target', ...tid, '-I', 'ALL']);
 }
 
 /** Clean shutdown (REFERENCE section 3): offline, delete target, stop system. */

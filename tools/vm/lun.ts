@@ -7,12 +7,12 @@ import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { labFiles } from '../lab/files.ts';
 import { run, tryRun } from '../lab/run.ts';
+import { exportTarget } from '../lab/tgt.ts';
 import { TGT_CONTROL_PORT, DATA_VOLUME_SIZE_BYTES } from '../lab/topology.ts';
 import { POSTGRES_ID } from '../image/layout.ts';
 import { VM_DATA_OFFSET_BYTES, VM_LUN_BYTES, VM_TARGET, vmFiles } from './layout.ts';
 
 const TGT = ['-C', String(TGT_CONTROL_PORT), '--lld', 'iscsi'];
-const TID = ['--tid', String(VM_TARGET.tid)];
 
 export async function makeLun(): Promise<void> {
   mkdirSync(vmFiles.dataDir, { recursive: true, mode: 0o700 });
@@ -55,22 +55,18 @@ async function ownPgdata(volume: string): Promise<void> {
 
 export async function targetUp(): Promise<void> {
   await targetDown();
-  await run('tgtadm', [...TGT, '--op', 'new', '--mode', 'target', ...TID, '-T', VM_TARGET.iqn]);
-  await run('tgtadm', [
-    ...TGT,
-    '--op',
-    'new',
-    '--mode',
-    'logicalunit',
-    ...TID,
-    '--lun',
-    String(VM_TARGET.lun),
-    '-b',
-    vmFiles.lunImage,
-  ]);
-  await run('tgtadm', [...TGT, '--op', 'bind', '--mode', 'target', ...TID, '-I', 'ALL']);
+  await exportTarget({ ...VM_TARGET, file: vmFiles.lunImage });
 }
 
 export async function targetDown(): Promise<void> {
-  await tryRun('tgtadm', [...TGT, '--op', 'delete', '--force', '--mode', 'target', ...TID]);
+  await tryRun('tgtadm', [
+    ...TGT,
+    '--op',
+    'delete',
+    '--force',
+    '--mode',
+    'target',
+    '--tid',
+    String(VM_TARGET.tid),
+  ]);
 }
