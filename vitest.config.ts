@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `unit` is fast, rootless and runs on fake time; `lab` runs the
+// Four projects: `unit` is fast, rootless and runs on fake time; `lab` runs the
 // real daemons in network namespaces and must be root; `kernel` boots a QEMU
-// guest per test (TCG, tools/kernel) for the drivers that need a real kernel.
+// guest per test (TCG, tools/kernel) for the drivers that need a real kernel;
+// `vm` builds the dev image and boots the VM pair from it (tools/vm).
 export default defineConfig({
   test: {
     projects: [
@@ -38,6 +39,18 @@ export default defineConfig({
           fileParallelism: false,
           // Each guest has its own hard deadline (tools/kernel/guest.ts), below this.
           testTimeout: 240_000,
+        },
+      },
+      {
+        test: {
+          name: 'vm',
+          include: ['test/vm/**/*.test.ts'],
+          environment: 'node',
+          // The VM pair is the lab with two guests: one file at a time, and
+          // never beside the lab or kernel projects (fast tiers first).
+          fileParallelism: false,
+          testTimeout: 1_200_000,
+          hookTimeout: 1_500_000,
         },
       },
     ],
