@@ -31,6 +31,9 @@ import { LIMITS } from '../core/limits.ts';
 import { RefusalSummary } from '../core/refusal-summary.ts';
 import { answerOnBehalf, type OnBehalfOptions } from './on-behalf.ts';
 import { LineSplitter, MAX_REQUEST_LINE } from './protocol.ts';
+
+/** After a line is refused for its size, how much more of it is read before the client is closed. */
+const REFUSED_TAIL_BYTES = MAX_REQUEST_LINE;
 import { errorMessage } from '../../hal/errors.ts';
 
 export interface ControlServerOptions {
@@ -60,8 +63,10 @@ interface Client {
   pending: number;
   windowStart: number;
   windowBytes: number;
-  /** A request was refused for its size: any further byte closes the connection. */
+  /** A request was refused for its size: the rest of that line is read and dropped, then any byte closes the connection. */
   refused: boolean;
+  /** Bytes read since the refusal. */
+  refusedBytes: number;
   /** The client closed its sending side: close ours once the replies are out. */
   ended: boolean;
   /** Lines read but not yet started: at most one chunk's worth, since reading pauses while any wait. */
@@ -201,6 +206,7 @@ export class ControlSocketServer implements Extension {
       windowStart: now,
       windowBytes: 0,
       refused: false,
+      refusedBytes: 0,
       ended: false,
       queue: [],
       pumping: false,
@@ -223,7 +229,18 @@ export class ControlSocketServer implements Extension {
 
   private onData(client: Client, splitter: LineSplitter, chunk: Buffer): void {
     const { socket } = client;
-    if (client.refused) return this.drop(client, 'kept writing after a refused request');
+    if (client.refused) {
+      // The rest of the refused line may still be on its way: closing on it
+      // would make the client's write fail before it reads why (EPIPE drops
+      // the reply it has not read). The line's tail is read and thrown away
+      // and the connection ends at its newline; more than a line's worth is
+      // a client that will not stop.
+      client.refusedBytes += chunk.length;
+      if (chunk.includes(0x0a)) socket.end();
+      else if (client.refusedBytes > REFUSED_TAIL_BYTES)
+        this.drop(client, 'kept writing after a refused request');
+      return;
+    }
     const now = performance.now();
     client.lastActive = now;
     if (now - client.windowStart >= C.budgetWindowMs) {
@@ -235,10 +252,9 @@ export class ControlSocketServer implements Extension {
       return this.drop(client, `sent over the ${C.budgetBytes}-byte budget within ${C.budgetWindowMs} ms`);
     const lines = splitter.push(chunk);
     if (lines === 'overflow') {
-      // Say why, then close: the rest of the line is not read, and more bytes close at once.
+      // Say why, then close: at the line's end, at once past a line's worth more, or after the linger.
       client.refused = true;
       this.reply(client, errorResponse('', `request: line over the ${MAX_REQUEST_LINE}-byte limit`));
-      socket.end();
       setTimeout(() => socket.destroy(), C.lingerMs).unref();
       return;
     }
