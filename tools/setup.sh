@@ -20,8 +20,8 @@ packages=(
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-system-x86 busybox-static kmod xz-utils
   chromium fonts-dejavu-core openssl curl
-  # the dev image (npm run image) and the VM pair (npm run vm)
-  mmdebstrap genimage mtools dosfstools grub-efi-amd64-bin grub-common rauc ovmf qemu-block-extra binutils
+  # the dev image (npm run image), its update bundles (npm run bundle) and the VM pair (npm run vm)
+  mmdebstrap genimage mtools dosfstools grub-efi-amd64-bin grub-common rauc squashfs-tools ovmf qemu-block-extra binutils
 )
 
 missing=()
