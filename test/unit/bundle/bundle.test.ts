@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../tools/lab/run.ts';
+import { findCommand } from '../../../tools/lab/preflight.ts';
 import { REPO } from '../../../tools/image/layout.ts';
 import { BundleError, makeBundle, verifyBundle } from '../../../tools/bundle/bundle.ts';
 
@@ -32,9 +33,8 @@ describe('RAUC bundles of the root filesystem', () => {
   beforeAll(async () => {
     vi.useRealTimers();
     for (const tool of ['rauc', 'mksquashfs', 'mke2fs', 'openssl'])
-      await run('sh', ['-c', `command -v ${tool}`]).catch(() => {
+      if (findCommand(tool) === null)
         throw new Error(`${tool} is missing: run tools/setup.sh (rauc, squashfs-tools, e2fsprogs, openssl)`);
-      });
     dir = mkdtempSync(join(tmpdir(), 'tandem-bundle-test-'));
     // A small root filesystem whose payload does not compress to nothing.
     const tree = join(dir, 'tree');
