@@ -80,6 +80,13 @@ export interface CommandDef<S extends TObject = TObject> {
     readonly when: string;
     needed(args: Static<S>): boolean;
   };
+  /**
+   * The other controller may run it over the peer command channel
+   * (firmware/peer, docs/peer.md), as the principal peer (admin role).
+   * Absent: the peer's request is refused. Opt in only for what one
+   * controller's firmware needs from the other (the rolling upgrade).
+   */
+  readonly peer?: true;
   /** Arguments: a TypeBox object built with args.ts (bounded, no extra keys). */
   readonly args: S;
   readonly cli: CliSpec;

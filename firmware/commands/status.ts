@@ -160,6 +160,8 @@ export const statusCommands = [
     name: 'status',
     summary: 'a summary of the box: controllers, paths, groups and resources, alarms, takeover',
     role: 'viewer',
+    // Read-only: the other controller may ask for it (firmware/peer).
+    peer: true,
     args: argObject({}),
     cli: { words: ['status'] },
     run: (ctx) => ok(statusReport(ctx)),

@@ -25,6 +25,8 @@ import type { PathDriver } from '../heartbeat/path-driver.ts';
 import { HeartbeatRuntime } from '../heartbeat/runtime.ts';
 import { ResourceGroupRunner } from '../resources/group-runner.ts';
 import { RegistryCommands } from '../commands/dispatch.ts';
+import { PeerChannel, peerCommandPort } from '../peer/channel.ts';
+import type { PeerCommands } from '../peer/server.ts';
 import { FailoverAlarms } from './failover-alarms.ts';
 import { logKeys, logTransition } from './failover-log.ts';
 import { GroupDownWatch } from './group-down.ts';
@@ -71,6 +73,14 @@ export class Controller {
   readonly fencer: Fencer;
   /** Status and failover commands; the operator surfaces add alarms, events and config (with()). */
   readonly commands: RegistryCommands;
+  /**
+   * The peer command channel (firmware/peer, docs/peer.md): `peer.run(name,
+   * args, { timeoutMs })` runs a `peer: true` command on the other
+   * controller; the peer's requests run here with `commands`, or the fuller
+   * set the daemon hands over with servePeerWith().
+   */
+  readonly peer: PeerChannel;
+  private peerCommands: PeerCommands;
   private readonly clock: Clock;
   private readonly timing: HeartbeatTiming;
   private readonly events: EventSink;
@@ -78,7 +88,7 @@ export class Controller {
   private readonly watchdog: Watchdog | null;
   private readonly platform: Platform;
   private readonly runner: ResourceGroupRunner;
-  private readonly peer: PeerView;
+  private readonly peerView: PeerView;
   private readonly heartbeatLog: HeartbeatLog;
   private readonly failoverAlarms: FailoverAlarms;
   private readonly groupDown: GroupDownWatch;
@@ -126,7 +136,7 @@ export class Controller {
         resources: failedGroupsHealth(this.failedGroups()),
       }),
     });
-    this.peer = membershipPeerView(this.runtime.membership, () => this.runtime.listeningSinceMs('disk'));
+    this.peerView = membershipPeerView(this.runtime.membership, () => this.runtime.listeningSinceMs('disk'));
     this.status = new StatusKeeper({
       clock,
       boxId: p.config.box.id,
@@ -163,7 +173,14 @@ export class Controller {
     });
     const settings = failoverSettings(p.config, p.self, p.timing);
     this.failover = new FailoverMachine(
-      { clock, fencer: p.fencer, runner: this.runner, peer: this.peer, watchdog: this.watchdog, maintenance },
+      {
+        clock,
+        fencer: p.fencer,
+        runner: this.runner,
+        peer: this.peerView,
+        watchdog: this.watchdog,
+        maintenance,
+      },
       settings,
     );
     this.failoverAlarms = new FailoverAlarms(p.self, p.alarms, clock);
@@ -192,6 +209,21 @@ export class Controller {
       status: this.status,
       counters: () => this.runtime.counters(),
       host: () => this,
+    });
+    this.peerCommands = this.commands;
+    const net = p.config.cluster.network;
+    this.peer = new PeerChannel({
+      clock,
+      self: p.self,
+      boxId: p.config.box.id,
+      key: keyBytes(p.config.cluster.key),
+      link:
+        net.enabled && net.localAddress !== undefined && net.peerAddress !== undefined
+          ? { localAddress: net.localAddress, peerAddress: net.peerAddress, port: peerCommandPort(net.port) }
+          : undefined,
+      makeSocket: () => p.platform.datagramSocket(),
+      commands: () => this.peerCommands,
+      events: p.events,
     });
     p.events.append({
       severity: 'notice',
@@ -252,6 +284,7 @@ export class Controller {
     this.heartbeatLog.start(peer, this.alarms);
     this.status.start();
     this.runtime.start();
+    await this.peer.start();
     this.running = true;
     this.events.append({
       severity: 'notice',
@@ -292,11 +325,11 @@ export class Controller {
       // Keep heartbeating until the peer claims what we released: had we
       // vanished at once, it would see us dead rather than the release, and
       // fence us before taking over.
-      const claimed = (): boolean => held.every((g) => this.peer.latest()?.groups.includes(g) === true);
+      const claimed = (): boolean => held.every((g) => this.peerView.latest()?.groups.includes(g) === true);
       const waitUntil = Math.min(deadline, this.clock.monotonicMs() + peerClaimWaitMs(this.timing));
       while (
         handingOver &&
-        this.peer.peerState() === 'alive' &&
+        this.peerView.peerState() === 'alive' &&
         !claimed() &&
         this.clock.monotonicMs() < waitUntil
       )
@@ -318,7 +351,13 @@ export class Controller {
     await this.watchdog?.close(!this.rebootRequested).catch(() => undefined);
     this.heartbeatLog.stop();
     this.status.stop();
+    await this.peer.stop();
     await this.runtime.stop();
+  }
+
+  /** Peer requests run with these from now on (the daemon's set: alarms, events, config). */
+  servePeerWith(commands: PeerCommands): void {
+    this.peerCommands = commands;
   }
 
   /**
@@ -374,12 +413,12 @@ export class Controller {
 
   groupStatus(): GroupStatus[] {
     const held = new Set(this.failover.status().groups);
-    const peerDead = this.peer.peerState() === 'dead';
-    const peerGroups = peerDead ? [] : (this.peer.latest()?.groups ?? []);
+    const peerDead = this.peerView.peerState() === 'dead';
+    const peerGroups = peerDead ? [] : (this.peerView.latest()?.groups ?? []);
     const peer = otherController(this.self);
     const failedHere = this.failover.status().failed;
     // A dead peer's last report is history; its failures are forgotten with it.
-    const failedThere = peerDead ? [] : (this.peer.latest()?.failedGroups ?? []);
+    const failedThere = peerDead ? [] : (this.peerView.latest()?.failedGroups ?? []);
     return this.config.groups.map(({ name, preferred }) => {
       const local = this.runner.localState(name);
       const owner = held.has(name) ? this.self : peerGroups.includes(name) ? peer : null;
@@ -396,8 +435,13 @@ export class Controller {
     const out: ControllerId[] = [];
     const here = this.failover.status();
     if (CAN_RUN.has(here.state) && here.diskAccess) out.push(this.self);
-    const peer = this.peer.latest();
-    if (this.peer.peerState() === 'alive' && peer !== undefined && CAN_RUN.has(peer.state) && peer.diskAccess)
+    const peer = this.peerView.latest();
+    if (
+      this.peerView.peerState() === 'alive' &&
+      peer !== undefined &&
+      CAN_RUN.has(peer.state) &&
+      peer.diskAccess
+    )
       out.push(otherController(this.self));
     return out.sort();
   }

@@ -37,6 +37,8 @@ export interface SurfaceOptions {
 
 export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler; extensions: Extension[] } {
   const commands = o.controller.commands.with({ alarms: o.alarms, events: o.events, config: o.config });
+  // The peer's requests (firmware/peer) run with the same parts as tandemctl's, without secrets.
+  o.controller.servePeerWith(commands);
   const extensions: Extension[] = [];
   const replicator = replicatorFor(o);
   if (replicator !== undefined) extensions.push(replicator);
@@ -165,5 +167,6 @@ function heartbeatMetrics(
   for (const [path, n] of Object.entries(c.accepted)) out[`heartbeats_accepted_${path}`] = n;
   if (replicator !== undefined)
     for (const [name, n] of Object.entries(replicator.counters)) out[`config_${name}`] = n;
+  for (const [name, n] of Object.entries(controller.peer.counters)) out[`peer_${name}`] = n;
   return out;
 }

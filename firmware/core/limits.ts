@@ -28,6 +28,10 @@ export const LIMITS = {
   mqttRequest: { bytes: 300 * 1024, depth: 8, entries: 256 },
   /** One line (request) on the control socket. */
   consoleLine: { bytes: 512 * 1024, depth: 8, entries: 256 },
+  /** A request from the peer controller (firmware/peer; 16 KiB on the wire at most). */
+  peerRequest: { bytes: 16 * 1024, depth: 8, entries: 256 },
+  /** A response from the peer controller: an Outcome, its data as deep as a status report. */
+  peerResponse: { bytes: 16 * 1024, depth: 16, entries: 4096 },
   /** One reply line tandemctl accepts (a `log --limit 10000` fits). */
   consoleReply: { bytes: 64 * 1024 * 1024, depth: 16, entries: 100_000 },
   /**

@@ -251,6 +251,10 @@ export class SimBox {
     });
     if (!built.ok) throw new RangeError(`sim box config: ${built.error}`);
     const controller = built.value.controller;
+    // The peer's requests see what the sim console's do (alarms, events).
+    controller.servePeerWith(
+      controller.commands.with({ alarms: this.slots[c].alarms, events: this.slots[c].events }),
+    );
     this.slots[c].running = { controller, process: proc, boot, nexus: session.nexus };
     // As the daemon: leftovers of a killed process are stopped before the first heartbeat.
     void controller.recoverAtBoot().then(() => {
