@@ -49,6 +49,14 @@ export const ALARM_CATALOGUE = {
     remedy:
       'Its groups are taken over only once it is fenced (a TAKEOVER alarm says so). Check power and console of the peer; do not restart it until it is known to be fenced.',
   },
+  PEER_PROTOCOL_MISMATCH: {
+    severity: 'error',
+    source: 'cluster',
+    message:
+      'The peer {subject} runs protocol {peerProtocol} (firmware {peerFirmware}), this controller {ownProtocol} (firmware {ownFirmware}): finish the upgrade (tandemctl upgrade) or roll the peer back (docs/upgrade.md); neither controller takes over from the other meanwhile',
+    remedy:
+      "The peer is alive (its heartbeats authenticate) but speaks another protocol major, so neither controller can read the other. Finish the upgrade of the other controller (tandemctl upgrade) or roll the upgraded one back (docs/upgrade.md). Until the majors match, neither controller takes over from the other, even if the other falls silent; a forced takeover (tandemctl) is the operator's call. Clears by itself when the majors match.",
+  },
   DISK_LOST: {
     severity: 'critical',
     source: 'disk',
