@@ -5,6 +5,7 @@
 // root mode, chroot, mke2fs -d keeps owners).
 import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { makeEfiTree } from './efi.ts';
 import { DEV_IMAGE, IMAGE_DIR, REPO, ROOT_SLOT_MB } from './layout.ts';
 import { customize, debootstrap } from './rootfs.ts';
@@ -16,12 +17,15 @@ function mb(path: string): string {
   return `${(statSync(path).size / 1048576).toFixed(0)} MiB`;
 }
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
+  // --version V: the firmware's version in this image (the upgrade tests' N+1).
+  const { values } = parseArgs({ args: [...argv], options: { version: { type: 'string' } }, strict: true });
   if (process.getuid?.() !== 0) throw new Error('npm run image: must run as root (mmdebstrap, chroot)');
   const t0 = Date.now();
   const lap = (what: string) =>
     process.stderr.write(`image: ${what} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-  await run(NODE, [join(REPO, 'tools', 'image', 'build-firmware.ts')], { timeoutMs: 600_000 });
+  const version = values.version !== undefined ? ['--version', values.version] : [];
+  await run(NODE, [join(REPO, 'tools', 'image', 'build-firmware.ts'), ...version], { timeoutMs: 600_000 });
   lap('firmware built');
 
   const work = join(IMAGE_DIR, 'work');
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
   lap(`${DEV_IMAGE}: ${mb(DEV_IMAGE)}`);
 }
 
-main().catch((err: unknown) => {
+main(process.argv.slice(2)).catch((err: unknown) => {
   process.stderr.write(`npm run image: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -36,6 +36,8 @@ export const PACKAGES = [
   'postgresql-15',
   'mosquitto',
   'rauc',
+  // RAUC's D-Bus service: Debian's rauc is built to install through it.
+  'rauc-service',
   'grub-common',
   'iproute2',
   'kmod',

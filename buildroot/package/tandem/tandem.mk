@@ -31,6 +31,8 @@ define TANDEM_INSTALL_TARGET_CMDS
 		$(TARGET_DIR)/etc/mosquitto/tandem.acl
 	$(INSTALL) -D -m 0644 $(@D)/etc/rauc/system.conf \
 		$(TARGET_DIR)/etc/rauc/system.conf
+	$(INSTALL) -D -m 0644 $(@D)/etc/rauc/keyring.pem \
+		$(TARGET_DIR)/etc/rauc/keyring.pem
 	mkdir -p $(TARGET_DIR)/var/lib
 	ln -sfn /data/tandem/etc $(TARGET_DIR)/etc/tandem
 	ln -sfn /data/tandem/state $(TARGET_DIR)/var/lib/tandem

@@ -11,15 +11,16 @@ interface RepoPackage {
   readonly dependencies?: Readonly<Record<string, string>>;
 }
 
-export function writePackageJson(repo: string, appDir: string): string {
+/** `version` overrides the repository's (a test's N+1 build); it must look like one. */
+export function writePackageJson(repo: string, appDir: string, version?: string): string {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as RepoPackage;
   const shipped = {
     name: pkg.name,
-    version: pkg.version,
+    version: version ?? pkg.version,
     private: true,
     type: 'module',
     dependencies: pkg.dependencies ?? {},
   };
   writeFileSync(join(appDir, 'package.json'), JSON.stringify(shipped, null, 2) + '\n');
-  return pkg.version;
+  return shipped.version;
 }

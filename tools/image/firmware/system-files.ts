@@ -20,6 +20,7 @@ export const INIT_SCRIPTS = [
   'S00tandem-coldplug',
   'S01tandem-disks',
   'S10tandem-network',
+  'S30tandem-rauc',
   'S50tandem-mosquitto',
   'S95tandemd',
   'S96tandem-panel',
@@ -49,7 +50,18 @@ export const STAGED_LINKS: readonly { readonly at: string; readonly target: stri
   { at: 'var/lib/tandem', target: '/data/tandem/state' },
 ];
 
-export function stageSystemFiles(repo: string, root: string): void {
+/**
+ * The certificates RAUC accepts bundles from. The default is the development
+ * CA (images/rauc/dev-ca, in the repository on purpose: it protects
+ * nothing); a product build names its own (`npm run build -- --keyring`).
+ */
+export const DEV_KEYRING = 'images/rauc/dev-ca/dev.cert.pem';
+
+export function stageSystemFiles(repo: string, root: string, keyring: string): void {
+  const ring = join(root, 'etc/rauc/keyring.pem');
+  mkdirSync(dirname(ring), { recursive: true });
+  copyFileSync(keyring, ring);
+  chmodSync(ring, 0o644);
   for (const f of STAGED_FILES) {
     const to = join(root, f.to);
     mkdirSync(dirname(to), { recursive: true });
