@@ -49,7 +49,8 @@ export function validateText(
   const r = validateConfig(plan.value);
   if (!r.ok) return { ok: false, error: formatIssues(r.errors) };
   // configVersion is the box's to set: a document's own is no change.
-  const changed = changedSettings(inForce, r.config).filter((p) => p !== '/configVersion');
+  // The document's schema neither: an import keeps the pair's committed one (upgrade commit moves it).
+  const changed = changedSettings(inForce, r.config).filter((p) => p !== '/configVersion' && p !== '/schema');
   const moved = IDENTITY_POINTERS.filter((p) => changed.includes(p));
   if (moved.length > 0)
     return {

@@ -88,7 +88,26 @@ export interface ConfigOps {
   setIdentity(change: { boxId?: string; key?: string }, origin: string): Promise<ConfigChange>;
   /** The config stored, secrets included (the web users' commands read web.users); absent on fakes. */
   current?(): TandemConfig;
+  /** `upgrade commit` (ConfigManager.commitSchema); absent on fakes. */
+  commitSchema?(
+    peer: { readonly configSchema: number | null; readonly firmwareVersion: string | null },
+    ownFirmware: string,
+    origin: string,
+  ): Promise<SchemaCommit>;
 }
+
+/** What `upgrade commit` answers (ConfigManager's SchemaCommitResult, as the command reads it). */
+export type SchemaCommit =
+  | { readonly ok: true; readonly committed: false; readonly schema: number; readonly message: string }
+  | {
+      readonly ok: true;
+      readonly committed: true;
+      readonly from: number;
+      readonly to: number;
+      readonly steps: readonly string[];
+      readonly configVersion: number;
+    }
+  | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Who a request on the web socket acts for, as the web process vouches (console/on-behalf.ts). */
 export interface OnBehalf {

@@ -10,6 +10,7 @@ import { panelCommands } from './panel.ts';
 import { prCommands } from './pr.ts';
 import { statusCommands } from './status.ts';
 import { takeoverCommands } from './takeovers.ts';
+import { upgradeCommands } from './upgrade.ts';
 import { userCommands } from './users.ts';
 
 export const REGISTRY: readonly CommandDef[] = [
@@ -19,6 +20,7 @@ export const REGISTRY: readonly CommandDef[] = [
   ...alarmCommands,
   ...panelCommands,
   ...configCommands,
+  ...upgradeCommands,
   ...prCommands,
   ...userCommands,
 ];

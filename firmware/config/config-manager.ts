@@ -12,7 +12,20 @@ import { DocumentStore } from '../store/document-store.ts';
 import { configHash } from './fingerprint.ts';
 import { EXPORT_FORMAT, planImport, redacted, type ImportOptions } from './import-plan.ts';
 import { parseConfigJson } from './json-text.ts';
+import {
+  commitRefusals,
+  committedSchema,
+  FIRMWARE_SCHEMAS,
+  mixedWindowMessage,
+  readConfig,
+  stepsFrom,
+  storedForm,
+  upgradeDocument,
+  type PeerUpgradeView,
+  type SchemaTable,
+} from './migrations.ts';
 import { decideReplication, type ConfigStamp, type ReplicationDecision } from './replication/decision.ts';
+import { mergeShared } from './replication/shared-fields.ts';
 import { splitByRestart } from './restart.ts';
 import type { TandemConfig } from './schema.ts';
 import { changedSettings, setAt, valueAt } from './settings-diff.ts';
@@ -57,10 +70,27 @@ export interface ConfigManagerOptions {
   lastGoodPath: string;
   events?: EventSink;
   alarms?: Pick<AlarmManager, 'raise' | 'clear'>;
+  /** The config schemas this firmware reads (migrations.ts); a test hands in its own. */
+  schemas?: SchemaTable;
 }
 
-const asValidation = (v: unknown) => {
-  const r = validateConfig(v);
+/** What `upgrade commit` did (commitSchema). */
+export type SchemaCommitResult =
+  | { ok: true; committed: false; schema: number; message: string }
+  | {
+      ok: true;
+      committed: true;
+      from: number;
+      to: number;
+      /** One line per migration applied. */
+      steps: string[];
+      configVersion: number;
+    }
+  | { ok: false; errors: string[] };
+
+/** A document as stored (its committed schema) read as this firmware reads it. */
+const asValidation = (table: SchemaTable) => (v: unknown) => {
+  const r = readConfig(v, table);
   return r.ok
     ? { ok: true as const, value: r.config }
     : { ok: false as const, error: r.errors.map((e) => `${e.path}: ${e.message}`) };
@@ -86,14 +116,39 @@ export class ConfigManager {
   private readonly o: ConfigManagerOptions;
   /** Changes are applied one at a time so versions never collide. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly table: SchemaTable;
+  /** The peer's firmware as its heartbeat says, and ours (watchPeer); unset: not known. */
+  private peerView: (() => PeerUpgradeView) | undefined;
+  private ownFirmware = 'unknown';
 
   constructor(options: ConfigManagerOptions) {
     this.o = options;
+    this.table = options.schemas ?? FIRMWARE_SCHEMAS;
     // Both are read with LIMITS.config.bytes as the bound (a path naming
     // /dev/zero or a huge file is refused at that many bytes, not read whole),
-    // and a config that would not fit it is never stored.
-    this.file = new DocumentStore(options.path, asValidation, strictParse, LIMITS.config.bytes);
-    this.lastGood = new DocumentStore(options.lastGoodPath, asValidation, strictParse, LIMITS.config.bytes);
+    // and a config that would not fit it is never stored. A document is
+    // written as stored (its committed schema) and read in the current form.
+    const validate = asValidation(this.table);
+    const encode = (c: TandemConfig) => storedForm(c, this.table);
+    this.file = new DocumentStore(options.path, validate, strictParse, LIMITS.config.bytes, encode);
+    this.lastGood = new DocumentStore(
+      options.lastGoodPath,
+      validate,
+      strictParse,
+      LIMITS.config.bytes,
+      encode,
+    );
+  }
+
+  /**
+   * Where the peer's heartbeat says which firmware it runs and which config
+   * schema it reads, and this controller's firmware version: while the two
+   * firmware versions differ (an upgrade's mixed window) operator changes are
+   * refused. A peer whose firmware is not known (not heard, dead) refuses nothing.
+   */
+  watchPeer(view: () => PeerUpgradeView, ownFirmware: string): void {
+    this.peerView = view;
+    this.ownFirmware = ownFirmware;
   }
 
   /**
@@ -141,6 +196,16 @@ export class ConfigManager {
     return structuredClone(this.config);
   }
 
+  /** The config stored, as stored: at its committed schema (the file, exports and replication carry this). */
+  storedDocument(): Record<string, unknown> & { configVersion: number } {
+    return storedForm(this.config, this.table) as Record<string, unknown> & { configVersion: number };
+  }
+
+  /** The schema the pair has committed (the stored document's) and the newest this firmware reads. */
+  schemas(): { committed: number; reads: number } {
+    return { committed: committedSchema(this.config), reads: this.table.current };
+  }
+
   /** The config this process runs with (live settings included). */
   inForce(): TandemConfig {
     return structuredClone(this.running);
@@ -161,8 +226,9 @@ export class ConfigManager {
     this.liveListeners.push(listener);
   }
 
+  /** Version and hash of the document as stored (so a peer on older firmware hashes the same). */
   stamp(): ConfigStamp {
-    return { version: this.config.configVersion, hash: configHash(this.config) };
+    return { version: this.config.configVersion, hash: configHash(this.storedDocument()) };
   }
 
   /**
@@ -170,6 +236,9 @@ export class ConfigManager {
    * `identity`: it may change box id and cluster key. `wholeInForce`: every
    * setting is in force at once, none waits for a restart (a first boot's
    * import: the controller is built from it next, in this process).
+   * `candidate` is in the current form (importText reads older schemas into
+   * it); it keeps the committed schema, except a first boot's, which starts
+   * at the document's own. Refused while the peer runs another firmware.
    */
   apply(
     candidate: unknown,
@@ -177,7 +246,14 @@ export class ConfigManager {
     options: { identity?: boolean; wholeInForce?: boolean } = {},
   ): Promise<ApplyResult> {
     return this.serialised(async () => {
-      const r = validateConfig(candidate);
+      const peerFirmware = this.peerView?.().firmwareVersion ?? null;
+      if (peerFirmware !== null && peerFirmware !== this.ownFirmware)
+        return this.rejected(origin, [
+          { path: '/', message: mixedWindowMessage(peerFirmware, this.ownFirmware) },
+        ]);
+      const r = validateConfig(
+        options.wholeInForce === true ? candidate : withSchema(candidate, committedSchema(this.config)),
+      );
       if (!r.ok) return this.rejected(origin, r.errors);
       if (options.identity !== true) {
         const moved = IDENTITY_POINTERS.filter((p) => changedSettings(this.config, r.config).includes(p));
@@ -219,7 +295,7 @@ export class ConfigManager {
 
   /** Import an exported file or a bare config (see import-plan.ts). Nothing changes on error. */
   importText(text: string, origin = 'import', options: ImportOptions = {}): Promise<ApplyResult> {
-    const plan = planImport(text, this.config, defaultConfig(), options);
+    const plan = planImport(text, this.config, defaultConfig(), { ...options, schemas: this.table });
     if (!plan.ok) return Promise.resolve(this.rejected(origin, plan.error));
     return this.apply(plan.value, origin);
   }
@@ -234,7 +310,8 @@ export class ConfigManager {
 
   /** JSON export with version and hash; secrets blanked unless asked for. */
   exportText(options: { includeSecrets?: boolean; nowMs?: number } = {}): string {
-    const config = options.includeSecrets === true ? this.current() : redacted(this.config);
+    const stored = this.storedDocument() as unknown as TandemConfig;
+    const config = options.includeSecrets === true ? stored : redacted(stored);
     const { version, hash } = this.stamp();
     const envelope = {
       format: EXPORT_FORMAT,
@@ -247,32 +324,104 @@ export class ConfigManager {
     return JSON.stringify(envelope, null, 2) + '\n';
   }
 
-  /** A config pushed by the peer, keeping its version (no bump). */
+  /** A whole config pushed by the peer, as stored there (any schema this firmware reads), keeping its version (no bump). */
   applyReplicated(
     candidate: unknown,
     origin: string,
   ): Promise<ApplyResult & { decision?: ReplicationDecision }> {
     return this.serialised(async () => {
-      const r = validateConfig(candidate);
-      if (!r.ok) return this.rejected(origin, r.errors);
-      const decision = decideReplication(this.stamp(), {
-        version: r.config.configVersion,
-        hash: configHash(r.config),
-        origin,
-      });
-      switch (decision.action) {
-        case 'accept':
-          return { ...(await this.commit(r.config, origin, r.warnings)), decision };
-        case 'unchanged':
-          return { ...this.answer([], []), unchanged: true, decision };
-        case 'reject':
-        case 'conflict':
-          this.log('warning', 'CONFIG_REPLICATION_' + decision.action.toUpperCase(), decision.reason, {
-            origin,
-          });
-          return { ok: false, errors: [{ path: '/configVersion', message: decision.reason }], decision };
-      }
+      const up = upgradeDocument(candidate, this.table);
+      return up.ok ? this.replicated(up.value, origin) : this.rejected(origin, up.errors);
     });
+  }
+
+  /**
+   * The box-wide part of the peer's config (replication/shared-fields.ts), as
+   * stored there: read in the current form, with our own per-controller
+   * fields put back, then taken as applyReplicated takes a whole config.
+   */
+  applyPeerOffer(shared: unknown, origin: string): Promise<ApplyResult & { decision?: ReplicationDecision }> {
+    return this.serialised(async () => {
+      const up = upgradeDocument(shared, this.table);
+      if (!up.ok) return this.rejected(origin, up.errors);
+      return this.replicated(mergeShared(up.value, this.config), origin);
+    });
+  }
+
+  /**
+   * `tandemctl upgrade commit`: the stored document moves to the newest schema
+   * this firmware reads, as a new config version that replicates to the peer.
+   * Refused, with every reason, unless the peer's heartbeat says it reads that
+   * schema and runs this very firmware.
+   */
+  commitSchema(peer: PeerUpgradeView, ownFirmware: string, origin: string): Promise<SchemaCommitResult> {
+    return this.serialised(async (): Promise<SchemaCommitResult> => {
+      const from = committedSchema(this.config);
+      const to = this.table.current;
+      if (from >= to)
+        return {
+          ok: true,
+          committed: false,
+          schema: from,
+          message: `nothing to commit: the config is at schema ${from}, the newest this firmware reads`,
+        };
+      const why = commitRefusals(peer, ownFirmware, to);
+      if (this.config.configVersion >= MAX_CONFIG_VERSION)
+        why.push('configVersion is at its maximum; no change can be versioned');
+      const r = why.length === 0 ? validateConfig({ ...this.config, schema: to }) : undefined;
+      if (r !== undefined && !r.ok) why.push(formatIssues(r.errors));
+      if (r === undefined || !r.ok) {
+        this.log(
+          'warning',
+          'CONFIG_SCHEMA_COMMIT_REFUSED',
+          `upgrade commit from ${origin} refused: ${why.join('; ')}`,
+          {
+            origin,
+            from,
+            to,
+            reasons: why,
+          },
+        );
+        return { ok: false, errors: why };
+      }
+      const next = { ...r.config, configVersion: this.config.configVersion + 1 };
+      const stored = await this.commit(next, origin, r.warnings);
+      if (!stored.ok) return { ok: false, errors: stored.errors.map((e) => `${e.path}: ${e.message}`) };
+      const steps = stepsFrom(from, this.table);
+      this.log(
+        'notice',
+        'CONFIG_SCHEMA_COMMITTED',
+        `config schema ${from} → ${to} committed as version ${next.configVersion} (from ${origin}); it replicates to the peer`,
+        { origin, from, to, version: next.configVersion, steps },
+      );
+      return { ok: true, committed: true, from, to, steps, configVersion: next.configVersion };
+    });
+  }
+
+  /** A replicated config in the current form, its committed schema its own. */
+  private async replicated(
+    candidate: unknown,
+    origin: string,
+  ): Promise<ApplyResult & { decision?: ReplicationDecision }> {
+    const r = validateConfig(candidate);
+    if (!r.ok) return this.rejected(origin, r.errors);
+    const decision = decideReplication(this.stamp(), {
+      version: r.config.configVersion,
+      hash: configHash(storedForm(r.config, this.table)),
+      origin,
+    });
+    switch (decision.action) {
+      case 'accept':
+        return { ...(await this.commit(r.config, origin, r.warnings)), decision };
+      case 'unchanged':
+        return { ...this.answer([], []), unchanged: true, decision };
+      case 'reject':
+      case 'conflict':
+        this.log('warning', 'CONFIG_REPLICATION_' + decision.action.toUpperCase(), decision.reason, {
+          origin,
+        });
+        return { ok: false, errors: [{ path: '/configVersion', message: decision.reason }], decision };
+    }
   }
 
   private start(config: TandemConfig): void {
@@ -293,7 +442,7 @@ export class ConfigManager {
     // a valid copy of something that was accepted. Both have the same size
     // limit, so one too big to store is refused before either changes.
     for (const store of [this.lastGood, this.file]) {
-      const written = await store.write(config);
+      const written = await store.write(storedForm(config, this.table));
       if (!written.ok)
         return this.rejected(
           origin,
@@ -365,6 +514,15 @@ export class ConfigManager {
   ): void {
     this.o.events?.append({ severity, source: 'config', code, message, data });
   }
+}
+
+/** `candidate` with its `schema` set to `schema` (left out for 1, its meaning when absent). */
+function withSchema(candidate: unknown, schema: number): unknown {
+  if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) return candidate;
+  const out: Record<string, unknown> = { ...(candidate as Record<string, unknown>) };
+  delete out['schema'];
+  if (schema > 1) out['schema'] = schema;
+  return out;
 }
 
 /** A short list for an alarm text. */

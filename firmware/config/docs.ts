@@ -6,6 +6,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as agents from './resource-schemas.ts';
 import { requiresRestart } from './restart.ts';
+import { FIRMWARE_SCHEMAS, stepsFrom } from './migrations.ts';
 import { checkRules } from './rules.ts';
 import { ConfigSchema, SECRET_PATHS } from './schema.ts';
 import { defaultConfig } from './validate.ts';
@@ -137,7 +138,43 @@ export function renderConfigDoc(): string {
   );
   for (const [type, schema] of Object.entries(AGENT_SCHEMAS))
     rows(schema, `${type}:`, out, (path) => `/groups/0/resources/0${path.slice(type.length + 1)}`);
+  out.push(...schemaSection());
   return out.join('\n') + '\n';
+}
+
+/** How config schemas move (migrations.ts), with this firmware's migration table. */
+function schemaSection(): string[] {
+  const steps = stepsFrom(1, FIRMWARE_SCHEMAS);
+  return [
+    '',
+    '## Schema versions and `upgrade commit`',
+    '',
+    'A config document says which schema it is written in: `schema`, absent meaning 1. This firmware reads every schema',
+    `up to ${FIRMWARE_SCHEMAS.current} (\`CONFIG_SCHEMA_VERSION\`, \`firmware/config/schema-version.ts\`). An older document (the file at boot,`,
+    'an import, the peer’s offer, a panel reading the file) is migrated in memory, step by step through the migration',
+    'table (`firmware/config/migrations.ts`: pure, total functions on the parsed JSON, each one schema up, with one line',
+    'of description), then validated against the current schema. A document of a newer schema is refused with the',
+    'schema it is and the firmware it needs (`/schema: is 3, newer than the config schema 2 this firmware reads; it needs',
+    'firmware that reads config schema 3 ...`), never dropped: a peer’s offer of one is logged and raises `CONFIG_REJECTED`.',
+    '',
+    'What is stored, exported and replicated stays at the schema the pair has committed, the document’s own `schema`,',
+    'so a peer still on the older firmware reads it. Each migration is invertible on the fields it touches (`up` and',
+    '`down`): the firmware works on the current form and writes the committed one (`down` applied), and the content',
+    'hash both controllers compare is the stored form’s, so a pair in the middle of an upgrade agrees on it. An import',
+    'keeps the committed schema whatever the document’s own (a first boot’s import starts at the document’s).',
+    '',
+    '`tandemctl upgrade commit` (admin; MQTT `upgrade-commit`), as Pacemaker’s `cibadmin --upgrade`, moves the stored',
+    'document to the newest schema this firmware reads, as a new config version that replicates to the peer, and logs',
+    '`CONFIG_SCHEMA_COMMITTED` with the steps. It is refused, with every reason listed and nothing changed, unless the',
+    'peer’s heartbeat says it reads that schema and runs the same firmware version as this controller; with nothing to',
+    'commit it says so. While the peer’s heartbeat says it runs another firmware version (an upgrade’s mixed window),',
+    'every operator config change (import, `set-identity`, web users) is refused: config changes wait until both',
+    'controllers run the same firmware (ONTAP’s rule). Replication from the peer goes on; a peer not heard refuses nothing.',
+    '',
+    steps.length === 0
+      ? 'Migrations of this firmware: none yet (schema 1 is the only schema).'
+      : `Migrations of this firmware: ${steps.map((l) => `\`${l}\``).join('; ')}.`,
+  ];
 }
 
 if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -14,7 +14,8 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-export function configHash(config: TandemConfig): string {
+/** Of a config, or of a document as stored (migrations.ts storedForm). */
+export function configHash(config: TandemConfig | Record<string, unknown>): string {
   const { configVersion: _ignored, ...content } = config;
   return createHash('sha256')
     .update(JSON.stringify(canonical(content)))

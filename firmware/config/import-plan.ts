@@ -7,6 +7,7 @@
 // setting (the cluster key and box id among them).
 import { err, ok, type Result } from '../core/result.ts';
 import { parseConfigJson } from './json-text.ts';
+import { FIRMWARE_SCHEMAS, upgradeDocument, type SchemaTable } from './migrations.ts';
 import type { ConfigIssue } from './rules.ts';
 import type { TandemConfig } from './schema.ts';
 import { counterpart, secretPointers, setAt as setSecret, valueAt as secretAt } from './secret-paths.ts';
@@ -21,6 +22,8 @@ const NAMED = 8;
 export interface ImportOptions {
   /** Combine a partial document with the config in force instead of refusing it. */
   readonly merge?: boolean;
+  /** The schemas this firmware reads (migrations.ts); a test hands in its own. */
+  readonly schemas?: SchemaTable;
 }
 
 export function planImport(
@@ -31,14 +34,24 @@ export function planImport(
 ): Result<unknown, ConfigIssue[]> {
   const parsed = parseConfigJson(text);
   if (!parsed.ok) return err([parsed.error]);
-  let doc = parsed.value;
-  if (isObj(doc) && doc['format'] === EXPORT_FORMAT) {
-    if (!isObj(doc['config'])) return err([{ path: '/config', message: 'is required (an object)' }]);
-    doc = restoreRedacted(doc['config'], inForce);
+  let raw = parsed.value;
+  let exported = false;
+  if (isObj(raw) && raw['format'] === EXPORT_FORMAT) {
+    if (!isObj(raw['config'])) return err([{ path: '/config', message: 'is required (an object)' }]);
+    raw = raw['config'];
+    exported = true;
   }
-  if (!isObj(doc)) return err([{ path: '/', message: 'must be a JSON object' }]);
+  if (!isObj(raw)) return err([{ path: '/', message: 'must be a JSON object' }]);
+  // An older schema is read in the current form (a newer one is refused), so
+  // every comparison below is between documents of one form.
+  const upgraded = upgradeDocument(raw, options.schemas ?? FIRMWARE_SCHEMAS);
+  if (!upgraded.ok) return err(upgraded.errors);
+  const doc = (
+    exported ? restoreRedacted(upgraded.value as Record<string, unknown>, inForce) : upgraded.value
+  ) as Record<string, unknown>;
   if (options.merge === true) return ok(mergeOnto(inForce, doc));
-  const omitted = omittedSettings(doc, inForce, defaults);
+  // The schema a document is written in is not a setting: the pair's committed one is kept.
+  const omitted = omittedSettings(doc, inForce, defaults).filter((p) => p !== '/schema');
   if (omitted.length === 0) return ok(doc);
   const named = omitted.slice(0, NAMED).map((path) => ({
     path,

@@ -9,7 +9,8 @@ import type { Result } from '../core/result.ts';
 import { resolveControllerId } from './controller-id.ts';
 import { parseConfigJson } from './json-text.ts';
 import type { TandemConfig } from './schema.ts';
-import { defaultConfig, formatIssues, validateConfig } from './validate.ts';
+import { readConfig } from './migrations.ts';
+import { defaultConfig, formatIssues } from './validate.ts';
 import { existsSync } from 'node:fs';
 
 export function loadConfigFile(
@@ -24,7 +25,8 @@ export function loadConfigFile(
     if (!bytes.ok) return bytes;
     const json = parseConfigJson(bytes.value.toString('utf8'));
     if (!json.ok) return { ok: false, error: `${path}: ${json.error.path}: ${json.error.message}` };
-    const checked = validateConfig(json.value);
+    // An older schema is read as the daemon reads it (migrations.ts); a newer one is refused.
+    const checked = readConfig(json.value);
     if (!checked.ok) return { ok: false, error: `${path}:\n${formatIssues(checked.errors)}` };
     cfg = checked.config;
   }

@@ -545,6 +545,15 @@ export const ConfigSchema = Type.Object(
       description: 'Raised by one on every accepted change',
       ...LIVE,
     }),
+    schema: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description:
+          'The config schema this document is written in, the one the pair has committed (tandemctl upgrade commit); absent: 1',
+        ...LIVE,
+      }),
+    ),
     box: Section(
       {
         id: Type.String({

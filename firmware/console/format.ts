@@ -520,6 +520,7 @@ export function formatData(command: CommandName, data: unknown, o: FormatOptions
     case 'config-import':
     case 'config-set-identity':
     case 'config-validate':
+    case 'upgrade-commit':
     case 'failback':
     case 'maintenance':
     case 'pr':

@@ -18,6 +18,8 @@ import type { EventLog } from '../events/event-log.ts';
 import { MqttTelemetry } from '../telemetry/mqtt-telemetry.ts';
 import type { StatusReport } from '../status/snapshot.ts';
 import type { Controller } from './controller.ts';
+import { firmwareVersion } from '../commands/status.ts';
+import { peerUpgradeView } from '../commands/upgrade.ts';
 import { ConfigReplicator, replicationPort } from '../config/replication/replicator.ts';
 
 export interface SurfaceOptions {
@@ -36,6 +38,8 @@ export interface SurfaceOptions {
 }
 
 export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler; extensions: Extension[] } {
+  // While the peer runs another firmware, operator config changes wait (config-manager.ts).
+  o.config.watchPeer(() => peerUpgradeView(o.controller.status.current()), firmwareVersion());
   const commands = o.controller.commands.with({ alarms: o.alarms, events: o.events, config: o.config });
   // The peer's requests (firmware/peer) run with the same parts as tandemctl's, without secrets.
   o.controller.servePeerWith(commands);

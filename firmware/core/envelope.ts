@@ -23,6 +23,7 @@ export const COMMANDS = [
   'config-import',
   'config-validate',
   'config-set-identity',
+  'upgrade-commit',
   'pr',
   'takeovers',
   'login',

@@ -34,18 +34,26 @@ export class DocumentStore<T> {
   readonly maxBytes: number;
   private readonly validate: Validator<T>;
   private readonly parse: Parser;
+  private readonly encode: ((value: T) => unknown) | undefined;
 
-  /** `maxBytes`: the owner's limit (core/limits.ts); by default a config document's. */
+  /**
+   * `maxBytes`: the owner's limit (core/limits.ts); by default a config
+   * document's. `encode`: what is written for a validated value, when that is
+   * not the value itself (a config is written at its committed schema and
+   * read in the current form); `validate` must read it back.
+   */
   constructor(
     path: string,
     validate: Validator<T>,
     parse: Parser = plainJson,
     maxBytes: number = CONFIG_TEXT_BYTES,
+    encode?: (value: T) => unknown,
   ) {
     this.path = path;
     this.validate = validate;
     this.parse = parse;
     this.maxBytes = maxBytes;
+    this.encode = encode;
   }
 
   async read(): Promise<ReadResult<T>> {
@@ -69,7 +77,7 @@ export class DocumentStore<T> {
   async write(value: unknown): Promise<Result<T, string[]>> {
     const v = this.validate(value);
     if (!v.ok) return v;
-    const text = JSON.stringify(v.value, null, 2) + '\n';
+    const text = JSON.stringify(this.encode === undefined ? v.value : this.encode(v.value), null, 2) + '\n';
     const size = Buffer.byteLength(text, 'utf8');
     if (size > this.maxBytes) {
       return {

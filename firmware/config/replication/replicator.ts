@@ -24,7 +24,7 @@ import type { EventInput, EventSink } from '../../events/types.ts';
 import { boxNumber } from '../../cluster/identity.ts';
 import { OfferAssembler } from './assembler.ts';
 import { decodeOfferFragment, encodeOffer, newOfferId, type OfferFragment } from './offer-wire.ts';
-import { mergeShared, sharedHash, sharedPart } from './shared-fields.ts';
+import { sharedHash, sharedPart } from './shared-fields.ts';
 
 /** A deflated offer inflates to at most this (the import limit is 256 KiB). */
 const MAX_INFLATED = 1024 * 1024;
@@ -104,7 +104,8 @@ export class ConfigReplicator implements Extension {
   offer(): void {
     const sock = this.sock;
     if (sock === undefined) return;
-    const cfg = this.o.config.current();
+    // As stored: at the committed schema, which a peer on older firmware reads.
+    const cfg = this.o.config.storedDocument();
     let fragments: Uint8Array[];
     try {
       fragments = encodeOffer(
@@ -156,7 +157,7 @@ export class ConfigReplicator implements Extension {
   }
 
   private localStamp(): { version: number; hash: string; key: string } {
-    const cfg = this.o.config.current();
+    const cfg = this.o.config.storedDocument();
     const hash = sharedHash(cfg);
     return { version: cfg.configVersion, hash, key: `${cfg.configVersion}:${hash}` };
   }
@@ -253,7 +254,7 @@ export class ConfigReplicator implements Extension {
     }
     this.applying = true;
     void this.o.config
-      .applyReplicated(mergeShared(shared, this.o.config.current()), `peer ${this.peer}`)
+      .applyPeerOffer(shared, `peer ${this.peer}`)
       .then(
         (r) => {
           if (r.ok) {

@@ -45,7 +45,7 @@ function holderOf(root: unknown, parents: readonly string[], create: boolean): J
 }
 
 /** The box-wide part of a config, configVersion included: what an offer carries. */
-export function sharedPart(config: TandemConfig): Json {
+export function sharedPart(config: TandemConfig | Json): Json {
   const copy = structuredClone(config) as unknown as Json;
   for (const pointer of LOCAL_POINTERS) {
     const { parents, key } = split(pointer);
@@ -75,6 +75,6 @@ export function mergeShared(shared: unknown, local: TandemConfig): unknown {
 }
 
 /** Hash of the box-wide content (not the version): equal on both sides when in sync. */
-export function sharedHash(config: TandemConfig): string {
-  return configHash(sharedPart(config) as unknown as TandemConfig);
+export function sharedHash(config: TandemConfig | Json): string {
+  return configHash(sharedPart(config));
 }
