@@ -27,7 +27,11 @@ export class HeartbeatIntake {
   /** A datagram, a deframed serial payload, or any other whole message. */
   receive(path: HeartbeatPath, bytes: Uint8Array): Result<Accepted, Rejection> {
     const result = this.acceptor.receive(path, bytes);
-    if (result.ok) this.membership.heartbeat(path, result.value.msg);
+    if (result.ok) {
+      const a = result.value;
+      if (a.compatible) this.membership.heartbeat(path, a.msg);
+      else this.membership.incompatibleHeartbeat(path, a.msg);
+    }
     return result;
   }
 

@@ -13,7 +13,8 @@
 // sockets and serial port, so judging at once would blame the peer for
 // heartbeats that are sitting unread in our own buffers.
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
-import type { Heartbeat } from './message.ts';
+import type { Heartbeat, HeartbeatEnvelope } from './message.ts';
+import { compatibleProtocol, formatProtocol, PROTOCOL, type SoftwareVersions } from './protocol.ts';
 import { maskHas, pathsToMask, type HeartbeatPath } from './heartbeat-paths.ts';
 import type { HeartbeatTiming } from './timing.ts';
 
@@ -43,6 +44,19 @@ export type MembershipEvent =
       readonly oneWay: boolean;
       readonly direction: 'peer-cannot-hear-us' | 'we-cannot-hear-peer' | undefined;
       readonly reason: string;
+    }
+  | {
+      /**
+       * The peer's software as its heartbeats tell it changed (or was heard
+       * for the first time). compatible: false while it speaks another
+       * protocol major: alive, but not understood (docs/heartbeat.md, Versions).
+       */
+      readonly type: 'peer-versions';
+      readonly atMs: number;
+      readonly versions: SoftwareVersions;
+      readonly previous: SoftwareVersions | undefined;
+      readonly compatible: boolean;
+      readonly reason: string;
     };
 
 export interface MembershipOptions {
@@ -70,6 +84,7 @@ export class Membership {
   private peerReport: number | undefined;
   private startedAtMs: number | undefined;
   private lastMessage: Heartbeat | undefined;
+  private versions: SoftwareVersions | undefined;
 
   constructor(opts: MembershipOptions) {
     if (opts.paths.length === 0) throw new RangeError('membership needs at least one path');
@@ -113,8 +128,76 @@ export class Membership {
     r.lastHeardMs = at;
     this.lastMessage = msg;
     this.peerReport = msg.health.seesPeer;
+    this.noteVersions(msg.versions);
     this.judge(path, `heartbeat seq ${msg.seq} on ${path}`);
     this.checkOneWay();
+  }
+
+  /**
+   * An accepted heartbeat of another protocol major arrived on `path`: its
+   * envelope is authenticated, so the path is alive like with any other
+   * heartbeat (an upgrade in progress is not a dead peer), but nothing of
+   * its body is known. The last compatible message stays what latestMessage()
+   * returns; the peer's own view of the paths is forgotten.
+   */
+  incompatibleHeartbeat(path: HeartbeatPath, envelope: HeartbeatEnvelope, receivedAtMs?: number): void {
+    const r = this.record(path);
+    if (this.startedAtMs === undefined) return;
+    const now = this.clock.monotonicMs();
+    const at = Math.min(receivedAtMs ?? now, now);
+    if (r.lastHeardMs !== undefined && at < r.lastHeardMs) return;
+    r.lastHeardMs = at;
+    this.peerReport = undefined;
+    this.noteVersions(envelope.versions);
+    const v = envelope.versions;
+    this.judge(
+      path,
+      `heartbeat seq ${envelope.seq} on ${path} (protocol ${formatProtocol(v.protocol)}, firmware ${v.firmwareVersion})`,
+    );
+    this.checkOneWay();
+  }
+
+  /** The peer's software as its latest accepted heartbeat told it; undefined: never heard. */
+  peerVersions(): SoftwareVersions | undefined {
+    return this.versions;
+  }
+
+  /**
+   * False while the peer's latest heartbeat speaks another protocol major:
+   * the peer is alive but not understood, and neither controller takes over
+   * from the other. True when never heard.
+   */
+  peerCompatible(): boolean {
+    return this.versions === undefined || compatibleProtocol(this.versions.protocol);
+  }
+
+  private noteVersions(next: SoftwareVersions): void {
+    const prev = this.versions;
+    if (
+      prev !== undefined &&
+      prev.protocol.major === next.protocol.major &&
+      prev.protocol.minor === next.protocol.minor &&
+      prev.firmwareVersion === next.firmwareVersion &&
+      prev.configSchema === next.configSchema
+    )
+      return;
+    this.versions = next;
+    // Told when it changes, and at the first hearing when the protocol is not
+    // exactly ours (another minor: information once; another major: the alarm).
+    const sameProtocol = next.protocol.major === PROTOCOL.major && next.protocol.minor === PROTOCOL.minor;
+    if (prev === undefined && sameProtocol) return;
+    const compatible = compatibleProtocol(next.protocol);
+    const theirs = `protocol ${formatProtocol(next.protocol)} (firmware ${next.firmwareVersion}, config schema ${next.configSchema})`;
+    this.emit({
+      type: 'peer-versions',
+      atMs: this.clock.monotonicMs(),
+      versions: next,
+      previous: prev,
+      compatible,
+      reason: compatible
+        ? `the peer runs ${theirs}, this controller ${formatProtocol(PROTOCOL)}`
+        : `the peer runs ${theirs}, incompatible with this controller's ${formatProtocol(PROTOCOL)}`,
+    });
   }
 
   pathState(path: HeartbeatPath): PathState {

@@ -1,6 +1,11 @@
 // The one heartbeat message sent on every path (serial, net, lan, disk slot).
 // Byte layout: docs/heartbeat.md. Authenticated with a full 32-byte
 // HMAC-SHA256 tag; the decoder checks the tag before trusting any field.
+//
+// Three parts: the envelope (fixed for every protocol major, forever: who
+// sent it, which protocol, which firmware), the body of this major, and the
+// extension area where a newer minor appends fields an older decoder skips.
+// The tag is always last. protocol.ts has the rule.
 import { WireReader, WireWriter, ShortRead, isSafeU64, isU32 } from './wire-io.ts';
 import {
   RESOURCE_HEALTH,
@@ -15,19 +20,49 @@ import {
 } from './codes.ts';
 import { MAC_BYTES, assertBoxKey, macMatches, macOf } from './hmac.ts';
 import { ALL_PATH_BITS } from './heartbeat-paths.ts';
+import { PROTOCOL, compatibleProtocol, formatProtocol, type SoftwareVersions } from './protocol.ts';
+import { FIRMWARE_VERSION_RE } from '../core/firmware-version.ts';
 import { err, ok, type Result } from '../core/result.ts';
 
 export const HEARTBEAT_MAGIC = Uint8Array.of(0x54, 0x44, 0x48, 0x42); // "TDHB"
-// Version 2 added the box's maintenance mark (flag bit 1 + epoch).
-export const HEARTBEAT_VERSION = 2;
+/**
+ * The envelope's layout, byte 4. Layout 2 had no protocol version (and the
+ * maintenance mark as its last addition); layout 3 brought the envelope with
+ * the protocol major and minor. It stays 3 for every protocol major to come:
+ * versions are told apart by the major (byte 5), never by this byte.
+ */
+export const HEARTBEAT_LAYOUT = 3;
 export const MAX_GROUPS = 8;
 export const MAX_RESOURCES = 8;
 export const MAX_NAME_BYTES = 16;
-const FIXED_BYTES = 47; // magic .. group count, see docs/heartbeat.md
-export const MIN_HEARTBEAT_BYTES = FIXED_BYTES + 1 + MAC_BYTES;
-/** Worst case with every list full; it must fit a 512-byte witness slot. */
-export const MAX_HEARTBEAT_BYTES =
-  FIXED_BYTES + MAX_GROUPS * (1 + MAX_NAME_BYTES) + 1 + MAX_RESOURCES * (2 + MAX_NAME_BYTES) + MAC_BYTES;
+/** The sender's firmware version in the envelope: ASCII [\w.+-], 1..32 bytes. */
+export const MAX_FIRMWARE_VERSION_BYTES = 32;
+/** Magic .. firmware version length: the envelope without the version string. */
+const ENVELOPE_FIXED_BYTES = 31;
+/** Role .. flags: the fixed part of the major-1 body. */
+const BODY_FIXED_BYTES = 20;
+const EXTENSION_LENGTH_BYTES = 2;
+/** The smallest message of any major: an envelope with a 1-byte version, and the tag. */
+export const MIN_HEARTBEAT_BYTES = ENVELOPE_FIXED_BYTES + 1 + MAC_BYTES;
+/**
+ * The largest message accepted, of any major or minor: what fits a 512-byte
+ * witness slot (8-byte slot header, CRC-32 at the end).
+ */
+export const MAX_HEARTBEAT_BYTES = 512 - 8 - 4;
+/** The smallest message this firmware sends: no lists, a 1-byte firmware version. */
+export const MIN_SENT_HEARTBEAT_BYTES =
+  ENVELOPE_FIXED_BYTES + 1 + BODY_FIXED_BYTES + 1 + 1 + EXTENSION_LENGTH_BYTES + MAC_BYTES;
+/** The largest message this firmware sends: every list full, a 32-byte firmware version. */
+export const MAX_SENT_HEARTBEAT_BYTES =
+  ENVELOPE_FIXED_BYTES +
+  MAX_FIRMWARE_VERSION_BYTES +
+  BODY_FIXED_BYTES +
+  1 +
+  MAX_GROUPS * (1 + MAX_NAME_BYTES) +
+  1 +
+  MAX_RESOURCES * (2 + MAX_NAME_BYTES) +
+  EXTENSION_LENGTH_BYTES +
+  MAC_BYTES;
 
 const FLAG_DISK_ACCESS = 0x01;
 const FLAG_MAINTENANCE = 0x02;
@@ -57,13 +92,23 @@ export interface MaintenanceMark {
   readonly epoch: number;
 }
 
-export interface Heartbeat {
+/**
+ * The part of every heartbeat that every protocol major lays out the same
+ * way: enough to authenticate it, filter replays and say who sent it with
+ * which software, even when the rest cannot be read.
+ */
+export interface HeartbeatEnvelope {
   readonly boxId: number;
   readonly controller: ControllerId;
   /** Chosen once per process start; see docs/heartbeat.md "Incarnations". */
   readonly incarnation: bigint;
   /** Monotonic per incarnation, shared by all paths (one message, many copies). */
   readonly seq: number;
+  /** The sender's protocol, firmware version and config schema. */
+  readonly versions: SoftwareVersions;
+}
+
+export interface Heartbeat extends HeartbeatEnvelope {
   readonly senderMonoMs: number;
   readonly role: Role;
   readonly state: NodeState;
@@ -74,28 +119,43 @@ export interface Heartbeat {
 }
 
 export type HeartbeatErrorCode =
-  'short' | 'too-long' | 'bad-magic' | 'bad-version' | 'bad-mac' | 'bad-field' | 'trailing-bytes';
+  | 'short'
+  | 'too-long'
+  | 'bad-magic'
+  | 'bad-version'
+  | 'bad-mac'
+  | 'bad-field'
+  | 'trailing-bytes'
+  /** Authenticated, but of another protocol major: only its envelope is read. */
+  | 'other-major';
 
 export interface HeartbeatDecodeError {
   readonly code: HeartbeatErrorCode;
   /** The offending field for 'bad-field' and 'short'. */
   readonly field?: string;
   readonly detail: string;
+  /** For 'other-major': the authenticated envelope (the peer is alive, but not understood). */
+  readonly envelope?: HeartbeatEnvelope;
 }
 
 export function encodeHeartbeat(msg: Heartbeat, key: Uint8Array): Uint8Array {
   assertBoxKey(key);
   const problem = invalidField(msg);
   if (problem !== undefined) throw new RangeError(`heartbeat field ${problem} is out of range`);
+  const v = msg.versions;
   const w = new WireWriter()
     .bytes(HEARTBEAT_MAGIC)
-    .u8(HEARTBEAT_VERSION)
+    .u8(HEARTBEAT_LAYOUT)
+    .u8(v.protocol.major)
+    .u8(v.protocol.minor)
     .u8(controllerCode(msg.controller))
-    .u8(ROLES.code(msg.role))
-    .u8(STATES.code(msg.state))
     .u32(msg.boxId)
     .u64(msg.incarnation)
     .u64(BigInt(msg.seq))
+    .u16(v.configSchema);
+  writeName(w, v.firmwareVersion);
+  w.u8(ROLES.code(msg.role))
+    .u8(STATES.code(msg.state))
     .u64(BigInt(msg.senderMonoMs))
     .u32(msg.configVersion)
     .u32(msg.maintenance.epoch)
@@ -105,6 +165,7 @@ export function encodeHeartbeat(msg: Heartbeat, key: Uint8Array): Uint8Array {
   for (const g of msg.groups) writeName(w, g);
   w.u8(msg.health.resources.length);
   for (const r of msg.health.resources) writeName(w, r.name).u8(RESOURCE_HEALTH.code(r.health));
+  w.u16(0); // the extension area: minor 0 of major 1 has nothing in it
   const body = w.finish();
   const out = new Uint8Array(body.byteLength + MAC_BYTES);
   out.set(body);
@@ -122,8 +183,8 @@ export function decodeHeartbeat(bytes: Uint8Array, key: Uint8Array): Result<Hear
   for (let i = 0; i < HEARTBEAT_MAGIC.length; i++) {
     if (bytes[i] !== HEARTBEAT_MAGIC[i]) return err({ code: 'bad-magic', detail: 'not a heartbeat' });
   }
-  if (bytes[4] !== HEARTBEAT_VERSION) {
-    return err({ code: 'bad-version', detail: `version ${bytes[4]}, expected ${HEARTBEAT_VERSION}` });
+  if (bytes[4] !== HEARTBEAT_LAYOUT) {
+    return err({ code: 'bad-version', detail: `layout ${bytes[4]}, expected ${HEARTBEAT_LAYOUT}` });
   }
   const bodyLen = bytes.byteLength - MAC_BYTES;
   // Authenticate before interpreting anything else: fields of a forged or
@@ -139,18 +200,46 @@ export function decodeHeartbeat(bytes: Uint8Array, key: Uint8Array): Result<Hear
   }
 }
 
-function parseBody(r: WireReader): Result<Heartbeat, HeartbeatDecodeError> {
-  r.bytes(5, 'magic+version');
+/** The envelope: the same bytes in every protocol major (docs/heartbeat.md). */
+function parseEnvelope(r: WireReader): Result<HeartbeatEnvelope, HeartbeatDecodeError> {
+  r.bytes(5, 'magic+layout');
+  const major = r.u8('protocol.major');
+  const minor = r.u8('protocol.minor');
   const controller = controllerFromCode(r.u8('controller'));
   if (controller === undefined) return badField('controller', 'not A or B');
-  const role = ROLES.name(r.u8('role'));
-  if (role === undefined) return badField('role', 'unknown role code');
-  const state = STATES.name(r.u8('state'));
-  if (state === undefined) return badField('state', 'unknown state code');
   const boxId = r.u32('boxId');
   const incarnation = r.u64('incarnation');
   const seq = r.u64('seq');
   if (seq > BigInt(Number.MAX_SAFE_INTEGER)) return badField('seq', 'above 2^53-1');
+  const configSchema = r.u16('configSchema');
+  const len = r.u8('firmwareVersion.length');
+  if (len < 1 || len > MAX_FIRMWARE_VERSION_BYTES) return badField('firmwareVersion', `${len} bytes`);
+  const firmwareVersion = String.fromCharCode(...r.bytes(len, 'firmwareVersion'));
+  if (!FIRMWARE_VERSION_RE.test(firmwareVersion)) return badField('firmwareVersion', 'not [\\w.+-]');
+  return ok({
+    boxId,
+    controller,
+    incarnation,
+    seq: Number(seq),
+    versions: { protocol: { major, minor }, firmwareVersion, configSchema },
+  });
+}
+
+function parseBody(r: WireReader): Result<Heartbeat, HeartbeatDecodeError> {
+  const envelope = parseEnvelope(r);
+  if (!envelope.ok) return envelope;
+  const { protocol } = envelope.value.versions;
+  if (!compatibleProtocol(protocol)) {
+    return err({
+      code: 'other-major',
+      detail: `protocol ${formatProtocol(protocol)}, this decoder reads major ${PROTOCOL.major}`,
+      envelope: envelope.value,
+    });
+  }
+  const role = ROLES.name(r.u8('role'));
+  if (role === undefined) return badField('role', 'unknown role code');
+  const state = STATES.name(r.u8('state'));
+  if (state === undefined) return badField('state', 'unknown state code');
   const senderMonoMs = r.u64('senderMonoMs');
   if (senderMonoMs > BigInt(Number.MAX_SAFE_INTEGER)) return badField('senderMonoMs', 'above 2^53-1');
   const configVersion = r.u32('configVersion');
@@ -180,13 +269,13 @@ function parseBody(r: WireReader): Result<Heartbeat, HeartbeatDecodeError> {
     if (health === undefined) return badField(`resources[${i}].health`, 'unknown health code');
     resources.push({ name, health });
   }
+  // The extension area: fields of newer minors, skipped unread (protocol.ts).
+  const extensionBytes = r.u16('extension.length');
+  r.bytes(extensionBytes, 'extension');
   if (r.remaining !== 0)
-    return err({ code: 'trailing-bytes', detail: `${r.remaining} bytes after the body` });
+    return err({ code: 'trailing-bytes', detail: `${r.remaining} bytes after the extension area` });
   return ok({
-    boxId,
-    controller,
-    incarnation,
-    seq: Number(seq),
+    ...envelope.value,
     senderMonoMs: Number(senderMonoMs),
     role,
     state,
@@ -222,6 +311,11 @@ export function isValidName(name: string): boolean {
 
 /** The name of the first field an encoder must refuse, or undefined. */
 function invalidField(m: Heartbeat): string | undefined {
+  const v = m.versions;
+  if (!isU8(v.protocol.major) || !isU8(v.protocol.minor)) return 'protocol';
+  if (!FIRMWARE_VERSION_RE.test(v.firmwareVersion)) return 'firmwareVersion';
+  if (!Number.isInteger(v.configSchema) || v.configSchema < 0 || v.configSchema > 0xffff)
+    return 'configSchema';
   if (!isU32(m.boxId)) return 'boxId';
   if (m.incarnation < 0n || m.incarnation > 0xffffffffffffffffn) return 'incarnation';
   if (!isSafeU64(m.seq)) return 'seq';
@@ -235,4 +329,8 @@ function invalidField(m: Heartbeat): string | undefined {
   if (res.length > MAX_RESOURCES || res.some((r) => !isValidName(r.name))) return 'resources';
   if (new Set(res.map((r) => r.name)).size !== res.length) return 'resources';
   return undefined;
+}
+
+function isU8(v: number): boolean {
+  return Number.isInteger(v) && v >= 0 && v <= 0xff;
 }

@@ -13,7 +13,12 @@
 // current incarnation plus a bounded FIFO of retired ones; a retired incarnation
 // is never accepted again, an unseen one is taken as a peer restart.
 import type { ControllerId } from './codes.ts';
-import { decodeHeartbeat, type Heartbeat, type HeartbeatErrorCode } from './message.ts';
+import {
+  decodeHeartbeat,
+  type Heartbeat,
+  type HeartbeatEnvelope,
+  type HeartbeatErrorCode,
+} from './message.ts';
 import type { HeartbeatPath } from './heartbeat-paths.ts';
 import { err, ok, type Result } from '../core/result.ts';
 
@@ -35,6 +40,7 @@ export const REJECT_REASONS: readonly RejectReason[] = [
   'bad-mac',
   'bad-field',
   'trailing-bytes',
+  'other-major',
   'wrong-box',
   'reflection',
   'duplicate',
@@ -47,11 +53,24 @@ export interface Rejection {
   readonly detail: string;
 }
 
-export interface Accepted {
-  readonly msg: Heartbeat;
-  /** True when this message started a new peer incarnation (peer restarted). */
-  readonly newIncarnation: boolean;
-}
+/**
+ * An accepted message. `compatible: false`: the peer speaks another protocol
+ * major; its envelope was authenticated and passed every rule below (box,
+ * reflection, incarnation, seq), so it proves the peer alive, but its body
+ * is not read.
+ */
+export type Accepted =
+  | {
+      readonly compatible: true;
+      readonly msg: Heartbeat;
+      /** True when this message started a new peer incarnation (peer restarted). */
+      readonly newIncarnation: boolean;
+    }
+  | {
+      readonly compatible: false;
+      readonly msg: HeartbeatEnvelope;
+      readonly newIncarnation: boolean;
+    };
 
 export interface AcceptorOptions {
   readonly boxId: number;
@@ -82,7 +101,9 @@ export class HeartbeatAcceptor {
   receive(path: HeartbeatPath, bytes: Uint8Array): Result<Accepted, Rejection> {
     const decoded = decodeHeartbeat(bytes, this.opts.key);
     if (!decoded.ok) {
-      const { code, field, detail } = decoded.error;
+      const { code, field, detail, envelope } = decoded.error;
+      // Another major: authenticated, so judged by its envelope like any other.
+      if (code === 'other-major' && envelope !== undefined) return this.judge(path, envelope, false);
       return this.reject(code, field === undefined ? detail : `${field}: ${detail}`);
     }
     return this.accept(path, decoded.value);
@@ -90,6 +111,18 @@ export class HeartbeatAcceptor {
 
   /** Accept an already authenticated message (e.g. from the witness slot decoder). */
   accept(path: HeartbeatPath, msg: Heartbeat): Result<Accepted, Rejection> {
+    return this.judge(path, msg, true);
+  }
+
+  private judge(
+    path: HeartbeatPath,
+    msg: HeartbeatEnvelope,
+    compatible: boolean,
+  ): Result<Accepted, Rejection> {
+    const accepted = (newIncarnation: boolean): Result<Accepted, Rejection> =>
+      compatible
+        ? ok({ compatible: true, msg: msg as Heartbeat, newIncarnation })
+        : ok({ compatible: false, msg, newIncarnation });
     if (msg.boxId !== this.opts.boxId) {
       return this.reject('wrong-box', `box ${msg.boxId}, we are ${this.opts.boxId}`);
     }
@@ -103,7 +136,7 @@ export class HeartbeatAcceptor {
       }
       this.lastSeq.set(path, msg.seq);
       this.count.accepted++;
-      return ok({ msg, newIncarnation: false });
+      return accepted(false);
     }
     if (this.retired.includes(msg.incarnation)) {
       return this.reject('stale-incarnation', `incarnation ${msg.incarnation.toString(16)} was retired`);
@@ -113,7 +146,7 @@ export class HeartbeatAcceptor {
     this.lastSeq.clear();
     this.lastSeq.set(path, msg.seq);
     this.count.accepted++;
-    return ok({ msg, newIncarnation: true });
+    return accepted(true);
   }
 
   counters(): Readonly<AcceptCounters> {

@@ -3,9 +3,8 @@
 // `status` adds what a one-screen summary of the box needs (resources,
 // alarms, the last takeover, whether a takeover could happen now), each read
 // from this controller's own parts.
-import { fileURLToPath } from 'node:url';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
-import { readFileBounded } from '../core/bounded-read.ts';
+import { firmwareVersion } from '../core/firmware-version.ts';
 import type { ControllerState } from '../core/states.ts';
 import type { ControllerStatus, StatusReport, TakeoverOutlook, TakeoverRecord } from '../status/snapshot.ts';
 import { PHASE_WINDOW_MS, takeoverPhases } from '../status/takeover-phases.ts';
@@ -13,24 +12,7 @@ import { argObject } from './args.ts';
 import type { CommandContext } from './context.ts';
 import { defineCommand, ok } from './define.ts';
 
-let version: string | undefined;
-
-/** The firmware's version: the package's, installed beside firmware/ on the box (package.json). */
-export function firmwareVersion(): string {
-  if (version !== undefined) return version;
-  version = 'unknown';
-  const path = fileURLToPath(new URL('../../package.json', import.meta.url));
-  const read = readFileBounded(path, 64 * 1024, 'package.json');
-  if (read.ok) {
-    try {
-      const v = (JSON.parse(read.value.toString('utf8')) as { version?: unknown }).version;
-      if (typeof v === 'string' && /^[\w.+-]{1,32}$/.test(v)) version = v;
-    } catch {
-      // keep 'unknown': the status still answers
-    }
-  }
-  return version;
-}
+export { firmwareVersion };
 
 /** States from which a controller takes over a peer that fails (a takeover under way counts). */
 const READY: readonly ControllerState[] = ['standby', 'active', 'peer-suspect', 'fencing', 'taking-over'];

@@ -42,6 +42,23 @@ export function membershipEvent(e: MembershipEvent): EventInput {
         message: `heartbeat path ${e.path}: ${e.reason}`,
         data: { ...base, path: e.path, direction: e.direction ?? null },
       };
+    case 'peer-versions': {
+      const v = e.versions;
+      return {
+        // A minor difference (or a first hearing) is information; another
+        // major raises PEER_PROTOCOL_MISMATCH as well (protocol-alarm.ts).
+        severity: e.compatible ? 'info' : 'error',
+        source: 'cluster',
+        code: e.compatible ? 'PEER_VERSIONS' : 'PEER_PROTOCOL_MISMATCH',
+        message: e.reason,
+        data: {
+          ...base,
+          protocol: `${v.protocol.major}.${v.protocol.minor}`,
+          firmwareVersion: v.firmwareVersion,
+          configSchema: v.configSchema,
+        },
+      };
+    }
   }
 }
 

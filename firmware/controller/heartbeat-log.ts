@@ -12,6 +12,7 @@ import type { HeartbeatRuntime } from '../heartbeat/runtime.ts';
 import { HeartbeatAlarms } from './alarm-bridge.ts';
 import { AuthWatch } from './auth-watch.ts';
 import { membershipEvent, transportEvent } from './event-bridge.ts';
+import { ProtocolAlarm } from './protocol-alarm.ts';
 
 export class HeartbeatLog {
   private readonly runtime: HeartbeatRuntime;
@@ -50,11 +51,16 @@ export class HeartbeatLog {
       peerState: rt.membership.peerState.bind(rt.membership),
     };
     const hbAlarms = new HeartbeatAlarms(alarms, peer, view, auth);
+    const protocolAlarm = new ProtocolAlarm(alarms, peer, rt.membership);
     rt.on('membership', (e) => {
       log(membershipEvent(e));
       hbAlarms.onMembership(e);
+      if (e.type === 'peer-versions') protocolAlarm.tick();
     });
-    this.alarmTimer = this.clock.every(this.timing.intervalMs, () => hbAlarms.tick());
+    this.alarmTimer = this.clock.every(this.timing.intervalMs, () => {
+      hbAlarms.tick();
+      protocolAlarm.tick();
+    });
     rt.on('transport', (info) => log(transportEvent(info)));
     rt.on('peer-restart', (info) =>
       log({

@@ -100,6 +100,7 @@ export class StatusKeeper implements StatusSource {
     });
     const latest = m.latestMessage();
     const heard = latest !== undefined && m.peerState() !== 'dead';
+    const versions = m.peerVersions();
     return {
       boxId: this.o.boxId,
       controller: this.o.self,
@@ -111,6 +112,10 @@ export class StatusKeeper implements StatusSource {
         state: m.peerState(),
         peerState: heard ? latest.state : null,
         diskAccess: heard ? latest.health.diskAccess : null,
+        firmwareVersion: versions?.firmwareVersion ?? null,
+        protocol: versions?.protocol ?? null,
+        configSchema: versions?.configSchema ?? null,
+        protocolCompatible: m.peerCompatible(),
         paths,
       },
       groups: [...(this.o.groups?.() ?? [])],

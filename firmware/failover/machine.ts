@@ -285,6 +285,8 @@ export class FailoverMachine {
         return this.peerDown();
       case 'peer-has-disk':
         return peer.peerState() !== 'dead' && peer.latest()?.diskAccess === true;
+      case 'peer-compatible':
+        return peer.compatible();
       case 'peer-takes-groups': {
         const groups = event.groups ?? [...this.held];
         const failedThere = this.peerFailedGroups();
@@ -297,6 +299,7 @@ export class FailoverMachine {
     const report = this.deps.peer.latest();
     return (
       this.deps.peer.peerState() === 'alive' &&
+      this.deps.peer.compatible() &&
       report !== undefined &&
       report.diskAccess &&
       CANDIDATE_STATES.includes(report.state)
@@ -502,6 +505,7 @@ export class FailoverMachine {
       case 'path-late':
       case 'path-down':
       case 'one-way':
+      case 'peer-versions': // the peer-compatible guard reads the verdict itself
         return; // alarms, not failover inputs
     }
   }
@@ -562,6 +566,16 @@ export class FailoverMachine {
       return;
     }
     const peerState = this.deps.peer.peerState();
+    // A peer of another protocol major: what we know of its groups is stale
+    // or nothing, so no group is free, none is handed over and none taken
+    // (the table refuses the takeover of membership's peer-dead; this keeps
+    // the level-triggered reconcile from asking every interval).
+    if (!this.deps.peer.compatible()) {
+      if (peerState === 'dead' && !this.diskOk && this.held.size > 0)
+        this.dispatch({ type: 'isolated', detail: 'reconcile: no disk, peer dead' });
+      this.failbackSince = undefined;
+      return;
+    }
     if (peerState === 'dead') {
       if (!this.diskOk) {
         if (this.held.size > 0) this.dispatch({ type: 'isolated', detail: 'reconcile: no disk, peer dead' });

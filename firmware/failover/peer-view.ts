@@ -24,6 +24,12 @@ export interface PeerView {
   latest(): PeerReport | undefined;
   on(listener: (e: MembershipEvent) => void): () => void;
   /**
+   * False while the peer's heartbeats speak another protocol major (alive,
+   * not understood): neither controller takes over from the other, and
+   * latest() may be stale (docs/heartbeat.md, Versions).
+   */
+  compatible(): boolean;
+  /**
    * Since when we can read the peer's witness slot (our disk heartbeat path
    * up); undefined while we cannot. A silent peer is only silent from then on.
    */
@@ -36,6 +42,7 @@ export function membershipPeerView(
 ): PeerView {
   return {
     peerState: () => m.peerState(),
+    compatible: () => m.peerCompatible(),
     witnessListeningSinceMs,
     latest: () => {
       const msg = m.latestMessage();

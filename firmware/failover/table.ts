@@ -18,6 +18,7 @@ export const GUARDS = [
   'peer-confirmed-down',
   'peer-has-disk',
   'peer-takes-groups',
+  'peer-compatible',
 ] as const;
 export type Guard = (typeof GUARDS)[number];
 
@@ -28,6 +29,8 @@ export const GUARD_TEXT: Readonly<Record<Guard, string>> = {
   'peer-has-disk': "the peer's latest heartbeat says it reaches the shared disk",
   'peer-takes-groups':
     "the peer is alive, reaches the disk, is standby or active, and none of the event's groups failed there",
+  'peer-compatible':
+    "the peer's latest authenticated heartbeat speaks our protocol major (or none was ever heard)",
 };
 
 export type Cell =
@@ -71,6 +74,13 @@ const refusedPeerCannotTake = ignore(
   'refused: the peer is not alive with disk access, or a group failed there (clear it with tandemctl cleanup on the peer)',
 );
 const refusedBusy = ignore('refused: a transition is in progress; retry when it is done');
+// An authenticated heartbeat of another protocol major is a live peer that
+// cannot be understood (an upgrade under way), never a dead one: no takeover
+// from it, in either direction, until the majors match (PEER_PROTOCOL alarm).
+const refusedIncompatible = ignore(
+  'refused: the peer speaks another protocol major; neither controller takes over from the other until the upgrade is finished or rolled back',
+);
+const ifCompatible = (then: Cell): Cell => when('peer-compatible', then, refusedIncompatible);
 const watchdogDead = selfFence('the watchdog cannot be petted, the board will be reset');
 const forced = (extra: readonly FailoverAction[]): Cell =>
   when(
@@ -81,10 +91,12 @@ const forced = (extra: readonly FailoverAction[]): Cell =>
 const leaseOrNoDisk = (noDiskNext: FailoverState): Cell =>
   when(
     'disk-ok',
-    go(
-      'peer-suspect',
-      ['start-lease-timer'],
-      'peer dead on every path: waiting out the lease before fencing',
+    ifCompatible(
+      go(
+        'peer-suspect',
+        ['start-lease-timer'],
+        'peer dead on every path: waiting out the lease before fencing',
+      ),
     ),
     go(
       noDiskNext,
@@ -175,7 +187,9 @@ const peerSuspect: StateRow = {
     'peer-confirmed-down',
     when(
       'disk-ok',
-      go('fencing', ['fence-peer'], 'lease over, peer still dead: fencing it before touching any resource'),
+      ifCompatible(
+        go('fencing', ['fence-peer'], 'lease over, peer still dead: fencing it before touching any resource'),
+      ),
       go('peer-suspect', ['raise-alarm'], 'lease over but we cannot reach the disk: not taking over'),
     ),
     ignore('lease over but the peer is no longer confirmed down'),
@@ -286,10 +300,12 @@ const active: StateRow = {
   'peer-suspect': go('peer-suspect', ['raise-alarm'], 'peer heartbeats failing on every path'),
   'peer-dead': when(
     'disk-ok',
-    go(
-      'peer-suspect',
-      ['start-lease-timer'],
-      'peer dead on every path: waiting out the lease before fencing',
+    ifCompatible(
+      go(
+        'peer-suspect',
+        ['start-lease-timer'],
+        'peer dead on every path: waiting out the lease before fencing',
+      ),
     ),
     selfFence('no disk and no path to the peer for deadtime'),
   ),

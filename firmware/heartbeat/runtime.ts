@@ -15,6 +15,7 @@ import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { MailboxMessage } from '../cluster/witness-layout.ts';
 import type { DiskPath } from './disk-path.ts';
 import { newIncarnation } from './incarnation.ts';
+import { ownVersions } from './own-versions.ts';
 import type { PathDriver, PathHooks } from './path-driver.ts';
 
 /** What we say about ourselves in each heartbeat; read fresh every interval. */
@@ -132,6 +133,7 @@ export class HeartbeatRuntime extends EventEmitter<RuntimeEvents> {
         controller: this.o.self,
         incarnation: this.incarnation,
         seq: ++this.seq,
+        versions: ownVersions(),
         senderMonoMs: Math.max(0, Math.floor(this.o.clock.monotonicMs())),
         role: roleOf(r.state),
         state: r.state,

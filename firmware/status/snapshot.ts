@@ -5,6 +5,7 @@ import type { PathState, PeerState } from '../cluster/membership.ts';
 import type { ControllerId } from '../cluster/codes.ts';
 import type { ControllerState } from '../core/states.ts';
 import type { TakeoverPhase } from './takeover-phases.ts';
+import type { ProtocolVersion } from '../cluster/protocol.ts';
 
 export interface PathStatus {
   readonly path: HeartbeatPath;
@@ -61,6 +62,18 @@ export interface ControllerStatus {
      * null while it is dead or not heard yet (absent from older firmware).
      */
     readonly diskAccess?: boolean | null;
+    /**
+     * The peer's software as its latest authenticated heartbeat told it
+     * (docs/heartbeat.md, Versions; membership's peerVersions()): its
+     * firmware version, heartbeat protocol and the highest config schema it
+     * reads. null: never heard; kept while the peer is dead (what we last
+     * heard). Absent from older firmware.
+     */
+    readonly firmwareVersion?: string | null;
+    readonly protocol?: ProtocolVersion | null;
+    readonly configSchema?: number | null;
+    /** False while the peer speaks another protocol major (PEER_PROTOCOL_MISMATCH); absent from older firmware. */
+    readonly protocolCompatible?: boolean;
     readonly paths: readonly PathStatus[];
   };
   readonly groups: readonly GroupStatus[];

@@ -33,7 +33,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts
 import { boxStatusOf, reportsForBox } from './box-status.ts';
 import { MetricsSampler, type ExtraMetrics } from './metrics.ts';
 import { HomeAssistantAnnouncer } from './ha-announcer.ts';
-import { firmwareVersion } from '../commands/status.ts';
+import { firmwareVersion } from '../core/firmware-version.ts';
 import { intakeRequest } from './request-intake.ts';
 import { RequestVerifier } from './signature.ts';
 import {

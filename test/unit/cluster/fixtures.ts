@@ -1,5 +1,9 @@
 // Shared test data for the cluster tests.
 import type { Heartbeat } from '../../../firmware/cluster/message.ts';
+import { PROTOCOL, type SoftwareVersions } from '../../../firmware/cluster/protocol.ts';
+
+/** What the fixtures' sender runs: this protocol, a fixed firmware version. */
+export const VERSIONS: SoftwareVersions = { protocol: PROTOCOL, firmwareVersion: '0.1.0', configSchema: 1 };
 
 export const KEY = new Uint8Array(32).fill(0x5a);
 export const OTHER_KEY = new Uint8Array(32).fill(0xa5);
@@ -11,6 +15,7 @@ export function heartbeat(over: Partial<Heartbeat> = {}): Heartbeat {
     controller: 'B',
     incarnation: 0x0000_0007_dead_beefn,
     seq: 1,
+    versions: VERSIONS,
     senderMonoMs: 123_456,
     role: 'standby',
     state: 'standby',

@@ -27,6 +27,8 @@ export function setup(paths: HeartbeatPath[] = ['serial', 'net', 'disk']) {
     sent: [] as Uint8Array[],
     /** The witness slot sector on the shared disk, last written by B. */
     slot: undefined as Uint8Array | undefined,
+    /** Fields runPeer's heartbeats carry on top of the fixture's (e.g. other versions). */
+    over: {} as Partial<Heartbeat>,
   };
 
   /** Deliver one message on one path through the real decoding chain. */
@@ -67,7 +69,7 @@ export function setup(paths: HeartbeatPath[] = ['serial', 'net', 'disk']) {
     let stopped = false;
     const tick = () => {
       if (stopped) return;
-      send();
+      send(peer.over);
       clock.after(nextDelay(), tick);
     };
     clock.after(nextDelay(), tick);

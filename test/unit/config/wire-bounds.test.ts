@@ -16,6 +16,7 @@ import { decodeOfferFragment, encodeOffer } from '../../../firmware/config/repli
 import * as resourceSchemas from '../../../firmware/config/resource-schemas.ts';
 import { ConfigSchema } from '../../../firmware/config/schema.ts';
 import { validateConfig } from '../../../firmware/config/validate.ts';
+import { ownVersions } from '../../../firmware/heartbeat/own-versions.ts';
 
 interface Node {
   type?: string;
@@ -62,6 +63,7 @@ const beat = (configVersion: number): Heartbeat => ({
   controller: 'A',
   incarnation: 1n,
   seq: 1,
+  versions: ownVersions(),
   senderMonoMs: 1,
   role: 'standby',
   state: 'active',

@@ -13,6 +13,7 @@ import { SerialPath } from '../../../firmware/heartbeat/serial-path.ts';
 import { UdpPath } from '../../../firmware/heartbeat/udp-path.ts';
 import { RegistryCommands } from '../../../firmware/commands/dispatch.ts';
 import { parseSimCommand } from '../../../firmware/sim/console.ts';
+import { ownVersions } from '../../../firmware/heartbeat/own-versions.ts';
 
 const KEY = new Uint8Array(32).fill(7);
 
@@ -65,6 +66,7 @@ describe('heartbeat runtime', () => {
         controller: 'B',
         incarnation: 5n,
         seq: 1,
+        versions: ownVersions(),
         senderMonoMs: 0,
         role: 'standby',
         state: 'standby',

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { encodeHeartbeat } from '../../../firmware/cluster/message.ts';
 import { boxNumber } from '../../../firmware/cluster/identity.ts';
+import { ownVersions } from '../../../firmware/heartbeat/own-versions.ts';
 
 const seconds = Number(process.argv[2] ?? '5');
 const target = process.argv[3] ?? '198.18.1.1';
@@ -26,6 +27,7 @@ const timer = setInterval(() => {
       controller: 'B',
       incarnation,
       seq: ++seq,
+      versions: ownVersions(),
       senderMonoMs: Math.floor(performance.now()),
       role: 'standby',
       state: 'standby',
