@@ -9,6 +9,7 @@ import type { Watchdog } from '../../hal/watchdog/watchdog.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
 import { boxNumber, keyBytes } from '../cluster/identity.ts';
+import type { SoftwareVersions } from '../cluster/protocol.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import type { ControllerState } from '../core/states.ts';
@@ -368,6 +369,23 @@ export class Controller {
     const held = this.failover.status().groups;
     if (this.leftovers.size === 0) return held;
     return [...new Set([...held, ...this.leftovers])].sort();
+  }
+
+  /**
+   * The peer's software as its latest authenticated heartbeat told it
+   * (docs/heartbeat.md, Versions): protocol, firmware version and the highest
+   * config schema it reads; null when never heard. Kept while the peer is
+   * dead: it is what we last heard. The rolling upgrade and `upgrade commit`
+   * read it here (the status snapshot shows the same as peer.firmwareVersion,
+   * peer.protocol, peer.configSchema).
+   */
+  peerVersions(): SoftwareVersions | null {
+    return this.runtime.membership.peerVersions() ?? null;
+  }
+
+  /** False while the peer speaks another protocol major: alive, not understood, no takeover either way. */
+  peerProtocolCompatible(): boolean {
+    return this.runtime.membership.peerCompatible();
   }
 
   /** Groups that failed here and are kept off this controller for now. */
