@@ -19,7 +19,10 @@
 // builds the controller from it in this same process. Without an identity
 // file (the sim, tests): the embedded defaults, with a CONFIG_FALLBACK alarm
 // saying so.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { BootSlots } from '../hal/boot/boot-slots.ts';
+import { RaucBootSlots } from '../hal/boot/rauc.ts';
 import { join } from 'node:path';
 import { SystemClock } from '../hal/clock/system.ts';
 import { paths } from '../hal/paths.ts';
@@ -212,6 +215,14 @@ async function main(argv: readonly string[]): Promise<number> {
     key: keyBytes(cfg.cluster.key),
     controlSocket: paths.controlSocket,
     ...(shownSecret !== undefined ? { shownSecret } : {}),
+    ...upgradeParts((why) =>
+      events.append({
+        severity: 'notice',
+        source: 'daemon',
+        code: 'REBOOTING',
+        message: `rebooting: ${why}`,
+      }),
+    ),
   }).extensions)
     runner.add(ext);
   installDebugStall(process.env, (ms) =>
@@ -235,6 +246,23 @@ async function main(argv: readonly string[]): Promise<number> {
   events.close();
   db.close();
   return 0;
+}
+
+/**
+ * A controller booted from a RAUC slot (the image: /etc/rauc/system.conf)
+ * can be upgraded; a daemon elsewhere (the lab, a developer's machine) not.
+ */
+function upgradeParts(say: (why: string) => void): { bootSlots?: BootSlots; reboot?: (why: string) => void } {
+  if (!existsSync(paths.raucSystemConf)) return {};
+  return {
+    bootSlots: new RaucBootSlots(),
+    reboot: (why) => {
+      say(why);
+      // A moment for the event and the command's reply to leave; init then
+      // stops the daemon (rcK) as for any reboot.
+      setTimeout(() => execFile('/sbin/reboot', [], () => undefined), 1000);
+    },
+  };
 }
 
 /**

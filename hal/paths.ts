@@ -35,6 +35,10 @@ export interface HalPaths {
   readonly identityFile: string;
   /** The serial console: the initial web password is written there at first start. */
   readonly console: string;
+  /** RAUC's slot description: present on a controller image only (the daemon then offers upgrades). */
+  readonly raucSystemConf: string;
+  /** The front-panel process's pid file (S96tandem-panel): the upgrade's health check reads it. */
+  readonly panelPidFile: string;
   /** Where the lab keeps its state (pids, ptys, sockets). */
   readonly labRunDir: string;
   /** Where the lab keeps its disk images. */
@@ -55,6 +59,8 @@ const DEFAULTS: HalPaths = {
   configFile: '/etc/tandem/tandem.json',
   identityFile: '/etc/tandem/identity.json',
   console: '/dev/console',
+  raucSystemConf: '/etc/rauc/system.conf',
+  panelPidFile: '/var/run/tandem-panel.pid',
   labRunDir: '/run/tandem-lab',
   labDataDir: '/var/lib/tandem-lab',
 };

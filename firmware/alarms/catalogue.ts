@@ -57,6 +57,13 @@ export const ALARM_CATALOGUE = {
     remedy:
       "The peer is alive (its heartbeats authenticate) but speaks another protocol major, so neither controller can read the other. Finish the upgrade of the other controller (tandemctl upgrade) or roll the upgraded one back (docs/upgrade.md). Until the majors match, neither controller takes over from the other, even if the other falls silent; a forced takeover (tandemctl) is the operator's call. Clears by itself when the majors match.",
   },
+  UPGRADE_FELL_BACK: {
+    severity: 'error',
+    source: 'upgrade',
+    message: '{reason}',
+    remedy:
+      "The newly installed slot did not pass its health check (tandemctl upgrade status lists what failed), so the boot loader went back to the old slot, which runs and serves. The rolling upgrade stopped there. Read the event log for the health check's findings, fix the cause or take another bundle, then run tandemctl upgrade again. Acknowledge this alarm once read: it does not clear by itself.",
+  },
   DISK_LOST: {
     severity: 'critical',
     source: 'disk',

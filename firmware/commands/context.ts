@@ -3,7 +3,7 @@
 // keeper, heartbeat runtime, failover host, alarm manager, event log, config
 // manager) satisfy them as they are, and a test can hand in plain objects.
 import type { Result } from '../core/result.ts';
-import type { ControllerStatus, GroupStatus, ResourceStatus } from '../status/snapshot.ts';
+import type { UpgradeProgress, ControllerStatus, GroupStatus, ResourceStatus } from '../status/snapshot.ts';
 import type { EventInput, EventQuery, LoggedEvent } from '../events/types.ts';
 import type { TandemConfig } from '../config/schema.ts';
 
@@ -117,6 +117,25 @@ export interface OnBehalf {
   readonly address: string;
 }
 
+/** The upgrade on this controller (firmware/upgrade/service.ts); its replies are Outcomes. */
+export interface UpgradeOps {
+  begin(bundle: string, failback: boolean): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
+  abort(by: string): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
+  resume(by: string): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
+  rollback(holdsGroups: boolean): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
+  status(): Promise<unknown>;
+  /** The plan as the status report carries it. */
+  progress(): UpgradeProgress | null;
+  peerOp(op: PeerUpgradeOp): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
+}
+
+/** What the peer's firmware asks of this controller's upgrade agent. */
+export type PeerUpgradeOp =
+  | { readonly op: 'status' }
+  | { readonly op: 'fetch'; readonly bundle: string }
+  | { readonly op: 'install' }
+  | { readonly op: 'plan'; readonly plan: unknown };
+
 export interface CommandContext {
   /** The live snapshot (status, peer, paths). */
   readonly status: { current(): ControllerStatus };
@@ -147,4 +166,6 @@ export interface CommandContext {
    * commands that need a running controller are refused (unconfigured.ts).
    */
   readonly unconfigured?: string;
+  /** Absent where nothing can be upgraded (the sim box without boot slots). */
+  readonly upgrade?: UpgradeOps;
 }

@@ -11,6 +11,7 @@ import { prCommands } from './pr.ts';
 import { statusCommands } from './status.ts';
 import { takeoverCommands } from './takeovers.ts';
 import { upgradeCommands } from './upgrade.ts';
+import { rollingUpgradeCommands } from './rolling-upgrade.ts';
 import { userCommands } from './users.ts';
 
 export const REGISTRY: readonly CommandDef[] = [
@@ -21,6 +22,7 @@ export const REGISTRY: readonly CommandDef[] = [
   ...panelCommands,
   ...configCommands,
   ...upgradeCommands,
+  ...rollingUpgradeCommands,
   ...prCommands,
   ...userCommands,
 ];

@@ -134,6 +134,7 @@ export function statusReport(ctx: CommandContext): StatusReport {
     // A handler without alarms has nothing to sound or blink.
     muted: signals?.muted ?? false,
     locate: signals?.locate ?? false,
+    upgrade: ctx.upgrade?.progress() ?? null,
   };
 }
 

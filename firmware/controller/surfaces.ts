@@ -21,6 +21,8 @@ import type { Controller } from './controller.ts';
 import { firmwareVersion } from '../commands/status.ts';
 import { peerUpgradeView } from '../commands/upgrade.ts';
 import { ConfigReplicator, replicationPort } from '../config/replication/replicator.ts';
+import type { BootSlots } from '../../hal/boot/boot-slots.ts';
+import { UpgradeService } from '../upgrade/service.ts';
 
 export interface SurfaceOptions {
   readonly cfg: TandemConfig;
@@ -35,15 +37,30 @@ export interface SurfaceOptions {
   readonly consolePath?: string;
   /** The web secret whose initial password the first boot printed already. */
   readonly shownSecret?: string;
+  /** The root slots, where this controller can be upgraded (the daemon on a box with RAUC). */
+  readonly bootSlots?: BootSlots;
+  /** Restarts the controller (an installed update, a failed trial, a rollback). */
+  readonly reboot?: (why: string) => void;
 }
+
+/** A trial boot's health check must pass within this; a TCG guest boots in two minutes. */
+const TRIAL_DEADLINE_MS = 10 * 60_000;
 
 export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler; extensions: Extension[] } {
   // While the peer runs another firmware, operator config changes wait (config-manager.ts).
   o.config.watchPeer(() => peerUpgradeView(o.controller.status.current()), firmwareVersion());
-  const commands = o.controller.commands.with({ alarms: o.alarms, events: o.events, config: o.config });
+  const upgrade = upgradeServiceFor(o);
+  const commands = o.controller.commands.with({
+    alarms: o.alarms,
+    events: o.events,
+    config: o.config,
+    ...(upgrade !== undefined ? { upgrade } : {}),
+  });
+  if (upgrade !== undefined) upgrade.useReport(() => statusReportOf(commands));
   // The peer's requests (firmware/peer) run with the same parts as tandemctl's, without secrets.
   o.controller.servePeerWith(commands);
   const extensions: Extension[] = [];
+  if (upgrade !== undefined) extensions.push(upgrade);
   const replicator = replicatorFor(o);
   if (replicator !== undefined) extensions.push(replicator);
   const note = (severity: 'info' | 'warning', message: string): void => {
@@ -127,6 +144,29 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
       }),
     );
   return { commands, extensions };
+}
+
+function upgradeServiceFor(o: SurfaceOptions): UpgradeService | undefined {
+  if (o.bootSlots === undefined || o.reboot === undefined) return undefined;
+  const c = o.controller;
+  return new UpgradeService({
+    self: c.self,
+    clock: o.clock,
+    slots: o.bootSlots,
+    stateDir: paths.stateDir,
+    firmwareVersion: firmwareVersion(),
+    peer: c.peer,
+    probes: {
+      webPort: o.cfg.web.enabled ? o.cfg.web.port : null,
+      panelPidFile: o.cfg.panel.enabled ? paths.panelPidFile : null,
+    },
+    groups: () => c.groupStatus(),
+    switchover: (groups) => c.failover.command('switchover', groups),
+    log: (e) => void o.events.append(e),
+    raiseFellBack: (reason) => void o.alarms.raise('UPGRADE_FELL_BACK', { params: { reason } }),
+    reboot: o.reboot,
+    trialDeadlineMs: TRIAL_DEADLINE_MS,
+  });
 }
 
 /** The `status` command's report, for the panels' retained `report` topic. */

@@ -115,6 +115,21 @@ export interface TakeoverRecord {
  * What `status` answers: the snapshot and what the box summary adds, each
  * read from this controller (its failover host, alarms, event log).
  */
+/** A rolling upgrade as every surface shows it (firmware/upgrade, docs/upgrade.md). */
+export interface UpgradeProgress {
+  readonly step: string;
+  /** The bundle's version, null before the preflight read it. */
+  readonly version: string | null;
+  readonly from: string;
+  readonly first: ControllerId;
+  readonly second: ControllerId;
+  /** Of an install under way. */
+  readonly percent: number | null;
+  readonly detail: readonly string[];
+  readonly startedAt: number;
+  readonly updatedAt: number;
+}
+
 export interface StatusReport extends ControllerStatus {
   /** The firmware package's version (package.json), 'unknown' if unreadable. */
   readonly firmwareVersion: string;
@@ -131,4 +146,6 @@ export interface StatusReport extends ControllerStatus {
   readonly muted: boolean;
   /** This controller's identify LED blinks (`locate on`; in memory, off after a restart). */
   readonly locate: boolean;
+  /** The last rolling upgrade's plan (running or ended); null when none, absent from older firmware. */
+  readonly upgrade?: UpgradeProgress | null;
 }
