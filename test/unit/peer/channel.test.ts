@@ -47,6 +47,8 @@ interface End {
   tap: Tap;
   ran: { request: CommandRequest; more: Partial<CommandContext> }[];
   events: EventInput[];
+  /** Characters of filler in the answer's data. */
+  filler: { chars: number };
 }
 
 const port = peerCommandPort(20_000 + Math.floor(Math.random() * 20_000));
@@ -56,6 +58,7 @@ function end(self: ControllerId, clock: Clock = new SystemClock(), key = KEY): E
   const tap = new Tap();
   const ran: End['ran'] = [];
   const events: EventInput[] = [];
+  const filler = { chars: 0 };
   const channel = new PeerChannel({
     clock,
     self,
@@ -69,7 +72,12 @@ function end(self: ControllerId, clock: Clock = new SystemClock(), key = KEY): E
           ran.push({ request, more });
           return Promise.resolve({
             status: 'ok',
-            data: { controller: self, command: request.command, args: request.args },
+            data: {
+              controller: self,
+              command: request.command,
+              args: request.args,
+              ...(filler.chars > 0 ? { filler: 'f'.repeat(filler.chars) } : {}),
+            },
             error: null,
             transaction: request.transaction,
           });
@@ -85,7 +93,7 @@ function end(self: ControllerId, clock: Clock = new SystemClock(), key = KEY): E
     replayWindowMs: 5000,
   });
   open.push(channel);
-  return { channel, tap, ran, events };
+  return { channel, tap, ran, events, filler };
 }
 
 async function pair(clockA?: Clock): Promise<{ a: End; b: End }> {
@@ -127,6 +135,18 @@ describe('peer command channel (UDP on loopback)', () => {
     const back = await b.channel.run('status', {}, { timeoutMs: 2000 });
     expect(back.ok && (back.data as { controller: string }).controller).toBe('A');
     expect(a.channel.counters.responsesReceived).toBe(1);
+  });
+
+  it('a response of several datagrams comes back whole; one over 16 KiB is an error saying so', async () => {
+    const { a, b } = await pair();
+    b.filler.chars = 10_000;
+    const big = await a.channel.run('status', {}, { timeoutMs: 2000 });
+    expect(big.ok && (big.data as { filler: string }).filler.length).toBe(10_000);
+    expect(b.tap.sent.length).toBeGreaterThanOrEqual(8);
+    b.filler.chars = MAX_BODY_BYTES;
+    const over = await a.channel.run('status', {}, { timeoutMs: 2000 });
+    expect(!over.ok && over.error).toMatch(/^peer B: response of \d+ bytes is over the 16384-byte limit$/);
+    expect(b.channel.dropped['response-too-large']).toBe(1);
   });
 
   it('retries a lost request; the peer runs it once', async () => {
