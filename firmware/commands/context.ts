@@ -119,7 +119,10 @@ export interface OnBehalf {
 
 /** The upgrade on this controller (firmware/upgrade/service.ts); its replies are Outcomes. */
 export interface UpgradeOps {
-  begin(bundle: string, failback: boolean): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
+  begin(
+    bundle: string,
+    failback: boolean,
+  ): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
   abort(by: string): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
   resume(by: string): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
   rollback(holdsGroups: boolean): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;

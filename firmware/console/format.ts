@@ -520,7 +520,18 @@ export function formatData(command: CommandName, data: unknown, o: FormatOptions
     case 'config-import':
     case 'config-set-identity':
     case 'config-validate':
+    case 'upgrade':
+    case 'upgrade-status':
+    case 'upgrade-abort':
+    case 'upgrade-resume': {
+      const plan = planOf(data);
+      if (plan !== null) return progressLines(plan);
+      if (isObj(data) && data['plan'] === null) return 'no upgrade has run on this box';
+      break;
+    }
     case 'upgrade-commit':
+    case 'upgrade-rollback':
+    case 'upgrade-peer':
     case 'failback':
     case 'maintenance':
     case 'pr':
@@ -561,6 +572,42 @@ function takeoversTable(rows: readonly Record<string, unknown>[], o: FormatOptio
     ]),
     { color: o.color },
   );
+}
+
+// The rolling upgrade's plan (upgrade, upgrade status; upgrade-progress.ts follows it).
+const UPGRADE_STEPS = ['preflight', 'install-first', 'switchover', 'install-second', 'failback', 'done'];
+const UPGRADE_ENDED = ['done', 'failed', 'aborted'];
+const UPGRADE_BAR = 20;
+
+/** The plan out of an `upgrade` reply (the plan itself) or an `upgrade-status` one ({plan, here}). */
+export function planOf(data: unknown): Record<string, unknown> | null {
+  if (!isObj(data)) return null;
+  if (typeof data['step'] === 'string') return data;
+  return isObj(data['plan']) ? data['plan'] : null;
+}
+
+/** "[########............] 40% install-first: installing 0.1.1 on B" and the details below. */
+export function progressLines(plan: Record<string, unknown>): string {
+  const step = clean(plan['step']);
+  const index = UPGRADE_STEPS.indexOf(step);
+  // Within a step the install's percentage; across steps their share of the whole.
+  const inStep = typeof plan['percent'] === 'number' ? plan['percent'] / 100 : 0;
+  const whole = step === 'done' ? 1 : index < 0 ? 0 : (index + inStep) / (UPGRADE_STEPS.length - 1);
+  const filled = Math.round(whole * UPGRADE_BAR);
+  const detail = Array.isArray(plan['detail']) ? plan['detail'].map(clean) : [];
+  const head = `upgrade ${clean(plan['from'])} -> ${clean(plan['version'] ?? '?')}: [${'#'.repeat(filled)}${'.'.repeat(UPGRADE_BAR - filled)}] ${Math.round(whole * 100)}% ${step}`;
+  const pct =
+    typeof plan['percent'] === 'number' && !UPGRADE_ENDED.includes(step) ? ` (${plan['percent']}%)` : '';
+  return [head + pct, ...detail.map((d) => `  ${d}`)].join('\n');
+}
+
+export function ended(plan: Record<string, unknown>): 'done' | 'stopped' | null {
+  const step = plan['step'];
+  return step === 'done'
+    ? 'done'
+    : typeof step === 'string' && UPGRADE_ENDED.includes(step)
+      ? 'stopped'
+      : null;
 }
 
 /** The line for a refused or failed command. */
