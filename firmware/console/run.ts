@@ -12,6 +12,7 @@ import { parseArgs } from './cli-args.ts';
 import { sendRequest, UnreachableError } from './client.ts';
 import { FOLLOW_FLAG, followLog } from './follow.ts';
 import { formatData, formatError } from './format.ts';
+import { followUpgrade } from './upgrade-progress.ts';
 import { helpText, USAGE } from './usage.ts';
 
 export const EXIT = { ok: 0, daemon: 1, usage: 2, unreachable: 3 } as const;
@@ -57,14 +58,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.err(`tandemctl: ${parsed.message}\n${USAGE.split('\n')[0] ?? ''}`);
     return EXIT.usage;
   }
-  if (follow && parsed.command !== 'log') {
+  const followsUpgrade = parsed.command === 'upgrade' || parsed.command === 'upgrade-status';
+  if (follow && parsed.command !== 'log' && !followsUpgrade) {
     const words = commandDef(parsed.command).cli.words.join(' ');
     io.err(`tandemctl: ${FOLLOW_FLAG}: not an option of ${words}\n${USAGE.split('\n')[0] ?? ''}`);
     return EXIT.usage;
   }
   const args = { ...parsed.args };
   const send = io.send ?? toSocket;
-  if (follow) {
+  if (follow && !followsUpgrade) {
     const end = await followLog(args, {
       request: (a) => send(parsed.socket, 'log', a),
       out: io.out,
@@ -124,5 +126,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   io.out(formatData(parsed.command, response.data, { color: io.color, nowMs: io.now() }));
+  if (follow && followsUpgrade) {
+    const end = await followUpgrade({
+      status: () => send(parsed.socket, 'upgrade-status', {}),
+      out: io.out,
+      err: io.err,
+      signal: io.interrupt?.() ?? new AbortController().signal,
+    });
+    return end === 'interrupted' ? EXIT.ok : end === 0 ? EXIT.ok : EXIT.daemon;
+  }
   return EXIT.ok;
 }
