@@ -103,7 +103,15 @@ export const rollingUpgradeCommands = [
       ),
       plan: Optional(textArg(PLAN_BYTES, 'the plan, as JSON text')),
     }),
-    cli: { words: ['upgrade', 'peer'] },
+    // Spelled for completeness (the registry spells every argument); refused unless from the peer.
+    cli: {
+      words: ['upgrade', 'peer'],
+      positionals: [{ arg: 'op', metavar: 'OP' }],
+      flags: [
+        { arg: 'bundle', flag: '--bundle', metavar: 'BUNDLE' },
+        { arg: 'plan', flag: '--plan', metavar: 'JSON' },
+      ],
+    },
     run: (ctx, args) => {
       // Only the peer channel's principal: an operator drives the upgrade with the commands above.
       if (ctx.onBehalf?.address !== 'peer') return fail('upgrade-peer is sent by the peer controller only');
