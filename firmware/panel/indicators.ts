@@ -22,7 +22,7 @@ import type { PanelStatus } from './types.ts';
 /** The status parts the indicators read, plus the operator's mute and locate. */
 export type IndicatorStatus = Pick<
   PanelStatus,
-  'controller' | 'state' | 'groups' | 'alarms' | 'lastTakeover'
+  'controller' | 'state' | 'groups' | 'alarms' | 'lastTakeover' | 'upgrade'
 > & {
   /** The daemon's mute (StatusReport.muted): the buzzer is silent for the alarms active then. */
   readonly muted: boolean;
@@ -61,6 +61,20 @@ export function canTakeOverNow(takeover: readonly TakeoverOutlook[], self: Contr
 /** States in which this controller is between roles: its status LED is busy. */
 const TRANSITION = new Set(['fencing', 'taking-over', 'releasing']);
 
+/**
+ * A rolling upgrade installing on this controller now (install-first on the
+ * first, install-second on the second): it is flashed and then rebooted, so
+ * its status LED shows busy as while between roles.
+ */
+function installingHere(s: IndicatorStatus): boolean {
+  const u = s.upgrade;
+  if (u === null || u === undefined) return false;
+  return (
+    (u.step === 'install-first' && u.first === s.controller) ||
+    (u.step === 'install-second' && u.second === s.controller)
+  );
+}
+
 /** The pattern each output follows now, or null for off; the takeover beep is apart. */
 export function choosePatterns(view: FirmwareView): Record<Output, Pattern | null> {
   if (view.kind !== 'up') {
@@ -92,11 +106,12 @@ export function choosePatterns(view: FirmwareView): Record<Output, Pattern | nul
       ? BLINK
       : null;
   const runsHere = s.groups.some((g) => g.owner === s.controller);
-  const green = TRANSITION.has(s.state)
-    ? BUSY
-    : s.state === 'active' || (runsHere && (s.state === 'peer-suspect' || s.state === 'maintenance'))
-      ? STEADY
-      : null;
+  const green =
+    TRANSITION.has(s.state) || installingHere(s)
+      ? BUSY
+      : s.state === 'active' || (runsHere && (s.state === 'peer-suspect' || s.state === 'maintenance'))
+        ? STEADY
+        : null;
   const amber = green !== null ? null : s.canTakeOver ? STEADY : BLINK;
   return {
     buzzer,

@@ -1,7 +1,7 @@
 // The info screens' text (LCDproc's "info" class): box summary, heartbeat
 // paths, one page per alarm, the last takeover and the firmware version, each
 // as four lines for a 20x4 and two for a 16x2. Pure functions of the status.
-import type { ReportAlarm } from '../status/report-check.ts';
+import { upgradeRunning, type CheckedUpgrade, type ReportAlarm } from '../status/report-check.ts';
 import type { PanelStatus, Layout } from './types.ts';
 import { spread, utcMinute } from './text.ts';
 
@@ -16,21 +16,49 @@ function signalsText(s: PanelStatus): string {
   return [s.muted === true ? 'muted' : '', s.locate === true ? 'loc' : ''].filter((w) => w !== '').join(' ');
 }
 
+/** The running steps in a few cells, for the summary's upgrade line. */
+const STEP_SHORT: Readonly<Record<string, string>> = {
+  preflight: 'check',
+  'install-first': 'inst 1',
+  switchover: 'switch',
+  'install-second': 'inst 2',
+  failback: 'failback',
+};
+
+const percentText = (u: CheckedUpgrade): string => (u.percent === null ? '' : `${Math.round(u.percent)}%`);
+
+/** "Upg 0.2.0 inst 1 42%": the summary's first line while an upgrade runs (in place of box and ctl). */
+function upgradeLine(u: CheckedUpgrade): string {
+  const pct = percentText(u);
+  return spread(
+    `Upg ${u.version ?? '?'}`,
+    `${STEP_SHORT[u.step] ?? u.step}${pct === '' ? '' : ` ${pct}`}`,
+    20,
+  );
+}
+
 export function summaryLayout(s: PanelStatus): Layout {
   const peer = s.peer;
   const signals = signalsText(s);
   // '*' marks the controller this panel belongs to.
   const self = `${s.controller}* ${s.state}`;
+  const upgrade = upgradeRunning(s.upgrade) ? s.upgrade : null;
+  // 16 cells: the signals, when on, are worth more than the box id; a running upgrade too.
+  const corner =
+    signals !== ''
+      ? signals
+      : upgrade !== null
+        ? `upg${percentText(upgrade) === '' ? '' : ` ${percentText(upgrade)}`}`
+        : s.boxId;
   return {
     wide: [
-      spread(s.boxId, `ctl ${s.controller}`, 20),
+      upgrade !== null ? upgradeLine(upgrade) : spread(s.boxId, `ctl ${s.controller}`, 20),
       signals === '' ? self : spread(self, signals, 20),
       spread(`${peer.id}  ${peer.peerState ?? '?'}`, peer.state, 20),
       groupsText(s),
     ],
     narrow: [
-      // 16 cells: the signals, when on, are worth more than the box id.
-      `${s.controller}*${s.state} ${signals === '' ? s.boxId : signals}`,
+      `${s.controller}*${s.state} ${corner}`,
       // A fixed-width state word, so a change of it moves nothing else.
       `${peer.id}:${peer.state.padEnd(7)} ${groupsText(s)}`,
     ],
@@ -128,4 +156,43 @@ export function webLayout(s: PanelStatus, code: string | null): Layout {
       narrow: ['Web panel', url],
     };
   return { wide: ['Web sign-in: admin', code, url, ''], narrow: ['admin password', code] };
+}
+
+/**
+ * Whether the upgrade screen is in the rotation: while a plan runs, or one
+ * failed or was aborted (until a report without it: a new plan, or none).
+ */
+export function upgradeShown(s: PanelStatus): boolean {
+  return s.upgrade !== null && s.upgrade !== undefined && s.upgrade.step !== 'done';
+}
+
+/**
+ * The rolling upgrade: while it runs, the version it installs, the step and
+ * the install's percentage, the first detail cut to the width, and from what
+ * in which order; once stopped (failed or aborted), every reason, scrolling.
+ */
+export function upgradeLayout(s: PanelStatus): Layout {
+  const u = s.upgrade;
+  if (u === null || u === undefined || u.step === 'done')
+    return { wide: ['Upgrade', 'none running'], narrow: ['Upgrade', 'none running'] };
+  const to = u.version ?? '?';
+  if (!upgradeRunning(u)) {
+    const title = u.step === 'failed' ? 'Upgrade stopped' : 'Upgrade aborted';
+    const why = u.detail.length === 0 ? 'see the event log' : u.detail.join('; ');
+    return {
+      wide: [title, `to ${to} from ${u.from}`, u.detail[0] ?? why, u.detail.slice(1).join('; ')],
+      narrow: [title, why],
+    };
+  }
+  const pct = percentText(u);
+  const detail = u.detail[0] ?? '';
+  return {
+    wide: [
+      spread(`Upgrade ${to}`, `${u.first}>${u.second}`, 20),
+      spread(u.step, pct, 20),
+      detail.slice(0, 20),
+      `from ${u.from}`,
+    ],
+    narrow: [spread(`Upg ${to}`, pct, 16), u.step],
+  };
 }

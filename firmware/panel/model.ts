@@ -14,6 +14,8 @@ import {
   pathsLayout,
   summaryLayout,
   takeoverLayout,
+  upgradeLayout,
+  upgradeShown,
   versionLayout,
 } from './info-screens.ts';
 import { confirmLayout, menuLayout, switchoverTarget } from './switchover.ts';
@@ -64,6 +66,10 @@ export class PanelModel {
   /** When the screen shown last changed: long lines scroll from their start again. */
   private shownSince = 0;
   private shownKey = '';
+  /** The failed upgrade (its startedAt) the panel has turned to once; null when none is in the report. */
+  private stoppedSeen: number | null = null;
+  /** The upgrade screen is home (idle returns there) until a key leaves it or the failure leaves the report. */
+  private upgradeHome = false;
 
   constructor(nowMs = 0) {
     this.now = nowMs;
@@ -90,14 +96,16 @@ export class PanelModel {
     // Something new pre-empts: whatever was being confirmed is no longer what the operator saw.
     if (fresh.length > 0) this.menu = null;
     this.recheckConfirm();
+    this.noteUpgrade(status);
     this.tick(nowMs);
   }
 
   /** Time passing without a new status: the idle timeout and scrolling. */
   tick(nowMs: number): void {
     this.now = Math.max(this.now, nowMs);
-    if (this.idle() && (this.page.screen !== 'summary' || this.menu !== null)) {
-      this.page = { screen: 'summary', alarm: 0 };
+    const home = this.home();
+    if (this.idle() && (this.page.screen !== home || this.menu !== null)) {
+      this.page = { screen: home, alarm: 0 };
       this.menu = null;
     }
     this.noteShown();
@@ -127,6 +135,8 @@ export class PanelModel {
         this.menu = { index: 0, confirm: null };
     } else {
       this.step(k === 'down' ? 1 : -1);
+      // Leaving the stopped upgrade's screen is enough: it does not come back for the same plan.
+      this.upgradeHome = false;
     }
     this.noteShown();
     return actions;
@@ -191,6 +201,8 @@ export class PanelModel {
     switch (this.page.screen) {
       case 'summary':
         return summaryLayout(s);
+      case 'upgrade':
+        return upgradeLayout(s);
       case 'paths':
         return pathsLayout(s);
       case 'alarms':
@@ -222,13 +234,40 @@ export class PanelModel {
     return Math.max(0, Math.min(this.page.alarm, n - 1));
   }
 
-  /** Up/Down through the flat rotation: summary, paths, alarm 1..n, takeover, version, and round. */
+  /** Where the idle timeout goes: the summary, or a stopped upgrade's screen not yet left. */
+  private home(): InfoScreen {
+    return this.upgradeHome ? 'upgrade' : 'summary';
+  }
+
+  /**
+   * A rolling upgrade in the new status: a failed one turns the panel to the
+   * upgrade screen once (unless a menu is open) and keeps it there while
+   * idle; the upgrade screen leaves the rotation when nothing is to be shown.
+   */
+  private noteUpgrade(s: PanelStatus): void {
+    const u = s.upgrade ?? null;
+    const failed = u !== null && u.step === 'failed' ? u.startedAt : null;
+    if (failed === null) {
+      this.stoppedSeen = null;
+      this.upgradeHome = false;
+    } else if (failed !== this.stoppedSeen) {
+      this.stoppedSeen = failed;
+      this.upgradeHome = true;
+      if (this.menu === null) this.page = { screen: 'upgrade', alarm: 0 };
+    }
+    if (this.page.screen === 'upgrade' && !upgradeShown(s)) this.page = { screen: 'summary', alarm: 0 };
+  }
+
+  /** Up/Down through the flat rotation: summary, upgrade (when shown), paths, alarm 1..n, takeover, network, web, version, and round. */
   private step(direction: 1 | -1): void {
     const n = Math.max(1, this.status?.alarms.length ?? 0);
+    const upgrade = this.status !== null && upgradeShown(this.status);
     const pages: Page[] = INFO_SCREENS.flatMap((screen): Page[] =>
       screen === 'alarms'
         ? Array.from({ length: n }, (_, alarm) => ({ screen, alarm }))
-        : [{ screen, alarm: 0 }],
+        : screen === 'upgrade' && !upgrade
+          ? []
+          : [{ screen, alarm: 0 }],
     );
     const current = {
       screen: this.page.screen,

@@ -33,8 +33,21 @@ export type PanelAction =
 
 export type Backlight = 'on' | 'dim';
 
-/** The info screens Up and Down step through, in order (alarms: one page per alarm). */
-export const INFO_SCREENS = ['summary', 'paths', 'alarms', 'takeover', 'network', 'web', 'version'] as const;
+/**
+ * The info screens Up and Down step through, in order (alarms: one page per
+ * alarm; upgrade: only while a rolling upgrade runs or has stopped, see
+ * upgradeShown in info-screens.ts).
+ */
+export const INFO_SCREENS = [
+  'summary',
+  'upgrade',
+  'paths',
+  'alarms',
+  'takeover',
+  'network',
+  'web',
+  'version',
+] as const;
 export type InfoScreen = (typeof INFO_SCREENS)[number];
 
 /** The text of one screen, before it is fitted (and scrolled) into a frame. */

@@ -16,7 +16,36 @@ import type {
   ResourceStatus,
   TakeoverOutlook,
   TakeoverRecord,
+  UpgradeProgress,
 } from './snapshot.ts';
+
+/** A rolling upgrade's steps in the order they run (firmware/upgrade/documents.ts STEPS; docs/upgrade.md). */
+export const UPGRADE_STEPS = [
+  'preflight',
+  'install-first',
+  'switchover',
+  'install-second',
+  'failback',
+  'done',
+  'failed',
+  'aborted',
+] as const;
+export type UpgradeStep = (typeof UPGRADE_STEPS)[number];
+
+/** StatusReport.upgrade as checked: the step is one of UPGRADE_STEPS. */
+export interface CheckedUpgrade extends UpgradeProgress {
+  readonly step: UpgradeStep;
+}
+
+/** The steps of a plan that still runs. */
+export type RunningUpgradeStep = Exclude<UpgradeStep, 'done' | 'failed' | 'aborted'>;
+
+/** Whether the plan still runs (not done, failed nor aborted). */
+export function upgradeRunning(
+  u: CheckedUpgrade | null | undefined,
+): u is CheckedUpgrade & { readonly step: RunningUpgradeStep } {
+  return u !== null && u !== undefined && u.step !== 'done' && u.step !== 'failed' && u.step !== 'aborted';
+}
 
 /** An alarm as a panel shows it; the remedy is looked up in the catalogue by code when absent. */
 export type ReportAlarm = Pick<
@@ -38,6 +67,13 @@ export interface CheckedReport extends ControllerStatus {
   /** Automatic failover is off (StatusReport.maintenance; absent from older firmware). */
   readonly maintenance?: boolean;
   readonly groups: readonly (GroupStatus & { readonly resources?: readonly ResourceStatus[] })[];
+  /** The last rolling upgrade (StatusReport.upgrade); null when none, absent from older firmware. */
+  readonly upgrade?: CheckedUpgrade | null;
+  /**
+   * Why a malformed part was left out rather than refusing the whole report
+   * (today only `upgrade`, which then reads null); absent when nothing was.
+   */
+  readonly ignored?: string;
 }
 
 const REPORT_LIMITS = { bytes: LIMITS.mqttPacketBytes, depth: 12, entries: 4096 };
@@ -117,6 +153,33 @@ function problem(v: unknown): string | null {
   return null;
 }
 
+/** Bounds of what a panel shows of an upgrade (the plan's own schema: 16 details of 400 characters). */
+const MAX_UPGRADE_DETAIL = 16;
+const MAX_UPGRADE_TEXT = 400;
+
+/** Why `u` (a report's `upgrade`, not undefined) is no upgrade a panel can show, or null when it is one. */
+export function upgradeProblem(u: unknown): string | null {
+  if (u === null) return null;
+  if (!isObj(u)) return 'upgrade is not an object';
+  if (!(UPGRADE_STEPS as readonly unknown[]).includes(u['step'])) return 'upgrade.step is not a step';
+  if (u['version'] !== null && !isStr(u['version'])) return 'upgrade.version is not a string or null';
+  if (!isStr(u['from'])) return 'upgrade.from is not a string';
+  for (const k of ['version', 'from']) {
+    const text = u[k];
+    if (isStr(text) && text.length > 64) return `upgrade.${k} is too long`;
+  }
+  if (!isId(u['first']) || !isId(u['second'])) return 'upgrade.first or second is not A or B';
+  const pct = u['percent'];
+  if (pct !== null && (!isNum(pct) || pct < 0 || pct > 100)) return 'upgrade.percent is not 0..100 or null';
+  const detail = u['detail'];
+  if (!Array.isArray(detail) || detail.length > MAX_UPGRADE_DETAIL) return 'upgrade.detail is not a list';
+  for (const d of detail as unknown[])
+    if (!isStr(d) || d.length > MAX_UPGRADE_TEXT) return 'upgrade.detail holds a bad line';
+  if (!isNum(u['startedAt']) || !isNum(u['updatedAt']))
+    return 'upgrade.startedAt or updatedAt is not a number';
+  return null;
+}
+
 /** The report in `payload`, or why it cannot be used. */
 export function parseReport(payload: Uint8Array): Result<CheckedReport, string> {
   const parsed = parseBoundedJson(payload, REPORT_LIMITS, 'report');
@@ -125,5 +188,9 @@ export function parseReport(payload: Uint8Array): Result<CheckedReport, string> 
   if (why !== null) return { ok: false, error: `report: ${why}` };
   const r = parsed.value as CheckedReport;
   const alarms = r.alarms.slice(0, MAX_ALARMS);
+  // A bad upgrade part costs the upgrade's display, not the status: it reads null, with the reason.
+  const raw: unknown = (parsed.value as Obj)['upgrade'];
+  const upgradeWhy = raw === undefined ? null : upgradeProblem(raw);
+  if (upgradeWhy !== null) return { ok: true, value: { ...r, alarms, upgrade: null, ignored: upgradeWhy } };
   return { ok: true, value: { ...r, alarms } };
 }

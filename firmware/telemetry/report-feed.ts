@@ -90,5 +90,8 @@ export class StatusFeed {
     if (topic !== this.reportTopic) return;
     const r = parseReport(payload);
     this.o.onEvent(r.ok ? { kind: 'report', report: r.value } : { kind: 'refused', why: r.error });
+    // A malformed part left out (the report itself is used): logged like a refusal, by its reason.
+    if (r.ok && r.value.ignored !== undefined)
+      this.o.onEvent({ kind: 'refused', why: `report: ${r.value.ignored} (left out; the rest is used)` });
   }
 }

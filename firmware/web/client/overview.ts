@@ -5,6 +5,7 @@
 // possible now and, if not, every reason.
 import type { LiveStatus } from '../live.ts';
 import { duration, fill, h, svg, time } from './dom.ts';
+import { upgradeView } from './upgrade-view.ts';
 
 type Report = NonNullable<LiveStatus['report']>;
 type Group = Report['groups'][number] & {
@@ -109,6 +110,23 @@ function banner(r: Report): HTMLElement {
   return h('ul', { class: 'takeover-banner', id: 'takeover-banner' }, ...items);
 }
 
+/** The rolling upgrade: title, step, a <progress> of the whole plan, versions, details; null (hidden) when none. */
+function upgradeSection(r: Report): HTMLElement | null {
+  const v = upgradeView(r.upgrade);
+  if (v === null) return null;
+  return h(
+    'section',
+    { class: `upgrade ${v.tone}`, id: 'upgrade', 'data-phase': v.phase },
+    h('h2', {}, v.title),
+    h('p', { class: 'upgrade-step' }, v.stepText),
+    v.percent !== null
+      ? h('progress', { max: 100, value: v.percent, 'aria-label': 'upgrade progress' }, `${v.percent} %`)
+      : null,
+    h('p', {}, `${v.versions} · ${v.order}`),
+    v.detail.length > 0 ? h('ul', { class: 'upgrade-detail' }, ...v.detail.map((d) => h('li', {}, d))) : null,
+  );
+}
+
 export function renderOverview(main: HTMLElement, s: LiveStatus): void {
   const r = s.report;
   if (r === null) {
@@ -134,6 +152,7 @@ export function renderOverview(main: HTMLElement, s: LiveStatus): void {
       ? h('p', { class: 'bad' }, `Status unavailable since ${time(s.broker.since)}.`)
       : null,
     banner(r),
+    upgradeSection(r),
     drawing(s, r),
     h(
       'p',
