@@ -50,6 +50,10 @@ export class UpgradeRunner {
   private busy = false;
   /** When the current wait (install, switchover) began, by the step it is for. */
   private waitSince: { key: string; at: number } | null = null;
+  /** The plan's writes, one after the other: two at once on one file race (each removes the other's temporary). */
+  private writes: Promise<unknown> = Promise.resolve();
+  /** The plan whose install this runner asked of the peer (a failure after it ends that plan). */
+  private installAsked: string | null = null;
   private readonly o: RunnerOptions;
 
   constructor(o: RunnerOptions) {
@@ -107,7 +111,9 @@ export class UpgradeRunner {
       updatedAt: now,
     };
     await this.save(plan, `upgrade from ${plan.from} with ${bundle}: ${first} first, then ${plan.second}`);
-    void this.preflight(plan);
+    void this.preflight(plan).catch((e: unknown) =>
+      this.log('error', 'UPGRADE_ERROR', `upgrade preflight: ${errorMessage(e)}`),
+    );
     return { ok: true, data: plan };
   }
 
@@ -134,8 +140,9 @@ export class UpgradeRunner {
     if (p.version === null)
       return { ok: false, error: 'the upgrade never passed its preflight: start it again' };
     this.waitSince = null;
+    // A new id: a plan that ended never starts again under its own id (receive()).
     await this.save(
-      { ...p, step: 'install-first', detail: [`resumed by ${by}`] },
+      { ...p, id: randomBytes(8).toString('hex'), step: 'install-first', detail: [`resumed by ${by}`] },
       `upgrade resumed by ${by}`,
     );
     return { ok: true, data: this.plan };
@@ -146,10 +153,17 @@ export class UpgradeRunner {
     const v = checkPlan(value);
     if (!v.ok) return { ok: false, error: v.error.join('; ') };
     const p = v.value;
-    if (this.plan !== null && this.plan.id === p.id && this.plan.updatedAt > p.updatedAt)
-      return { ok: true, data: 'older' };
+    if (this.plan !== null && this.plan.id === p.id) {
+      // Ended here (aborted, failed, done) while the peer did not hear it (it was
+      // rebooting): its plan, however recent, must not start this one again. It
+      // gets ours back in the answer (save()).
+      if (ENDED.includes(this.plan.step) && !ENDED.includes(p.step))
+        return { ok: true, data: { ended: this.plan } };
+      if (this.plan.updatedAt > p.updatedAt) return { ok: true, data: 'older' };
+    }
     this.plan = p;
-    await this.o.plans.write(p);
+    const w = await this.write(p);
+    if (!w.ok) this.log('error', 'UPGRADE_PLAN_UNSAVED', w.error.join('; '));
     return { ok: true, data: 'stored' };
   }
 
@@ -270,14 +284,16 @@ export class UpgradeRunner {
         p,
         `controller ${peer} fell back to ${theirs.firmwareVersion}: ${target} did not pass its health check there`,
       );
-    if (theirs.install.state === 'failed')
+    // A failed install stops the plan that asked for it; a resumed plan (a new id) asks again.
+    if (theirs.install.state === 'failed' && this.installAsked === p.id)
       return this.fail(p, `install on controller ${peer} failed: ${theirs.install.detail ?? '?'}`);
+    const peerIdle = theirs.install.state === 'idle' || theirs.install.state === 'failed';
 
     if (!selfNew && !peerNew) {
       // The first is installed by the second.
       if (self !== p.second)
         return this.show(p, 'install-first', `installing ${target} on ${p.first}`, theirs);
-      if (theirs.install.state === 'idle' && theirs.check.outcome !== 'checking') {
+      if (peerIdle && theirs.check.outcome !== 'checking') {
         if (theirs.fetch.state !== 'verified' || theirs.fetch.version !== target)
           return this.fail(
             p,
@@ -285,6 +301,7 @@ export class UpgradeRunner {
           );
         const r = await this.o.peer.run('upgrade-peer', { op: 'install' }, { timeoutMs: 5000 });
         if (!r.ok) return this.fail(p, `controller ${peer} refused the install: ${r.error}`);
+        this.installAsked = p.id;
         this.log('notice', 'UPGRADE_STEP', `installing ${target} on controller ${peer}`);
       }
       return this.waiting(p, `installing ${target} on ${peer}`, 'install-first', theirs);
@@ -317,13 +334,14 @@ export class UpgradeRunner {
         return this.waiting(p, `waiting for the groups to run on ${fresh}`, 'switchover');
       // The new controller serves: it installs the old one.
       if (self !== fresh) return this.show(p, 'install-second', `installing ${target} on ${old}`, mine);
-      if (theirs.install.state === 'idle' && theirs.check.outcome !== 'checking') {
+      if (peerIdle && theirs.check.outcome !== 'checking') {
         if (theirs.fetch.state !== 'verified' || theirs.fetch.version !== target) {
           await this.o.peer.run('upgrade-peer', { op: 'fetch', bundle: p.bundle }, { timeoutMs: 5000 });
           return this.waiting(p, `fetching the bundle again on ${peer}`, 'refetch');
         }
         const r = await this.o.peer.run('upgrade-peer', { op: 'install' }, { timeoutMs: 5000 });
         if (!r.ok) return this.fail(p, `controller ${peer} refused the install: ${r.error}`);
+        this.installAsked = p.id;
         this.log('notice', 'UPGRADE_STEP', `installing ${target} on controller ${peer}`);
       }
       return this.waiting(p, `installing ${target} on ${peer}`, 'install-second', theirs);
@@ -339,6 +357,10 @@ export class UpgradeRunner {
       }
       return this.waiting(p, `failing ${home.join(', ')} back to ${peer}`, 'failback');
     }
+    // The peer holds ours: it fails them back (above, on its side); not done before.
+    const ours = owners.filter((g) => g.owner === peer && g.preferred === self).map((g) => g.name);
+    if (p.failback && ours.length > 0)
+      return this.waiting(p, `failing ${ours.join(', ')} back to ${self}`, 'failback');
     if (owners.some((g) => g.state !== 'running'))
       return this.waiting(p, 'waiting for the groups to run', 'settle');
     if (p.step !== 'done')
@@ -394,12 +416,48 @@ export class UpgradeRunner {
   private async save(p: Plan, event: string | null, severity: 'notice' | 'error' = 'notice'): Promise<void> {
     const plan = { ...p, updatedAt: Math.max(this.o.clock.wallMs(), p.updatedAt + 1) };
     this.plan = plan;
-    const w = await this.o.plans.write(plan);
+    const w = await this.write(plan);
     if (!w.ok) this.log('error', 'UPGRADE_PLAN_UNSAVED', w.error.join('; '));
     if (event !== null) this.log(severity, 'UPGRADE_STEP', event, { step: plan.step, version: plan.version });
-    const sent = await this.o.peer.run('upgrade-peer', { op: 'plan', plan }, { timeoutMs: 3000 });
+    const sent = await this.o.peer.run(
+      'upgrade-peer',
+      { op: 'plan', plan: JSON.stringify(plan) },
+      { timeoutMs: 3000 },
+    );
     if (!sent.ok && event !== null)
       this.log('info', 'UPGRADE_PLAN_NOT_SENT', `plan not sent to the peer: ${sent.error}`);
+    if (sent.ok) await this.adoptEnded(plan, sent.data);
+  }
+
+  /** The peer answered a plan with its own, ended meanwhile (receive()): it stands here too. */
+  private async adoptEnded(sent: Plan, answer: unknown): Promise<void> {
+    const ended =
+      typeof answer === 'object' && answer !== null ? (answer as { ended?: unknown }).ended : undefined;
+    if (ended === undefined) return;
+    const v = checkPlan(ended);
+    if (!v.ok || v.value.id !== sent.id || !ENDED.includes(v.value.step) || this.plan?.id !== sent.id) return;
+    this.plan = v.value;
+    this.waitSince = null;
+    const w = await this.write(v.value);
+    if (!w.ok) this.log('error', 'UPGRADE_PLAN_UNSAVED', w.error.join('; '));
+    this.log(
+      'notice',
+      'UPGRADE_STEP',
+      `the upgrade ended on the peer while this controller was away: ${v.value.step}`,
+      {
+        step: v.value.step,
+        version: v.value.version,
+      },
+    );
+  }
+
+  private write(plan: Plan): Promise<{ ok: true } | { ok: false; error: string[] }> {
+    const w = this.writes.then(() => this.o.plans.write(plan));
+    this.writes = w.catch(() => undefined);
+    return w.then(
+      (r) => (r.ok ? { ok: true as const } : r),
+      (e: unknown) => ({ ok: false as const, error: [errorMessage(e)] }),
+    );
   }
 
   private log(severity: EventInput['severity'], code: string, message: string, data?: JsonValue): void {
