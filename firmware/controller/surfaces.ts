@@ -79,6 +79,15 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
     clock: o.clock,
     log: { info: (m: string) => note('info', m), warn: (m: string) => note('warning', m) },
   };
+  // The report is sent again when mute, locate or a rolling upgrade's progress changes.
+  const reportChanges = (listener: () => void): (() => void) => {
+    const offSignals = o.alarms.signals.subscribe(listener);
+    const offUpgrade = upgrade?.subscribe(listener);
+    return () => {
+      offSignals();
+      offUpgrade?.();
+    };
+  };
   const local = o.cfg.mqtt.local;
   if (local.enabled)
     extensions.push(
@@ -99,7 +108,7 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
         },
         answerRequests: false,
         reportSource: () => statusReportOf(commands),
-        reportChanges: (listener) => o.alarms.signals.subscribe(listener),
+        reportChanges,
       }),
     );
   extensions.push(
@@ -113,6 +122,9 @@ export function operatorSurfaces(o: SurfaceOptions): { commands: CommandHandler;
       clock: o.clock,
       log: { info: (m) => note('info', m), warn: (m) => note('warning', m) },
       extraMetrics: () => heartbeatMetrics(o.controller, replicator),
+      // The NOC follows a rolling upgrade in the report too (docs/upgrade.md).
+      reportSource: () => statusReportOf(commands),
+      reportChanges,
     }),
     new ControlSocketServer({
       socketPath: o.controlSocket,

@@ -48,6 +48,7 @@ export class UpgradeRunner {
   private plan: Plan | null = null;
   private timer: TimerHandle | null = null;
   private busy = false;
+  private readonly listeners = new Set<() => void>();
   /** When the current wait (install, switchover) began, by the step it is for. */
   private waitSince: { key: string; at: number } | null = null;
   /** The plan's writes, one after the other: two at once on one file race (each removes the other's temporary). */
@@ -77,6 +78,11 @@ export class UpgradeRunner {
   stop(): void {
     this.timer?.cancel();
     this.timer = null;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
   }
 
   current(): Plan | null {
@@ -416,6 +422,7 @@ export class UpgradeRunner {
   private async save(p: Plan, event: string | null, severity: 'notice' | 'error' = 'notice'): Promise<void> {
     const plan = { ...p, updatedAt: Math.max(this.o.clock.wallMs(), p.updatedAt + 1) };
     this.plan = plan;
+    for (const l of this.listeners) l();
     const w = await this.write(plan);
     if (!w.ok) this.log('error', 'UPGRADE_PLAN_UNSAVED', w.error.join('; '));
     if (event !== null) this.log(severity, 'UPGRADE_STEP', event, { step: plan.step, version: plan.version });

@@ -82,6 +82,11 @@ export class UpgradeService implements Extension, UpgradeOps {
     });
   }
 
+  /** Called after every change of the plan (the panels' report is sent again). */
+  subscribe(listener: () => void): () => void {
+    return this.runner.subscribe(listener);
+  }
+
   useReport(report: () => Promise<StatusReport | null>): void {
     this.reportOf = report;
   }
