@@ -20,7 +20,7 @@
 // file (the sim, tests): the embedded defaults, with a CONFIG_FALLBACK alarm
 // saying so.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { BootSlots } from '../hal/boot/boot-slots.ts';
 import { RaucBootSlots } from '../hal/boot/rauc.ts';
 import { join } from 'node:path';
@@ -248,13 +248,27 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+/** The kernel's random id of this boot. */
+const BOOT_ID = '/proc/sys/kernel/random/boot_id';
+
 /**
  * A controller booted from a RAUC slot (the image: /etc/rauc/system.conf)
  * can be upgraded; a daemon elsewhere (the lab, a developer's machine) not.
  */
-function upgradeParts(say: (why: string) => void): { bootSlots?: BootSlots; reboot?: (why: string) => void } {
+function upgradeParts(say: (why: string) => void): {
+  bootSlots?: BootSlots;
+  reboot?: (why: string) => void;
+  bootId?: string;
+} {
   if (!existsSync(paths.raucSystemConf)) return {};
+  let bootId: string | undefined;
+  try {
+    bootId = readFileSync(BOOT_ID, 'utf8').trim().slice(0, 64);
+  } catch {
+    bootId = undefined;
+  }
   return {
+    ...(bootId !== undefined ? { bootId } : {}),
     bootSlots: new RaucBootSlots(),
     reboot: (why) => {
       say(why);

@@ -48,6 +48,8 @@ export const rollingUpgradeCommands = [
     name: 'upgrade-status',
     summary: "the rolling upgrade's plan and step, and this controller's boot slots",
     role: 'viewer',
+    // The peer's rolling upgrade polls it (read-only, so not audited each time).
+    peer: true,
     args: argObject({}),
     cli: { words: ['upgrade', 'status'] },
     run: async (ctx) => {

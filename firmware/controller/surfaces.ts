@@ -41,6 +41,8 @@ export interface SurfaceOptions {
   readonly bootSlots?: BootSlots;
   /** Restarts the controller (an installed update, a failed trial, a rollback). */
   readonly reboot?: (why: string) => void;
+  /** The kernel's id of this boot: a trial marker from this same boot is not a fallback. */
+  readonly bootId?: string;
 }
 
 /** A trial boot's health check must pass within this; a TCG guest boots in two minutes. */
@@ -177,6 +179,7 @@ function upgradeServiceFor(o: SurfaceOptions): UpgradeService | undefined {
     log: (e) => void o.events.append(e),
     raiseFellBack: (reason) => void o.alarms.raise('UPGRADE_FELL_BACK', { params: { reason } }),
     reboot: o.reboot,
+    ...(o.bootId !== undefined ? { bootId: o.bootId } : {}),
     trialDeadlineMs: TRIAL_DEADLINE_MS,
   });
 }

@@ -42,6 +42,8 @@ export interface AgentOptions {
   readonly trial: BootTrial;
   readonly stateDir: string;
   readonly firmwareVersion: string;
+  /** This boot's id (Linux: /proc/sys/kernel/random/boot_id); absent in the sim. */
+  readonly bootId?: string;
   readonly log: (e: Omit<EventInput, 'source'>) => void;
   readonly reboot: (why: string) => void;
 }
@@ -141,6 +143,7 @@ export class UpgradeAgent {
         fromVersion: this.o.firmwareVersion,
         at: Date.now(),
         outcome: 'pending',
+        ...(this.o.bootId !== undefined ? { bootId: this.o.bootId } : {}),
       });
       this.installState = {
         state: 'installed',

@@ -64,6 +64,11 @@ export const TrialSchema = Type.Object(
     from: Slot,
     fromVersion: Version,
     at: Type.Integer({ minimum: 0 }),
+    /**
+     * The kernel's boot id when it was installed: the same id at start means
+     * the daemon restarted before the reboot (not a fallback).
+     */
+    bootId: Type.Optional(Type.String({ maxLength: 64 })),
     /** Set on the old slot after a fallback, so it is said once and kept for status. */
     outcome: Type.Union([Type.Literal('pending'), Type.Literal('good'), Type.Literal('fell-back')]),
   },

@@ -179,8 +179,11 @@ export class UpgradeRunner {
     const r = await this.o.report();
     if (r === null) reasons.push('this controller gives no status');
     else this.statusReasons(r, reasons);
-    const mine = await this.fetchAndWait(null, plan.bundle);
-    const theirs = await this.fetchAndWait(peer, plan.bundle);
+    // Both at once: each controller downloads from the source itself.
+    const [mine, theirs] = await Promise.all([
+      this.fetchAndWait(null, plan.bundle),
+      this.fetchAndWait(peer, plan.bundle),
+    ]);
     for (const [who, s] of [
       [this.o.self, mine],
       [peer, theirs],
@@ -253,8 +256,11 @@ export class UpgradeRunner {
   }
 
   private async peerStatus(): Promise<AgentStatus | null> {
-    const r = await this.o.peer.run('upgrade-peer', { op: 'status' }, { timeoutMs: 3000 });
-    return r.ok ? peerAgentStatus(r.data) : null;
+    // upgrade-status: read-only, so the peer does not audit every poll.
+    const r = await this.o.peer.run('upgrade-status', {}, { timeoutMs: 3000 });
+    const data =
+      r.ok && typeof r.data === 'object' && r.data !== null ? (r.data as { here?: unknown }) : null;
+    return data === null ? null : peerAgentStatus(data.here);
   }
 
   private async tick(): Promise<void> {

@@ -32,6 +32,8 @@ export interface UpgradeServiceOptions {
   readonly log: (e: EventInput) => void;
   readonly raiseFellBack: (message: string) => void;
   readonly reboot: (why: string) => void;
+  /** This boot's id (Linux), to tell a daemon restart from a reboot. */
+  readonly bootId?: string;
   /** The trial's health check must pass within this. */
   readonly trialDeadlineMs: number;
 }
@@ -59,6 +61,7 @@ export class UpgradeService implements Extension, UpgradeOps {
       log,
       raiseFellBack: o.raiseFellBack,
       reboot: o.reboot,
+      ...(o.bootId !== undefined ? { bootId: o.bootId } : {}),
     });
     this.agent = new UpgradeAgent({
       slots: o.slots,
@@ -66,6 +69,7 @@ export class UpgradeService implements Extension, UpgradeOps {
       trial: this.trial,
       stateDir: o.stateDir,
       firmwareVersion: o.firmwareVersion,
+      ...(o.bootId !== undefined ? { bootId: o.bootId } : {}),
       log,
       reboot: o.reboot,
     });

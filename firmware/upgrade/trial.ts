@@ -27,6 +27,8 @@ export interface TrialOptions {
   /** A fallback stays raised until an operator clears it (a new upgrade, or acknowledges it). */
   readonly raiseFellBack: (message: string) => void;
   readonly reboot: (why: string) => void;
+  /** This boot's id, to tell a daemon restart from a reboot; absent in the sim. */
+  readonly bootId?: string;
 }
 
 export type TrialOutcome = 'normal' | 'good' | 'failed' | 'fell-back' | 'stopped';
@@ -73,7 +75,19 @@ export class BootTrial {
       await this.mark(() => slots.markGood(), `slot ${boot.booted} marked good`);
       return 'normal';
     }
-    if (trial.slot !== boot.booted) return this.fellBack(trial, boot);
+    if (trial.slot !== boot.booted) {
+      if (trial.bootId !== undefined && trial.bootId === this.o.bootId) {
+        // Installed during this very boot: the daemon restarted before the reboot.
+        log({
+          severity: 'notice',
+          code: 'UPGRADE_TRIAL',
+          message: `slot ${trial.slot} (${trial.version}) is installed: rebooting into it`,
+        });
+        this.o.reboot(`the update to ${trial.version} is installed in slot ${trial.slot}`);
+        return 'normal';
+      }
+      return this.fellBack(trial, boot);
+    }
     log({
       severity: 'notice',
       code: 'UPGRADE_TRIAL',

@@ -126,7 +126,7 @@ export class Pair {
       slots: c.sim,
       stateDir: c.dir,
       firmwareVersion: c.version,
-      peer: { run: (_name, args) => this.peerRun(id, args as PeerUpgradeOp) },
+      peer: { run: (name, args) => this.peerRun(id, name, args) },
       probes: { webPort: null, panelPidFile: null },
       groups: () => this.groups.map((g) => ({ ...g })),
       switchover: (groups) => this.switchover(id, groups),
@@ -151,9 +151,13 @@ export class Pair {
     });
   }
 
-  private async peerRun(from: ControllerId, op: PeerUpgradeOp): Promise<Outcome> {
+  /** As the peer channel runs the two commands the runner sends: upgrade-status and upgrade-peer. */
+  private async peerRun(from: ControllerId, name: string, args: object): Promise<Outcome> {
     const to = this.ctl[otherController(from)].service;
     if (to === null) return { ok: false, error: 'the peer does not answer' };
+    if (name === 'upgrade-status')
+      return { ok: true, data: JSON.parse(JSON.stringify(await to.status())) as unknown };
+    const op = args as PeerUpgradeOp;
     // As commands/rolling-upgrade.ts's upgrade-peer hands it on: the plan travels as JSON text.
     const wire = JSON.parse(JSON.stringify(op)) as PeerUpgradeOp;
     const r = await to.peerOp(
