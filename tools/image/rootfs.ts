@@ -127,7 +127,9 @@ export async function customize(root: string, nodeBinary: string): Promise<void>
   // BusyBox init, as on the product (Buildroot's default init): inittab and
   // the S?? scripts come from the firmware tree.
   // getty too: util-linux's agetty takes its arguments in another order.
-  for (const applet of ['sbin/init', 'sbin/getty']) {
+  // reboot, halt and poweroff: Debian's are systemd's (systemctl), which
+  // do nothing without systemd; BusyBox's signal BusyBox init.
+  for (const applet of ['sbin/init', 'sbin/getty', 'sbin/reboot', 'sbin/halt', 'sbin/poweroff']) {
     rmSync(join(root, applet), { force: true });
     symlinkSync('/bin/busybox', join(root, applet));
   }
