@@ -18,19 +18,7 @@ import type {
   TakeoverRecord,
   UpgradeProgress,
 } from './snapshot.ts';
-
-/** A rolling upgrade's steps in the order they run (firmware/upgrade/documents.ts STEPS; docs/upgrade.md). */
-export const UPGRADE_STEPS = [
-  'preflight',
-  'install-first',
-  'switchover',
-  'install-second',
-  'failback',
-  'done',
-  'failed',
-  'aborted',
-] as const;
-export type UpgradeStep = (typeof UPGRADE_STEPS)[number];
+import { UPGRADE_STEPS, type UpgradeStep } from './snapshot.ts';
 
 /** StatusReport.upgrade as checked: the step is one of UPGRADE_STEPS. */
 export interface CheckedUpgrade extends UpgradeProgress {

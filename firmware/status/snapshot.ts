@@ -115,9 +115,22 @@ export interface TakeoverRecord {
  * What `status` answers: the snapshot and what the box summary adds, each
  * read from this controller (its failover host, alarms, event log).
  */
+/** A rolling upgrade's steps in the order they run (docs/upgrade.md); the last three end a plan. */
+export const UPGRADE_STEPS = [
+  'preflight',
+  'install-first',
+  'switchover',
+  'install-second',
+  'failback',
+  'done',
+  'failed',
+  'aborted',
+] as const;
+export type UpgradeStep = (typeof UPGRADE_STEPS)[number];
+
 /** A rolling upgrade as every surface shows it (firmware/upgrade, docs/upgrade.md). */
 export interface UpgradeProgress {
-  readonly step: string;
+  readonly step: UpgradeStep;
   /** The bundle's version, null before the preflight read it. */
   readonly version: string | null;
   readonly from: string;

@@ -6,24 +6,14 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { join } from 'node:path';
 import { DocumentStore, type Validator } from '../store/document-store.ts';
+import { UPGRADE_STEPS, type UpgradeStep } from '../status/snapshot.ts';
 
 const Version = Type.String({ pattern: '^[\\w.+-]{1,32}$' });
 const Controller = Type.Union([Type.Literal('A'), Type.Literal('B')]);
 const Slot = Type.Union([Type.Literal('A'), Type.Literal('B')]);
 
-/** The steps in the order they run (docs/upgrade.md); the last three end a plan. */
-export const STEPS = [
-  'preflight',
-  'install-first',
-  'switchover',
-  'install-second',
-  'failback',
-  'done',
-  'failed',
-  'aborted',
-] as const;
-export type Step = (typeof STEPS)[number];
-export const ENDED: readonly Step[] = ['done', 'failed', 'aborted'];
+/** The steps that end a plan. */
+export const ENDED: readonly UpgradeStep[] = ['done', 'failed', 'aborted'];
 
 /** A bundle: an http(s) URL each controller downloads, or a path present on both. */
 export const BundleSource = Type.String({ minLength: 1, maxLength: 1024, pattern: '^(https?://|/)[^\\s]*$' });
@@ -40,7 +30,7 @@ export const PlanSchema = Type.Object(
     first: Controller,
     second: Controller,
     failback: Type.Boolean(),
-    step: Type.Union(STEPS.map((s) => Type.Literal(s))),
+    step: Type.Union(UPGRADE_STEPS.map((s) => Type.Literal(s))),
     /** What is happening now, or why it stopped (every reason, one per entry). */
     detail: Type.Array(Type.String({ maxLength: 400 }), { maxItems: 16 }),
     /** Of the current step, when it has one (an install). */

@@ -23,7 +23,8 @@ import type { GroupStatus, StatusReport } from '../status/snapshot.ts';
 import type { DocumentStore } from '../store/document-store.ts';
 import type { AgentStatus, UpgradeAgent } from './agent.ts';
 import { peerAgentStatus } from './peer-status.ts';
-import { ENDED, PlanSchema, validatorOf, type Plan, type Step } from './documents.ts';
+import { ENDED, PlanSchema, validatorOf, type Plan } from './documents.ts';
+import type { UpgradeStep } from '../status/snapshot.ts';
 
 export interface RunnerOptions {
   readonly self: ControllerId;
@@ -382,7 +383,12 @@ export class UpgradeRunner {
       );
   }
 
-  private async show(p: Plan, step: Step, detail: string, installing: AgentStatus | null): Promise<void> {
+  private async show(
+    p: Plan,
+    step: UpgradeStep,
+    detail: string,
+    installing: AgentStatus | null,
+  ): Promise<void> {
     const percent = installing?.install.state === 'installing' ? installing.install.percent : null;
     if (p.step !== step || p.detail[0] !== detail || p.percent !== percent)
       await this.save({ ...p, step, detail: [detail], percent }, null);
@@ -402,7 +408,7 @@ export class UpgradeRunner {
         : (this.o.installDeadlineMs ?? 1_800_000);
     if (now - this.waitSince.at > limit)
       return this.fail(p, `${detail}: no progress in ${Math.round(limit / 1000)} s`);
-    const step: Step =
+    const step: UpgradeStep =
       key === 'install-first' || key === 'install-second' || key === 'switchover' || key === 'failback'
         ? key
         : p.step;
