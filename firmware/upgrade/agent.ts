@@ -58,8 +58,19 @@ export class UpgradeAgent {
     this.o = o;
   }
 
+  /**
+   * The slots as last read. Read once at start and again after this agent
+   * changes them: `rauc status` runs at RAUC's low priority and took over
+   * 30 s on a busy active controller, longer than the peer waits for a reply.
+   */
+  private boot: BootStatus | null = null;
+
+  async refreshBoot(): Promise<void> {
+    this.boot = await this.o.slots.status().catch(() => this.boot);
+  }
+
   async status(): Promise<AgentStatus> {
-    const boot = await this.o.slots.status().catch(() => null);
+    const boot = this.boot;
     const read = await this.o.trials.read();
     return {
       firmwareVersion: this.o.firmwareVersion,
@@ -127,6 +138,7 @@ export class UpgradeAgent {
     const { slots, log } = this.o;
     try {
       const before = await slots.status();
+      this.boot = before;
       const target = otherSlot(before.booted);
       log({
         severity: 'notice',
@@ -145,6 +157,7 @@ export class UpgradeAgent {
         outcome: 'pending',
         ...(this.o.bootId !== undefined ? { bootId: this.o.bootId } : {}),
       });
+      await this.refreshBoot();
       this.installState = {
         state: 'installed',
         percent: 100,
@@ -169,6 +182,7 @@ export class UpgradeAgent {
   /** Rollback: the other slot primary again, then a reboot into it. */
   async rollback(): Promise<void> {
     await this.o.slots.markActive('other');
+    await this.refreshBoot();
     this.o.log({
       severity: 'warning',
       code: 'UPGRADE_ROLLBACK',

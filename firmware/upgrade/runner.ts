@@ -258,7 +258,7 @@ export class UpgradeRunner {
 
   private async peerStatus(): Promise<AgentStatus | null> {
     // upgrade-status: read-only, so the peer does not audit every poll.
-    const r = await this.o.peer.run('upgrade-status', {}, { timeoutMs: 3000 });
+    const r = await this.o.peer.run('upgrade-status', {}, { timeoutMs: 5000 });
     const data =
       r.ok && typeof r.data === 'object' && r.data !== null ? (r.data as { here?: unknown }) : null;
     return data === null ? null : peerAgentStatus(data.here);

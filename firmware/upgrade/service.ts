@@ -96,14 +96,19 @@ export class UpgradeService implements Extension, UpgradeOps {
   }
 
   async start(): Promise<void> {
-    void this.trial.run().catch((e: unknown) =>
-      this.o.log({
-        severity: 'error',
-        source: 'upgrade',
-        code: 'UPGRADE_TRIAL_ERROR',
-        message: errorMessage(e),
-      }),
-    );
+    // The trial marks slots: the agent reads them now and once it is through.
+    void this.agent.refreshBoot();
+    void this.trial
+      .run()
+      .then(() => this.agent.refreshBoot())
+      .catch((e: unknown) =>
+        this.o.log({
+          severity: 'error',
+          source: 'upgrade',
+          code: 'UPGRADE_TRIAL_ERROR',
+          message: errorMessage(e),
+        }),
+      );
     await this.runner.start();
   }
 
