@@ -37,6 +37,8 @@ const STATUS_TOPICS = [
   'tandem/+/+/event',
   'tandem/+/+/alarm',
   'tandem/+/+/metrics',
+  // What `tandemctl status` shows, a rolling upgrade's progress with it.
+  'tandem/+/+/report',
 ];
 
 export const MQTT_ACL = [
@@ -60,6 +62,7 @@ export const MQTT_ACL = [
   'topic write tandem/+/+/event',
   'topic write tandem/+/+/alarm',
   'topic write tandem/+/+/metrics',
+  'topic write tandem/+/+/report',
   'topic write tandem/+/+/response/+',
   // Home Assistant discovery (mqtt.homeAssistant): the device documents, and HA's birth message.
   'topic write homeassistant/device/+/config',
