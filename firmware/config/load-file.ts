@@ -7,6 +7,8 @@ import { readFileBounded } from '../core/bounded-read.ts';
 import { CONFIG_TEXT_BYTES } from '../core/limits.ts';
 import type { Result } from '../core/result.ts';
 import { resolveControllerId } from './controller-id.ts';
+import { readIdentityFile } from './identity-file.ts';
+import { paths } from '../../hal/paths.ts';
 import { parseConfigJson } from './json-text.ts';
 import type { TandemConfig } from './schema.ts';
 import { readConfig } from './migrations.ts';
@@ -30,7 +32,12 @@ export function loadConfigFile(
     if (!checked.ok) return { ok: false, error: `${path}:\n${formatIssues(checked.errors)}` };
     cfg = checked.config;
   }
-  const id = resolveControllerId(cfg, env);
+  // As the daemon: the identity file the flash tool wrote names the
+  // controller on a box (without it the web and front panels of the image
+  // never started: "controller id unknown").
+  const identity = readIdentityFile(env['TANDEM_IDENTITY_FILE'] ?? paths.identityFile);
+  if (!identity.ok) return { ok: false, error: identity.error };
+  const id = resolveControllerId(cfg, env, identity.value);
   if (!id.ok) return { ok: false, error: id.error };
   return { ok: true, value: { cfg, controller: id.value } };
 }
