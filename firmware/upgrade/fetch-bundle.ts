@@ -11,7 +11,7 @@ import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { mkdir, rename, rm, stat, statfs } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -34,7 +34,9 @@ async function freeBytes(dir: string): Promise<number> {
 /** The local file of the bundle, or why it could not be had: a URL through a niced child process. */
 export async function fetchBundle(source: string, into: string): Promise<string> {
   if (!isUrl(source)) return download(source, into);
-  const script = fileURLToPath(import.meta.url);
+  // Its own entry file: a bundler merges every module of the daemon into
+  // one, where an import.meta.main block here would run at the daemon's start.
+  const script = fileURLToPath(new URL(`./fetch-child${extname(import.meta.url)}`, import.meta.url));
   const idleIo = existsSync(IONICE) ? [IONICE, '-c', '3'] : [];
   await new Promise<void>((resolve, reject) => {
     execFile(
@@ -57,7 +59,7 @@ export async function fetchBundle(source: string, into: string): Promise<string>
 }
 
 /** In the child (or for a path, here): the bundle's bytes to `into`. */
-async function download(source: string, into: string): Promise<string> {
+export async function download(source: string, into: string): Promise<string> {
   if (!isUrl(source)) {
     const s = await stat(source).catch(() => null);
     if (s === null || !s.isFile()) throw new Error(`${source}: no such file on this controller`);
@@ -104,18 +106,3 @@ function mb(n: number): string {
 
 /** util-linux's ionice: idle I/O class where the image has it. */
 const IONICE = '/usr/bin/ionice';
-
-if (import.meta.main) {
-  const [source, into] = process.argv.slice(2);
-  if (source === undefined || into === undefined || !isUrl(source)) {
-    process.stderr.write('usage: fetch-bundle URL FILE\n');
-    process.exit(2);
-  }
-  download(source, into).then(
-    () => process.exit(0),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(1);
-    },
-  );
-}
