@@ -5,7 +5,7 @@
 // `upgrade-peer` is what one controller's firmware asks of the other's over
 // the peer channel; no operator channel runs it.
 import { argObject, booleanArg, oneOfArg, Optional, patternArg, textArg } from './args.ts';
-import type { CommandContext } from './context.ts';
+import type { CommandContext, UpgradeOps } from './context.ts';
 import { defineCommand, fail, type Outcome } from './define.ts';
 import { parseBoundedJson } from '../core/bounded-json.ts';
 
@@ -16,12 +16,14 @@ function actor(ctx: CommandContext): string {
   return ctx.onBehalf?.user ?? ctx.defaultActor ?? 'operator';
 }
 
-function needUpgrade(ctx: CommandContext): NonNullable<CommandContext['upgrade']> | Outcome {
-  return ctx.upgrade ?? fail('upgrades are not available on this controller (no boot slots)');
-}
-
-function isOutcome(v: unknown): v is Outcome {
-  return typeof v === 'object' && v !== null && 'ok' in v;
+/** Runs `fn` with this controller's upgrade, or refuses where there is none. */
+function withUpgrade(
+  ctx: CommandContext,
+  fn: (u: UpgradeOps) => Outcome | Promise<Outcome>,
+): Outcome | Promise<Outcome> {
+  return ctx.upgrade === undefined
+    ? fail('upgrades are not available on this controller (no boot slots)')
+    : fn(ctx.upgrade);
 }
 
 export const rollingUpgradeCommands = [
@@ -40,8 +42,7 @@ export const rollingUpgradeCommands = [
       flags: [{ arg: 'failback', flag: '--failback' }],
     },
     run: (ctx, args) => {
-      const u = needUpgrade(ctx);
-      return isOutcome(u) ? u : u.begin(args.bundle, args.failback ?? false);
+      return withUpgrade(ctx, (u) => u.begin(args.bundle, args.failback ?? false));
     },
   }),
   defineCommand({
@@ -52,10 +53,7 @@ export const rollingUpgradeCommands = [
     peer: true,
     args: argObject({}),
     cli: { words: ['upgrade', 'status'] },
-    run: async (ctx) => {
-      const u = needUpgrade(ctx);
-      return isOutcome(u) ? u : { ok: true, data: await u.status() };
-    },
+    run: (ctx) => withUpgrade(ctx, async (u) => ({ ok: true, data: await u.status() })),
   }),
   defineCommand({
     name: 'upgrade-abort',
@@ -64,8 +62,7 @@ export const rollingUpgradeCommands = [
     args: argObject({}),
     cli: { words: ['upgrade', 'abort'] },
     run: (ctx) => {
-      const u = needUpgrade(ctx);
-      return isOutcome(u) ? u : u.abort(actor(ctx));
+      return withUpgrade(ctx, (u) => u.abort(actor(ctx)));
     },
   }),
   defineCommand({
@@ -75,8 +72,7 @@ export const rollingUpgradeCommands = [
     args: argObject({}),
     cli: { words: ['upgrade', 'resume'] },
     run: (ctx) => {
-      const u = needUpgrade(ctx);
-      return isOutcome(u) ? u : u.resume(actor(ctx));
+      return withUpgrade(ctx, (u) => u.resume(actor(ctx)));
     },
   }),
   defineCommand({
@@ -86,12 +82,7 @@ export const rollingUpgradeCommands = [
     role: 'admin',
     args: argObject({}),
     cli: { words: ['upgrade', 'rollback'] },
-    run: (ctx) => {
-      const u = needUpgrade(ctx);
-      if (isOutcome(u)) return u;
-      const holds = (ctx.host()?.heldGroups().length ?? 0) > 0;
-      return u.rollback(holds);
-    },
+    run: (ctx) => withUpgrade(ctx, (u) => u.rollback((ctx.host()?.heldGroups().length ?? 0) > 0)),
   }),
   defineCommand({
     name: 'upgrade-peer',
@@ -117,22 +108,22 @@ export const rollingUpgradeCommands = [
     run: (ctx, args) => {
       // Only the peer channel's principal: an operator drives the upgrade with the commands above.
       if (ctx.onBehalf?.address !== 'peer') return fail('upgrade-peer is sent by the peer controller only');
-      const u = needUpgrade(ctx);
-      if (isOutcome(u)) return u;
-      switch (args.op) {
-        case 'status':
-        case 'install':
-          return u.peerOp({ op: args.op });
-        case 'fetch':
-          return args.bundle === undefined
-            ? fail('fetch needs bundle')
-            : u.peerOp({ op: 'fetch', bundle: args.bundle });
-        case 'plan': {
-          if (args.plan === undefined) return fail('plan needs plan');
-          const parsed = parseBoundedJson(args.plan, { bytes: PLAN_BYTES, depth: 4, entries: 64 }, 'plan');
-          return parsed.ok ? u.peerOp({ op: 'plan', plan: parsed.value }) : fail(parsed.error);
+      return withUpgrade(ctx, (u) => {
+        switch (args.op) {
+          case 'status':
+          case 'install':
+            return u.peerOp({ op: args.op });
+          case 'fetch':
+            return args.bundle === undefined
+              ? fail('fetch needs bundle')
+              : u.peerOp({ op: 'fetch', bundle: args.bundle });
+          case 'plan': {
+            if (args.plan === undefined) return fail('plan needs plan');
+            const parsed = parseBoundedJson(args.plan, { bytes: PLAN_BYTES, depth: 4, entries: 64 }, 'plan');
+            return parsed.ok ? u.peerOp({ op: 'plan', plan: parsed.value }) : fail(parsed.error);
+          }
         }
-      }
+      });
     },
   }),
 ];

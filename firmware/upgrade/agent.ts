@@ -59,27 +59,29 @@ export class UpgradeAgent {
   }
 
   /**
-   * The slots as last read. Read once at start and again after this agent
-   * changes them: `rauc status` runs at RAUC's low priority and took over
-   * 30 s on a busy active controller, longer than the peer waits for a reply.
+   * The slots and the trial marker as last read: at start, after the boot's
+   * trial and after this agent changes them, never per status (the peer asks
+   * every 2 s; `rauc status` runs at RAUC's low priority and took over 30 s
+   * on a busy active controller, longer than the peer waits for a reply).
    */
   private boot: BootStatus | null = null;
+  private trialMark: Trial | null = null;
 
-  async refreshBoot(): Promise<void> {
+  async refresh(): Promise<void> {
     this.boot = await this.o.slots.status().catch(() => this.boot);
+    const read = await this.o.trials.read();
+    this.trialMark = read.kind === 'ok' ? read.value : null;
   }
 
-  async status(): Promise<AgentStatus> {
-    const boot = this.boot;
-    const read = await this.o.trials.read();
-    return {
+  status(): Promise<AgentStatus> {
+    return Promise.resolve({
       firmwareVersion: this.o.firmwareVersion,
-      boot,
-      trial: read.kind === 'ok' ? read.value : null,
+      boot: this.boot,
+      trial: this.trialMark,
       check: this.o.trial.state(),
       fetch: this.fetchState,
       install: this.installState,
-    };
+    });
   }
 
   /** Starts fetching and verifying; the outcome shows in status(). */
@@ -157,7 +159,7 @@ export class UpgradeAgent {
         outcome: 'pending',
         ...(this.o.bootId !== undefined ? { bootId: this.o.bootId } : {}),
       });
-      await this.refreshBoot();
+      await this.refresh();
       this.installState = {
         state: 'installed',
         percent: 100,
@@ -182,7 +184,7 @@ export class UpgradeAgent {
   /** Rollback: the other slot primary again, then a reboot into it. */
   async rollback(): Promise<void> {
     await this.o.slots.markActive('other');
-    await this.refreshBoot();
+    await this.refresh();
     this.o.log({
       severity: 'warning',
       code: 'UPGRADE_ROLLBACK',

@@ -97,10 +97,10 @@ export class UpgradeService implements Extension, UpgradeOps {
 
   async start(): Promise<void> {
     // The trial marks slots: the agent reads them now and once it is through.
-    void this.agent.refreshBoot();
+    void this.agent.refresh();
     void this.trial
       .run()
-      .then(() => this.agent.refreshBoot())
+      .then(() => this.agent.refresh())
       .catch((e: unknown) =>
         this.o.log({
           severity: 'error',
