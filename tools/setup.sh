@@ -34,9 +34,20 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "tools/setup.sh: installing ${missing[*]}"
   apt-get update
-  # Debian's services must not start (there is no systemd here; the lab runs
-  # its own tgtd, mosquitto and postgres inside namespaces).
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+  # Debian's services must not start (the lab runs its own tgtd, mosquitto,
+  # postgres and keepalived inside namespaces; one on the host would hold
+  # their ports and sockets). Without systemd, a package's postinst starts
+  # its init script unless policy-rc.d says no (exit 101), so say it while
+  # apt runs, unless the machine already has its own policy.
+  policy=/usr/sbin/policy-rc.d
+  ours=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod 755 "$policy" && ours=1
+  fi
+  status=0
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" || status=$?
+  [ "$ours" -eq 1 ] && rm -f "$policy"
+  [ "$status" -eq 0 ] || exit "$status"
 else
   echo "tools/setup.sh: Debian packages present"
 fi

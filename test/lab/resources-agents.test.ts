@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labFiles } from '../../tools/lab/files.ts';
+import { lanReport } from '../../tools/lab/net-report.ts';
 import { ADDR } from '../../tools/lab/topology.ts';
 import { lab, labOk, labStatus, ping } from './lab-helpers.ts';
 
@@ -167,7 +168,8 @@ describe('vip agent in controller A', () => {
     expect(started.result.ok).toBe(true);
     expect(started.result.actions[0]?.result.reason).toBe(`added ${VIP}/24 on lan0`);
     expect(await neighbourMac('client', VIP)).toBe(macA); // moved by the GARP burst alone
-    expect(await ping('client', VIP)).toBe(0);
+    const pinged = await ping('client', VIP);
+    expect(pinged, pinged === 0 ? '' : await lanReport()).toBe(0);
     expect(await neighbourMac('client', VIP)).toBe(macA);
 
     const monitored = await agent<Record<string, { code: number }>>('monitor', vipGroup);
@@ -182,7 +184,9 @@ describe('vip agent in controller A', () => {
     const macClient = await macOf('client');
     await labOk(['exec', 'client', 'ip', 'address', 'add', `${VIP}/24`, 'dev', 'lan0']);
     const started = await agent<Outcome>('start', vipGroup);
-    expect(started.result.ok).toBe(false);
+    // Taken after all: the LAN's state says whether A could have heard the client.
+    const why = started.result.ok ? `${JSON.stringify(started.result)}\n${await lanReport()}` : '';
+    expect(started.result.ok, why).toBe(false);
     expect(started.result.reason).toBe(
       `start of vip failed: generic-error (1): ${VIP} is already answered by ${macClient}; not taking it`,
     );

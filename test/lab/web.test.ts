@@ -22,6 +22,7 @@ import { sendRequest } from '../../firmware/console/client.ts';
 import { panelSocketPath } from '../../firmware/console/panel-socket.ts';
 import { consoleFile, controlSocket, labOk, waitForLine } from '../../tools/lab/configs/daemons.ts';
 import { GROUP, resetPair, startPgPair, started, toState } from '../../tools/lab/client/pg-pair.ts';
+import { lanReport } from '../../tools/lab/net-report.ts';
 import { ADDR, type Controller } from '../../tools/lab/topology.ts';
 import { startLocalBroker, type LocalBroker } from './fixtures/panel-lab.ts';
 import {
@@ -107,7 +108,10 @@ describe('the web panel in a browser, through the VIP (issue 15)', () => {
       '%{http_code} %{redirect_url}',
       `http://${ADDR.lanVip}/`,
     ]);
-    expect(r.stdout).toBe(`301 https://${ADDR.lanVip}/`);
+    const redirect = `301 https://${ADDR.lanVip}/`;
+    // Unreachable (000): curl's reason and the LAN's state go into the failure message.
+    const why = r.stdout === redirect ? '' : `${r.stderr}\n${await lanReport()}`;
+    expect(r.stdout, why).toBe(redirect);
     // The certificate the VIP's owner serves, as openssl sees it from the client.
     const pem = await clientOpenssl(['s_client', '-connect', `${ADDR.lanVip}:443`, '-showcerts']);
     const cert = new X509Certificate(pem.stdout.slice(pem.stdout.indexOf('-----BEGIN CERTIFICATE-----')));

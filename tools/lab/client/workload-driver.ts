@@ -1,6 +1,7 @@
 // Host side of the client workload: start it in tdm-client, wait until it has
 // had a row acknowledged, stop it and parse its WorkloadReport.
 import { fileURLToPath } from 'node:url';
+import { lanReport } from '../net-report.ts';
 import { ClientProcess } from './in-client.ts';
 import type { WorkloadEvent, WorkloadReport } from './report.ts';
 
@@ -34,7 +35,7 @@ export class Workload {
       );
     } catch (err) {
       await w.proc.stop(2000);
-      throw err;
+      throw new Error(`${(err as Error).message}\n${await lanReport()}`, { cause: err });
     }
     return w;
   }
