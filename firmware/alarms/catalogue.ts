@@ -98,9 +98,9 @@ export const ALARM_CATALOGUE = {
   GROUP_DOWN: {
     severity: 'critical',
     source: 'failover',
-    message: 'Group {subject} runs on no controller although {candidates} could run it',
+    message: 'Group {subject} runs on no controller although {candidates} could run it: {waiting}',
     remedy:
-      'Read the event log for why it did not start (a failed start, a failed fence, a refused placement). Fix the cause, then clear its failure with tandemctl cleanup so it may start again.',
+      'The message says what it waits for. A start retry after the peer let go runs by itself; once the retries are used up, or for a failed fence or a refused placement, read the event log for why it did not start, fix the cause, then clear its failure with tandemctl cleanup so it may start again.',
   },
   MAINTENANCE_MODE: {
     severity: 'warning',

@@ -190,9 +190,10 @@ export class Controller {
     // and lease (takeover wait), the loser's fence delay, and the settling
     // of a free group after a join (lease.ts, one function for the daemon and the docs).
     const graceMs = groupDownGraceMs({ ...settings, deadtimeMs: p.timing.deadtimeMs });
-    this.groupDown = new GroupDownWatch(p.alarms, clock, graceMs, {
+    this.groupDown = new GroupDownWatch(p.alarms, clock, graceMs, p.self, {
       groups: () => this.groupStatus(),
       candidates: () => this.groupCandidates(),
+      startWait: (group) => this.failover.startWait(group),
     });
     // Tell the peer our new state and groups now, not an interval later.
     this.failover.onChange(() => {
@@ -433,6 +434,8 @@ export class Controller {
     const held = new Set(this.failover.status().groups);
     const peerDead = this.peerView.peerState() === 'dead';
     const peerGroups = peerDead ? [] : (this.peerView.latest()?.groups ?? []);
+    // A self-fenced peer stops at once everything it still lists: not running.
+    const peerStopping = !peerDead && this.peerView.latest()?.state === 'self-fenced';
     const peer = otherController(this.self);
     const failedHere = this.failover.status().failed;
     // A dead peer's last report is history; its failures are forgotten with it.
@@ -440,7 +443,7 @@ export class Controller {
     return this.config.groups.map(({ name, preferred }) => {
       const local = this.runner.localState(name);
       const owner = held.has(name) ? this.self : peerGroups.includes(name) ? peer : null;
-      const state = owner === peer ? 'running' : local;
+      const state = owner === peer ? (peerStopping ? 'stopping' : 'running') : local;
       const failedOn = (['A', 'B'] as const).filter((c) =>
         (c === this.self ? failedHere : failedThere).includes(name),
       );

@@ -3,7 +3,8 @@
 // each. It decides nothing the table does not say; the only logic here is
 // turning conditions into events (reconcile) and running the actions. Who
 // may run what lives in placement.ts, free-groups.ts, releases.ts and
-// failure-memory.ts; which start or stop is a move, in moves.ts. Disk access
+// failure-memory.ts (with start-retry.ts: when a failed start is tried
+// again); which start or stop is a move, in moves.ts. Disk access
 // and our key come from the fencer's one registration poll. Maintenance is
 // the box's (box-maintenance.ts): the machine follows the mark, whichever
 // controller set it.
@@ -27,6 +28,7 @@ import type { PeerView } from './peer-view.ts';
 import type { PlacementConfig } from './placement.ts';
 import { failbackGroups, fencesFirst } from './placement.ts';
 import { ReleaseMemory } from './releases.ts';
+import type { StartWait } from './start-retry.ts';
 import type { Guard } from './table.ts';
 import { lookup, resolveCell } from './table.ts';
 import { CANDIDATE_STATES } from './wire.ts';
@@ -107,6 +109,8 @@ export class FailoverMachine {
   private readonly releases: ReleaseMemory;
   private readonly free: FreeGroups;
   private failbackSince: number | undefined;
+  /** The peer's latest heartbeat said self-fenced (a sign for failed starts, start-retry.ts). */
+  private peerSelfFenced = false;
   private readonly listeners = new Set<Listener>();
   private readonly changeListeners = new Set<(s: FailoverStatus) => void>();
   private readonly unsubscribe: (() => void)[] = [];
@@ -133,6 +137,15 @@ export class FailoverMachine {
       failed: this.failures.groups(),
       maintenance: this.deps.maintenance.mark,
     };
+  }
+
+  /**
+   * What a group that failed here waits for before it may start here again,
+   * while the peer cannot take it; undefined when it did not fail here or
+   * the peer can take it (the GROUP_DOWN alarm says it).
+   */
+  startWait(group: string): StartWait | undefined {
+    return this.peerCannotTake() ? this.failures.wait(group) : undefined;
   }
 
   /**
@@ -397,6 +410,7 @@ export class FailoverMachine {
   private fenceEvent(outcome: FenceOutcome): FailoverEvent {
     switch (outcome.kind) {
       case 'peer-fenced':
+        this.failures.causeMayHaveCleared();
         // A fence that lands while the peer is heard again (it came back
         // during the fence) does not leave it fenced for long: it finds its
         // key gone and registers anew. Only a silent peer stays "fenced by
@@ -499,6 +513,7 @@ export class FailoverMachine {
         return;
       case 'peer-dead':
         this.lastPeerHeardMs = e.lastHeardMs;
+        this.failures.causeMayHaveCleared();
         this.dispatch(this.deadOrIsolated(e.reason));
         return;
       case 'path-up':
@@ -560,7 +575,7 @@ export class FailoverMachine {
     if (this.stopped) return;
     this.followMaintenance();
     const now = this.deps.clock.monotonicMs();
-    this.releases.trackPeer(this.deps.peer.latest()?.groups ?? [], now);
+    this.watchPeerLetGo(now);
     if (this.current !== 'standby' && this.current !== 'active') {
       this.failbackSince = undefined;
       return;
@@ -614,6 +629,20 @@ export class FailoverMachine {
     }
     if (this.offerFailedGroups()) return;
     this.checkFailback();
+  }
+
+  /**
+   * Signs that the cause of a failed start may have cleared (start-retry.ts):
+   * the peer released groups (they left its heartbeat) or was heard
+   * self-fenced. Confirmed down is noted where it happens (peer-dead, fence).
+   */
+  private watchPeerLetGo(now: number): void {
+    const report = this.deps.peer.latest();
+    const released = this.releases.trackPeer(report?.groups ?? [], now);
+    if (released.length > 0) this.failures.causeMayHaveCleared(released);
+    const selfFenced = this.deps.peer.peerState() === 'alive' && report?.state === 'self-fenced';
+    if (selfFenced && !this.peerSelfFenced) this.failures.causeMayHaveCleared();
+    this.peerSelfFenced = selfFenced;
   }
 
   /**

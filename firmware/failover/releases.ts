@@ -20,10 +20,12 @@ export class ReleaseMemory {
     this.releasedBy.set(group, { by, atMs });
   }
 
-  /** A group that left the peer's heartbeat list was released by the peer. */
-  trackPeer(groups: readonly string[], now: number): void {
-    for (const g of this.lastPeerGroups) if (!groups.includes(g)) this.note(g, this.peer, now);
+  /** A group that left the peer's heartbeat list was released by the peer. Returns those just released. */
+  trackPeer(groups: readonly string[], now: number): string[] {
+    const released = this.lastPeerGroups.filter((g) => !groups.includes(g));
+    for (const g of released) this.note(g, this.peer, now);
     this.lastPeerGroups = groups;
+    return released;
   }
 
   /** Who stopped `group` last, if that was within the handover window. */

@@ -22,6 +22,13 @@ export class ResourceLedger {
   readonly moves: string[] = [];
   /** "A/db": starts of this resource on this controller fail (a broken resource there). */
   readonly brokenStarts = new Set<string>();
+  /**
+   * A start fails while the other controller still holds the resource, as
+   * the lab's filesystem start fails (e2fsck exit 8) while a frozen peer
+   * still holds the mount. Off by default: the ledger then lets both hold
+   * it, so the invariants can see a double writer.
+   */
+  exclusive = false;
 
   constructor(timing: LedgerTiming = { startMs: 200, stopMs: 100 }) {
     this.timing = timing;
@@ -52,8 +59,9 @@ export class ResourceLedger {
     return {
       where: (name) => `sim ledger ${id}/${name}`,
       write: (name) => {
+        const heldElsewhere = this.holdersOf(name).some((c) => c !== id);
         set(name, true);
-        const broken = this.brokenStarts.has(`${id}/${name}`);
+        const broken = this.brokenStarts.has(`${id}/${name}`) || (this.exclusive && heldElsewhere);
         return new Promise((resolve, reject) =>
           proc.after(this.timing.startMs, () => {
             // A failed start leaves nothing running (the agent reports it failed).

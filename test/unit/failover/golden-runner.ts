@@ -31,6 +31,7 @@ export interface GoldenFile {
     readonly fenceDelayMs?: number;
     readonly rebootMs?: number;
     readonly failureTimeoutMs?: number;
+    readonly exclusiveStarts?: boolean;
   };
   readonly steps: readonly GoldenStep[];
   readonly runMs: number;

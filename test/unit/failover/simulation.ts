@@ -26,6 +26,8 @@ export interface SimOptions {
   readonly quirks?: 'spc4' | 'tgt';
   /** failover.failureTimeoutMs (0: until cleanup). */
   readonly failureTimeoutMs?: number;
+  /** A start fails while the other controller still holds the resource (ResourceLedger.exclusive). */
+  readonly exclusiveStarts?: boolean;
 }
 
 export type Operator =
@@ -60,6 +62,7 @@ export class Simulation {
       rebootMs: 2000,
       quirks: 'spc4',
       failureTimeoutMs: 600_000,
+      exclusiveStarts: false,
       ...opts,
     };
     const o = this.opts;
@@ -88,6 +91,7 @@ export class Simulation {
         watchdog: { enabled: o.watchdogS !== null, timeoutS: o.watchdogS ?? 10 },
       },
     });
+    this.box.ledger.exclusive = o.exclusiveStarts;
     this.box.onController((id, controller) => {
       if (controller === undefined) return;
       this.nexus[id] = this.box.nexus(id);
