@@ -8,6 +8,15 @@
 //   unknown while every path is still in init;
 //   suspect otherwise (no path up, at least one not yet down).
 //
+// Coming back up (hysteresis): a path that is down while the peer is alive
+// on another path is up again only after HEAL_BEATS consecutive good beats
+// (each within two intervals of the one before), not on the first: a heal
+// that stutters (a cable half in, a session that drops again) would
+// otherwise show up, late, down, up. It counts beats, not time, so a steady
+// path is up one interval after its first good beat. Without another path
+// up, the first beat is proof of life and brings its path up at once: the
+// peer's liveness, and so every takeover decision, never waits for it.
+//
 // Stall guard: when a path timer fires we judge one tick later (after(0)).
 // After an event-loop stall, Node runs due timers before it reads the
 // sockets and serial port, so judging at once would blame the peer for
@@ -19,6 +28,9 @@ import { maskHas, pathsToMask, type HeartbeatPath } from './heartbeat-paths.ts';
 import type { HeartbeatTiming } from './timing.ts';
 
 export type PathState = 'init' | 'up' | 'late' | 'down';
+
+/** Consecutive good beats that bring a down path back up while the peer lives on another path. */
+export const HEAL_BEATS = 2;
 export type PeerState = 'unknown' | 'alive' | 'suspect' | 'dead';
 
 export type MembershipEvent =
@@ -73,6 +85,8 @@ interface PathRecord {
   timer: TimerHandle | undefined;
   oneWay: boolean;
   oneWaySinceMs: number | undefined;
+  /** Consecutive good beats heard while the path is down (HEAL_BEATS). */
+  healBeats: number;
 }
 
 export class Membership {
@@ -97,6 +111,7 @@ export class Membership {
         timer: undefined,
         oneWay: false,
         oneWaySinceMs: undefined,
+        healBeats: 0,
       });
     }
   }
@@ -125,6 +140,7 @@ export class Membership {
     const now = this.clock.monotonicMs();
     const at = Math.min(receivedAtMs ?? now, now);
     if (r.lastHeardMs !== undefined && at < r.lastHeardMs) return; // older than what we know
+    this.countHealBeat(r, at);
     r.lastHeardMs = at;
     this.lastMessage = msg;
     this.peerReport = msg.health.seesPeer;
@@ -146,6 +162,7 @@ export class Membership {
     const now = this.clock.monotonicMs();
     const at = Math.min(receivedAtMs ?? now, now);
     if (r.lastHeardMs !== undefined && at < r.lastHeardMs) return;
+    this.countHealBeat(r, at);
     r.lastHeardMs = at;
     this.peerReport = undefined;
     this.noteVersions(envelope.versions);
@@ -240,16 +257,49 @@ export class Membership {
     const now = this.clock.monotonicMs();
     const next = this.stateOf(r, now);
     if (next !== r.state) {
+      const wasUp = r.state === 'up';
       r.state = next;
       const type =
         next === 'up' ? 'path-up' : next === 'late' ? 'path-late' : next === 'down' ? 'path-down' : undefined;
       if (type !== undefined) this.emit({ type, path, atMs: now, lastHeardMs: r.lastHeardMs, reason });
+      if (wasUp) this.releaseHealing(r);
     }
     this.schedule(path);
     this.updatePeer(reason);
   }
 
+  /**
+   * A path left up: a path held down by its heal streak may now be the only
+   * one the peer is heard on, and then its last beat is proof of life (see
+   * top of file), judged before the peer's verdict is.
+   */
+  private releaseHealing(left: PathRecord): void {
+    for (const [p, r] of this.records)
+      if (r !== left && r.state === 'down' && r.healBeats > 0 && !this.upElsewhere(r))
+        this.judge(
+          p,
+          `heard on ${p} ${this.clock.monotonicMs() - (r.lastHeardMs ?? 0)} ms ago, the last path up left`,
+        );
+  }
+
+  /** A good beat at `at` on `r`, before lastHeardMs takes it: extend or restart the streak. */
+  private countHealBeat(r: PathRecord, at: number): void {
+    if (r.state !== 'down') {
+      r.healBeats = 0;
+      return;
+    }
+    const consecutive = r.lastHeardMs !== undefined && at - r.lastHeardMs < 2 * this.timing.intervalMs;
+    r.healBeats = consecutive ? r.healBeats + 1 : 1;
+  }
+
+  /** The peer is up on a path other than `r`: a beat on `r` proves nothing new about its life. */
+  private upElsewhere(r: PathRecord): boolean {
+    for (const other of this.records.values()) if (other !== r && other.state === 'up') return true;
+    return false;
+  }
+
   private stateOf(r: PathRecord, now: number): PathState {
+    if (r.state === 'down' && r.healBeats < HEAL_BEATS && this.upElsewhere(r)) return 'down';
     if (r.lastHeardMs === undefined) {
       return now - (this.startedAtMs ?? now) >= this.timing.initdeadMs ? 'down' : 'init';
     }
