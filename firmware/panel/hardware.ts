@@ -65,7 +65,10 @@ export async function openPanelHardware(o: HardwareOptions): Promise<PanelHardwa
     simBus.attach(cfg.lcd.address, hd);
     bus = simBus;
   } else {
-    bus = LinuxI2cBus.open(cfg.lcd.bus);
+    // An absent adapter is an LCD fault (reported, retried), not a reason to
+    // exit: the keys and LEDs may still work, and an upgrade's health check
+    // counts this process as alive.
+    bus = LinuxI2cBus.whenPresent(cfg.lcd.bus);
   }
   const lcd = new Pcf8574Lcd({
     bus,
@@ -122,7 +125,8 @@ export async function openPanelHardware(o: HardwareOptions): Promise<PanelHardwa
     });
     io = panelIo;
   } catch (err) {
-    o.onFault('gpio', `${cfg.gpio.chip}: ${errorMessage(err)}`);
+    // The HAL's errors name the chip already.
+    o.onFault('gpio', errorMessage(err));
   }
 
   const simChip = chip instanceof SimGpioChip ? chip : null;

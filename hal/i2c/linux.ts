@@ -26,11 +26,13 @@ import {
 
 export class LinuxI2cBus extends I2cBusBase {
   readonly description: string;
+  /** null until opened (see whenPresent) and after close. */
   private fd: number | null;
+  private closed = false;
   /** SMBus calls are two ioctls (address, then transfer) on one fd: one at a time. */
   private smbusQueue: Promise<unknown> = Promise.resolve();
 
-  private constructor(description: string, fd: number) {
+  private constructor(description: string, fd: number | null) {
     super();
     this.description = description;
     this.fd = fd;
@@ -38,16 +40,36 @@ export class LinuxI2cBus extends I2cBusBase {
 
   static open(path: string = paths.i2cBus): LinuxI2cBus {
     assertI2cLayouts(path);
+    return new LinuxI2cBus(path, openAdapter(path));
+  }
+
+  /**
+   * A bus whose adapter may be absent now (its driver not loaded yet, a board
+   * without it): each transfer opens the adapter if it is not open yet, and
+   * fails with the open error while it cannot be opened. The panel keeps
+   * running on such a bus and reports its LCD faulty instead of exiting.
+   */
+  static whenPresent(path: string = paths.i2cBus): LinuxI2cBus {
+    assertI2cLayouts(path);
+    let fd: number | null;
     try {
-      return new LinuxI2cBus(path, openSync(path, 'r+'));
-    } catch (err) {
-      throw fromNodeError('open', path, err);
+      fd = openAdapter(path);
+    } catch {
+      fd = null; // each transfer tries again and throws the open error
     }
+    return new LinuxI2cBus(path, fd);
+  }
+
+  /** The open fd, opening the adapter first if needed. */
+  private openFd(): number {
+    if (this.closed) throw new HalError('closed', this.description, 'bus is closed');
+    this.fd ??= openAdapter(this.description);
+    return this.fd;
   }
 
   async transfer(messages: readonly I2cMessage[]): Promise<Buffer[]> {
     const msgs = validateMessages(this.description, messages);
-    if (this.fd === null) throw new HalError('closed', this.description, 'bus is closed');
+    const fd = this.openFd();
     // Every buffer below is referenced from this frame until the ioctl ends,
     // so the raw pointers inside the structs stay valid.
     const buffers = msgs.map((m) => (m.read ? Buffer.alloc(m.length) : Buffer.from(m.data)));
@@ -59,7 +81,7 @@ export class LinuxI2cBus extends I2cBusBase {
     );
     const rdwr = encodeRdwrData(addressOf(raw), msgs.length);
     try {
-      await ioctlAsync(this.fd, I2C_RDWR, rdwr, this.description, 'I2C_RDWR');
+      await ioctlAsync(fd, I2C_RDWR, rdwr, this.description, 'I2C_RDWR');
     } catch (err) {
       if (err instanceof SyscallError) throw i2cErrorFromErrno(err.errno, this.description);
       throw err;
@@ -86,11 +108,11 @@ export class LinuxI2cBus extends I2cBusBase {
   ): Promise<Buffer | null> {
     validateAddress(this.description, addr);
     const run = async (): Promise<Buffer | null> => {
-      if (this.fd === null) throw new HalError('closed', this.description, 'bus is closed');
-      ioctlValueSync(this.fd, I2C_SLAVE, addr, this.description, 'I2C_SLAVE');
+      const fd = this.openFd();
+      ioctlValueSync(fd, I2C_SLAVE, addr, this.description, 'I2C_SLAVE');
       const arg = encodeSmbusIoctl(readWrite, command, I2C_SMBUS_BYTE, data === null ? 0n : addressOf(data));
       try {
-        await ioctlAsync(this.fd, I2C_SMBUS, arg, this.description, 'I2C_SMBUS');
+        await ioctlAsync(fd, I2C_SMBUS, arg, this.description, 'I2C_SMBUS');
       } catch (err) {
         if (err instanceof SyscallError)
           throw i2cErrorFromErrno(err.errno, this.description, 'ioctl(I2C_SMBUS)');
@@ -106,6 +128,15 @@ export class LinuxI2cBus extends I2cBusBase {
   close(): Promise<void> {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
+    this.closed = true;
     return Promise.resolve();
+  }
+}
+
+function openAdapter(path: string): number {
+  try {
+    return openSync(path, 'r+');
+  } catch (err) {
+    throw fromNodeError('open', path, err);
   }
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import { SimPcf8574Hd44780 } from '../../../hal/i2c/hd44780.ts';
@@ -75,6 +78,30 @@ describe('LinuxI2cBus syscall layer', () => {
     expect(() => LinuxI2cBus.open('/nonexistent/i2c-9')).toThrow(
       expect.objectContaining({ code: 'disconnected' }),
     );
+  });
+
+  it('whenPresent: an absent adapter fails each transfer as disconnected, and is opened once it appears', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-i2c-'));
+    const path = join(dir, 'i2c-1');
+    const bus = LinuxI2cBus.whenPresent(path);
+    try {
+      for (let i = 0; i < 2; i++) {
+        await expect(bus.transfer([{ addr: 0x27, read: true, length: 1 }])).rejects.toMatchObject({
+          code: 'disconnected',
+        });
+        await expect(bus.sendByte(0x27, 0x08)).rejects.toMatchObject({ code: 'disconnected' });
+      }
+      // The adapter appears (a regular file stands in: the ioctl then says ENOTTY, so it was opened).
+      writeFileSync(path, '');
+      await expect(bus.transfer([{ addr: 0x27, read: true, length: 1 }])).rejects.toMatchObject({
+        code: 'not-supported',
+        errnoName: 'ENOTTY',
+      });
+    } finally {
+      await bus.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await expect(bus.sendByte(0x27, 0x08)).rejects.toMatchObject({ code: 'closed' });
   });
 });
 
