@@ -68,9 +68,11 @@ export class UpgradeAgent {
   private trialMark: Trial | null = null;
 
   async refresh(): Promise<void> {
-    this.boot = await this.o.slots.status().catch(() => this.boot);
+    // The marker first: it is a small file, and it holds the trial's verdict
+    // the peer waits for, while the slots can take half a minute to read.
     const read = await this.o.trials.read();
     this.trialMark = read.kind === 'ok' ? read.value : null;
+    this.boot = await this.o.slots.status().catch(() => this.boot);
   }
 
   status(): Promise<AgentStatus> {

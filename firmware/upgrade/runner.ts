@@ -292,7 +292,10 @@ export class UpgradeRunner {
       return this.waiting(p, `waiting for controller ${peer}`, 'peer');
     }
     const peerNew = theirs.firmwareVersion === target;
-    if (theirs.trial?.outcome === 'fell-back' && theirs.trial.version === target)
+    // The verdict shows in the check as soon as it is known; the marker
+    // (read again with the slots) may still say pending for a while.
+    const fellBack = theirs.trial?.outcome === 'fell-back' || theirs.check.outcome === 'fell-back';
+    if (fellBack && theirs.trial?.version === target)
       return this.fail(
         p,
         `controller ${peer} fell back to ${theirs.firmwareVersion}: ${target} did not pass its health check there`,

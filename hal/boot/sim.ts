@@ -34,6 +34,11 @@ export class SimBootSlots implements BootSlots {
   private readonly bundles = new Map<string, SimBundle>();
   /** A power cut during install: the slot is half-written, not primary. */
   failNextInstall: string | null = null;
+  /**
+   * A slow `rauc status` (it runs at RAUC's low priority and took over 30 s
+   * on a busy controller): when set, status() first waits for it.
+   */
+  statusDelay: (() => Promise<void>) | null = null;
 
   constructor(o: { compatible?: string; version?: string } = {}) {
     this.compatible = o.compatible ?? 'tandem-controller';
@@ -47,8 +52,9 @@ export class SimBootSlots implements BootSlots {
     this.bundles.set(path, bundle);
   }
 
-  status(): Promise<BootStatus> {
-    return Promise.resolve({
+  async status(): Promise<BootStatus> {
+    await this.statusDelay?.();
+    return {
       booted: this.bootedSlot,
       primary: this.order[0]!,
       slots: (['A', 'B'] as const).map((name) => ({
@@ -56,7 +62,7 @@ export class SimBootSlots implements BootSlots {
         good: this.slots[name].ok,
         version: this.slots[name].version,
       })),
-    });
+    };
   }
 
   private bundle(path: string): SimBundle {

@@ -116,6 +116,32 @@ describe('UpgradeRunner: the rolling upgrade of the pair', () => {
     expect(p.codes('A')).not.toContain('A UPGRADE_INSTALLING');
   });
 
+  it('the first controller fails its health check and falls back: the plan stops naming the fallback, even while its slots are slow to read', async () => {
+    const p = await started();
+    // As on the VM pair: `rauc status` takes 40 s on the controller that fell
+    // back, so its verdict is known before the slots are read again.
+    p.ctl.B.sim.statusDelay = () => p.clock.sleep(40_000);
+    expect((await p.svc('A').begin(p.bundle, false)).ok).toBe(true);
+    expect(await p.run(20 * 60_000, () => p.ctl.B.version === TO)).toBe(true);
+    p.ctl.B.health.diskAccess = false; // the new firmware cannot reach the shared disk
+    expect(await p.run(30 * 60_000, ended(p))).toBe(true);
+    await p.run(2 * 60_000);
+    expect(p.codes('B')).toEqual(expect.arrayContaining(['B UPGRADE_HEALTH_FAILED', 'B UPGRADE_FELL_BACK']));
+    expect(p.ctl.B.fellBack).toHaveLength(1);
+    for (const id of ['A', 'B'] as const) {
+      const plan = p.plan(id)!;
+      expect(plan.step).toBe('failed');
+      expect(plan.detail[0]).toBe(
+        `controller B fell back to ${FROM}: ${TO} did not pass its health check there`,
+      );
+    }
+    // Never installed again, never on A; nothing switched over.
+    expect(p.codes().filter((c) => c.endsWith('UPGRADE_INSTALLED'))).toEqual(['B UPGRADE_INSTALLED']);
+    expect(p.ctl.A.version).toBe(FROM);
+    expect(p.ctl.B.version).toBe(FROM);
+    expect(p.switchovers).toEqual([]);
+  });
+
   it('abort before the switchover: the groups stay where they are, nothing more is installed', async () => {
     const p = await started();
     // B's trial cannot pass for now (no shared disk there): the runner waits for it.
