@@ -48,11 +48,11 @@ async function logIn(con: GuestConsole, password: string): Promise<number> {
 }
 
 /** One event line as the NOC receives it, or null. */
-function parseEvent(line: string): { code: string; message: string } | null {
+function parseEvent(line: string): { code: string; message: string; ts: number } | null {
   try {
-    const e = JSON.parse(line) as { code?: unknown; message?: unknown };
+    const e = JSON.parse(line) as { code?: unknown; message?: unknown; ts?: unknown };
     return typeof e.code === 'string' && typeof e.message === 'string'
-      ? { code: e.code, message: e.message }
+      ? { code: e.code, message: e.message, ts: typeof e.ts === 'number' ? e.ts : 0 }
       : null;
   } catch {
     return null;
@@ -248,6 +248,18 @@ describe('the VM pair, booted from the flashed dev image', () => {
         console.log(
           `client: ${report.acknowledged} rows acknowledged, ${report.outages.length} outage(s), the longest ${longest.toFixed(1)} s`,
         );
+        // When each outage was, beside what the box said then (seconds after the command).
+        const at = (ms: number) => `+${((ms - t0) / 1000).toFixed(1)} s`;
+        const outageLines = report.outages.map(
+          (o) =>
+            `  outage ${at(o.lastOkAt)} for ${(((o.recoveredAt ?? Date.now()) - o.lastOkAt) / 1000).toFixed(1)} s, ${o.failures} failure(s): ${o.firstError}`,
+        );
+        const timeline = events
+          .lines()
+          .map((l) => parseEvent(l))
+          .filter((e) => e !== null && e.ts >= t0 && !e.code.startsWith('PATH_') && e.code !== 'PEER_ACTION')
+          .map((e) => `  ${at(e?.ts ?? 0)} ${e?.code} ${(e?.message ?? '').slice(0, 140)}`);
+        console.log(`outages:\n${outageLines.join('\n')}\nevents:\n${timeline.slice(0, 200).join('\n')}`);
         expect(report.readback.ok).toBe(true);
         expect(report.missing).toEqual([]);
         // The only outage is the switchover's: one stretch, not one per reboot.
