@@ -1,11 +1,11 @@
 // GROUP_DOWN: a configured group that runs on no controller although one
 // could run it. A takeover or a move leaves a group unowned for a while by
 // design (detection, lease, fence delay, settling), so the alarm waits a
-// grace period of that length before it speaks; it clears as soon as the
-// group runs again (has an owner that is not stopping it), or nobody could run it (the root cause, such as
-// a dead peer with no disk here, has its own alarm), but a start here in
-// flight leaves it as it is. The alarm says what the
-// group waits for (a start retry, a sign from the peer, an operator), and is
+// grace period of that length before it speaks. It clears as soon as the
+// group runs again (an owner that is not stopping it) or nobody could run it
+// (the root cause, such as a dead peer with no disk here, has its own
+// alarm); a start here in flight leaves it as it is. The alarm says what the
+// group waits for (a start retry, a sign from the peer, an operator) and is
 // raised again, with the new text, when that changes.
 import type { Clock } from '../../hal/clock/clock.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
