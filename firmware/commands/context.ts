@@ -3,7 +3,14 @@
 // keeper, heartbeat runtime, failover host, alarm manager, event log, config
 // manager) satisfy them as they are, and a test can hand in plain objects.
 import type { Result } from '../core/result.ts';
-import type { UpgradeProgress, ControllerStatus, GroupStatus, ResourceStatus } from '../status/snapshot.ts';
+import type {
+  UpgradeProgress,
+  ControllerStatus,
+  GroupStatus,
+  ResourceStatus,
+  StatusReport,
+} from '../status/snapshot.ts';
+import type { HeartbeatPath } from '../cluster/heartbeat-paths.ts';
 import type { EventInput, EventQuery, LoggedEvent } from '../events/types.ts';
 import type { TandemConfig } from '../config/schema.ts';
 
@@ -139,6 +146,50 @@ export type PeerUpgradeOp =
   | { readonly op: 'install' }
   | { readonly op: 'plan'; readonly plan: unknown };
 
+/** The failover drill on this controller (firmware/drill, docs/drill.md); its replies are Outcomes. */
+export interface DrillOps {
+  /** Preflight, then the drill in the background: the progress, or the refusal naming each failed check. */
+  begin(run: DrillRun): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
+  /** The running drill's progress and the last drill's report. */
+  status(): Promise<unknown>;
+  /** What the peer's drill asks of this controller. */
+  peerOp(
+    op: PeerDrillOp,
+    log: { query(q?: EventQuery): LoggedEvent[] } | undefined,
+  ): Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
+}
+
+/** What a drill gets from the command that starts it. */
+export interface DrillRun {
+  /** Who asked (the report keeps it). */
+  readonly actor: string;
+  /** This controller's event log: the phases are read from it. */
+  readonly log: { query(q?: EventQuery): LoggedEvent[] };
+  /** The status report now (preflight). */
+  readonly here: StatusReport;
+  /** The switchover or failback command, run here on the drill's behalf. */
+  move(
+    kind: 'switchover' | 'failback',
+    group: string,
+  ):
+    | { ok: true; data: unknown }
+    | { ok: false; error: string }
+    | Promise<{ ok: true; data: unknown } | { ok: false; error: string }>;
+}
+
+/** What the peer's drill asks of this controller (the `drill-peer` command). */
+export type PeerDrillOp =
+  | { readonly op: 'mark' }
+  | {
+      readonly op: 'timing';
+      readonly timing: 'stop' | 'start' | 'restart';
+      readonly group: string;
+      readonly resource: string;
+      readonly afterId: number;
+    }
+  | { readonly op: 'crash'; readonly group: string }
+  | { readonly op: 'watch'; readonly path: HeartbeatPath; readonly ms: number };
+
 export interface CommandContext {
   /** The live snapshot (status, peer, paths). */
   readonly status: { current(): ControllerStatus };
@@ -171,4 +222,6 @@ export interface CommandContext {
   readonly unconfigured?: string;
   /** Absent where nothing can be upgraded (the sim box without boot slots). */
   readonly upgrade?: UpgradeOps;
+  /** The failover drill; absent on a node without a failover core. */
+  readonly drill?: DrillOps;
 }

@@ -75,8 +75,8 @@ function operate(host: FailoverOps, op: OperatorOp, groups?: readonly string[]):
   return ok({ from: seen.from, to: seen.to, actions: [...seen.actions], text: seen.text });
 }
 
-/** switchover and failback: a configured group that runs here. */
-function moveHeld(ctx: CommandContext, command: 'switchover' | 'failback', group: string) {
+/** switchover and failback: a configured group that runs here (the failover drill's moves too). */
+export function moveHeld(ctx: CommandContext, command: 'switchover' | 'failback', group: string) {
   return withFailover(ctx, command, (host) => {
     const unknown = configured(host, group);
     if (unknown !== null) return fail(unknown);

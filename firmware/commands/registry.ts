@@ -4,6 +4,7 @@
 import { COMMANDS, type CommandName } from '../core/envelope.ts';
 import { alarmCommands } from './alarms.ts';
 import { configCommands } from './config.ts';
+import { drillCommands } from './drill.ts';
 import type { CommandDef } from './define.ts';
 import { failoverCommands } from './failover.ts';
 import { panelCommands } from './panel.ts';
@@ -18,6 +19,7 @@ export const REGISTRY: readonly CommandDef[] = [
   ...statusCommands,
   ...takeoverCommands,
   ...failoverCommands,
+  ...drillCommands,
   ...alarmCommands,
   ...panelCommands,
   ...configCommands,

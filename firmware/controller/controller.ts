@@ -21,11 +21,14 @@ import { FailoverMachine, type TransitionRecord } from '../failover/machine.ts';
 import { membershipPeerView, type PeerView } from '../failover/peer-view.ts';
 import { failoverSettings } from './failover-settings.ts';
 import { failedGroupsHealth } from '../failover/wire.ts';
+import { homeOf } from '../failover/placement.ts';
 import type { Fencer } from '../fencing/fencer.ts';
 import type { PathDriver } from '../heartbeat/path-driver.ts';
 import { HeartbeatRuntime } from '../heartbeat/runtime.ts';
 import { ResourceGroupRunner } from '../resources/group-runner.ts';
 import { RegistryCommands } from '../commands/dispatch.ts';
+import { firmwareVersion } from '../core/firmware-version.ts';
+import { DrillService } from '../drill/service.ts';
 import { PeerChannel, peerCommandPort } from '../peer/channel.ts';
 import type { PeerCommands } from '../peer/server.ts';
 import { FailoverAlarms } from './failover-alarms.ts';
@@ -81,6 +84,8 @@ export class Controller {
    * set the daemon hands over with servePeerWith().
    */
   readonly peer: PeerChannel;
+  /** The failover drill (firmware/drill, docs/drill.md): `drill` and `drill status` run it. */
+  readonly drill: DrillService;
   private peerCommands: PeerCommands;
   private readonly clock: Clock;
   private readonly timing: HeartbeatTiming;
@@ -207,10 +212,27 @@ export class Controller {
       p.timing,
     );
     logKeys(p.fencer, p.events);
+    this.drill = new DrillService({
+      clock,
+      self: p.self,
+      timing: p.timing,
+      stateDir: p.platform.stateDir,
+      firmwareVersion: firmwareVersion(),
+      events: p.events,
+      peer: { run: (name, args, options) => this.peer.run(name, args, options) },
+      host: this,
+      status: this.status,
+      paths: this.runtime.paths,
+      home: (group) => homeOf(settings, group),
+      mute: (path, ms) => this.runtime.mute.mute(path, ms),
+      crash: (group) => this.runner.crashForDrill(group),
+      forgetFailure: (group) => this.runner.forgetDrillFailure(group),
+    });
     this.commands = new RegistryCommands({
       status: this.status,
       counters: () => this.runtime.counters(),
       host: () => this,
+      drill: this.drill,
     });
     this.peerCommands = this.commands;
     const net = p.config.cluster.network;

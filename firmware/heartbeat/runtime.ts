@@ -16,6 +16,7 @@ import type { MailboxMessage } from '../cluster/witness-layout.ts';
 import type { DiskPath } from './disk-path.ts';
 import { newIncarnation } from './incarnation.ts';
 import { ownVersions } from './own-versions.ts';
+import { PathMute } from './path-mute.ts';
 import type { PathDriver, PathHooks } from './path-driver.ts';
 
 /** What we say about ourselves in each heartbeat; read fresh every interval. */
@@ -63,6 +64,8 @@ function roleOf(state: ControllerState): Role {
 export class HeartbeatRuntime extends EventEmitter<RuntimeEvents> {
   readonly membership: Membership;
   readonly incarnation: bigint;
+  /** The failover drill silences one path for a while (path-mute.ts). */
+  readonly mute: PathMute;
   private readonly o: HeartbeatRuntimeOptions;
   private readonly intake: HeartbeatIntake;
   private timer: TimerHandle | undefined;
@@ -79,6 +82,7 @@ export class HeartbeatRuntime extends EventEmitter<RuntimeEvents> {
     super();
     this.o = options;
     this.incarnation = options.incarnation ?? newIncarnation();
+    this.mute = new PathMute(options.clock);
     const paths = options.drivers.map((d) => d.path);
     if (new Set(paths).size !== paths.length)
       throw new RangeError(`duplicate heartbeat paths: ${paths.join(', ')}`);
@@ -149,7 +153,7 @@ export class HeartbeatRuntime extends EventEmitter<RuntimeEvents> {
       this.o.key,
     );
     this.sent++;
-    for (const d of this.o.drivers) d.send(bytes);
+    for (const d of this.o.drivers) if (!this.mute.muted(d.path)) d.send(bytes);
   }
 
   private hooksFor(path: HeartbeatPath): PathHooks {

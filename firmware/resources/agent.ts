@@ -44,6 +44,13 @@ export interface ResourceAgent {
   stop(ctx: ActionContext): Promise<OcfResult>;
   /** ok when running and healthy; not-running when cleanly stopped. */
   monitor(ctx: ActionContext): Promise<OcfResult>;
+  /**
+   * The failover drill's resource failure (firmware/drill): the resource
+   * dies here as in a crash (the database's postmaster is SIGKILLed), so its
+   * monitor finds it failed and the local restart runs. Absent: an agent
+   * whose failure the drill does not stage.
+   */
+  crash?(): Promise<OcfResult>;
 }
 
 export const DEFAULT_TIMEOUTS: ActionTimeouts = {

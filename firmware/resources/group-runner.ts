@@ -9,7 +9,8 @@ import type { GroupMove, GroupRunner } from '../failover/moves.ts';
 import { buildGroup, type GroupDeps, type GroupEntry } from './factory.ts';
 import type { ResourceGroup } from './group.ts';
 import type { Transition } from './ports.ts';
-import { GroupMonitor, type NeedsFailover } from './monitor.ts';
+import { GroupMonitor, type NeedsFailover, type RestartPolicy } from './monitor.ts';
+import { isOk } from './ocf.ts';
 
 export interface ConfiguredGroup extends GroupEntry {
   readonly preferred: ControllerId;
@@ -18,7 +19,20 @@ export interface ConfiguredGroup extends GroupEntry {
 interface Built {
   readonly group: ResourceGroup;
   readonly monitor: GroupMonitor;
+  readonly policy: RestartPolicy;
 }
+
+/** The drill's resource failure, staged (crashForDrill). */
+export type DrillCrash =
+  | {
+      readonly ok: true;
+      readonly resource: string;
+      readonly type: string;
+      readonly detail: string;
+      /** The longest the monitor may take to notice and restart it: the drill waits this long. */
+      readonly waitMs: number;
+    }
+  | { readonly ok: false; readonly error: string };
 
 export interface ResourceGroupRunnerOptions {
   readonly groups: readonly ConfiguredGroup[];
@@ -55,7 +69,7 @@ export class ResourceGroupRunner implements GroupRunner {
         ...(o.deps.alarms ? { alarms: o.deps.alarms } : {}),
         onNeedsFailover: (e) => o.onGroupFailed(e),
       });
-      this.built.set(entry.name, { group: r.value.group, monitor });
+      this.built.set(entry.name, { group: r.value.group, monitor, policy: r.value.restartPolicy });
     });
   }
 
@@ -150,6 +164,48 @@ export class ResourceGroupRunner implements GroupRunner {
             : state;
       return { name: agent.name, type: agent.type, health, failCount: b.monitor.recentFailures(i) };
     });
+  }
+
+  /**
+   * The failover drill's resource failure: the group's database
+   * (postgresql; in a simulation, whose groups have none, its last dummy)
+   * dies here as in a crash, and the monitor is left to notice and restart
+   * it. Refused when that restart would be one more than the group's
+   * restart policy allows: the drill never causes a failover.
+   */
+  async crashForDrill(name: string): Promise<DrillCrash> {
+    const b = this.built.get(name);
+    if (b === undefined) return { ok: false, error: `group ${name} cannot run here` };
+    if (b.group.state !== 'running' || !b.monitor.running)
+      return { ok: false, error: `group ${name} is ${b.group.state} here, not running` };
+    const agents = b.group.agents;
+    const pg = agents.findIndex((a) => a.type === 'postgresql');
+    const index = pg >= 0 ? pg : agents.findLastIndex((a) => a.type === 'dummy');
+    const agent = agents[index];
+    if (agent?.crash === undefined)
+      return { ok: false, error: `group ${name} has no database resource (postgresql) to kill` };
+    const used = b.monitor.recentFailures(index);
+    if (used + 1 > b.policy.maxRestarts)
+      return {
+        ok: false,
+        error:
+          `group ${name}: a kill of ${agent.name} would hand the group over (its restart policy allows ` +
+          `${b.policy.maxRestarts} local restarts within ${b.policy.windowMs} ms; ${used} used)`,
+      };
+    const r = await agent.crash();
+    if (!isOk(r)) return { ok: false, error: `${agent.type} ${agent.name}: ${r.reason}` };
+    // Noticed at the next check at the latest, then it and what depends on it stop and start again.
+    let waitMs = agent.monitorIntervalMs + agent.timeouts.monitor;
+    for (const a of agents.slice(index)) waitMs += a.timeouts.stop + a.timeouts.start;
+    return { ok: true, resource: agent.name, type: agent.type, detail: r.reason, waitMs };
+  }
+
+  /**
+   * After the drill's restart: its failure is not counted against the
+   * restart policy (the drill's preflight found the group without failures).
+   */
+  forgetDrillFailure(name: string): void {
+    this.built.get(name)?.monitor.resetFailures();
   }
 
   preferredOf(name: string): ControllerId {

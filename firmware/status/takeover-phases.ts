@@ -53,7 +53,9 @@ export function takeoverPhases(transitions: readonly LoggedEvent[], fenceOkTs: n
 // the phases add up to the whole; totalMs runs from the first edge to the
 // machine entering `active` (or the last edge seen).
 
-export type HistoryPhaseName = 'detected' | 'fenced' | 'disk' | 'mounted' | 'database up' | 'VIP announced';
+/** The phases of a group's start (startPhases): the takeover's last four, and the drill's. */
+export type StartPhaseName = 'disk' | 'mounted' | 'database up' | 'VIP announced';
+export type HistoryPhaseName = 'detected' | 'fenced' | StartPhaseName;
 
 export interface HistoryPhase {
   readonly name: HistoryPhaseName;
@@ -82,7 +84,7 @@ export const HISTORY_CODES = [
 ] as const;
 
 /** The resource agent whose start ends each start phase (its type opens RESOURCE_STARTED's message). */
-const START_PHASES: readonly (readonly [string, HistoryPhaseName])[] = [
+const START_PHASES: readonly (readonly [string, StartPhaseName])[] = [
   ['reservation', 'disk'],
   ['filesystem', 'mounted'],
   ['postgresql', 'database up'],
@@ -101,6 +103,33 @@ const HANDOVERS: Readonly<Record<string, 'switchover' | 'failback'>> = {
   'operator-failback': 'failback',
   'failback-timer': 'failback',
 };
+
+/**
+ * The start phases (disk, mounted, database up, VIP announced) of a group
+ * start that began at `fromTs`, from its RESOURCE_STARTED events (time
+ * order not needed; the first start of each agent type counts). Each phase
+ * runs from the edge before it; `lastTs` is the last edge (`fromTs` if none).
+ * The takeover history and the failover drill (firmware/drill) both read it.
+ */
+export function startPhases(
+  starts: readonly LoggedEvent[],
+  fromTs: number,
+): { phases: { name: StartPhaseName; ms: number }[]; lastTs: number } {
+  const sorted = [...starts].sort((a, b) => a.ts - b.ts || a.id - b.id);
+  const edges: { name: StartPhaseName; ts: number }[] = [];
+  for (const [type, name] of START_PHASES) {
+    const first = sorted.find((e) => e.code === 'RESOURCE_STARTED' && e.message.startsWith(`${type} `));
+    if (first !== undefined) edges.push({ name, ts: first.ts });
+  }
+  edges.sort((a, b) => a.ts - b.ts);
+  const phases: { name: StartPhaseName; ms: number }[] = [];
+  let prev = fromTs;
+  for (const edge of edges) {
+    phases.push({ name: edge.name, ms: edge.ts - prev });
+    prev = edge.ts;
+  }
+  return { phases, lastTs: prev };
+}
 
 /** Newest first, at most `limit`. `events`: any mix of HISTORY_CODES, any order. */
 export function takeoverHistory(
@@ -152,19 +181,10 @@ function takeoverRecord(
   const starts = after.filter(
     (e) => e.code === 'RESOURCE_STARTED' && (active === undefined || e.ts <= active.ts),
   );
-  const edges: { name: HistoryPhaseName; ts: number }[] = [];
-  for (const [type, name] of START_PHASES) {
-    const first = starts.find((e) => e.message.startsWith(`${type} `));
-    if (first !== undefined) edges.push({ name, ts: first.ts });
-  }
-  edges.sort((a, b) => a.ts - b.ts);
-  let prev = t.ts;
-  for (const edge of edges) {
-    phases.push({ name: edge.name, ms: edge.ts - prev });
-    prev = edge.ts;
-  }
+  const started = startPhases(starts, t.ts);
+  phases.push(...started.phases);
   const start = suspect?.ts ?? dead?.ts ?? fencing?.ts ?? t.ts;
-  const end = active?.ts ?? prev;
+  const end = active?.ts ?? started.lastTs;
   return { at: t.ts, kind: 'takeover', by, from: other(by), reason, totalMs: end - start, phases };
 }
 

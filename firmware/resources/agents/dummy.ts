@@ -90,6 +90,16 @@ export class DummyAgent implements ResourceAgent {
     }
   }
 
+  /** The drill's crash: the state is gone, as a process that died leaves none. */
+  async crash(): Promise<OcfResult> {
+    try {
+      await this.store.remove(this.name);
+      return ok(`removed ${this.store.where(this.name)}`);
+    } catch (err) {
+      return fail('generic-error', `cannot remove ${this.store.where(this.name)}: ${errorMessage(err)}`);
+    }
+  }
+
   async monitor(): Promise<OcfResult> {
     try {
       return (await this.store.exists(this.name)) ? ok() : fail('not-running', 'no state');

@@ -172,6 +172,18 @@ export class PostgresAgent implements ResourceAgent {
     return fail('generic-error', problem);
   }
 
+  /** The drill's crash: SIGKILL our own postmaster (never a pid postmaster.pid names from the other controller). */
+  async crash(): Promise<OcfResult> {
+    const pid = await this.localPostmaster();
+    if (pid === null) return fail('not-running', 'no postmaster of ours runs here');
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (err) {
+      return fail('generic-error', `cannot kill postmaster ${pid}: ${(err as Error).message}`);
+    }
+    return ok(`killed postmaster ${pid} (SIGKILL)`);
+  }
+
   /** null when `select 1` answered 1; otherwise what went wrong. */
   private async query(ctx: ActionContext): Promise<string | null> {
     const { socketDir, port, user, queryTimeoutMs } = this.config;
