@@ -131,7 +131,7 @@ export const ROWS: readonly {
   { what: 'watchdog margin', formula: '`WATCHDOG_MARGIN_MS`', value: () => WATCHDOG_MARGIN_MS },
   {
     what: 'disk probe I/O timeout',
-    formula: '`probeTimeoutMs`: deadtime / 2, at least 200, at most the SCSI I/O timeout',
+    formula: '`probeTimeoutMs`: deadtime, at most the SCSI I/O timeout',
     value: (c) => c.lease.ioTimeoutMs,
   },
   {

@@ -21,16 +21,26 @@
 // After an event-loop stall, Node runs due timers before it reads the
 // sockets and serial port, so judging at once would blame the peer for
 // heartbeats that are sitting unread in our own buffers.
+//
+// Stalls of our own (stall-watch.ts): time this process did not run is not
+// the peer's silence. Each stall moves a path's verdicts later by its own
+// length, and not before two intervals after it ended (fresh evidence: the
+// witness slot is only read when our own beat runs); never by more than one
+// deadtime in all. So a dead peer is still declared at most one deadtime
+// later than without the guard (docs/heartbeat.md, Stalls of our own).
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { Heartbeat, HeartbeatEnvelope } from './message.ts';
 import { compatibleProtocol, formatProtocol, PROTOCOL, type SoftwareVersions } from './protocol.ts';
 import { maskHas, pathsToMask, type HeartbeatPath } from './heartbeat-paths.ts';
+import { StallWatch } from './stall-watch.ts';
 import type { HeartbeatTiming } from './timing.ts';
 
 export type PathState = 'init' | 'up' | 'late' | 'down';
 
 /** Consecutive good beats that bring a down path back up while the peer lives on another path. */
 export const HEAL_BEATS = 2;
+/** After a stall of our own, a path's verdict waits this many intervals for fresh evidence. */
+export const STALL_GRACE_INTERVALS = 2;
 export type PeerState = 'unknown' | 'alive' | 'suspect' | 'dead';
 
 export type MembershipEvent =
@@ -55,6 +65,13 @@ export type MembershipEvent =
       /** false when a previously reported one-way path is symmetric again. */
       readonly oneWay: boolean;
       readonly direction: 'peer-cannot-hear-us' | 'we-cannot-hear-peer' | undefined;
+      readonly reason: string;
+    }
+  | {
+      /** This process itself did not run for stalledMs (its timers fired that late). */
+      readonly type: 'self-stall';
+      readonly atMs: number;
+      readonly stalledMs: number;
       readonly reason: string;
     }
   | {
@@ -99,11 +116,30 @@ export class Membership {
   private startedAtMs: number | undefined;
   private lastMessage: Heartbeat | undefined;
   private versions: SoftwareVersions | undefined;
+  private readonly stalls: StallWatch;
 
   constructor(opts: MembershipOptions) {
     if (opts.paths.length === 0) throw new RangeError('membership needs at least one path');
     this.clock = opts.clock;
     this.timing = opts.timing;
+    const t = opts.timing;
+    // A tick one interval late is a stall: shorter delays are jitter, and
+    // cannot move a verdict that has warntime >= 2 intervals to go.
+    this.stalls = new StallWatch({
+      clock: opts.clock,
+      tickMs: t.intervalMs,
+      marginMs: t.intervalMs,
+      keepMs: Math.max(t.initdeadMs, 2 * t.deadtimeMs),
+    });
+    this.stalls.on((stall) => {
+      const stalledMs = Math.round(stall.endMs - stall.startMs);
+      this.emit({
+        type: 'self-stall',
+        atMs: stall.endMs,
+        stalledMs,
+        reason: `this controller did not run for ${stalledMs} ms: not counted as the peer's silence`,
+      });
+    });
     for (const p of opts.paths) {
       this.records.set(p, {
         state: 'init',
@@ -125,11 +161,13 @@ export class Membership {
   start(): void {
     if (this.startedAtMs !== undefined) return;
     this.startedAtMs = this.clock.monotonicMs();
+    this.stalls.start();
     for (const path of this.records.keys()) this.schedule(path);
   }
 
   stop(): void {
     for (const r of this.records.values()) r.timer?.cancel();
+    this.stalls.stop();
     this.startedAtMs = undefined;
   }
 
@@ -301,12 +339,25 @@ export class Membership {
   private stateOf(r: PathRecord, now: number): PathState {
     if (r.state === 'down' && r.healBeats < HEAL_BEATS && this.upElsewhere(r)) return 'down';
     if (r.lastHeardMs === undefined) {
-      return now - (this.startedAtMs ?? now) >= this.timing.initdeadMs ? 'down' : 'init';
+      return now >= this.verdictAt(this.startedAtMs ?? now, this.timing.initdeadMs) ? 'down' : 'init';
     }
-    const silence = now - r.lastHeardMs;
-    if (silence >= this.timing.deadtimeMs) return 'down';
-    if (silence >= this.timing.warntimeMs) return 'late';
+    if (now >= this.verdictAt(r.lastHeardMs, this.timing.deadtimeMs)) return 'down';
+    if (now >= this.verdictAt(r.lastHeardMs, this.timing.warntimeMs)) return 'late';
     return 'up';
+  }
+
+  /**
+   * When a silence since `sinceMs` reaches `thresholdMs`, our own stalls
+   * (stall-watch.ts) not counted: later by the time we were stalled, and
+   * not before STALL_GRACE_INTERVALS after the last stall ended; never more
+   * than one deadtime later than without stalls.
+   */
+  private verdictAt(sinceMs: number, thresholdMs: number): number {
+    const due = sinceMs + thresholdMs;
+    const lastEnd = this.stalls.lastEndAfter(sinceMs);
+    if (lastEnd === undefined) return due;
+    const fresh = lastEnd + STALL_GRACE_INTERVALS * this.timing.intervalMs;
+    return Math.min(due + this.timing.deadtimeMs, Math.max(due + this.stalls.stalledSince(sinceMs), fresh));
   }
 
   private schedule(path: HeartbeatPath): void {
@@ -318,19 +369,22 @@ export class Membership {
     let due: number;
     switch (r.state) {
       case 'init':
-        due = started + this.timing.initdeadMs;
+        due = this.verdictAt(started, this.timing.initdeadMs);
         break;
       case 'up':
-        due = (r.lastHeardMs ?? started) + this.timing.warntimeMs;
+        due = this.verdictAt(r.lastHeardMs ?? started, this.timing.warntimeMs);
         break;
       case 'late':
-        due = (r.lastHeardMs ?? started) + this.timing.deadtimeMs;
+        due = this.verdictAt(r.lastHeardMs ?? started, this.timing.deadtimeMs);
         break;
       case 'down':
         return;
     }
     const delay = Math.max(0, due - this.clock.monotonicMs());
     r.timer = this.clock.after(delay, () => {
+      // A timer of ours that fired late is a stall the watch may not have
+      // ticked on yet: record it before the verdict.
+      this.stalls.check();
       // Stall guard (see top of file): let queued input be read first.
       r.timer = this.clock.after(0, () => {
         this.judge(path, this.silenceReason(path));

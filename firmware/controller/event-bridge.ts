@@ -42,6 +42,14 @@ export function membershipEvent(e: MembershipEvent): EventInput {
         message: `heartbeat path ${e.path}: ${e.reason}`,
         data: { ...base, path: e.path, direction: e.direction ?? null },
       };
+    case 'self-stall':
+      return {
+        severity: 'warning',
+        source: 'cluster',
+        code: 'HB_SELF_STALL',
+        message: `heartbeat: ${e.reason}`,
+        data: { ...base, stalledMs: e.stalledMs },
+      };
     case 'peer-versions': {
       const v = e.versions;
       return {

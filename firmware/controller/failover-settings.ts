@@ -10,10 +10,15 @@ import { DEFAULT_IO_TIMEOUT_MS, DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from
 
 /**
  * The registration poll is the disk probe, and its commands time out after
- * this: a slower answer than half a deadtime is no use to a failover decision.
+ * this: a deadtime, at most the SCSI I/O timeout. A command answered within
+ * it is slow, not lost (failover/disk-access.ts): under load an iSCSI target
+ * on a busy CPU answers in hundreds of ms, and a timeout ends the whole
+ * session (ERL 0), so a shorter timeout turned latency into a lost disk. The
+ * disk is lost after a deadtime without an answer anyway, so a longer
+ * timeout than that would tell nothing more.
  */
 export function probeTimeoutMs(timing: HeartbeatTiming): number {
-  return Math.max(200, Math.min(DEFAULT_IO_TIMEOUT_MS, Math.floor(timing.deadtimeMs / 2)));
+  return Math.min(DEFAULT_IO_TIMEOUT_MS, timing.deadtimeMs);
 }
 
 export function failoverSettings(

@@ -18,6 +18,7 @@ import type { ControllerState, FailoverState } from '../core/states.ts';
 import type { FenceOutcome, Fencer, PollResult } from '../fencing/fencer.ts';
 import type { FailoverAction } from './actions.ts';
 import type { BoxMaintenance, MaintenanceMark } from './box-maintenance.ts';
+import { DiskAccess } from './disk-access.ts';
 import { EventQueue } from './event-queue.ts';
 import type { FailoverEvent, FailoverEventType } from './events.ts';
 import { FailureMemory } from './failure-memory.ts';
@@ -96,6 +97,8 @@ export class FailoverMachine {
   /** Groups we run or are starting: what our heartbeat claims. */
   private readonly held = new Set<string>();
   private diskOk = true;
+  /** The poll's answers and failures, judged as sbd does: slow is not lost (disk-access.ts). */
+  private readonly disk: DiskAccess;
   private keyLost = false;
   private fencedPeer = false;
   private petting = true;
@@ -123,6 +126,13 @@ export class FailoverMachine {
     this.failures = new FailureMemory(deps.clock, settings.failureTimeoutMs);
     this.releases = new ReleaseMemory(this.peerId, this.handoverWindowMs);
     this.free = new FreeGroups(settings, settings.self, freeGroupSettleMs(settings.timing));
+    this.disk = new DiskAccess({
+      clock: deps.clock,
+      lossMs: settings.timing.deadtimeMs,
+      lost: (detail) => {
+        if (!this.stopped) this.setDisk(false, detail);
+      },
+    });
   }
 
   get state(): FailoverState {
@@ -177,6 +187,7 @@ export class FailoverMachine {
     const { clock, fencer, watchdog } = this.deps;
     const registered = await fencer.start();
     if (registered.kind !== 'registered') this.diskOk = false;
+    else this.disk.answered();
     if (watchdog !== null) {
       await watchdog.open();
       await watchdog.setTimeoutSeconds(this.cfg.watchdogTimeoutS);
@@ -201,6 +212,7 @@ export class FailoverMachine {
     this.stopped = true;
     for (const t of this.timers) t.cancel();
     this.leaseTimer?.cancel();
+    this.disk.stop();
     for (const u of this.unsubscribe) u();
   }
 
@@ -520,6 +532,7 @@ export class FailoverMachine {
       case 'path-late':
       case 'path-down':
       case 'one-way':
+      case 'self-stall':
       case 'peer-versions': // the peer-compatible guard reads the verdict itself
         return; // alarms, not failover inputs
     }
@@ -542,8 +555,10 @@ export class FailoverMachine {
     switch (r.kind) {
       case 'registered':
         this.keyLost = false;
+        this.disk.answered();
         return this.setDisk(true);
       case 'we-are-fenced':
+        this.disk.answered();
         this.setDisk(true);
         if (!this.keyLost) {
           this.keyLost = true;
@@ -551,9 +566,13 @@ export class FailoverMachine {
         }
         return;
       case 'not-registered':
+        // An answer, and a definite one: we are no candidate for the disk.
+        this.disk.answered();
         return this.setDisk(false, 'not registered on the shared disk');
       case 'failed':
-        return this.setDisk(false, r.error.message);
+        // A failure loses the disk only once it has not answered for a deadtime.
+        if (this.diskOk && this.disk.failed(r.error.message)) this.setDisk(false, r.error.message);
+        return;
     }
   }
 

@@ -477,8 +477,23 @@ export class IscsiConnection {
       if (next === undefined || t.deadline < next.deadline) next = t;
     }
     if (next === undefined) return; // idle: no timer until the next command
-    if (next.deadline <= now) this.onTimeout(next);
-    else this.armDeadline(next.deadline);
+    if (next.deadline > now) {
+      this.armDeadline(next.deadline);
+      return;
+    }
+    // Stall guard: after an event-loop stall of our own, Node runs due timers
+    // before it reads sockets, so the answer may be sitting unread in ours.
+    // Judge one tick later, after the read; timing out now would end the
+    // whole session (ERL 0) for a command the target answered in time.
+    const task = next;
+    this.deadlineAt = now;
+    this.deadlineTimer = this.opts.clock.after(0, () => {
+      this.deadlineTimer = undefined;
+      this.deadlineAt = Infinity;
+      if (this.phase === 'dead') return;
+      if (this.tasks.get(task.itt) === task) this.onTimeout(task);
+      else this.onDeadline();
+    });
   }
 
   private onTimeout(task: Task): void {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
+import { SystemClock } from '../../../hal/clock/system.ts';
 import { isHalError, type HalError } from '../../../hal/errors.ts';
 import type { ScsiCommand } from '../../../hal/scsi/device.ts';
 import { IscsiInitiator } from '../../../hal/scsi/iscsi/initiator.ts';
@@ -258,6 +259,34 @@ describe('iSCSI session against a scripted target', () => {
     await clock.advance(1);
     // The short one times out; ERL 0 drops the session, failing the long one as disconnected.
     expect(await results).toEqual(['timeout', 'disconnected']);
+  });
+
+  it('reads an answer that came in during a stall of its own before timing the command out', async () => {
+    // Real timers: after a stall Node runs due timers before it reads the
+    // sockets, so the answer sits unread when the deadline fires.
+    target = await FakeTarget.start({});
+    dev = new IscsiInitiator(
+      {
+        portal: { host: '127.0.0.1', port: target.port },
+        targetIqn: TARGET_IQN,
+        initiatorName: INITIATOR,
+        lun: 1,
+        auth: { method: 'none' },
+      },
+      { clock: new SystemClock() },
+    );
+    await dev.connect();
+    target.onCommand = () => {
+      // The target answers at once; then this process stalls past the deadline.
+      queueMicrotask(() => {
+        const until = performance.now() + 300;
+        while (performance.now() < until);
+      });
+      return 'default';
+    };
+    const r = await dev.execute({ ...TUR, timeoutMs: 100 });
+    expect(r.status).toBe(0);
+    expect(dev.state).toBe('connected');
   });
 
   it('rejects an in-flight command with a typed disconnected error when the link drops, and backs off', async () => {
