@@ -16,7 +16,7 @@ packages=(
   socat tgt libiscsi-bin libiscsi-dev sg3-utils
   postgresql-15 postgresql-client-15
   mosquitto mosquitto-clients
-  keepalived stress-ng
+  keepalived stress-ng nftables tcpdump
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   qemu-system-x86 busybox-static kmod xz-utils
   chromium fonts-dejavu-core openssl curl

@@ -24,4 +24,6 @@ export interface Executor {
   logs(from: number, to: number): Promise<readonly LogLine[]>;
   /** The client's table at the end, for the rows-lost judge. */
   finalTable(): Promise<FinalTable>;
+  /** Stops the observers and the client (after finalTable, or on an error). */
+  close(): Promise<void>;
 }

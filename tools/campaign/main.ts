@@ -1,13 +1,13 @@
 // The campaign command's body, minus the lab: parse the arguments (a bad one
 // is named, exit 2), run the plan through the executor it is given, print
 // each violation with its seed, step and replay command as it is found, write
-// the report and print the RESULT line last. The `campaign` npm script and
-// the lab's executor plug in here later.
+// the report and print the RESULT line last. `npm run campaign` (cli.ts)
+// gives it the lab's executor; the unit test a fake box.
 import { USAGE, UsageError, parseCampaignArgs } from './args.ts';
 import type { Executor } from './executor.ts';
 import { runCampaign } from './loop.ts';
 import { SEED_MAX } from './plan.ts';
-import { formatViolation, summarize } from './report.ts';
+import { formatViolation, summarize, type StepRecord } from './report.ts';
 import { writeReport } from './write.ts';
 
 export interface MainDeps {
@@ -16,6 +16,8 @@ export interface MainDeps {
   readonly groups: readonly string[];
   /** The clock, for a seed when none is given. */
   readonly now: () => number;
+  /** Progress after each step (the lab's command prints a line per step). */
+  readonly onStep?: (record: StepRecord) => void;
 }
 
 /** Returns the exit code: 0 clean, 1 with violations, 2 on a bad argument. */
@@ -30,13 +32,20 @@ export async function campaignMain(argv: readonly string[], deps: MainDeps): Pro
   }
   const end = args.from + args.count;
   console.log(`campaign: seed ${args.seed}, steps ${args.from}..${end - 1}${args.replay ? ' (replay)' : ''}`);
-  const doc = await runCampaign(await deps.executor(), {
-    seed: args.seed,
-    from: args.from,
-    count: args.count,
-    groups: deps.groups,
-    onViolation: (step, v) => console.log(formatViolation(args.seed, step, end, v)),
-  });
+  const executor = await deps.executor();
+  let doc;
+  try {
+    doc = await runCampaign(executor, {
+      seed: args.seed,
+      from: args.from,
+      count: args.count,
+      groups: deps.groups,
+      onViolation: (step, v) => console.log(formatViolation(args.seed, step, end, v)),
+      onStep: deps.onStep,
+    });
+  } finally {
+    await executor.close();
+  }
   await writeReport(args.outDir, doc);
   return summarize(doc).violations > 0 ? 1 : 0;
 }

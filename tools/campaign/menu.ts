@@ -6,18 +6,16 @@
 // `npm run lab` verbs that will inject it: one concept, one name.
 import type { SerialMode } from '../lab/serial-mode.ts';
 import type { Controller, Cuttable } from '../lab/topology.ts';
+import { DEGRADABLE, type Degradable } from '../lab/degrade.ts';
 
-export type { Controller, Cuttable };
+export type { Controller, Cuttable, Degradable };
+export { DEGRADABLE };
 
 /** The serial proxy's two degraded modes (a `drop` is a cut of `serial`, `pass` its heal). */
 export type DegradedSerialMode = Extract<SerialMode, { kind: 'corrupt' | 'delay' }>;
 
 /** The lab's heartbeat timing (tools/lab/configs/*.json; a unit test keeps them equal). */
 export const LAB_HEARTBEAT = { intervalMs: 100, warntimeMs: 600, deadtimeMs: 1000 } as const;
-
-/** Links tc netem can degrade: the private link and each controller's LAN port. */
-export const NETEM_LINKS = ['private', 'lan-a', 'lan-b'] as const satisfies readonly Cuttable[];
-export type NetemLink = (typeof NETEM_LINKS)[number];
 
 export const STARVED = ['cpu', 'memory', 'io'] as const;
 export type Starved = (typeof STARVED)[number];
@@ -39,9 +37,8 @@ export const RANGES = {
   holdMs: { min: 500, max: 10_000 },
   serialCorruptPermille: { min: 1, max: 500 },
   serialDelayMs: { min: 10, max: 2000 },
-  netemDelayMs: { min: 0, max: 500 },
-  netemLossPct: { min: 0, max: 50 },
-  netemDuplicatePct: { min: 0, max: 20 },
+  lossPct: { min: 0, max: 50 },
+  duplicatePct: { min: 0, max: 20 },
   fillPct: { min: 90, max: 100 },
   starveWorkers: { min: 1, max: 8 },
   maintenanceMs: { min: 500, max: 5000 },
@@ -56,9 +53,8 @@ export type Fault =
   | { readonly kind: 'cut'; readonly links: readonly Cuttable[] }
   | { readonly kind: 'serial-mode'; readonly mode: DegradedSerialMode }
   | {
-      readonly kind: 'netem';
-      readonly link: NetemLink;
-      readonly delayMs: number;
+      readonly kind: 'degrade';
+      readonly link: Degradable;
       readonly lossPct: number;
       readonly duplicatePct: number;
     }
@@ -83,7 +79,7 @@ export const FAULT_KINDS = [
   'stall',
   'cut',
   'serial-mode',
-  'netem',
+  'degrade',
   'kill-postgres',
   'fill-volume',
   'restart-tgtd',
@@ -115,8 +111,8 @@ export function healOf(f: Fault): string {
       return f.links.map((l) => `heal ${l}`).join(', ');
     case 'serial-mode':
       return 'serial-mode pass';
-    case 'netem':
-      return `remove the netem qdisc on ${f.link}`;
+    case 'degrade':
+      return `undegrade ${f.link} (the nftables rules removed)`;
     case 'kill-postgres':
       return 'none: the firmware restarts it (or hands the group over)';
     case 'fill-volume':
@@ -142,7 +138,7 @@ export function healOf(f: Fault): string {
 export function convergenceBoundMs(kind: FaultKind): number {
   switch (kind) {
     case 'serial-mode':
-    case 'netem':
+    case 'degrade':
     case 'maintenance':
       return 10_000;
     case 'cut':

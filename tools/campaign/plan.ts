@@ -10,7 +10,7 @@ import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGene
 import { CUTTABLE } from '../lab/topology.ts';
 import {
   FAULT_KINDS,
-  NETEM_LINKS,
+  DEGRADABLE,
   RANGES,
   STARVED,
   convergenceBoundMs,
@@ -124,13 +124,12 @@ export function drawFault(rng: Rng, kind: FaultKind): Fault {
       return uniformInt(rng, 0, 1) === 0
         ? { kind, mode: { kind: 'corrupt', fraction: int(rng, RANGES.serialCorruptPermille) / 1000 } }
         : { kind, mode: { kind: 'delay', ms: int(rng, RANGES.serialDelayMs) } };
-    case 'netem':
+    case 'degrade':
       return {
         kind,
-        link: pick(rng, NETEM_LINKS),
-        delayMs: int(rng, RANGES.netemDelayMs),
-        lossPct: int(rng, RANGES.netemLossPct),
-        duplicatePct: int(rng, RANGES.netemDuplicatePct),
+        link: pick(rng, DEGRADABLE),
+        lossPct: int(rng, RANGES.lossPct),
+        duplicatePct: int(rng, RANGES.duplicatePct),
       };
     case 'kill-postgres':
     case 'restart-tgtd':
@@ -163,7 +162,7 @@ function targetOf(f: Fault): Controller | null {
       return f.controller;
     case 'cut':
     case 'serial-mode':
-    case 'netem':
+    case 'degrade':
     case 'kill-postgres':
     case 'fill-volume':
     case 'restart-tgtd':
@@ -180,7 +179,7 @@ export function conflicts(a: Fault, b: Fault): boolean {
   if (ta !== null && ta === targetOf(b)) return true;
   const cutOf = (f: Fault): readonly Cuttable[] => (f.kind === 'cut' ? f.links : []);
   const linkOf = (f: Fault): Cuttable | null =>
-    f.kind === 'serial-mode' ? 'serial' : f.kind === 'netem' ? f.link : null;
+    f.kind === 'serial-mode' ? 'serial' : f.kind === 'degrade' ? f.link : null;
   const la = linkOf(a);
   const lb = linkOf(b);
   return (la !== null && cutOf(b).includes(la)) || (lb !== null && cutOf(a).includes(lb));

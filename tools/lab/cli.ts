@@ -2,6 +2,12 @@
 // input: every verb validates its own and fails with a usage message.
 import { LabError } from './errors.ts';
 import { cut, heal } from './faults.ts';
+import { DEGRADABLE, degrade, isDegradable, undegrade } from './degrade.ts';
+import { fillVolume, unfill } from './fill.ts';
+import { killPostgres } from './postgres.ts';
+import { STARVABLE, isStarvable, starve, unstarve } from './starve.ts';
+import { tgtRestart } from './tgt.ts';
+import { PG_MOUNT } from './client/pg-pair.ts';
 import { execIn, firmwareEnv, killFirmware, stallFirmware, startFirmware, stopFirmware } from './firmware.ts';
 import { labDown, labUp } from './lab.ts';
 import { controllerNsenterArgs } from './mountns.ts';
@@ -27,7 +33,10 @@ const USAGE = `usage: npm run lab -- VERB
   stop A|B                    SIGTERM the firmware, SIGKILL after a grace
   cut|heal LINK               LINK: ${CUTTABLE.join(' ')}
   serial-mode pass|drop|corrupt FRACTION|delay MS
-  stall A|B MS | kill A|B | poweroff A|B | poweron A|B`;
+  stall A|B MS | kill A|B | poweroff A|B | poweron A|B
+  degrade LINK LOSS% DUP% | undegrade LINK    LINK: ${DEGRADABLE.join(' ')}
+  kill-postgres A|B | fill A|B PCT | unfill A|B | restart-tgtd
+  starve A|B ${STARVABLE.join('|')} WORKERS | unstarve A|B`;
 
 function usage(msg: string): LabError {
   return new LabError('usage', `${msg}\n${USAGE}`);
@@ -48,6 +57,12 @@ function controllerArg(s: string | undefined): Controller {
 function msArg(s: string | undefined): number {
   if (s === undefined || !/^[0-9]{1,7}$/.test(s))
     throw usage(`expected MS (milliseconds), got ${JSON.stringify(s)}`);
+  return Number(s);
+}
+
+function intArg(s: string | undefined, what: string, max: number): number {
+  if (s === undefined || !/^[0-9]{1,3}$/.test(s) || Number(s) > max)
+    throw usage(`expected ${what} (0..${max}), got ${JSON.stringify(s)}`);
   return Number(s);
 }
 
@@ -147,6 +162,74 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(`controller ${c} powered on`);
       return 0;
     }
+    case 'degrade':
+    case 'undegrade': {
+      preflight();
+      const link = rest[0];
+      if (link === undefined || !isDegradable(link))
+        throw usage(`${verb}: unknown link ${JSON.stringify(link)}`);
+      if (verb === 'undegrade') {
+        noMore(rest.slice(1));
+        await undegrade(link);
+      } else {
+        noMore(rest.slice(3));
+        await degrade(link, {
+          lossPct: intArg(rest[1], 'LOSS%', 100),
+          duplicatePct: intArg(rest[2], 'DUP%', 100),
+        });
+      }
+      console.log(`${verb} ${link}`);
+      return 0;
+    }
+    case 'kill-postgres': {
+      preflight();
+      noMore(rest.slice(1));
+      const c = controllerArg(rest[0]);
+      const pid = await killPostgres(c);
+      console.log(
+        pid === null ? `no PostgreSQL runs in ${c}` : `killed PostgreSQL in ${c}: postmaster pid ${pid}`,
+      );
+      return pid === null ? 1 : 0;
+    }
+    case 'fill':
+    case 'unfill': {
+      preflight();
+      const c = controllerArg(rest[0]);
+      requirePoweredOn(c);
+      if (verb === 'unfill') {
+        noMore(rest.slice(1));
+        await unfill(c, PG_MOUNT);
+        console.log(`unfilled the data volume in ${c}`);
+      } else {
+        noMore(rest.slice(2));
+        const bytes = await fillVolume(c, PG_MOUNT, intArg(rest[1], 'PCT', 100));
+        console.log(`filled the data volume in ${c} (${bytes} bytes)`);
+      }
+      return 0;
+    }
+    case 'restart-tgtd':
+      preflight();
+      noMore(rest);
+      await tgtRestart();
+      console.log('tgtd restarted (reservations gone)');
+      return 0;
+    case 'starve': {
+      preflight();
+      const c = controllerArg(rest[0]);
+      const what = rest[1];
+      if (what === undefined || !isStarvable(what))
+        throw usage(`starve: unknown resource ${JSON.stringify(what)}`);
+      noMore(rest.slice(3));
+      console.log(
+        `starving ${what} in ${c}: stress-ng pid ${starve(c, what, intArg(rest[2], 'WORKERS', 64))}`,
+      );
+      return 0;
+    }
+    case 'unstarve':
+      preflight();
+      noMore(rest.slice(1));
+      await unstarve(controllerArg(rest[0]));
+      return 0;
     case undefined:
       throw usage('missing VERB');
     default:

@@ -39,4 +39,7 @@ export const labFiles = {
   mosquittoPid: join(run, 'mosquitto.pid'),
   mosquittoLog: join(run, 'mosquitto.log'),
   upMarker: join(run, 'up'),
+  /** stress-ng starving a controller (`lab starve`): its pid and output. */
+  starvePid: (c: Controller) => join(run, `starve-${lc(c)}.pid`),
+  starveLog: (c: Controller) => join(run, `starve-${lc(c)}.log`),
 } as const;

@@ -31,6 +31,11 @@ export const REQUIRED_COMMANDS: Readonly<Record<string, string>> = {
   [join(POSTGRES_BIN, 'pg_ctl')]: 'postgresql-15',
   [join(POSTGRES_BIN, 'postgres')]: 'postgresql-15',
   fuser: 'psmisc',
+  // The fault campaign: degraded links, starvation, and the client's ARP capture.
+  nft: 'nftables',
+  'stress-ng': 'stress-ng',
+  tcpdump: 'tcpdump',
+  fallocate: 'util-linux',
   // The web panel's tests: its first certificate, the browser, and a look at what a browser hides.
   openssl: 'openssl',
   chromium: 'chromium',

@@ -88,3 +88,18 @@ export async function tgtDown(): Promise<void> {
 export function tgtdPid(): number | null {
   return livePid(labFiles.tgtdPid);
 }
+
+/**
+ * The enclosure's crash and restart: tgtd killed outright, then started
+ * again with the same LUN file. tgt keeps reservations in memory only, so
+ * every registration and the reservation are gone when it is back.
+ */
+export async function tgtRestart(): Promise<void> {
+  const pid = livePid(labFiles.tgtdPid);
+  if (pid !== null) {
+    process.kill(pid, 'SIGKILL');
+    await waitFor('tgtd to die', () => livePid(labFiles.tgtdPid) === null, 5000);
+  }
+  await tgtDown();
+  await tgtUp();
+}

@@ -103,7 +103,7 @@ export class FakeBox implements Executor {
         if (this.bad.moveOnCut === true) this.move('cut');
         break;
       case 'serial-mode':
-      case 'netem':
+      case 'degrade':
       case 'kill-postgres':
       case 'fill-volume':
       case 'restart-tgtd':
@@ -143,5 +143,9 @@ export class FakeBox implements Executor {
   finalTable(): Promise<FinalTable> {
     const ids = this.inserts.filter((i) => i.ok && i.id !== this.bad.loseRow).map((i) => i.id);
     return Promise.resolve({ t: this.t, ids });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }

@@ -6,7 +6,7 @@ import { peersReachable, takeoverExpected } from '../../../tools/campaign/expect
 import {
   FAULT_KINDS,
   LAB_HEARTBEAT,
-  NETEM_LINKS,
+  DEGRADABLE,
   convergenceBoundMs,
   healOf,
   type Cuttable,
@@ -35,7 +35,7 @@ describe('fault menu', () => {
         'kill',
         'kill-postgres',
         'maintenance',
-        'netem',
+        'degrade',
         'poweroff',
         'restart-tgtd',
         'serial-mode',
@@ -54,7 +54,7 @@ describe('fault menu', () => {
   });
 
   it('names links as the lab does', () => {
-    for (const l of NETEM_LINKS) expect(CUTTABLE).toContain(l);
+    for (const l of DEGRADABLE) expect(CUTTABLE).toContain(l);
   });
 });
 

@@ -33,10 +33,9 @@ function checkFault(f: Fault): void {
       if (f.mode.kind === 'corrupt') expect(f.mode.fraction).toBeGreaterThan(0);
       else expect(inRange(f.mode.ms, RANGES.serialDelayMs)).toBe(true);
       return;
-    case 'netem':
-      expect(inRange(f.lossPct, RANGES.netemLossPct)).toBe(true);
-      expect(inRange(f.delayMs, RANGES.netemDelayMs)).toBe(true);
-      expect(inRange(f.duplicatePct, RANGES.netemDuplicatePct)).toBe(true);
+    case 'degrade':
+      expect(inRange(f.lossPct, RANGES.lossPct)).toBe(true);
+      expect(inRange(f.duplicatePct, RANGES.duplicatePct)).toBe(true);
       return;
     case 'fill-volume':
       expect(inRange(f.pct, RANGES.fillPct)).toBe(true);

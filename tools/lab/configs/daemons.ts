@@ -59,6 +59,14 @@ export async function startDaemon(
   mkdirSync(stateDir(c), { recursive: true });
   copyFileSync(config, liveConfigFile(c));
   writeFileSync(labFiles.firmwareLog(c), '');
+  await restartDaemon(c, extraEnv);
+}
+
+/**
+ * Starts the daemon again as after a reboot: its state dir, live config and
+ * log kept (the log appended to), as a controller's disk keeps them.
+ */
+export async function restartDaemon(c: Controller, extraEnv: Record<string, string> = {}): Promise<void> {
   await labOk(['start', c, '--', process.execPath, DAEMON], {
     ...process.env,
     TANDEM_CONFIG_FILE: liveConfigFile(c),
