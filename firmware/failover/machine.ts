@@ -27,7 +27,7 @@ import { freeGroupSettleMs, handoverWindowMs } from './lease.ts';
 import { moveIn, moveOut, type GroupRunner } from './moves.ts';
 import type { PeerView } from './peer-view.ts';
 import type { PlacementConfig } from './placement.ts';
-import { failbackGroups, fencesFirst } from './placement.ts';
+import { failbackGroups, fencesFirst, homeOf } from './placement.ts';
 import { ReleaseMemory } from './releases.ts';
 import type { StartWait } from './start-retry.ts';
 import type { Guard } from './table.ts';
@@ -155,7 +155,7 @@ export class FailoverMachine {
    * the peer can take it (the GROUP_DOWN alarm says it).
    */
   startWait(group: string): StartWait | undefined {
-    return this.peerCannotTake() ? this.failures.wait(group) : undefined;
+    return this.nobodyElseRuns(group) ? this.failures.wait(group) : undefined;
   }
 
   /**
@@ -288,11 +288,24 @@ export class FailoverMachine {
     return this.peerDown() || !this.peerCandidate();
   }
 
+  /**
+   * Nobody else can run `group`: the peer cannot take anything, or it failed
+   * the group too and this controller is the group's home. Both failing it
+   * says the cause is not the peer (a double fault: both LAN ports down, say),
+   * so only a retry can tell when it cleared; the home controller alone
+   * retries, so the two never start it at once.
+   */
+  private nobodyElseRuns(group: string): boolean {
+    return (
+      this.peerCannotTake() ||
+      (this.peerFailedGroups().includes(group) && homeOf(this.cfg, group) === this.self)
+    );
+  }
+
   /** Groups that failed here and may not start here now. */
   private blockedHere(): string[] {
     const failed = this.failures.groups();
-    const cannot = this.peerCannotTake();
-    return failed.filter((g) => !this.failures.mayStart(g, failed, cannot));
+    return failed.filter((g) => !this.failures.mayStart(g, failed, this.nobodyElseRuns(g)));
   }
 
   private peerFailedGroups(): readonly string[] {
@@ -652,13 +665,19 @@ export class FailoverMachine {
 
   /**
    * Signs that the cause of a failed start may have cleared (start-retry.ts):
-   * the peer released groups (they left its heartbeat) or was heard
-   * self-fenced. Confirmed down is noted where it happens (peer-dead, fence).
+   * the peer released groups (they left its heartbeat), was heard
+   * self-fenced, or failed the group too (for its home controller).
+   * Confirmed down is noted where it happens (peer-dead, fence).
    */
   private watchPeerLetGo(now: number): void {
     const report = this.deps.peer.latest();
     const released = this.releases.trackPeer(report?.groups ?? [], now);
     if (released.length > 0) this.failures.causeMayHaveCleared(released);
+    // Failed there too, and ours to retry: the cause is not the peer, so no sign from it will come.
+    const bothFailed = this.failures
+      .groups()
+      .filter((g) => this.peerFailedGroups().includes(g) && homeOf(this.cfg, g) === this.self);
+    if (bothFailed.length > 0) this.failures.causeMayHaveCleared(bothFailed);
     const selfFenced = this.deps.peer.peerState() === 'alive' && report?.state === 'self-fenced';
     if (selfFenced && !this.peerSelfFenced) this.failures.causeMayHaveCleared();
     this.peerSelfFenced = selfFenced;

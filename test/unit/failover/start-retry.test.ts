@@ -107,4 +107,31 @@ describe('start retry on the simulated box', () => {
     await s.run(2000);
     expect(s.writers('db')).toEqual(['B']);
   });
+
+  it('a group that failed on both controllers is retried by its home alone once the cause cleared', async () => {
+    const s = new Simulation({ policy: 'active-standby', groups: [{ name: 'db', preferred: 'A' }] });
+    sim = s;
+    s.boot('A');
+    s.boot('B');
+    await s.run(8000);
+    expect(s.writers('db')).toEqual(['A']);
+    // A double fault (both LAN ports down): db fails on A, and B's takeover start fails too.
+    s.breakStarts('A', 'db', true);
+    s.breakStarts('B', 'db', true);
+    s.failGroup('A', 'db');
+    await s.run(10_000);
+    expect(s.holders('db')).toEqual([]);
+    // The cause clears: A, db's home, retries within the back-off; B never starts it meanwhile.
+    s.breakStarts('A', 'db', false);
+    s.breakStarts('B', 'db', false);
+    const healedAt = s.clock.monotonicMs();
+    let both = false;
+    for (let t = 0; t < 40_000 && s.writers('db').length === 0; t += 100) {
+      await s.run(100);
+      if (s.holders('db').length > 1) both = true;
+    }
+    expect(both).toBe(false);
+    expect(s.writers('db')).toEqual(['A']);
+    expect(s.clock.monotonicMs() - healedAt).toBeLessThanOrEqual(startRetryBoundMs());
+  });
 });
