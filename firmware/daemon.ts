@@ -42,6 +42,7 @@ import { keyBytes } from './cluster/identity.ts';
 import { operatorSurfaces } from './controller/surfaces.ts';
 import { buildController } from './controller/build.ts';
 import { linuxPlatform } from './controller/linux-platform.ts';
+import { enterRealtime } from './heartbeat/realtime.ts';
 import { errorMessage, errorReport } from '../hal/errors.ts';
 import { stripControl } from './core/text.ts';
 
@@ -156,6 +157,18 @@ async function main(argv: readonly string[]): Promise<number> {
     data: { pid: process.pid, configSource: loaded.source, problems: loaded.problems, timing: { ...hb } },
   });
 
+  // Before any thread of the controller: threads started later inherit the policy.
+  const realtime = enterRealtime(process.env);
+  if (realtime !== undefined)
+    events.append({
+      severity: realtime.ok ? 'info' : 'warning',
+      source: 'daemon',
+      code: realtime.ok ? 'REALTIME_ON' : 'REALTIME_REFUSED',
+      message: realtime.ok
+        ? `heartbeat runs at real-time priority: ${realtime.detail}`
+        : `real-time priority refused, running without it: ${realtime.detail}`,
+      data: { ...realtime },
+    });
   const platform = linuxPlatform(cfg, paths, clock);
   const built = buildController({
     config: cfg,

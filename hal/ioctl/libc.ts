@@ -22,6 +22,7 @@ interface Libc {
   sendto: NativeFn;
   recv: NativeFn;
   close: NativeFn;
+  schedSetscheduler: NativeFn;
 }
 
 let loaded: Libc | undefined;
@@ -60,6 +61,8 @@ function libc(): Libc {
     ) as NativeFn,
     recv: lib.func('long recv(int fd, void *buf, size_t len, int flags)') as NativeFn,
     close: lib.func('int close(int fd)') as NativeFn,
+    // Real-time scheduling for the heartbeat (hal/sched).
+    schedSetscheduler: lib.func('int sched_setscheduler(int pid, int policy, const void *param)') as NativeFn,
   };
   return loaded;
 }
@@ -206,4 +209,16 @@ export function recvSync(fd: number, buf: Buffer, flags: number, device: string)
 export function closeSync(fd: number, device: string): void {
   const c = libc();
   if ((c.close(fd) as number) < 0) throw new SyscallError('close', c.koffi.errno(), device);
+}
+
+// ---- scheduling (hal/sched) ----------------------------------------------
+
+/**
+ * sched_setscheduler(2) for the calling thread (pid 0) with an encoded
+ * struct sched_param. Threads started afterwards inherit the policy.
+ */
+export function schedSetschedulerSync(policy: number, param: Buffer): void {
+  const c = libc();
+  if ((c.schedSetscheduler(0, policy, param) as number) < 0)
+    throw new SyscallError('sched_setscheduler', c.koffi.errno(), 'process');
 }

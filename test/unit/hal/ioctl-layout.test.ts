@@ -9,6 +9,8 @@ import { I2C_CONSTANTS, I2C_STRUCTS } from '../../../hal/i2c/uapi.ts';
 import { i2cKoffiStructs } from '../../../hal/i2c/structs.ts';
 import { WATCHDOG_CONSTANTS, WATCHDOG_STRUCTS } from '../../../hal/watchdog/uapi.ts';
 import { watchdogKoffiStructs } from '../../../hal/watchdog/structs.ts';
+import { SCHED_CONSTANTS, SCHED_STRUCTS } from '../../../hal/sched/uapi.ts';
+import { schedKoffiStructs } from '../../../hal/sched/structs.ts';
 import { layoutMismatches } from '../../../hal/ioctl/layout.ts';
 import type { StructClaim } from '../../../hal/ioctl/layout.ts';
 import type { TypeObject } from 'koffi';
@@ -46,6 +48,12 @@ const SUBSYSTEMS: Subsystem[] = [
     probeFile: 'watchdog.c',
     claims: { structs: WATCHDOG_STRUCTS, constants: WATCHDOG_CONSTANTS },
     koffiStructs: watchdogKoffiStructs,
+  },
+  {
+    name: 'sched',
+    probeFile: 'sched.c',
+    claims: { structs: SCHED_STRUCTS, constants: SCHED_CONSTANTS },
+    koffiStructs: schedKoffiStructs,
   },
 ];
 

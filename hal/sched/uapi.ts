@@ -1,0 +1,23 @@
+// Real-time scheduling (<sched.h>): the policies and the sched_param layout,
+// checked against the headers by ioctl-layout.test.ts (native x86_64 and
+// cross aarch64).
+
+export const SCHED_STRUCTS = {
+  sched_param: { size: 4, offsets: { sched_priority: 0 } },
+} as const;
+
+/** Scheduling policies (sched_setscheduler). */
+export const SCHED = { OTHER: 0, FIFO: 1, RR: 2 } as const;
+
+export const SCHED_CONSTANTS: Record<string, number> = {
+  SCHED_OTHER: SCHED.OTHER,
+  SCHED_FIFO: SCHED.FIFO,
+  SCHED_RR: SCHED.RR,
+};
+
+/** struct sched_param as the kernel reads it: one int, the priority (1..99 for FIFO/RR). */
+export function encodeSchedParam(priority: number): Buffer {
+  const buf = Buffer.alloc(SCHED_STRUCTS.sched_param.size);
+  buf.writeInt32LE(priority, SCHED_STRUCTS.sched_param.offsets.sched_priority);
+  return buf;
+}
