@@ -532,6 +532,9 @@ export function formatData(command: CommandName, data: unknown, o: FormatOptions
     case 'upgrade-commit':
     case 'upgrade-rollback':
     case 'upgrade-peer':
+    case 'drill': // the drill's report is drill-report.ts's (run.ts prints it)
+    case 'drill-status':
+    case 'drill-peer':
     case 'failback':
     case 'maintenance':
     case 'pr':

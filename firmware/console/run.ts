@@ -10,6 +10,7 @@ import { readFileBounded } from '../core/bounded-read.ts';
 import type { CommandName, CommandResponse } from '../core/envelope.ts';
 import { parseArgs } from './cli-args.ts';
 import { sendRequest, UnreachableError } from './client.ts';
+import { drillText, followDrill } from './drill-report.ts';
 import { FOLLOW_FLAG, followLog } from './follow.ts';
 import { formatData, formatError } from './format.ts';
 import { followUpgrade } from './upgrade-progress.ts';
@@ -104,6 +105,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     }
     throw err;
   }
+  // `drill` follows the drill it started to its report (drill-report.ts).
+  if (parsed.command === 'drill' && response.status === 'ok') {
+    if (!parsed.json) io.out(drillText(response.data, io.color) ?? 'drill started');
+    const end = await followDrill({
+      status: () => send(parsed.socket, 'drill-status', {}),
+      out: io.out,
+      err: io.err,
+      color: io.color,
+      json: parsed.json,
+      signal: io.interrupt?.() ?? new AbortController().signal,
+    });
+    return end === 'interrupted' || end === 0 ? EXIT.ok : EXIT.daemon;
+  }
   if (parsed.json) {
     io.out(JSON.stringify(response, null, 2));
     return response.status === 'ok' ? EXIT.ok : EXIT.daemon;
@@ -125,7 +139,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.out(`exported to ${parsed.exportFile}`);
     return EXIT.ok;
   }
-  io.out(formatData(parsed.command, response.data, { color: io.color, nowMs: io.now() }));
+  const drill = parsed.command === 'drill-status' ? drillText(response.data, io.color) : null;
+  io.out(drill ?? formatData(parsed.command, response.data, { color: io.color, nowMs: io.now() }));
   if (follow && followsUpgrade) {
     const end = await followUpgrade({
       status: () => send(parsed.socket, 'upgrade-status', {}),
