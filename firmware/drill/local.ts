@@ -55,6 +55,7 @@ export async function crashHere(
   const mark = log.query({ limit: 1 })[0]?.id ?? 0;
   const r = await parts.crash(group);
   if (!r.ok) return { ok: false, error: r.error };
+  if (r.resource === '') return { ok: true, value: { resource: '', type: '', mark, waitMs: 0 } };
   parts.events.append({
     severity: 'warning',
     source: 'drill',

@@ -107,6 +107,7 @@ export class DrillSteps {
     const crash = asCrash(await this.ask(owner, { op: 'crash', group }), `${owner}: crash`);
     if (!crash.ok) return step(group, false, `no kill on ${owner}: ${crash.error}`);
     const { resource, type, mark, waitMs } = crash.value;
+    if (resource === '') return step(group, true, `no database in ${group} on ${owner}: nothing to kill`);
     const subject = `${group}/${resource}`;
     const deadline = this.parts.clock.monotonicMs() + waitMs;
     const t = await this.timing(owner, 'restart', group, resource, mark, deadline);

@@ -22,7 +22,7 @@ interface Built {
   readonly policy: RestartPolicy;
 }
 
-/** The drill's resource failure, staged (crashForDrill). */
+/** The drill's resource failure, staged (crashForDrill); resource '' when the group has none to kill. */
 export type DrillCrash =
   | {
       readonly ok: true;
@@ -182,8 +182,15 @@ export class ResourceGroupRunner implements GroupRunner {
     const pg = agents.findIndex((a) => a.type === 'postgresql');
     const index = pg >= 0 ? pg : agents.findLastIndex((a) => a.type === 'dummy');
     const agent = agents[index];
+    // Nothing to stage: said as such (resource ''), not a failure.
     if (agent?.crash === undefined)
-      return { ok: false, error: `group ${name} has no database resource (postgresql) to kill` };
+      return {
+        ok: true,
+        resource: '',
+        type: '',
+        detail: `group ${name} has no database (postgresql)`,
+        waitMs: 0,
+      };
     const used = b.monitor.recentFailures(index);
     if (used + 1 > b.policy.maxRestarts)
       return {
