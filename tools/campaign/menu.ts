@@ -141,9 +141,13 @@ export function convergenceBoundMs(kind: FaultKind): number {
     case 'degrade':
     case 'maintenance':
       return 10_000;
-    case 'cut':
     case 'starve':
       return 20_000;
+    case 'cut':
+      // Cutting both LAN ports fails the group on both controllers: the home
+      // retries it with back-off (docs/failover.md), so after the heal the
+      // next retry may be 16 s away, then a start.
+      return 40_000;
     case 'kill':
     case 'stall':
     case 'kill-postgres':
