@@ -4,6 +4,7 @@
 // daemon refuses them elsewhere), so the page offers them only there.
 import { run } from './api.ts';
 import { fill, h } from './dom.ts';
+import { drillSection } from './drill.ts';
 import type { PageContext } from './page.ts';
 
 interface Resource {
@@ -137,5 +138,6 @@ export function renderGroups(main: HTMLElement, ctx: PageContext): void {
       h('tbody', {}, ...rows),
     ),
     maintenance,
+    drillSection(ctx),
   );
 }
