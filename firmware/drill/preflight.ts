@@ -14,6 +14,8 @@ export interface PreflightInputs {
   readonly here: StatusReport;
   /** The peer's own status report (over the peer channel, checked), or why it could not be had. */
   readonly peer: Result<CheckedReport, string>;
+  /** null when the peer answers the drill's own requests (`drill-peer`); else why not. */
+  readonly peerDrill: string | null;
   readonly reservations: ReservationView;
   /** Where placement puts each group (its preferred controller, or the first group's under active-standby). */
   readonly home: (group: string) => ControllerId;
@@ -37,8 +39,11 @@ export function preflight(i: PreflightInputs): PreflightCheck[] {
   return [
     check(
       'peer reachable',
-      i.peer.ok ? [] : [`${peer} did not answer its status: ${i.peer.error}`],
-      `${peer} answered its status over the peer channel`,
+      [
+        ...(i.peer.ok ? [] : [`${peer} did not answer its status: ${i.peer.error}`]),
+        ...(i.peerDrill === null ? [] : [`${peer} does not take the drill's requests: ${i.peerDrill}`]),
+      ],
+      `${peer} answered its status and the drill's first request over the peer channel`,
     ),
     // The takeover outlook is what status shows: each could take over from the other now.
     check(

@@ -63,6 +63,7 @@ export class DrillService implements DrillOps {
       const checks = preflight({
         here: run.here,
         peer: await this.peerReport(),
+        peerDrill: await this.peerDrill(),
         reservations: this.parts.host.fencer.snapshot(),
         home: (group) => this.parts.home(group),
       });
@@ -108,6 +109,12 @@ export class DrillService implements DrillOps {
 
   peerOp(op: PeerDrillOp, log: EventReader | undefined): Promise<Outcome> {
     return answerOp(this.parts, op, log);
+  }
+
+  /** A peer of older firmware has no `drill-peer`: better refused now than failed halfway. */
+  private async peerDrill(): Promise<string | null> {
+    const o = await this.parts.peer.run('drill-peer', { op: 'mark' }, { timeoutMs: PEER_STATUS_MS });
+    return o.ok ? null : o.error;
   }
 
   private async peerReport(): Promise<Result<CheckedReport, string>> {

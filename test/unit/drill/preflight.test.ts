@@ -69,6 +69,7 @@ const run = (here: StatusReport, peer: StatusReport | string, reservations = GOO
     here,
     peer: typeof peer === 'string' ? { ok: false, error: peer } : { ok: true, value: peer as CheckedReport },
     reservations,
+    peerDrill: typeof peer === 'string' ? peer : null,
     home: () => 'A',
   });
 const failed = (checks: ReturnType<typeof run>) =>
@@ -97,7 +98,9 @@ describe('drill preflight', () => {
       ],
     });
     expect(failed(run(here, 'peer B: no answer to status within 5000 ms'))).toEqual({
-      'peer reachable': 'B did not answer its status: peer B: no answer to status within 5000 ms',
+      'peer reachable':
+        'B did not answer its status: peer B: no answer to status within 5000 ms; ' +
+        "B does not take the drill's requests: peer B: no answer to status within 5000 ms",
       'both healthy': 'B is suspect: its heartbeats are failing',
     });
   });
