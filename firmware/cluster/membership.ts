@@ -263,6 +263,17 @@ export class Membership {
     return this.peer;
   }
 
+  /**
+   * How long since the last beat on any path, our own stalls counted in
+   * (undefined: never heard). What the isolation rule needs: an active must
+   * not keep its groups longer because it was stalled itself.
+   */
+  silentForMs(): number | undefined {
+    const heard = [...this.records.values()].map((r) => r.lastHeardMs ?? -Infinity);
+    const last = Math.max(...heard);
+    return Number.isFinite(last) ? this.clock.monotonicMs() - last : undefined;
+  }
+
   /** Paths on which we currently hear the peer: goes into our own heartbeat. */
   seenMask(): number {
     return pathsToMask(

@@ -100,6 +100,8 @@ export class FailoverMachine {
   /** The poll's answers and failures, judged as sbd does: slow is not lost (disk-access.ts). */
   private readonly disk: DiskAccess;
   private keyLost = false;
+  /** Isolated on the raw silence (checkIsolation), last time we looked. */
+  private rawIsolation = false;
   private fencedPeer = false;
   private petting = true;
   private stopped = false;
@@ -551,6 +553,27 @@ export class FailoverMachine {
     }
   }
 
+  /**
+   * Isolation on the raw silence: membership may postpone its verdict after
+   * a stall of our own (docs/heartbeat.md, Stalls and slow disks), which is
+   * right for a takeover but not for an isolated active, which must drop
+   * its VIPs within the lease's first term whatever delayed it. The usual
+   * paths (peer-dead, disk-lost) cover the rest.
+   */
+  private checkIsolation(): void {
+    const silent = this.deps.peer.silentForMs();
+    const isolated =
+      this.held.size > 0 && !this.diskOk && silent !== undefined && silent >= this.cfg.timing.deadtimeMs;
+    // Once per isolation: the table's answer stands until the condition clears.
+    const first = isolated && !this.rawIsolation;
+    this.rawIsolation = isolated;
+    if (first && this.deps.peer.peerState() !== 'dead' && silent !== undefined)
+      this.dispatch({
+        type: 'isolated',
+        detail: `no disk, and nothing heard from the peer for ${Math.round(silent)} ms`,
+      });
+  }
+
   /** Dead peer + no disk while running groups is isolation (self-fence rule). */
   private deadOrIsolated(detail: string): FailoverEvent {
     return !this.diskOk && this.held.size > 0 ? { type: 'isolated', detail } : { type: 'peer-dead', detail };
@@ -608,6 +631,7 @@ export class FailoverMachine {
     this.followMaintenance();
     const now = this.deps.clock.monotonicMs();
     this.watchPeerLetGo(now);
+    this.checkIsolation();
     if (this.current !== 'standby' && this.current !== 'active') {
       this.failbackSince = undefined;
       return;

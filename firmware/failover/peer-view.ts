@@ -34,6 +34,11 @@ export interface PeerView {
    * up); undefined while we cannot. A silent peer is only silent from then on.
    */
   witnessListeningSinceMs(): number | undefined;
+  /**
+   * Time since the peer's last beat on any path, without membership's
+   * allowance for our own stalls (undefined: never heard).
+   */
+  silentForMs(): number | undefined;
 }
 
 export function membershipPeerView(
@@ -44,6 +49,7 @@ export function membershipPeerView(
     peerState: () => m.peerState(),
     compatible: () => m.peerCompatible(),
     witnessListeningSinceMs,
+    silentForMs: () => m.silentForMs(),
     latest: () => {
       const msg = m.latestMessage();
       if (msg === undefined) return undefined;
