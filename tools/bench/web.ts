@@ -27,7 +27,7 @@ import { getOnce, LiveViewers, statusLatencies, type WebTarget } from './_web-lo
 import { OverviewPage, requireChromium } from './_web-push.ts';
 import { BENCH_BOX, benchReport } from './_web-report.ts';
 import { cookieHeader, startWeb, TOPIC_PREFIX, type WebProcess } from './_web-process.ts';
-import { p99, percentile, round1 } from './_stats.ts';
+import { p99, percentile, round1 } from '../stats/percentile.ts';
 
 const CONCURRENCY = 10;
 const WARM_UP = 100;

@@ -1,6 +1,6 @@
 // campaign.json: the typed record of a campaign, and the RESULT line computed
 // from it (never from counters kept on the side, so the two cannot disagree).
-import { percentile } from '../bench/_stats.ts';
+import { percentile } from '../stats/percentile.ts';
 import type { TakeoverExpectation } from './expect.ts';
 import type { ViolationKind } from './judges/violation.ts';
 import type { Fault } from './menu.ts';

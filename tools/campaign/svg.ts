@@ -4,7 +4,7 @@
 import { escapeHtml } from './escape.ts';
 import type { StepRecord } from './report.ts';
 import type { FaultKind } from './menu.ts';
-import { percentile } from '../bench/_stats.ts';
+import { percentile } from '../stats/percentile.ts';
 
 const W = 760;
 const ROW = 22;

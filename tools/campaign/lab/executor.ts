@@ -44,6 +44,11 @@ export class LabExecutor implements Executor {
   private readonly stalls = new Map<Controller, Promise<void>>();
   private readonly injectedAt = new Map<Fault, number>();
   private fillPending = false;
+  /**
+   * What the observers handed to the judges so far: a judge that saw
+   * nothing would find nothing, so a test checks that each observer saw.
+   */
+  readonly seen = { arp: 0, mountedSamples: 0, inserts: 0 };
   private readonly states: Readonly<Record<Controller, StateTail>> = {
     A: new StateTail('A'),
     B: new StateTail('B'),
@@ -286,12 +291,16 @@ export class LabExecutor implements Executor {
       return keep.filter((x) => x.t <= to);
     };
     if (!this.arp.alive()) this.note('the ARP capture died: dual VIP is not observed from here on');
-    return Promise.resolve({
+    const obs: Observations = {
       arp: within(this.arp.replies),
       mounts: within(this.sampler.mounts),
       inserts: within(this.recorder?.inserts ?? []),
       groups: within(this.sampler.groups),
-    });
+    };
+    this.seen.arp += obs.arp.length;
+    this.seen.mountedSamples += obs.mounts.filter((m) => m.mounted.A || m.mounted.B).length;
+    this.seen.inserts += obs.inserts.length;
+    return Promise.resolve(obs);
   }
 
   logs(from: number, to: number): Promise<readonly LogLine[]> {

@@ -1,4 +1,4 @@
-// Small figures shared by benches: the nearest-rank percentile the issue's
+// Small figures shared by benches and the fault campaign: the nearest-rank percentile the issue's
 // goals are stated in, and the one-decimal rounding of the RESULT lines.
 
 /** Nearest-rank percentile of ascending `sorted`; NaN when empty. */
