@@ -5,8 +5,8 @@
 // self-fences; A could not write after B's fence. (c) cut serial, private,
 // sas-b, sas-a one at a time: nobody is declared dead, nobody fences.
 // Timing (tools/lab/configs): interval 100 ms, deadtime 1 s, fence delay 0,
-// no watchdog, I/O probe timeout 500 ms, so the takeover wait is
-// 1000 + 2 x 100 + 500 + 500 = 2200 ms after the last beat B heard.
+// no watchdog, so the takeover wait is 2200 ms after the last beat B heard
+// (docs/failover.md, the derived waits, lab column).
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

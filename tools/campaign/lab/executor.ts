@@ -5,7 +5,10 @@
 // does what the box's hardware would: a controller whose firmware died is
 // reset (the watchdog's job on a box), one powered off is powered on again,
 // and its firmware started, keeping its state as a disk would.
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readLog, restartDaemon } from '../../lab/configs/daemons.ts';
+import { labFiles } from '../../lab/files.ts';
 import { degrade, undegrade } from '../../lab/degrade.ts';
 import { cut, heal } from '../../lab/faults.ts';
 import { fillVolume, unfill } from '../../lab/fill.ts';
@@ -32,6 +35,8 @@ const SETTLED_WRITES_MS = 1000;
 /** A controller left self-fenced this long without its watchdog resetting it is reset by the lab. */
 const SELF_FENCED_RESET_MS = 10_000;
 const SETTLE_POLL_MS = 200;
+/** Every action the executor took, with its time (the lab's run dir: gone with `lab down`). */
+export const ACTIONS_LOG = join(labFiles.runDir, 'campaign-actions.log');
 /** From power-on to one active (PostgreSQL up) and one standby: initdead and a first PostgreSQL start. */
 const PAIR_START_MS = 120_000;
 
@@ -98,7 +103,10 @@ export class LabExecutor implements Executor {
   }
 
   private note(text: string): void {
-    this.actions.push({ t: Date.now(), source: 'lab', text });
+    const t = Date.now();
+    this.actions.push({ t, source: 'lab', text });
+    // Also on disk, whole: the report keeps only the lines around a violation.
+    appendFileSync(ACTIONS_LOG, `${new Date(t).toISOString()} ${text}\n`);
   }
 
   private runner(): Controller | null {
@@ -191,7 +199,10 @@ export class LabExecutor implements Executor {
         return;
       case 'poweroff':
         await this.waitSince(f, f.offMs);
-        return this.act(`poweron ${f.controller}`, () => powerOn(f.controller));
+        await this.act(`poweron ${f.controller}`, () => powerOn(f.controller));
+        // It boots: its firmware starts (or reconcile() would take the silent board for a hung one).
+        this.startedAt[f.controller] = Date.now();
+        return this.act(`start ${f.controller}`, () => restartDaemon(f.controller));
       case 'stall':
         await this.stalls.get(f.controller);
         this.stalls.delete(f.controller);
