@@ -18,6 +18,15 @@ function progress(r: StepRecord): void {
   );
 }
 
+// The first SIGINT or SIGTERM ends the run after the step under way, with its
+// report (hours of faults are not thrown away); a second one is not caught.
+let stop = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    stop = true;
+    console.log(`campaign: ${sig}: stopping after the step under way`);
+  });
+
 process.exitCode = await campaignMain(process.argv.slice(2), {
   executor: async () => {
     await labUp();
@@ -26,4 +35,5 @@ process.exitCode = await campaignMain(process.argv.slice(2), {
   groups: [GROUP],
   now: Date.now,
   onStep: progress,
+  stopRequested: () => stop,
 });

@@ -33,6 +33,8 @@ export interface CampaignOptions {
   readonly onViolation?: (step: number, v: Violation) => void;
   /** Called after each step with what was judged then (rows lost come only at the end). */
   readonly onStep?: (record: StepRecord) => void;
+  /** Asked before each step: true ends the campaign there (an operator's Ctrl-C), judged and reported as far as it got. */
+  readonly stopRequested?: () => boolean;
 }
 
 async function withLogs(x: Executor, v: Violation): Promise<ViolationRecord> {
@@ -128,6 +130,7 @@ export async function runCampaign(x: Executor, o: CampaignOptions): Promise<Camp
   const records: StepRecord[] = [];
   const pending: { record: Omit<StepRecord, 'violations'>; violations: ViolationRecord[] }[] = [];
   for (const step of plan) {
+    if (o.stopRequested?.() === true) break;
     const { record, violations, obs } = await runStep(x, step, observedFrom, o.groups);
     observedFrom = record.endedAt;
     for (const i of obs.inserts) if (i.ok) acked.push(i);

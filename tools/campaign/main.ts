@@ -18,6 +18,8 @@ export interface MainDeps {
   readonly now: () => number;
   /** Progress after each step (the lab's command prints a line per step). */
   readonly onStep?: (record: StepRecord) => void;
+  /** True once the run should end after the step under way (the lab's command: SIGINT or SIGTERM). */
+  readonly stopRequested?: () => boolean;
 }
 
 /** Returns the exit code: 0 clean, 1 with violations, 2 on a bad argument. */
@@ -42,6 +44,7 @@ export async function campaignMain(argv: readonly string[], deps: MainDeps): Pro
       groups: deps.groups,
       onViolation: (step, v) => console.log(formatViolation(args.seed, step, end, v)),
       onStep: deps.onStep,
+      stopRequested: deps.stopRequested,
     });
   } finally {
     await executor.close();

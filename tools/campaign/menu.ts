@@ -29,12 +29,14 @@ export interface Range {
 /**
  * Parameter ranges. A stall spans both sides of deadtime (issue: "below and
  * beyond deadtime"); corruption is a fraction as `serial-mode corrupt` takes
- * it, here in parts per thousand so the draw stays integral.
+ * it, here in parts per thousand so the draw stays integral. A fault is
+ * held up to six deadtimes: long enough for any verdict it can cause, short
+ * enough for a thousand of them in an afternoon.
  */
 export const RANGES = {
   stallMs: { min: 100, max: 5000 },
   offMs: { min: 0, max: 10_000 },
-  holdMs: { min: 500, max: 10_000 },
+  holdMs: { min: 500, max: 6000 },
   serialCorruptPermille: { min: 1, max: 500 },
   serialDelayMs: { min: 10, max: 2000 },
   lossPct: { min: 0, max: 50 },

@@ -1,10 +1,10 @@
 // The campaign's executor in the lab: the PostgreSQL pair (tools/lab/client/
 // pg-pair.ts) under the client's inserts, faults injected and healed with
 // the lab's own verbs, and the observers (ARP capture, mount and group
-// sampler, the client's record) that judge what happened. After each heal it
-// does what the box's hardware would: a controller whose firmware died is
-// reset (the watchdog's job on a box), one powered off is powered on again,
-// and its firmware started, keeping its state as a disk would.
+// sampler, the client's record) that judge what happened. All along it does
+// what the box's hardware would: a controller whose firmware died is reset
+// (the watchdog's job on a box), one powered off boots again and starts its
+// firmware, keeping its state as a disk would.
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLog, restartDaemon } from '../../lab/configs/daemons.ts';
@@ -34,6 +34,8 @@ import { StateTail } from './state-tail.ts';
 const SETTLED_WRITES_MS = 1000;
 /** A controller left self-fenced this long without its watchdog resetting it is reset by the lab. */
 const SELF_FENCED_RESET_MS = 10_000;
+/** Powered on without firmware this long (the lab's watchdog resets in 1 s, a boot starts it in less): reset. */
+const FIRMWARE_GONE_RESET_MS = 3000;
 const SETTLE_POLL_MS = 200;
 /** Every action the executor took, with its time (the lab's run dir: gone with `lab down`). */
 export const ACTIONS_LOG = join(labFiles.runDir, 'campaign-actions.log');
@@ -49,6 +51,13 @@ export class LabExecutor implements Executor {
   private readonly stalls = new Map<Controller, Promise<void>>();
   private readonly injectedAt = new Map<Fault, number>();
   private fillPending = false;
+  /** Controllers a poweroff fault keeps off until its heal. */
+  private readonly heldOff = new Set<Controller>();
+  /** Since when each controller, powered on, has had no firmware running. */
+  private readonly goneSince: Record<Controller, number | undefined> = { A: undefined, B: undefined };
+  private reconciling = false;
+  private closed = false;
+  private hardware: NodeJS.Timeout | null = null;
   /**
    * What the observers handed to the judges so far: a judge that saw
    * nothing would find nothing, so a test checks that each observer saw.
@@ -84,6 +93,7 @@ export class LabExecutor implements Executor {
       }
       await x.sleep(SETTLE_POLL_MS);
     }
+    x.hardware = setInterval(() => x.hardwareTick(), SETTLE_POLL_MS);
     x.recorder = await Recorder.start();
     x.note(`pair up: ${x.runner() ?? '?'} runs db; client inserting every 50 ms`);
     return x;
@@ -138,6 +148,7 @@ export class LabExecutor implements Executor {
       case 'kill':
         return this.act(`kill ${f.controller}`, () => Promise.resolve(killFirmware(f.controller)));
       case 'poweroff':
+        this.heldOff.add(f.controller);
         return this.act(`poweroff ${f.controller}`, () => powerOff(f.controller));
       case 'stall': {
         const c = f.controller;
@@ -195,14 +206,13 @@ export class LabExecutor implements Executor {
   async heal(_step: Step, f: Fault): Promise<void> {
     switch (f.kind) {
       case 'kill':
-        // Reset and start again in settle(), as the box's watchdog would.
+        // The watchdog resets it and it boots again (the lab's watchdog, then reconcile()).
         return;
       case 'poweroff':
         await this.waitSince(f, f.offMs);
-        await this.act(`poweron ${f.controller}`, () => powerOn(f.controller));
-        // It boots: its firmware starts (or reconcile() would take the silent board for a hung one).
-        this.startedAt[f.controller] = Date.now();
-        return this.act(`start ${f.controller}`, () => restartDaemon(f.controller));
+        // The hardware loop boots it now (reconcile()).
+        this.heldOff.delete(f.controller);
+        return;
       case 'stall':
         await this.stalls.get(f.controller);
         this.stalls.delete(f.controller);
@@ -239,13 +249,21 @@ export class LabExecutor implements Executor {
     if (where.length > 0) this.fillPending = false;
   }
 
-  /** What the box's hardware does after a fault: reset a controller whose firmware died, power on one that is off. */
+  /**
+   * What the box's hardware does, all the time (a board reboots after a
+   * watchdog reset whether or not a fault is being healed): a controller that
+   * is off boots and starts its firmware, unless a poweroff fault holds it
+   * off; one whose firmware has been gone longer than the watchdog would
+   * allow is reset; one left self-fenced without the watchdog's reset is too.
+   */
   private async reconcile(): Promise<void> {
     for (const c of CONTROLLERS) {
-      if (this.stalls.has(c)) continue;
+      if (this.stalls.has(c) || this.heldOff.has(c)) continue;
       if (isPoweredOn(c) && firmwarePid(c) === null) {
-        await this.act(`reset ${c} (its firmware is gone)`, () => powerOff(c));
-      }
+        this.goneSince[c] ??= Date.now();
+        if (Date.now() - this.goneSince[c] > FIRMWARE_GONE_RESET_MS)
+          await this.act(`reset ${c} (its firmware is gone)`, () => powerOff(c));
+      } else this.goneSince[c] = undefined;
       if (!isPoweredOn(c)) {
         await this.act(`poweron ${c}`, () => powerOn(c));
         this.startedAt[c] = Date.now();
@@ -253,13 +271,22 @@ export class LabExecutor implements Executor {
         continue;
       }
       const last = this.states[c].latest();
-      if (last?.to === 'self-fenced' && Date.now() - last.ts > SELF_FENCED_RESET_MS) {
+      // Only this run's state: the old run's last line says self-fenced until the new one logs.
+      const thisRun = last !== null && last.ts >= this.startedAt[c];
+      if (thisRun && last.to === 'self-fenced' && Date.now() - last.ts > SELF_FENCED_RESET_MS) {
         await this.act(`reset ${c} (self-fenced for ${SELF_FENCED_RESET_MS} ms, no watchdog reset)`, () =>
           powerOff(c),
         );
       }
     }
-    if (this.fillPending) await this.unfill();
+  }
+
+  private hardwareTick(): void {
+    if (this.reconciling || this.closed) return;
+    this.reconciling = true;
+    this.reconcile()
+      .catch((err: unknown) => this.note(`reconcile failed: ${errorMessage(err)}`))
+      .finally(() => (this.reconciling = false));
   }
 
   /** This run's state of `c`'s firmware, or null (not running, or nothing logged since its start). */
@@ -287,7 +314,7 @@ export class LabExecutor implements Executor {
   async settle(_step: Step, deadline: number): Promise<void> {
     const healedAt = Date.now();
     while (Date.now() < deadline) {
-      await this.reconcile();
+      if (this.fillPending) await this.unfill();
       if (this.settled(healedAt)) return;
       await this.sleep(SETTLE_POLL_MS);
     }
@@ -330,6 +357,8 @@ export class LabExecutor implements Executor {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.hardware !== null) clearInterval(this.hardware);
     this.sampler.stop();
     this.arp.stop();
     await this.recorder?.stop();
