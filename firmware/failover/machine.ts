@@ -111,6 +111,8 @@ export class FailoverMachine {
   private readonly timers: TimerHandle[] = [];
   private readonly queue = new EventQueue<FailoverEvent>((e) => this.handle(e));
   private readonly failures: FailureMemory;
+  /** Groups left failed here whose in-place restart is under way (retryLeftFailed). */
+  private readonly retrying = new Set<string>();
   private readonly releases: ReleaseMemory;
   private readonly free: FreeGroups;
   private failbackSince: number | undefined;
@@ -652,6 +654,7 @@ export class FailoverMachine {
         if (this.held.size > 0) this.dispatch({ type: 'isolated', detail: 'reconcile: no disk, peer dead' });
         return;
       }
+      this.retryLeftFailed();
       const blocked = this.blockedHere();
       const missing = this.cfg.groups
         .map((g) => g.name)
@@ -684,6 +687,7 @@ export class FailoverMachine {
       return;
     }
     if (this.offerFailedGroups()) return;
+    this.retryLeftFailed();
     this.checkFailback();
   }
 
@@ -705,6 +709,46 @@ export class FailoverMachine {
     const selfFenced = this.deps.peer.peerState() === 'alive' && report?.state === 'self-fenced';
     if (selfFenced && !this.peerSelfFenced) this.failures.causeMayHaveCleared();
     this.peerSelfFenced = selfFenced;
+  }
+
+  /**
+   * A group left failed here (it gave up while nobody else could run it) is
+   * restarted in place on the start-retry back-off (start-retry.ts) for as
+   * long as nobody else can run it: the peer cannot take groups, or failed
+   * it too (else offerFailedGroups hands it over). Its cause is our own
+   * resource's, so no sign from the peer is awaited; the bounded retries
+   * keep it from looping. Not a table transition: we stay active and hold
+   * the group throughout, as in a monitor's local restart, and the peer
+   * sees no change of owner. (The fault campaign found it: both LAN ports
+   * cut in two faults in a row left db failed on A after the heal.)
+   */
+  private retryLeftFailed(): void {
+    if (this.current !== 'active' || !this.diskOk) return;
+    const failed = this.failures.groups();
+    const failedThere = this.peerFailedGroups();
+    for (const g of failed) {
+      if (!this.held.has(g) || this.retrying.has(g)) continue;
+      if (!this.peerCannotTake() && !failedThere.includes(g)) continue;
+      this.failures.causeMayHaveCleared([g]);
+      if (!this.failures.mayStart(g, failed, true)) continue;
+      this.retrying.add(g);
+      this.failures.starting(g);
+      this.changed();
+      void this.restartInPlace(g);
+    }
+  }
+
+  private async restartInPlace(g: string): Promise<void> {
+    try {
+      const stopped = await this.deps.runner.stopGroup(g, 'graceful').catch(() => false);
+      const again = stopped && this.current === 'active' && this.held.has(g);
+      const ok = again && (await this.deps.runner.startGroup(g).catch(() => false));
+      if (ok) this.failures.forget(g);
+      else this.failures.record([g], this.deps.clock.monotonicMs());
+      this.changed();
+    } finally {
+      this.retrying.delete(g);
+    }
   }
 
   /**

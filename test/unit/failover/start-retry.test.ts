@@ -134,4 +134,34 @@ describe('start retry on the simulated box', () => {
     expect(s.writers('db')).toEqual(['A']);
     expect(s.clock.monotonicMs() - healedAt).toBeLessThanOrEqual(startRetryBoundMs());
   });
+
+  it('a group left failed where it runs, failed on the peer too, is restarted in place once the cause cleared', async () => {
+    const s = new Simulation({ policy: 'active-standby', groups: [{ name: 'db', preferred: 'A' }] });
+    sim = s;
+    s.boot('A');
+    s.boot('B');
+    await s.run(8000);
+    expect(s.writers('db')).toEqual(['A']);
+    // The campaign's two faults in a row: db fails on A (its LAN port) and B's start fails too ...
+    s.breakStarts('B', 'db', true);
+    s.failGroup('A', 'db');
+    await s.run(5000);
+    // ... B could not start it, so A, db's home, runs it again (the retry of a group failed on both).
+    expect(s.writers('db')).toEqual(['A']);
+    // Now A's start breaks and db fails on A again while B still cannot run it: left failed on A.
+    s.breakStarts('A', 'db', true);
+    s.failGroup('A', 'db');
+    await s.run(10_000);
+    expect(s.writers('db')).toEqual([]);
+    // The causes clear; A restarts db in place within the retry bound, and B never starts it.
+    s.breakStarts('A', 'db', false);
+    s.breakStarts('B', 'db', false);
+    const healedAt = s.clock.monotonicMs();
+    for (let t = 0; t < 40_000 && s.writers('db').length === 0; t += 100) {
+      await s.run(100);
+      expect(s.holders('db')).not.toContain('B');
+    }
+    expect(s.writers('db')).toEqual(['A']);
+    expect(s.clock.monotonicMs() - healedAt).toBeLessThanOrEqual(startRetryBoundMs());
+  });
 });
