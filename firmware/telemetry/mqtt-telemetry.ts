@@ -19,7 +19,10 @@
 // broker, so that the NOC keeps the daemon's Last Will: a bridge's will is
 // mosquitto's own "0"/"1" on its own topic, and a controller that loses
 // power takes its local broker with it.
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+//
+// The client library is imported when a connection starts, not with this
+// module: a config with MQTT off never loads it (docs/footprint.md).
+import type { IClientOptions, MqttClient } from 'mqtt';
 import type { AlarmChange, AlarmManager } from '../alarms/alarm-manager.ts';
 import type { Clock, TimerHandle } from '../../hal/clock/clock.ts';
 import type { TandemConfig } from '../config/schema.ts';
@@ -177,6 +180,7 @@ export class MqttTelemetry implements Extension {
       this.options.log.info('mqtt: disabled in config');
       return;
     }
+    const { default: mqtt } = await import('mqtt');
     const client = mqtt.connect(this.options.config.mqtt.url, this.clientOptions());
     this.client = client;
     client.on('connect', () => this.onConnect(client));
@@ -212,7 +216,6 @@ export class MqttTelemetry implements Extension {
     this.refusalTimer = this.options.clock.every(LIMITS.mqttRefusalSummaryMs, () => this.refusals.flush());
     // Start does not wait for the broker: an unreachable NOC must not hold up the daemon.
     this.armDownAlarm();
-    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
