@@ -83,4 +83,6 @@ for (;;) {
     await sleep(500);
   }
 }
-process.exit(0);
+// stdout to a pipe is written asynchronously: exiting at once would cut the
+// final line (hours of ids are megabytes) short. Exit once it is flushed.
+process.stdout.write('', () => process.exit(0));
