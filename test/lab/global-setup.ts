@@ -1,6 +1,8 @@
 // Lab suite setup: refuse loudly unless root with every required command, then
-// bring the lab up once for all lab test files and down after them.
+// bring the lab up once for all lab test files and down after them, holding
+// the lab lock all along.
 import { fileURLToPath } from 'node:url';
+import { takeLabLock } from '../../tools/lab/lock.ts';
 import { formatMissing, missingCommands } from '../../tools/lab/preflight.ts';
 import { tryRun } from '../../tools/lab/run.ts';
 
@@ -17,8 +19,18 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
   const missing = missingCommands();
   if (missing.length > 0) throw new Error(`lab tests cannot run: ${formatMissing(missing)}`);
-  await lab('up');
+  const lock = await takeLabLock('the lab tests');
+  try {
+    await lab('up');
+  } catch (e) {
+    await lock.release();
+    throw e;
+  }
   return async () => {
-    await lab('down');
+    try {
+      await lab('down');
+    } finally {
+      await lock.release();
+    }
   };
 }

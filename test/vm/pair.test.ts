@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Workload } from '../../tools/lab/client/workload-driver.ts';
 import { run } from '../../tools/lab/run.ts';
 import { MQTT_HOST, type Controller } from '../../tools/lab/topology.ts';
+import { takeLabLock, type LabLock } from '../../tools/lab/lock.ts';
 import { netnsPath } from '../../tools/lab/netns.ts';
 import { REPO } from '../../tools/image/layout.ts';
 import { GuestConsole } from '../../tools/vm/console.ts';
@@ -86,8 +87,10 @@ describe('the VM pair, booted from the flashed dev image', () => {
   const started: Partial<Record<Controller, number>> = {};
   /** Where the console test set admin's password. */
   let consoleGuest: Controller | null = null;
+  let lock: LabLock | undefined;
 
   beforeAll(async () => {
+    lock = await takeLabLock('the VM pair test');
     const node = join(REPO, 'node_modules/node/bin/node');
     // N+1 first, as a signed bundle for the upgrade test (built before the
     // guests run: two TCG guests leave the host no core for it), then N.
@@ -106,6 +109,7 @@ describe('the VM pair, booted from the flashed dev image', () => {
     for (const c of ['A', 'B'] as const)
       console.log(`guest ${c} console (tail):\n${consoleLog(c).slice(-3000)}`);
     await vmDown();
+    await lock?.release();
   }, 2 * MIN);
 
   it(

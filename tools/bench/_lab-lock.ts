@@ -3,8 +3,8 @@
 // (The leading underscore keeps this helper out of `npm run bench`'s list.)
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { LAB_LOCK } from '../lab/lock.ts';
 
-export const LAB_LOCK = '/tmp/tandem-lab.lock';
 const LOCKED_ENV = 'TANDEM_LAB_LOCKED';
 const BENCH_CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
 

@@ -4,6 +4,7 @@
 // campaign.json and campaign.html and prints the RESULT line last. Exit 0
 // clean, 1 with violations, 2 on a bad argument.
 import { labUp } from '../lab/lab.ts';
+import { takeLabLock } from '../lab/lock.ts';
 import { GROUP } from '../lab/client/pg-pair.ts';
 import { LabExecutor } from './lab/executor.ts';
 import { campaignMain } from './main.ts';
@@ -27,6 +28,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
     console.log(`campaign: ${sig}: stopping after the step under way`);
   });
 
+const lock = await takeLabLock(`npm run campaign -- ${process.argv.slice(2).join(' ')}`);
 process.exitCode = await campaignMain(process.argv.slice(2), {
   executor: async () => {
     await labUp();
@@ -37,3 +39,4 @@ process.exitCode = await campaignMain(process.argv.slice(2), {
   onStep: progress,
   stopRequested: () => stop,
 });
+await lock.release();

@@ -9,7 +9,8 @@ export type LabErrorCode =
   | 'not-up'
   | 'powered-off'
   | 'timeout'
-  | 'bad-state';
+  | 'bad-state'
+  | 'lab-busy';
 
 export class LabError extends Error {
   readonly code: LabErrorCode;
