@@ -2,14 +2,36 @@
 // bench: start each with its lab config and own state dir, read the JSON
 // lines it logs, and forge heartbeats from inside a namespace.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tryRun, type RunResult } from '../run.ts';
 import { labFiles } from '../files.ts';
 import { lc, type Controller } from '../topology.ts';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
-export const DAEMON = fileURLToPath(new URL('../../../firmware/daemon.ts', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const FORGER = fileURLToPath(new URL('./forge-heartbeat.ts', import.meta.url));
+
+/**
+ * Where the lab runs the firmware from. Unset: this checkout's TypeScript
+ * source. Set: a built /opt/tandem (`npm run build -- --out DIR` makes
+ * DIR/opt/tandem), its emitted JavaScript and production node_modules, as
+ * the image runs them; the footprint bench sets it, since stripping types
+ * costs some 30 MB the box never pays (docs/footprint.md).
+ */
+export const FIRMWARE_DIR_ENV = 'TANDEM_LAB_FIRMWARE_DIR';
+
+export type FirmwareEntry = 'firmware/daemon' | 'firmware/panel/main' | 'firmware/web/main';
+
+/** The file node runs for `entry`, read from the environment at each start. */
+export function firmwareEntry(entry: FirmwareEntry): string {
+  const built = process.env[FIRMWARE_DIR_ENV];
+  if (built === undefined || built === '') return resolve(REPO, `${entry}.ts`);
+  const file = resolve(built, `${entry}.js`);
+  if (!existsSync(file))
+    throw new Error(`${FIRMWARE_DIR_ENV}=${built}: ${file} is missing (not a built /opt/tandem?)`);
+  return file;
+}
 
 export function configFile(c: Controller): string {
   return fileURLToPath(new URL(`./${lc(c)}.json`, import.meta.url));
@@ -67,7 +89,7 @@ export async function startDaemon(
  * log kept (the log appended to), as a controller's disk keeps them.
  */
 export async function restartDaemon(c: Controller, extraEnv: Record<string, string> = {}): Promise<void> {
-  await labOk(['start', c, '--', process.execPath, DAEMON], {
+  await labOk(['start', c, '--', process.execPath, firmwareEntry('firmware/daemon')], {
     ...process.env,
     TANDEM_CONFIG_FILE: liveConfigFile(c),
     TANDEM_STATE_DIR: stateDir(c),
