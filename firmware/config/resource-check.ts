@@ -1,22 +1,14 @@
 // Checks one resource, hook list or restart policy against its agent's schema
 // (resource-schemas.ts), with the same Ajv + TypeBox approach as the config
-// validator: defaults filled in, every error naming its field. The config
-// validator runs it on every groups[].resources entry, and the resource
-// factory on what it builds, so the two can never disagree.
-import type { Static, TSchema } from '@sinclair/typebox';
-import { Ajv, type ErrorObject } from 'ajv';
-import { isIpv4 } from '../../hal/net/net.ts';
+// validator (the code compiled ahead of time, checks.generated.ts): defaults
+// filled in, every error naming its field. The config validator runs it on
+// every groups[].resources entry, and the resource factory on what it
+// builds, so the two can never disagree.
+import type { ErrorObject } from 'ajv';
 import type { Result } from '../core/result.ts';
+import * as compiled from './checks.generated.ts';
 import {
-  DummySchema,
-  FilesystemSchema,
-  HookSchema,
   PATH,
-  PostgresSchema,
-  ReservationSchema,
-  RestartPolicySchema,
-  ServiceSchema,
-  VipSchema,
   type HookSettings,
   type ResourceSettings,
   type RestartPolicySettings,
@@ -27,20 +19,16 @@ export interface Issue {
   readonly message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
-ajv.addFormat('ipv4', isIpv4);
-
-const compile = <T extends TSchema>(schema: T) => ajv.compile<Static<T>>(schema);
 const checkers = {
-  reservation: compile(ReservationSchema),
-  filesystem: compile(FilesystemSchema),
-  vip: compile(VipSchema),
-  postgresql: compile(PostgresSchema),
-  service: compile(ServiceSchema),
-  dummy: compile(DummySchema),
+  reservation: compiled.reservation,
+  filesystem: compiled.filesystem,
+  vip: compiled.vip,
+  postgresql: compiled.postgresql,
+  service: compiled.service,
+  dummy: compiled.dummy,
 } as const;
-const checkHook = compile(HookSchema);
-const checkRestart = compile(RestartPolicySchema);
+const checkHook = compiled.hook;
+const checkRestart = compiled.restart;
 
 export const RESOURCE_TYPES = Object.keys(checkers) as (keyof typeof checkers)[];
 

@@ -1,20 +1,16 @@
-// Validates an untrusted config document: schema first (Ajv, compiled once,
-// filling in defaults), then the cross-field rules. Every problem names the
-// field at fault as a JSON pointer.
-import { Ajv, type ErrorObject } from 'ajv';
+// Validates an untrusted config document: schema first (Ajv's code, compiled
+// ahead of time by tools/gen-config-checks.ts, filling in defaults), then the
+// cross-field rules. Every problem names the field at fault as a JSON pointer.
+import type { ErrorObject } from 'ajv';
+import { config as schemaCheck } from './checks.generated.ts';
 import { parseHooks, parseResource } from './resource-check.ts';
 import { checkRules, type ConfigIssue } from './rules.ts';
-import { ConfigSchema, type TandemConfig } from './schema.ts';
+import type { TandemConfig } from './schema.ts';
 
 export type { ConfigIssue };
 
 export type ConfigResult =
   { ok: true; config: TandemConfig; warnings: ConfigIssue[] } | { ok: false; errors: ConfigIssue[] };
-
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
-// An annotation (restart.ts reads it), not a check.
-ajv.addKeyword({ keyword: 'requiresRestart', schemaType: 'boolean' });
-const schemaCheck = ajv.compile<TandemConfig>(ConfigSchema);
 
 function toIssue(e: ErrorObject): ConfigIssue {
   const at = e.instancePath;

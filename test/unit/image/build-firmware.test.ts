@@ -37,6 +37,28 @@ describe('npm run build', () => {
     expect(stdout).toContain('usage: tandemctl');
   }, 30_000);
 
+  it('checks a config with the generated validators, loading no Ajv', async () => {
+    // The box runs firmware/config/checks.generated.ts as emitted: Ajv compiled it ahead of time.
+    const script = [
+      `import { createRequire } from 'node:module';`,
+      `const { validateConfig } = await import(${JSON.stringify(join(app, 'firmware', 'config', 'validate.js'))});`,
+      `const r = validateConfig({ cluster: { heartbeat: { intervalMs: 'x' } }, bogus: 1 });`,
+      `const ajv = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('/ajv/'));`,
+      `console.log(JSON.stringify({ r, ajv }));`,
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app });
+    expect(JSON.parse(stdout)).toEqual({
+      r: {
+        ok: false,
+        errors: [
+          { path: '/bogus', message: 'is not a known setting (misspelt?)' },
+          { path: '/cluster/heartbeat/intervalMs', message: 'must be integer' },
+        ],
+      },
+      ajv: [],
+    });
+  }, 30_000);
+
   it('has each entry point and the client prebuilt, and what Node needs to load them', () => {
     for (const entry of ['daemon.js', 'panel/main.js', 'web/main.js', 'console/tandemctl.js']) {
       expect(existsSync(join(app, 'firmware', entry)), entry).toBe(true);
