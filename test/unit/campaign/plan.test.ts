@@ -89,7 +89,9 @@ describe('campaign plan', () => {
       }
     }
     // Switchover during a takeover comes often enough to matter in a long run.
-    expect(plan.filter((s) => s.overlap !== 'alone' && s.second.kind === 'switchover').length).toBeGreaterThanOrEqual(8);
+    expect(
+      plan.filter((s) => s.overlap !== 'alone' && s.second.kind === 'switchover').length,
+    ).toBeGreaterThanOrEqual(8);
     // Cuts come alone and combined, up to isolating a controller.
     const cuts = plan.flatMap((s) => faultsOf(s)).filter((f) => f.kind === 'cut');
     expect(new Set(cuts.map((c) => c.links.length))).toEqual(new Set([1, 2, 3, 4]));
