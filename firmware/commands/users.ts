@@ -4,7 +4,7 @@
 // through the ConfigManager, so it is versioned and replicated to the peer;
 // replies never carry a hash. Passwords are never logged: events name the
 // user and the browser's address, nothing more.
-import { WEB_USER_NAME } from '../config/schema.ts';
+import { WEB_USER_NAME } from '../config/patterns.ts';
 import { argObject, oneOfArg, patternArg } from './args.ts';
 import type { CommandContext, ConfigOps } from './context.ts';
 import { defineCommand, fail, type Outcome } from './define.ts';

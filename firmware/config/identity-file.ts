@@ -12,7 +12,7 @@ import { readFileBounded } from '../core/bounded-read.ts';
 import { LIMITS } from '../core/limits.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import { stripControl } from '../core/text.ts';
-import { ConfigSchema } from './schema.ts';
+import { BOX_ID } from './patterns.ts';
 
 export interface ControllerIdentity {
   readonly controller: ControllerId;
@@ -20,7 +20,7 @@ export interface ControllerIdentity {
 }
 
 /** The box id rule of the config schema (box.id), so the two can never disagree. */
-const BOX_ID = new RegExp(ConfigSchema.properties.box.properties.id.pattern ?? '^$');
+const BOX_ID_RULE = new RegExp(BOX_ID);
 
 const shown = (v: unknown): string => stripControl(JSON.stringify(v) ?? String(v)).slice(0, 70);
 
@@ -38,7 +38,7 @@ export function parseIdentity(text: string | Uint8Array, what: string): Result<C
   if (!CONTROLLER_IDS.some((id) => id === controller))
     return err(`${what}: controller must be "A" or "B", got ${shown(controller)}`);
   if (box === undefined) return err(`${what}: box is missing (the box id)`);
-  if (typeof box !== 'string' || !BOX_ID.test(box))
+  if (typeof box !== 'string' || !BOX_ID_RULE.test(box))
     return err(
       `${what}: box must be a box id as the config's box.id (a-z, 0-9 and -, starting with a letter or digit, at most 63), got ${shown(box)}`,
     );

@@ -7,12 +7,8 @@
 import type { ErrorObject } from 'ajv';
 import type { Result } from '../core/result.ts';
 import * as compiled from './checks.generated.ts';
-import {
-  PATH,
-  type HookSettings,
-  type ResourceSettings,
-  type RestartPolicySettings,
-} from './resource-schemas.ts';
+import { PATH } from './patterns.ts';
+import type { HookSettings, ResourceSettings, RestartPolicySettings } from './resource-schemas.ts';
 
 export interface Issue {
   readonly path: string;

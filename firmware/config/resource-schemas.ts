@@ -6,6 +6,7 @@
 // lines that pg_ctl hands to /bin/sh (-l LOGFILE), and because ".." has no
 // business there.
 import { Type, type Static } from '@sinclair/typebox';
+import { PATH } from './patterns.ts';
 import { MAX_LUN } from './wire-bounds.ts';
 
 /** When the filesystem agent runs e2fsck -p before mounting. */
@@ -19,8 +20,6 @@ function StringEnum<const T extends readonly string[]>(values: T, options: Recor
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 }
 
-/** Absolute, no "." or ".." segments, no shell metacharacters. */
-export const PATH = '^(/[A-Za-z0-9_@:+-][A-Za-z0-9_.@:+-]*)+$';
 const AbsPath = (description: string, def?: string) =>
   Type.String({ pattern: PATH, maxLength: 255, description, ...(def === undefined ? {} : { default: def }) });
 const Ms = (min: number, max: number, def: number, description: string) =>

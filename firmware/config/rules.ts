@@ -4,7 +4,8 @@
 import { isIP } from 'node:net';
 import { DEFAULT_TIMEOUT_MS as SCSI_IO_TIMEOUT_MS } from '../../hal/scsi/commands.ts';
 import { validateTiming } from '../cluster/timing.ts';
-import { FACTORY_CLUSTER_KEY, type TandemConfig } from './schema.ts';
+import { FACTORY_CLUSTER_KEY } from './factory-key.ts';
+import type { TandemConfig } from './schema.ts';
 
 export interface ConfigIssue {
   /** JSON pointer to the field at fault, e.g. /cluster/heartbeat/warntimeMs. */

@@ -7,6 +7,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { CONTROLLER_IDS } from '../cluster/codes.ts';
 import { MAX_GROUPS, MAX_NAME_BYTES } from '../cluster/message.ts';
+import { FACTORY_CLUSTER_KEY } from './factory-key.ts';
+import { BOX_ID, WEB_USER_NAME } from './patterns.ts';
 import { HookSchema, RestartPolicySchema } from './resource-schemas.ts';
 import { MAX_CONFIG_VERSION, MAX_LUN, MAX_WITNESS_LBA, MAX_WITNESS_SECTORS } from './wire-bounds.ts';
 
@@ -40,9 +42,6 @@ const Port = (def: number, description: string) =>
 /** An IPv4 or IPv6 literal; rules.ts checks the syntax precisely. */
 const Address = (description: string) =>
   Type.Optional(Type.String({ minLength: 2, maxLength: 45, description }));
-
-/** The shared HMAC key shipped from the factory; rules.ts warns while in use. */
-export const FACTORY_CLUSTER_KEY = '0'.repeat(64);
 
 const Heartbeat = Section(
   {
@@ -462,9 +461,6 @@ const Panel = Section(
   RESTART,
 );
 
-/** A web user's name (users/users.ts checks the same rule on commands). */
-export const WEB_USER_NAME = '^[a-z][a-z0-9._-]{0,31}$';
-
 /** The roles of commands/define.ts (ROLES), spelt here so config imports nothing above it; a unit test keeps them equal. */
 export const WEB_ROLES = ['viewer', 'operator', 'admin'] as const;
 
@@ -557,7 +553,7 @@ export const ConfigSchema = Type.Object(
     box: Section(
       {
         id: Type.String({
-          pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+          pattern: BOX_ID,
           default: 'tandem',
           description: 'Box name (slug)',
         }),

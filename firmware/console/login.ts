@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { errorMessage } from '../../hal/errors.ts';
 import { paths } from '../../hal/paths.ts';
 import type { Role } from '../commands/define.ts';
-import { WEB_USER_NAME } from '../config/schema.ts';
+import { WEB_USER_NAME } from '../config/patterns.ts';
 import type { CommandName, CommandResponse } from '../core/envelope.ts';
 import { stripControl } from '../core/text.ts';
 import { sendRequest, UnreachableError } from './client.ts';

@@ -13,7 +13,7 @@ import { admit, salvageTransaction } from '../commands/check.ts';
 import type { OnBehalf } from '../commands/context.ts';
 import { ROLES, weakerRole, type CommandDef, type Role } from '../commands/define.ts';
 import { commandNamed } from '../commands/registry.ts';
-import { WEB_USER_NAME } from '../config/schema.ts';
+import { WEB_USER_NAME } from '../config/patterns.ts';
 import type { CommandHandler, CommandResponse } from '../core/envelope.ts';
 import type { Result } from '../core/result.ts';
 import type { EventInput, JsonValue } from '../events/types.ts';

@@ -3,7 +3,7 @@
 // or the initial one. Pure: each operation answers the new list or why not;
 // the commands hash, store it through the ConfigManager and log.
 import type { WEB_ROLES } from '../config/schema.ts';
-import { WEB_USER_NAME } from '../config/schema.ts';
+import { WEB_USER_NAME } from '../config/patterns.ts';
 import type { Result } from '../core/result.ts';
 
 export type WebRole = (typeof WEB_ROLES)[number];

@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFirmware } from '../../../tools/image/build-firmware.ts';
@@ -58,6 +59,34 @@ describe('npm run build', () => {
       ajv: [],
     });
   }, 30_000);
+
+  // TypeBox builds the schemas and is some 200 modules and 14 MB: only the
+  // daemon loads it at start (docs/footprint.md). Each entry is imported as
+  // the box starts it, with a load hook listing every module, and stopped by
+  // its own main right after its imports (an unknown argument).
+  it.each([['panel/main.js', ['--no-such-option']]])(
+    'starts %s without loading TypeBox',
+    async (entry, args) => {
+      const script = [
+        `import { registerHooks } from 'node:module';`,
+        `const loaded = [];`,
+        `registerHooks({ load(url, context, next) { loaded.push(url); return next(url, context); } });`,
+        `process.on('exit', () => console.log(JSON.stringify(loaded)));`,
+        `process.argv.splice(1, Infinity, ...${JSON.stringify([join(app, 'firmware', entry), ...args])});`,
+        `await import(${JSON.stringify(pathToFileURL(join(app, 'firmware', entry)).href)});`,
+      ].join('\n');
+      const sysroot = mkdtempSync(join(work, 'sysroot-'));
+      const env: NodeJS.ProcessEnv = { ...process.env, TANDEM_SYSROOT: sysroot };
+      delete env['TANDEM_CONTROLLER_ID'];
+      const out = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: app, env }).catch(
+        (err: { stdout: string }) => err,
+      );
+      const loaded = JSON.parse(out.stdout) as string[];
+      expect(loaded.filter((u) => u.includes('/firmware/')).length).toBeGreaterThan(20);
+      expect(loaded.filter((u) => u.includes('/@sinclair/typebox/'))).toEqual([]);
+    },
+    30_000,
+  );
 
   it('has each entry point and the client prebuilt, and what Node needs to load them', () => {
     for (const entry of ['daemon.js', 'panel/main.js', 'web/main.js', 'console/tandemctl.js']) {
