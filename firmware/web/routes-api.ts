@@ -6,8 +6,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { roleAllows } from '../commands/define.ts';
-import { commandNamed } from '../commands/registry.ts';
-import { ConfigSchema } from '../config/schema.ts';
+import { COMMAND_ROLES } from '../commands/roles.generated.ts';
+import { CONFIG_SCHEMA_JSON } from '../config/schema-json.generated.ts';
+import { isCommandName } from '../core/envelope.ts';
 import type { StatusReport } from '../status/snapshot.ts';
 import { onBehalf, requireSession, setSessionCookie, type WebDeps } from './request-session.ts';
 import { eventsCsv } from './csv.ts';
@@ -60,17 +61,19 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
 
   app.get('/api/config/schema', async (req, reply) => {
     if (requireSession(req, reply, deps, { csrf: false }) === null) return reply;
-    return ConfigSchema;
+    // The text Fastify made of ConfigSchema before, generated ahead of time (tools/gen-config-checks.ts).
+    return reply.type('application/json; charset=utf-8').send(CONFIG_SCHEMA_JSON);
   });
 
   app.post<{ Params: { name: string } }>('/api/commands/:name', async (req, reply) => {
     const s = requireSession(req, reply, deps, { csrf: true });
     if (s === null) return reply;
-    const def = commandNamed(req.params.name);
-    if (def === undefined || OWN_ROUTE.has(def.name))
-      return reply.code(404).send({ error: `no command ${JSON.stringify(req.params.name.slice(0, 40))}` });
-    if (!roleAllows(s.role, def.role))
-      return reply.code(403).send({ error: `${def.name} needs the ${def.role} role; you are ${s.role}` });
+    const name = req.params.name;
+    if (!isCommandName(name) || OWN_ROUTE.has(name))
+      return reply.code(404).send({ error: `no command ${JSON.stringify(name.slice(0, 40))}` });
+    const role = COMMAND_ROLES[name];
+    if (!roleAllows(s.role, role))
+      return reply.code(403).send({ error: `${name} needs the ${role} role; you are ${s.role}` });
     const body = req.body ?? {};
     const args =
       isObj(body) && isObj(body['args'])
@@ -82,7 +85,7 @@ export function apiRoutes(app: FastifyInstance, deps: WebDeps): void {
     const moved = { ...s, activeAt: deps.now() };
     setSessionCookie(reply, deps, moved);
     try {
-      const r = await deps.daemon(def.name, args, onBehalf(req, s));
+      const r = await deps.daemon(name, args, onBehalf(req, s));
       return reply.code(r.status === 'ok' ? 200 : 422).send(r);
     } catch (err) {
       return reply.code(503).send({

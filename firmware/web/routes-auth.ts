@@ -4,7 +4,7 @@
 // process never sees a hash and never logs a password.
 import type { FastifyInstance } from 'fastify';
 import { roleAllows, type Role } from '../commands/define.ts';
-import { REGISTRY } from '../commands/registry.ts';
+import { COMMAND_ROLES } from '../commands/roles.generated.ts';
 import type { LoginGuard } from './login-guard.ts';
 import { onBehalf, requireSession, setSessionCookie, type WebDeps } from './request-session.ts';
 import { MAX_AGE_MS, SESSION_COOKIE, type Session } from './session.ts';
@@ -28,7 +28,9 @@ function sessionView(deps: WebDeps, s: Session | null, why: string): Record<stri
     csrf: deps.keys()?.csrfToken(s) ?? null,
     expiresAt: Math.min(s.activeAt + deps.idleMs(), s.issuedAt + MAX_AGE_MS),
     // What this role may run: the page shows only these; the daemon refuses the rest anyway.
-    commands: REGISTRY.filter((d) => roleAllows(s.role, d.role)).map((d) => d.name),
+    commands: Object.entries(COMMAND_ROLES)
+      .filter(([, role]) => roleAllows(s.role, role))
+      .map(([name]) => name),
   };
 }
 

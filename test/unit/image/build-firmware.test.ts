@@ -63,8 +63,12 @@ describe('npm run build', () => {
   // TypeBox builds the schemas and is some 200 modules and 14 MB: only the
   // daemon loads it at start (docs/footprint.md). Each entry is imported as
   // the box starts it, with a load hook listing every module, and stopped by
-  // its own main right after its imports (an unknown argument).
-  it.each([['panel/main.js', ['--no-such-option']]])(
+  // its own main right after its imports (the panel by an unknown argument,
+  // the web process by the scratch sysroot's missing config).
+  it.each([
+    ['panel/main.js', ['--no-such-option']],
+    ['web/main.js', []],
+  ])(
     'starts %s without loading TypeBox',
     async (entry, args) => {
       const script = [

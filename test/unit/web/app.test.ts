@@ -6,6 +6,8 @@
 // the security headers on every answer, and bounded bodies.
 import { describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../../firmware/commands/registry.ts';
+import { roleAllows } from '../../../firmware/commands/define.ts';
+import { ConfigSchema } from '../../../firmware/config/schema.ts';
 import { buildWebApp } from '../../../firmware/web/app.ts';
 import type { WebDeps } from '../../../firmware/web/request-session.ts';
 import { Live } from '../../../firmware/web/live.ts';
@@ -187,6 +189,35 @@ describe('the web panel API', () => {
     });
     expect(cert.statusCode).toBe(403);
     expect(calls.length).toBe(before);
+  });
+
+  it('serves the config schema as JSON.stringify of the live ConfigSchema, byte for byte', async () => {
+    const { app } = setup({ eve: { password: 'viewer-password', role: 'viewer' } });
+    const viewer = await signIn(app, 'eve', 'viewer-password');
+    const r = await app.inject({
+      method: 'GET',
+      url: '/api/config/schema',
+      headers: { cookie: viewer.cookie },
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(r.body === JSON.stringify(ConfigSchema), 'the served schema differs from ConfigSchema').toBe(true);
+    const anonymous = await app.inject({ method: 'GET', url: '/api/config/schema' });
+    expect(anonymous.statusCode).toBe(401);
+  });
+
+  it('lists, for each role, the commands of the registry it may run, in the registry’s order', async () => {
+    const roles = ['viewer', 'operator', 'admin'] as const;
+    const { app } = setup(
+      Object.fromEntries(roles.map((role) => [role, { password: `${role}-password`, role }])),
+    );
+    for (const role of roles) {
+      const { cookie } = await signIn(app, role, `${role}-password`);
+      const session = await app.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
+      expect(session.json<{ commands: string[] }>().commands, role).toEqual(
+        REGISTRY.filter((d) => roleAllows(role, d.role)).map((d) => d.name),
+      );
+    }
   });
 
   it('slows down guessing: after three wrong passwords the next try must wait, doubling', async () => {
