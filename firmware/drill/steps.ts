@@ -5,7 +5,7 @@
 // the peer channel) and times on this controller's clock only what it
 // watches itself: the release, when neither controller claims the group.
 import type { TSchema, Static } from '@sinclair/typebox';
-import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { Errors } from '@sinclair/typebox/errors';
 import { Type } from '@sinclair/typebox';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
 import type { HeartbeatPath } from '../cluster/heartbeat-paths.ts';
@@ -16,6 +16,7 @@ import { answerOp } from './ops.ts';
 import type { DrillParts } from './parts.ts';
 import { TimingSchema, type LogTiming, type TimingKind } from './phases.ts';
 import type { DrillPhase, DrillStep } from './report.ts';
+import { isCrash, isMark, isTiming, isWatch } from './checks.generated.ts';
 
 /** How often the drill looks at who claims a group: the release's resolution. */
 export const POLL_MS = 10;
@@ -28,21 +29,22 @@ const PEER_MS = 5000;
 
 type Answer<T> = { ok: true; value: T } | { ok: false; error: string };
 
-const MarkSchema = Type.Object({ id: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+export const MarkSchema = Type.Object({ id: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
 
-function checked<S extends TSchema>(schema: S) {
-  const c = TypeCompiler.Compile(schema);
+/** `check` is the schema's TypeBox check, compiled ahead of time by tools/gen-config-checks.ts. */
+function checked<S extends TSchema>(schema: S, check: (value: unknown) => boolean) {
   return (o: Outcome, what: string): Answer<Static<S>> => {
     if (!o.ok) return o;
-    if (c.Check(o.data)) return { ok: true, value: o.data };
-    const e = [...c.Errors(o.data)][0];
+    // The schema's own compiled code: a value it passes is a Static<S>.
+    if (check(o.data)) return { ok: true, value: o.data as Static<S> };
+    const e = [...Errors(schema, o.data)][0];
     return { ok: false, error: `${what}: unusable answer (${e?.path ?? ''} ${e?.message ?? ''})` };
   };
 }
-const asMark = checked(MarkSchema);
-const asTiming = checked(TimingSchema);
-const asCrash = checked(CrashSchema);
-const asWatch = checked(WatchSchema);
+const asMark = checked(MarkSchema, isMark);
+const asTiming = checked(TimingSchema, isTiming);
+const asCrash = checked(CrashSchema, isCrash);
+const asWatch = checked(WatchSchema, isWatch);
 
 export class DrillSteps {
   private readonly parts: DrillParts;
