@@ -98,9 +98,10 @@ describe('heartbeat paths in the lab', () => {
         expect(readLog(c).filter((l) => l.ts >= t0 && l.code === 'PEER_DEAD')).toEqual([]);
       const t1 = Date.now();
       await labOk(['heal', link]);
-      // The disk path logs in again with backoff (at most 5 s between tries).
+      // The disk path waits for the iSCSI session's own reconnect (up to 2 s).
+      const upAt: number[] = [];
       for (const c of BOTH) {
-        await waitForLine(c, `PATH_UP ${path}`, t1, isCode('PATH_UP', path), 20_000);
+        upAt.push((await waitForLine(c, `PATH_UP ${path}`, t1, isCode('PATH_UP', path), 20_000)).ts);
         await waitForLine(
           c,
           `alarm cleared ${path}`,
@@ -109,6 +110,16 @@ describe('heartbeat paths in the lab', () => {
           2000,
         );
       }
+      console.log(
+        `${link} healed: ${path} path up on A ${upAt[0]! - t1} ms, B ${upAt[1]! - t1} ms after the heal`,
+      );
+      // Once up it stays up: no flap on the way back (issue 18: a healed
+      // sas-b used to come back, drop once and come back again).
+      await new Promise((r) => setTimeout(r, 3 * DEADTIME));
+      for (const c of BOTH)
+        expect(readLog(c).filter((l) => l.ts >= t1 && l.code === 'PATH_DOWN' && pathOf(l) === path)).toEqual(
+          [],
+        );
     },
   );
 
