@@ -7,10 +7,11 @@
 // A channel admits a request (admit) before handing it to a CommandHandler,
 // so a refused request never reaches the handler; the registry's handler
 // recognises an admitted request and does not validate it a second time.
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { COMMANDS, type CommandRequest } from '../core/envelope.ts';
 import { LIMITS } from '../core/limits.ts';
 import type { Result } from '../core/result.ts';
-import { ARG_CHECKS } from './arg-checks.generated.ts';
 import { mustOf } from './args.ts';
 import { roleAllows, type CommandDef, type Role } from './define.ts';
 import { commandNamed } from './registry.ts';
@@ -24,6 +25,26 @@ export const ARG_LIMITS = LIMITS.args;
 export interface Admitted {
   readonly def: CommandDef;
   readonly args: Readonly<Record<string, unknown>>;
+}
+
+interface Compiled {
+  readonly whole: TypeCheck<TSchema>;
+  readonly props: ReadonlyMap<string, TypeCheck<TSchema>>;
+}
+
+/** Compiled on first use: tandemctl compiles only the command it sends. */
+const compiled = new WeakMap<CommandDef, Compiled>();
+
+function compiledOf(def: CommandDef): Compiled {
+  let c = compiled.get(def);
+  if (c === undefined) {
+    const props = new Map<string, TypeCheck<TSchema>>();
+    for (const [key, schema] of Object.entries(def.args.properties))
+      props.set(key, TypeCompiler.Compile(schema));
+    c = { whole: TypeCompiler.Compile(def.args), props };
+    compiled.set(def, c);
+  }
+  return c;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -66,10 +87,9 @@ export function argsOutOfBounds(args: unknown): string | null {
 /** Why `value` is not a valid `key` of `def` ("must be ..."), or null if it is. */
 export function argValueProblem(def: CommandDef, key: string, value: unknown): string | null {
   const schema = Object.hasOwn(def.args.properties, key) ? def.args.properties[key] : undefined;
-  // TypeBox's checks, compiled ahead of time by tools/gen-config-checks.ts.
-  const check = ARG_CHECKS[def.name].props.get(key);
+  const check = compiledOf(def).props.get(key);
   if (schema === undefined || check === undefined) return `unknown argument for ${def.name}`;
-  return check(value) ? null : mustOf(schema);
+  return check.Check(value) ? null : mustOf(schema);
 }
 
 /** Validates `args` against `def`'s schema; on success, a frozen copy of the declared keys. */
@@ -95,7 +115,7 @@ export function checkArgs(def: CommandDef, args: unknown): Result<Readonly<Recor
     value[key] = args[key];
   }
   // The schema as a whole has the last word (keywords beyond single arguments).
-  if (!ARG_CHECKS[def.name].whole(value)) {
+  if (!compiledOf(def).whole.Check(value)) {
     return { ok: false, error: `args: do not match the arguments of ${def.name}` };
   }
   return { ok: true, value: Object.freeze(value) };

@@ -5,7 +5,7 @@
 // the peer channel) and times on this controller's clock only what it
 // watches itself: the release, when neither controller claims the group.
 import type { TSchema, Static } from '@sinclair/typebox';
-import { Errors } from '@sinclair/typebox/errors';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Type } from '@sinclair/typebox';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
 import type { HeartbeatPath } from '../cluster/heartbeat-paths.ts';
@@ -16,7 +16,6 @@ import { answerOp } from './ops.ts';
 import type { DrillParts } from './parts.ts';
 import { TimingSchema, type LogTiming, type TimingKind } from './phases.ts';
 import type { DrillPhase, DrillStep } from './report.ts';
-import { isCrash, isMark, isTiming, isWatch } from './checks.generated.ts';
 
 /** How often the drill looks at who claims a group: the release's resolution. */
 export const POLL_MS = 10;
@@ -29,22 +28,21 @@ const PEER_MS = 5000;
 
 type Answer<T> = { ok: true; value: T } | { ok: false; error: string };
 
-export const MarkSchema = Type.Object({ id: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+const MarkSchema = Type.Object({ id: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
 
-/** `check` is the schema's TypeBox check, compiled ahead of time by tools/gen-config-checks.ts. */
-function checked<S extends TSchema>(schema: S, check: (value: unknown) => boolean) {
+function checked<S extends TSchema>(schema: S) {
+  const c = TypeCompiler.Compile(schema);
   return (o: Outcome, what: string): Answer<Static<S>> => {
     if (!o.ok) return o;
-    // The schema's own compiled code: a value it passes is a Static<S>.
-    if (check(o.data)) return { ok: true, value: o.data as Static<S> };
-    const e = [...Errors(schema, o.data)][0];
+    if (c.Check(o.data)) return { ok: true, value: o.data };
+    const e = [...c.Errors(o.data)][0];
     return { ok: false, error: `${what}: unusable answer (${e?.path ?? ''} ${e?.message ?? ''})` };
   };
 }
-const asMark = checked(MarkSchema, isMark);
-const asTiming = checked(TimingSchema, isTiming);
-const asCrash = checked(CrashSchema, isCrash);
-const asWatch = checked(WatchSchema, isWatch);
+const asMark = checked(MarkSchema);
+const asTiming = checked(TimingSchema);
+const asCrash = checked(CrashSchema);
+const asWatch = checked(WatchSchema);
 
 export class DrillSteps {
   private readonly parts: DrillParts;

@@ -3,11 +3,10 @@
 // peer: each is checked against its schema whenever it is read, from disk or
 // from the wire, before anything trusts a field.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Errors } from '@sinclair/typebox/errors';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { join } from 'node:path';
 import { DocumentStore, type Validator } from '../store/document-store.ts';
 import { UPGRADE_STEPS, type UpgradeStep } from '../status/snapshot.ts';
-import { isPlan, isTrial } from './document-checks.generated.ts';
 
 const Version = Type.String({ pattern: '^[\\w.+-]{1,32}$' });
 const Controller = Type.Union([Type.Literal('A'), Type.Literal('B')]);
@@ -67,32 +66,31 @@ export const TrialSchema = Type.Object(
 );
 export type Trial = Static<typeof TrialSchema>;
 
-/**
- * A document's validator: `check` is the schema's TypeBox check, compiled
- * ahead of time by tools/gen-config-checks.ts; TypeBox's Errors say what fails.
- */
-function validatorOf<T extends TSchema>(
-  schema: T,
-  check: (value: unknown) => boolean,
-  what: string,
-): Validator<Static<T>> {
+export function validatorOf<T extends TSchema>(schema: T, what: string): Validator<Static<T>> {
+  const check = TypeCompiler.Compile(schema);
   return (value) => {
-    // The check is the schema's own compiled code, so a value it passes is a Static<T>.
-    if (check(value)) return { ok: true, value: value as Static<T> };
-    const errors = [...Errors(schema, value)].slice(0, 5).map((e) => `${what}${e.path || '/'}: ${e.message}`);
+    if (check.Check(value)) return { ok: true, value };
+    const errors = [...check.Errors(value)].slice(0, 5).map((e) => `${what}${e.path || '/'}: ${e.message}`);
     return { ok: false, error: errors };
   };
 }
 
-export const checkPlan = validatorOf(PlanSchema, isPlan, 'plan');
-export const checkTrial = validatorOf(TrialSchema, isTrial, 'trial');
-
 const DOC_BYTES = 16 * 1024;
 
 export function planStore(stateDir: string): DocumentStore<Plan> {
-  return new DocumentStore(join(stateDir, 'upgrade', 'plan.json'), checkPlan, undefined, DOC_BYTES);
+  return new DocumentStore(
+    join(stateDir, 'upgrade', 'plan.json'),
+    validatorOf(PlanSchema, 'plan'),
+    undefined,
+    DOC_BYTES,
+  );
 }
 
 export function trialStore(stateDir: string): DocumentStore<Trial> {
-  return new DocumentStore(join(stateDir, 'upgrade', 'trial.json'), checkTrial, undefined, DOC_BYTES);
+  return new DocumentStore(
+    join(stateDir, 'upgrade', 'trial.json'),
+    validatorOf(TrialSchema, 'trial'),
+    undefined,
+    DOC_BYTES,
+  );
 }

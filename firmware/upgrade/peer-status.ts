@@ -3,8 +3,9 @@
 // runner then waits, as for a peer that does not answer).
 import { SLOT_NAMES, type BootStatus, type SlotName } from '../../hal/boot/boot-slots.ts';
 import type { AgentStatus, FetchState, InstallState } from './agent.ts';
-import { checkTrial } from './documents.ts';
+import { TrialSchema, validatorOf } from './documents.ts';
 
+const checkTrial = validatorOf(TrialSchema, 'trial');
 const VERSION = /^[\w.+-]{1,32}$/;
 
 function obj(v: unknown): Record<string, unknown> | null {

@@ -23,7 +23,7 @@ import type { GroupStatus, StatusReport } from '../status/snapshot.ts';
 import type { DocumentStore } from '../store/document-store.ts';
 import type { AgentStatus, UpgradeAgent } from './agent.ts';
 import { peerAgentStatus } from './peer-status.ts';
-import { checkPlan, ENDED, type Plan } from './documents.ts';
+import { ENDED, PlanSchema, validatorOf, type Plan } from './documents.ts';
 import type { UpgradeStep } from '../status/snapshot.ts';
 
 export interface RunnerOptions {
@@ -42,6 +42,8 @@ export interface RunnerOptions {
   /** Groups must have moved within this. */
   readonly switchoverDeadlineMs?: number;
 }
+
+const checkPlan = validatorOf(PlanSchema, 'plan');
 
 export class UpgradeRunner {
   private plan: Plan | null = null;
