@@ -17,7 +17,7 @@
 // 3. panel_rss_mb: VmRSS of the panel process at the end.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +35,7 @@ import { PanelModel } from '../../firmware/panel/model.ts';
 import type { CheckedReport } from '../../firmware/status/report-check.ts';
 import type { ControllerStatus, StatusReport } from '../../firmware/status/snapshot.ts';
 import { MqttTelemetry } from '../../firmware/telemetry/mqtt-telemetry.ts';
+import { readRssKb } from './_proc.ts';
 
 const PANEL = fileURLToPath(new URL('../../firmware/panel/main.ts', import.meta.url));
 const PERIOD_MS = 300;
@@ -210,7 +211,7 @@ async function measure(
     latencies.push((seen?.t ?? NaN) - at);
     await sleep(PERIOD_MS);
   }
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${panel.pid}/status`, 'utf8'))?.[1]);
+  const rssKb = panel.pid === undefined ? NaN : readRssKb(panel.pid);
   const sorted = [...latencies].sort((a, b) => a - b);
   const writes = await busWrites();
   console.log(`panel: ${changes} changes, latency p50 ${percentile(sorted, 50)} ms, max ${sorted.at(-1)} ms`);

@@ -13,7 +13,6 @@
 // Takes the lab lock itself (re-running under flock), and brings the lab up
 // if it was down (and down again afterwards).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { mosquittoPid } from '../lab/mqtt.ts';
 import { tryRun } from '../lab/run.ts';
@@ -25,6 +24,7 @@ import {
   watch,
 } from '../../test/lab/fixtures/telemetry-lab.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
+import { readStat } from './_proc.ts';
 
 const LAB = fileURLToPath(new URL('../lab/cli.ts', import.meta.url));
 const FLEET = fileURLToPath(new URL('../../test/lab/fixtures/telemetry-fleet.ts', import.meta.url));
@@ -49,12 +49,9 @@ function percentile(sorted: readonly number[], p: number): number {
   return Math.round((sorted[i] ?? NaN) * 100) / 100;
 }
 
-/** utime + stime of a process, in seconds. */
+/** utime + stime of a process, in seconds (USER_HZ is 100 on Linux). */
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of stat(5), counted from after the command name (field 3 is index 0).
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return readStat(pid).cpuTicks / 100;
 }
 
 async function latency(samples: number): Promise<{ p50: number; p99: number; max: number; n: number }> {
