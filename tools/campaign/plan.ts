@@ -188,9 +188,12 @@ export function conflicts(a: Fault, b: Fault): boolean {
 /** Redraws of a conflicting second fault before the step falls back to one fault alone. */
 const REDRAWS = 8;
 
-function drawSecond(rng: Rng, first: Fault, kinds: readonly FaultKind[]): Fault | null {
+/** A second fault: any primary kind, or the operator's maintenance on and off while the first holds. */
+const SECOND_KINDS: readonly FaultKind[] = [...PRIMARY, 'maintenance'];
+
+function drawSecond(rng: Rng, first: Fault): Fault | null {
   for (let i = 0; i < REDRAWS; i++) {
-    const f = drawFault(rng, pick(rng, kinds));
+    const f = drawFault(rng, pick(rng, SECOND_KINDS));
     if (!conflicts(first, f)) return f;
   }
   return null;
@@ -204,7 +207,7 @@ function drawStep(rng: Rng, index: number): Step {
   if (shape < 70) return alone;
   if (shape < 90) {
     // Operator commands come "in the middle of a fault": maintenance on and off while it holds.
-    const second = drawSecond(rng, first, [...PRIMARY, 'maintenance']);
+    const second = drawSecond(rng, first);
     if (second === null) return alone;
     const boundMs = Math.max(convergenceBoundMs(first.kind), convergenceBoundMs(second.kind));
     return { index, overlap: 'together', first, second, holdMs, boundMs };
@@ -215,7 +218,7 @@ function drawStep(rng: Rng, index: number): Step {
   const second =
     TAKEOVER_KINDS.includes(first.kind) && uniformInt(rng, 0, 1) === 0
       ? drawFault(rng, 'switchover')
-      : drawSecond(rng, first, [...PRIMARY, 'maintenance']);
+      : drawSecond(rng, first);
   if (second === null) return alone;
   const secondAfterMs = int(rng, RANGES.secondAfterMs);
   const secondHoldMs = int(rng, RANGES.holdMs);
