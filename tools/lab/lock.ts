@@ -52,6 +52,9 @@ export async function takeLabLock(who: string, lockPath = LAB_LOCK): Promise<Lab
         );
       else reject(new LabError('command-failed', `flock ${lockPath} exited ${code} before taking the lock`));
     });
+    // flock refused exits at once, so this write may meet a closed pipe: the
+    // exit code above says why, the pipe's EPIPE says nothing more.
+    child.stdin.on('error', () => undefined);
     child.stdin.write('locked\n');
   });
   child.removeAllListeners('exit');
