@@ -42,7 +42,7 @@ import { keyBytes } from './cluster/identity.ts';
 import { operatorSurfaces } from './controller/surfaces.ts';
 import { buildController } from './controller/build.ts';
 import { linuxPlatform } from './controller/linux-platform.ts';
-import { enterRealtime } from './heartbeat/realtime.ts';
+import { enterRealtime } from '../hal/sched/realtime.ts';
 import { errorMessage, errorReport } from '../hal/errors.ts';
 import { stripControl } from './core/text.ts';
 
@@ -157,7 +157,8 @@ async function main(argv: readonly string[]): Promise<number> {
     data: { pid: process.pid, configSource: loaded.source, problems: loaded.problems, timing: { ...hb } },
   });
 
-  // Before any thread of the controller: threads started later inherit the policy.
+  // Before the controller starts: its SG_IO worker asks for the same when
+  // this one got it; nothing else it starts, thread or process, inherits it.
   const realtime = enterRealtime(process.env);
   if (realtime !== undefined)
     events.append({

@@ -215,7 +215,8 @@ export function closeSync(fd: number, device: string): void {
 
 /**
  * sched_setscheduler(2) for the calling thread (pid 0) with an encoded
- * struct sched_param. Threads started afterwards inherit the policy.
+ * struct sched_param. Threads and processes it starts afterwards inherit
+ * the policy unless it carries SCHED_RESET_ON_FORK.
  */
 export function schedSetschedulerSync(policy: number, param: Buffer): void {
   const c = libc();

@@ -44,6 +44,15 @@ describe('PostgreSQL killed on the active controller', () => {
 
   it(`is restarted locally ${MAX_RESTARTS} times; one more kill fails the group over to B; it comes back only after cleanup`, async () => {
     await startPgPair();
+    // Only the heartbeat runs at real-time priority: the daemon, never the
+    // PostgreSQL it started (SCHED_RESET_ON_FORK; an inherited SCHED_RR put
+    // the database in the daemon's slot and starved the VM pair's clients).
+    const daemonPid = Number(readLog('A').findLast((l) => l.code === 'DAEMON_STARTING')?.data?.['pid']);
+    const postmaster = Number((await labOk(['exec', 'A', 'head', '-n', '1', PID_FILE])).trim());
+    const policy = async (pid: number): Promise<string> =>
+      (await labOk(['exec', 'A', 'ps', '-o', 'cls=', '-p', String(pid)])).trim();
+    expect(await policy(daemonPid)).toBe('RR');
+    expect(await policy(postmaster)).toBe('TS');
     const [macA, macB] = [await lanMac('A'), await lanMac('B')];
     workload = await Workload.start({ intervalMs: 5 });
     probe = await TakeoverProbe.start(true);

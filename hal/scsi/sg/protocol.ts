@@ -9,6 +9,8 @@ export interface SgWorkerData {
   readonly path: string;
   /** A substitute worker's own line (the sim kernel's to its target); unused by worker.ts. */
   readonly port?: MessagePort;
+  /** The main thread runs the heartbeat at real-time priority: this worker asks for it too. */
+  readonly realtime?: boolean;
 }
 
 export type ToWorker =

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { HalError } from '../../errors.ts';
 import { paths } from '../../paths.ts';
+import { realtimeForWorkers } from '../../sched/realtime.ts';
 import type { ScsiCommand, ScsiDevice, ScsiResult } from '../device.ts';
 import { errnoError, interpretResult } from './classify.ts';
 import { SgError } from './errors.ts';
@@ -244,7 +245,8 @@ export async function openSgDevice(opts: SgDeviceOptions = {}): Promise<SgDevice
   const openTimeoutMs = checkMs('openTimeoutMs', opts.openTimeoutMs ?? 10_000, path);
   const closeTimeoutMs = checkMs('closeTimeoutMs', opts.closeTimeoutMs ?? 2000, path);
   const port = opts.workerPort;
-  const data: SgWorkerData = port === undefined ? { path } : { path, port };
+  const realtime = realtimeForWorkers();
+  const data: SgWorkerData = port === undefined ? { path, realtime } : { path, port, realtime };
   const worker = new Worker(opts.workerUrl ?? DEFAULT_WORKER, {
     workerData: data,
     transferList: port === undefined ? [] : [port],

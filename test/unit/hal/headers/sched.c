@@ -7,6 +7,7 @@
   P(off__sched_param__sched_priority, offsetof(struct sched_param, sched_priority)) \
   P(const__SCHED_OTHER, SCHED_OTHER) \
   P(const__SCHED_FIFO, SCHED_FIFO) \
-  P(const__SCHED_RR, SCHED_RR)
+  P(const__SCHED_RR, SCHED_RR) \
+  P(const__SCHED_RESET_ON_FORK, SCHED_RESET_ON_FORK)
 
 #include "probe.h"
