@@ -159,7 +159,14 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // Before the controller starts: its SG_IO worker asks for the same when
   // this one got it; nothing else it starts, thread or process, inherits it.
-  const realtime = enterRealtime(process.env);
+  const realtime = cfg.cluster.realtime ? enterRealtime(process.env) : undefined;
+  if (!cfg.cluster.realtime)
+    events.append({
+      severity: 'notice',
+      source: 'daemon',
+      code: 'REALTIME_OFF',
+      message: 'heartbeat at normal priority: cluster.realtime is off in the config',
+    });
   if (realtime !== undefined)
     events.append({
       severity: realtime.ok ? 'info' : 'warning',

@@ -18,7 +18,7 @@ export interface Check<T> {
 const customFormats = { ipv4: isIpv4 };
 
 const config$ = validate10;
-const schema11 = {"additionalProperties":false,"description":"Tandem configuration","type":"object","required":["configVersion","box","controller","cluster","failover","groups","mqtt","panel","web","eventlog"],"properties":{"configVersion":{"minimum":0,"maximum":4294967295,"default":0,"description":"Raised by one on every accepted change","requiresRestart":false,"type":"integer"},"schema":{"minimum":1,"maximum":1000,"description":"The config schema this document is written in, the one the pair has committed (tandemctl upgrade commit); absent: 1","requiresRestart":false,"type":"integer"},"box":{"additionalProperties":false,"default":{},"description":"The box","requiresRestart":true,"type":"object","required":["id","controllerIds"],"properties":{"id":{"pattern":"^[a-z0-9][a-z0-9-]{0,62}$","default":"tandem","description":"Box name (slug)","type":"string"},"controllerIds":{"minItems":2,"maxItems":2,"default":["A","B"],"description":"The two controller slots","type":"array","items":{"type":"string","enum":["A","B"],"description":"Controller slot"}}}},"controller":{"additionalProperties":false,"default":{},"description":"This controller (normally from the environment, as the file is replicated to both)","requiresRestart":true,"type":"object","properties":{"id":{"type":"string","enum":["A","B"],"description":"This controller; TANDEM_CONTROLLER_ID overrides it"}}},"cluster":{"additionalProperties":false,"default":{},"description":"Cluster membership: heartbeats, key, shared disk","requiresRestart":true,"type":"object","required":["heartbeat","key","serial","network","lan","disk"],"properties":{"heartbeat":{"additionalProperties":false,"default":{},"description":"Heartbeat timing (shared by all heartbeat paths)","type":"object","required":["intervalMs","warntimeMs","deadtimeMs","initdeadMs"],"properties":{"intervalMs":{"minimum":50,"maximum":60000,"default":1000,"description":"Time between heartbeats","type":"integer"},"warntimeMs":{"minimum":100,"maximum":600000,"default":5000,"description":"Silence after which a late-heartbeat warning is logged","type":"integer"},"deadtimeMs":{"minimum":200,"maximum":600000,"default":10000,"description":"Silence after which the peer is declared dead","type":"integer"},"initdeadMs":{"minimum":200,"maximum":1200000,"default":30000,"description":"Deadtime used right after boot, while the peer may still be starting","type":"integer"}}},"key":{"pattern":"^[0-9a-fA-F]{64}$","default":"0000000000000000000000000000000000000000000000000000000000000000","description":"HMAC key for heartbeats, 32 bytes as 64 hex digits; secret; must match on both controllers","type":"string"},"serial":{"additionalProperties":false,"default":{},"description":"RS-232 heartbeat path","type":"object","required":["enabled","baudRate"],"properties":{"enabled":{"default":true,"description":"Use the RS-232 heartbeat path","type":"boolean"},"tty":{"pattern":"^/dev/[A-Za-z0-9_./-]+$","description":"Serial device; unset means the HAL default (TANDEM_SERIAL_TTY or /dev/ttyS1)","type":"string"},"baudRate":{"minimum":1200,"maximum":921600,"default":115200,"description":"Line speed","type":"integer"}}},"network":{"additionalProperties":false,"default":{},"description":"Heartbeat over the private (crossover) link","type":"object","required":["enabled","port"],"properties":{"enabled":{"default":true,"description":"Use the private-link heartbeat path","type":"boolean"},"localAddress":{"minLength":2,"maxLength":45,"description":"This controller\u2019s address on the private link; unset: path idle","type":"string"},"peerAddress":{"minLength":2,"maxLength":45,"description":"The peer\u2019s address on the private link; unset: path idle","type":"string"},"port":{"minimum":1,"maximum":65535,"default":7788,"description":"UDP port of the heartbeat","type":"integer"}}},"lan":{"additionalProperties":false,"default":{},"description":"Heartbeat over the public LAN","type":"object","required":["enabled","port"],"properties":{"enabled":{"default":false,"description":"Also heartbeat over the public LAN (last-resort path)","type":"boolean"},"localAddress":{"minLength":2,"maxLength":45,"description":"This controller\u2019s LAN address","type":"string"},"peerAddress":{"minLength":2,"maxLength":45,"description":"The peer\u2019s LAN address","type":"string"},"port":{"minimum":1,"maximum":65535,"default":7789,"description":"UDP port of the LAN heartbeat","type":"integer"}}},"disk":{"additionalProperties":false,"default":{},"description":"Shared-disk witness and SCSI-3 persistent-reservation fencing","type":"object","required":["transport","portal","targetIqn","initiatorName","lun","witnessLba","witnessSectors"],"properties":{"transport":{"type":"string","enum":["iscsi","sg"],"default":"sg","description":"How the shared enclosure is reached: SG_IO on a local device, or iSCSI (lab)"},"portal":{"additionalProperties":false,"default":{},"description":"iSCSI portal","type":"object","required":["host","port"],"properties":{"host":{"maxLength":253,"default":"","description":"iSCSI portal host (iscsi only)","type":"string"},"port":{"minimum":1,"maximum":65535,"default":3260,"description":"iSCSI portal TCP port","type":"integer"}}},"targetIqn":{"maxLength":223,"default":"","description":"iSCSI target name (iscsi only)","type":"string"},"initiatorName":{"maxLength":223,"default":"","description":"Our iSCSI initiator name (iscsi only)","type":"string"},"lun":{"minimum":0,"maximum":16383,"default":0,"description":"LUN of the witness volume","type":"integer"},"sgDevice":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"description":"SCSI generic device (sg only); unset means the HAL default (TANDEM_SCSI_GENERIC or /dev/sg0)","type":"string"},"witnessLba":{"minimum":0,"maximum":9007199254675455,"default":2048,"description":"First block of the witness area","type":"integer"},"witnessSectors":{"minimum":8,"maximum":65536,"default":10240,"description":"Size of the witness area in 512-byte sectors (default 5 MB)","type":"integer"}}}}},"failover":{"additionalProperties":false,"default":{},"description":"Failover policy (the preferred controller is set per group, in groups[].preferred)","requiresRestart":true,"type":"object","required":["policy","autoFailback","fenceDelayMs","failureTimeoutMs","watchdog"],"properties":{"policy":{"type":"string","enum":["active-standby","active-active"],"default":"active-standby","description":"active-standby: all groups on one controller; active-active: each group on its preferred controller"},"autoFailback":{"additionalProperties":false,"default":{},"description":"Automatic failback","type":"object","required":["enabled","delayMs"],"properties":{"enabled":{"default":false,"description":"Move groups back to their preferred controller","type":"boolean"},"delayMs":{"minimum":0,"maximum":86400000,"default":600000,"description":"How long the preferred controller must be healthy before failback","type":"integer"}}},"fenceDelayMs":{"minimum":0,"maximum":60000,"default":5000,"description":"Extra wait before the non-preferred controller fences, so both never fence each other","type":"integer"},"failureTimeoutMs":{"minimum":0,"maximum":604800000,"default":600000,"description":"How long a group that failed on a controller is kept off it (0: until tandemctl cleanup)","type":"integer"},"watchdog":{"additionalProperties":false,"default":{},"description":"Hardware watchdog","type":"object","required":["enabled","timeoutS"],"properties":{"enabled":{"default":true,"description":"Pet the hardware watchdog while healthy","type":"boolean"},"timeoutS":{"minimum":1,"maximum":600,"default":5,"description":"Hardware watchdog timeout","type":"integer"}}}}},"groups":{"default":[],"maxItems":8,"description":"Resource groups (at most 8, as a heartbeat carries)","requiresRestart":true,"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","preferred","resources"],"properties":{"name":{"pattern":"^[a-z0-9][a-z0-9_-]{0,15}$","description":"Group name (slug, at most 16 characters: it travels in every heartbeat)","type":"string"},"preferred":{"type":"string","enum":["A","B"],"description":"Controller the group runs on when both are healthy","default":"A"},"resources":{"default":[],"maxItems":64,"description":"Started in order, stopped in reverse","type":"array","items":{"additionalProperties":true,"description":"A resource; its fields depend on its type (tables below)","type":"object","required":["type"],"properties":{"type":{"minLength":1,"maxLength":64,"description":"Resource agent: reservation, filesystem, vip, postgresql, service, dummy","type":"string"},"name":{"minLength":1,"maxLength":64,"type":"string"}}}},"hooks":{"maxItems":16,"description":"Pre/post failover and failback scripts (argument arrays, no shell)","type":"array","items":{"additionalProperties":false,"type":"object","required":["event","command","timeoutMs","onFailure"],"properties":{"event":{"type":"string","enum":["pre-failover","post-failover","pre-failback","post-failback"]},"command":{"minItems":1,"maxItems":64,"description":"Executable (absolute path) and arguments","type":"array","items":{"maxLength":4096,"type":"string"}},"timeoutMs":{"minimum":100,"maximum":3600000,"default":30000,"description":"Killed (SIGTERM, then SIGKILL) after this","type":"integer"},"onFailure":{"type":"string","enum":["abort","warn","ignore"],"default":"warn","description":"Non-zero exit or timeout: abort the operation, warn, or ignore"}}}},"restart":{"additionalProperties":false,"type":"object","required":["maxRestarts","windowMs"],"properties":{"maxRestarts":{"minimum":0,"maximum":100,"default":3,"type":"integer"},"windowMs":{"minimum":1000,"maximum":86400000,"default":600000,"description":"Window in which restarts are counted","type":"integer"}}}}}},"mqtt":{"additionalProperties":false,"default":{},"description":"NOC telemetry over MQTT","requiresRestart":true,"type":"object","required":["enabled","url","tls","topicPrefix","homeAssistant","local"],"properties":{"enabled":{"default":false,"description":"Publish state and events to a NOC broker","type":"boolean"},"url":{"pattern":"^(mqtts?|wss?)://[^\\s]+$","default":"mqtt://localhost:1883","description":"Broker URL (mqtt://, mqtts://, ws://, wss://)","type":"string"},"username":{"maxLength":256,"description":"Broker user","type":"string"},"password":{"maxLength":256,"description":"Broker password; secret","type":"string"},"tls":{"additionalProperties":false,"default":{},"description":"TLS material for mqtts:// and wss://","type":"object","properties":{"ca":{"description":"CA certificate (PEM) to trust","type":"string"},"cert":{"description":"Client certificate (PEM)","type":"string"},"key":{"description":"Client private key (PEM); secret","type":"string"}}},"topicPrefix":{"pattern":"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$","default":"tandem","description":"First topic level(s); never contains + or #","type":"string"},"homeAssistant":{"additionalProperties":false,"default":{},"description":"Home Assistant MQTT discovery","type":"object","required":["enabled","prefix"],"properties":{"enabled":{"default":false,"description":"Publish Home Assistant MQTT discovery documents for the box","type":"boolean"},"prefix":{"pattern":"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$","default":"homeassistant","description":"Home Assistant discovery prefix; never contains + or #","type":"string"}}},"commandToken":{"minLength":32,"maxLength":256,"description":"Required in MQTT commands, at least 32 characters; unset: commands refused; secret","type":"string"},"local":{"additionalProperties":false,"default":{},"description":"The controller's own broker: state for the panels; requests are not taken there (the panels use the control socket)","type":"object","required":["enabled","url"],"properties":{"enabled":{"default":false,"description":"Also publish to the broker on this controller, which the front and web panels read (works with the NOC out of reach)","type":"boolean"},"url":{"pattern":"^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$","default":"mqtt://127.0.0.1:1883","description":"The local broker: loopback only (mqtt://127.0.0.1:PORT)","type":"string"},"username":{"maxLength":256,"description":"Local broker user the daemon publishes as","type":"string"},"password":{"maxLength":256,"description":"Local broker password, made per box at first boot; secret","type":"string"}}}}},"panel":{"additionalProperties":false,"default":{},"description":"Front panel of this controller (docs/panel.md), read by the panel process when it starts","requiresRestart":true,"type":"object","required":["enabled","lcd","gpio"],"properties":{"enabled":{"default":true,"description":"Run the front panel (LCD, buttons, buzzer, LEDs); false on a board without one","type":"boolean"},"lcd":{"additionalProperties":false,"default":{},"description":"The character LCD: HD44780 behind a PCF8574 I2C backpack","type":"object","required":["bus","address","columns","rows","pins","backlightActiveLow"],"properties":{"bus":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"default":"/dev/i2c-1","description":"I2C adapter the LCD backpack is on","type":"string"},"address":{"minimum":3,"maximum":119,"default":39,"description":"7-bit I2C address of the PCF8574 (0x27 = 39; a PCF8574A backpack: 0x3F = 63)","type":"integer"},"columns":{"type":"integer","enum":[20,16],"minimum":16,"maximum":20,"default":20,"description":"Characters per row: 20 (20x4) or 16 (16x2)"},"rows":{"type":"integer","enum":[4,2],"minimum":2,"maximum":4,"default":4,"description":"Rows: 4 with 20 columns, 2 with 16"},"pins":{"additionalProperties":false,"default":{},"description":"Backpack wiring, one distinct bit each (the common backpack: P0 RS, P1 RW, P2 E, P3 backlight, P4-P7 D4-D7)","type":"object","required":["rs","rw","e","backlight","d4","d5","d6","d7"],"properties":{"rs":{"minimum":0,"maximum":7,"default":0,"description":"PCF8574 bit wired to RS","type":"integer"},"rw":{"minimum":0,"maximum":7,"default":1,"description":"PCF8574 bit wired to RW (kept low)","type":"integer"},"e":{"minimum":0,"maximum":7,"default":2,"description":"PCF8574 bit wired to E","type":"integer"},"backlight":{"minimum":0,"maximum":7,"default":3,"description":"PCF8574 bit switching the backlight","type":"integer"},"d4":{"minimum":0,"maximum":7,"default":4,"description":"PCF8574 bit wired to D4","type":"integer"},"d5":{"minimum":0,"maximum":7,"default":5,"description":"PCF8574 bit wired to D5","type":"integer"},"d6":{"minimum":0,"maximum":7,"default":6,"description":"PCF8574 bit wired to D6","type":"integer"},"d7":{"minimum":0,"maximum":7,"default":7,"description":"PCF8574 bit wired to D7","type":"integer"}}},"backlightActiveLow":{"default":false,"description":"The backlight bit switches a PNP transistor: low is on","type":"boolean"}}},"gpio":{"additionalProperties":false,"default":{},"description":"Buttons, buzzer and LEDs on one GPIO chip; every line distinct","type":"object","required":["chip","buttons","buzzer","leds"],"properties":{"chip":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"default":"/dev/gpiochip0","description":"GPIO character device of the buttons, buzzer and LEDs","type":"string"},"buttons":{"additionalProperties":false,"default":{},"description":"Front-panel buttons, inputs with edge detection","type":"object","required":["up","down","enter","mute","activeLow","debounceMs"],"properties":{"up":{"minimum":0,"maximum":511,"default":17,"description":"Line of the Up button","type":"integer"},"down":{"minimum":0,"maximum":511,"default":27,"description":"Line of the Down button","type":"integer"},"enter":{"minimum":0,"maximum":511,"default":22,"description":"Line of the Enter button","type":"integer"},"mute":{"minimum":0,"maximum":511,"default":23,"description":"Line of the Mute button","type":"integer"},"activeLow":{"default":true,"description":"A pressed button pulls its line low (external pull-ups, switch to ground)","type":"boolean"},"debounceMs":{"minimum":0,"maximum":100,"default":20,"description":"Kernel debounce of each button line (GPIO v2 debounce attribute); 0: none","type":"integer"}}},"buzzer":{"minimum":0,"maximum":511,"default":18,"description":"Line of the self-oscillating piezo buzzer (high sounds)","type":"integer"},"leds":{"additionalProperties":false,"default":{},"description":"This controller\u2019s LEDs","type":"object","required":["statusGreen","statusAmber","fault","identify"],"properties":{"statusGreen":{"minimum":0,"maximum":511,"default":5,"description":"Status LED, green element (high lights)","type":"integer"},"statusAmber":{"minimum":0,"maximum":511,"default":6,"description":"Status LED, amber element (high lights)","type":"integer"},"fault":{"minimum":0,"maximum":511,"default":13,"description":"Fault LED, amber (high lights)","type":"integer"},"identify":{"minimum":0,"maximum":511,"default":19,"description":"Identify LED, blue (high lights)","type":"integer"}}}}}}},"web":{"additionalProperties":false,"default":{},"description":"Web panel of this box (HTTPS); it reaches the daemon through web.sock","requiresRestart":true,"type":"object","required":["enabled","port","httpPort","idleMinutes","users"],"properties":{"enabled":{"default":false,"description":"Serve the web panel (the daemon opens web.sock for it)","type":"boolean"},"port":{"minimum":1,"maximum":65535,"default":443,"description":"HTTPS port of the web panel","type":"integer"},"httpPort":{"minimum":1,"maximum":65535,"default":80,"description":"Plain HTTP port; it only redirects to HTTPS","type":"integer"},"idleMinutes":{"minimum":1,"maximum":240,"default":15,"description":"A session idle this long is logged out","requiresRestart":false,"type":"integer"},"metricsToken":{"minLength":32,"maxLength":256,"description":"Bearer token GET /metrics requires, at least 32 characters; unset: /metrics refused; secret","type":"string"},"secret":{"pattern":"^[0-9a-f]{64}$","description":"Per-box secret, 32 bytes as 64 hex digits, made at first start when missing (the initial admin password derives from it); secret","requiresRestart":false,"type":"string"},"users":{"default":[],"maxItems":64,"description":"Web panel users (at most 64); empty: only admin with the initial password","requiresRestart":false,"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","role","hash","mustChange"],"properties":{"name":{"pattern":"^[a-z][a-z0-9._-]{0,31}$","description":"Login name (a-z first, then a-z 0-9 . _ -; at most 32)","type":"string"},"role":{"type":"string","enum":["viewer","operator","admin"],"description":"viewer: read; operator: also act (switchover, acknowledge); admin: also users and config"},"hash":{"pattern":"^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$","maxLength":256,"description":"The password as an scrypt record (scrypt$N$r$p$salt$hash, base64); secret","type":"string"},"mustChange":{"default":false,"description":"The user must choose a new password at the next login","type":"boolean"}}}}}},"eventlog":{"additionalProperties":false,"default":{},"description":"Event log retention","requiresRestart":false,"type":"object","required":["maxAgeDays","maxRows","maxBytes"],"properties":{"maxAgeDays":{"minimum":1,"maximum":3650,"default":90,"description":"Delete events older than this","type":"integer"},"maxRows":{"minimum":1000,"maximum":10000000,"default":200000,"description":"Keep at most this many events","type":"integer"},"maxBytes":{"minimum":1048576,"maximum":4294967296,"default":67108864,"description":"Keep at most about this many bytes of event text (oldest go first)","type":"integer"}}}}};
+const schema11 = {"additionalProperties":false,"description":"Tandem configuration","type":"object","required":["configVersion","box","controller","cluster","failover","groups","mqtt","panel","web","eventlog"],"properties":{"configVersion":{"minimum":0,"maximum":4294967295,"default":0,"description":"Raised by one on every accepted change","requiresRestart":false,"type":"integer"},"schema":{"minimum":1,"maximum":1000,"description":"The config schema this document is written in, the one the pair has committed (tandemctl upgrade commit); absent: 1","requiresRestart":false,"type":"integer"},"box":{"additionalProperties":false,"default":{},"description":"The box","requiresRestart":true,"type":"object","required":["id","controllerIds"],"properties":{"id":{"pattern":"^[a-z0-9][a-z0-9-]{0,62}$","default":"tandem","description":"Box name (slug)","type":"string"},"controllerIds":{"minItems":2,"maxItems":2,"default":["A","B"],"description":"The two controller slots","type":"array","items":{"type":"string","enum":["A","B"],"description":"Controller slot"}}}},"controller":{"additionalProperties":false,"default":{},"description":"This controller (normally from the environment, as the file is replicated to both)","requiresRestart":true,"type":"object","properties":{"id":{"type":"string","enum":["A","B"],"description":"This controller; TANDEM_CONTROLLER_ID overrides it"}}},"cluster":{"additionalProperties":false,"default":{},"description":"Cluster membership: heartbeats, key, shared disk","requiresRestart":true,"type":"object","required":["heartbeat","key","realtime","serial","network","lan","disk"],"properties":{"heartbeat":{"additionalProperties":false,"default":{},"description":"Heartbeat timing (shared by all heartbeat paths)","type":"object","required":["intervalMs","warntimeMs","deadtimeMs","initdeadMs"],"properties":{"intervalMs":{"minimum":50,"maximum":60000,"default":1000,"description":"Time between heartbeats","type":"integer"},"warntimeMs":{"minimum":100,"maximum":600000,"default":5000,"description":"Silence after which a late-heartbeat warning is logged","type":"integer"},"deadtimeMs":{"minimum":200,"maximum":600000,"default":10000,"description":"Silence after which the peer is declared dead","type":"integer"},"initdeadMs":{"minimum":200,"maximum":1200000,"default":30000,"description":"Deadtime used right after boot, while the peer may still be starting","type":"integer"}}},"key":{"pattern":"^[0-9a-fA-F]{64}$","default":"0000000000000000000000000000000000000000000000000000000000000000","description":"HMAC key for heartbeats, 32 bytes as 64 hex digits; secret; must match on both controllers","type":"string"},"realtime":{"default":true,"description":"Run the heartbeat at real-time priority (SCHED_RR 10): load cannot starve it; off where the daemon's own work would then hold the database off too long (an emulated CPU)","type":"boolean"},"serial":{"additionalProperties":false,"default":{},"description":"RS-232 heartbeat path","type":"object","required":["enabled","baudRate"],"properties":{"enabled":{"default":true,"description":"Use the RS-232 heartbeat path","type":"boolean"},"tty":{"pattern":"^/dev/[A-Za-z0-9_./-]+$","description":"Serial device; unset means the HAL default (TANDEM_SERIAL_TTY or /dev/ttyS1)","type":"string"},"baudRate":{"minimum":1200,"maximum":921600,"default":115200,"description":"Line speed","type":"integer"}}},"network":{"additionalProperties":false,"default":{},"description":"Heartbeat over the private (crossover) link","type":"object","required":["enabled","port"],"properties":{"enabled":{"default":true,"description":"Use the private-link heartbeat path","type":"boolean"},"localAddress":{"minLength":2,"maxLength":45,"description":"This controller\u2019s address on the private link; unset: path idle","type":"string"},"peerAddress":{"minLength":2,"maxLength":45,"description":"The peer\u2019s address on the private link; unset: path idle","type":"string"},"port":{"minimum":1,"maximum":65535,"default":7788,"description":"UDP port of the heartbeat","type":"integer"}}},"lan":{"additionalProperties":false,"default":{},"description":"Heartbeat over the public LAN","type":"object","required":["enabled","port"],"properties":{"enabled":{"default":false,"description":"Also heartbeat over the public LAN (last-resort path)","type":"boolean"},"localAddress":{"minLength":2,"maxLength":45,"description":"This controller\u2019s LAN address","type":"string"},"peerAddress":{"minLength":2,"maxLength":45,"description":"The peer\u2019s LAN address","type":"string"},"port":{"minimum":1,"maximum":65535,"default":7789,"description":"UDP port of the LAN heartbeat","type":"integer"}}},"disk":{"additionalProperties":false,"default":{},"description":"Shared-disk witness and SCSI-3 persistent-reservation fencing","type":"object","required":["transport","portal","targetIqn","initiatorName","lun","witnessLba","witnessSectors"],"properties":{"transport":{"type":"string","enum":["iscsi","sg"],"default":"sg","description":"How the shared enclosure is reached: SG_IO on a local device, or iSCSI (lab)"},"portal":{"additionalProperties":false,"default":{},"description":"iSCSI portal","type":"object","required":["host","port"],"properties":{"host":{"maxLength":253,"default":"","description":"iSCSI portal host (iscsi only)","type":"string"},"port":{"minimum":1,"maximum":65535,"default":3260,"description":"iSCSI portal TCP port","type":"integer"}}},"targetIqn":{"maxLength":223,"default":"","description":"iSCSI target name (iscsi only)","type":"string"},"initiatorName":{"maxLength":223,"default":"","description":"Our iSCSI initiator name (iscsi only)","type":"string"},"lun":{"minimum":0,"maximum":16383,"default":0,"description":"LUN of the witness volume","type":"integer"},"sgDevice":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"description":"SCSI generic device (sg only); unset means the HAL default (TANDEM_SCSI_GENERIC or /dev/sg0)","type":"string"},"witnessLba":{"minimum":0,"maximum":9007199254675455,"default":2048,"description":"First block of the witness area","type":"integer"},"witnessSectors":{"minimum":8,"maximum":65536,"default":10240,"description":"Size of the witness area in 512-byte sectors (default 5 MB)","type":"integer"}}}}},"failover":{"additionalProperties":false,"default":{},"description":"Failover policy (the preferred controller is set per group, in groups[].preferred)","requiresRestart":true,"type":"object","required":["policy","autoFailback","fenceDelayMs","failureTimeoutMs","watchdog"],"properties":{"policy":{"type":"string","enum":["active-standby","active-active"],"default":"active-standby","description":"active-standby: all groups on one controller; active-active: each group on its preferred controller"},"autoFailback":{"additionalProperties":false,"default":{},"description":"Automatic failback","type":"object","required":["enabled","delayMs"],"properties":{"enabled":{"default":false,"description":"Move groups back to their preferred controller","type":"boolean"},"delayMs":{"minimum":0,"maximum":86400000,"default":600000,"description":"How long the preferred controller must be healthy before failback","type":"integer"}}},"fenceDelayMs":{"minimum":0,"maximum":60000,"default":5000,"description":"Extra wait before the non-preferred controller fences, so both never fence each other","type":"integer"},"failureTimeoutMs":{"minimum":0,"maximum":604800000,"default":600000,"description":"How long a group that failed on a controller is kept off it (0: until tandemctl cleanup)","type":"integer"},"watchdog":{"additionalProperties":false,"default":{},"description":"Hardware watchdog","type":"object","required":["enabled","timeoutS"],"properties":{"enabled":{"default":true,"description":"Pet the hardware watchdog while healthy","type":"boolean"},"timeoutS":{"minimum":1,"maximum":600,"default":5,"description":"Hardware watchdog timeout","type":"integer"}}}}},"groups":{"default":[],"maxItems":8,"description":"Resource groups (at most 8, as a heartbeat carries)","requiresRestart":true,"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","preferred","resources"],"properties":{"name":{"pattern":"^[a-z0-9][a-z0-9_-]{0,15}$","description":"Group name (slug, at most 16 characters: it travels in every heartbeat)","type":"string"},"preferred":{"type":"string","enum":["A","B"],"description":"Controller the group runs on when both are healthy","default":"A"},"resources":{"default":[],"maxItems":64,"description":"Started in order, stopped in reverse","type":"array","items":{"additionalProperties":true,"description":"A resource; its fields depend on its type (tables below)","type":"object","required":["type"],"properties":{"type":{"minLength":1,"maxLength":64,"description":"Resource agent: reservation, filesystem, vip, postgresql, service, dummy","type":"string"},"name":{"minLength":1,"maxLength":64,"type":"string"}}}},"hooks":{"maxItems":16,"description":"Pre/post failover and failback scripts (argument arrays, no shell)","type":"array","items":{"additionalProperties":false,"type":"object","required":["event","command","timeoutMs","onFailure"],"properties":{"event":{"type":"string","enum":["pre-failover","post-failover","pre-failback","post-failback"]},"command":{"minItems":1,"maxItems":64,"description":"Executable (absolute path) and arguments","type":"array","items":{"maxLength":4096,"type":"string"}},"timeoutMs":{"minimum":100,"maximum":3600000,"default":30000,"description":"Killed (SIGTERM, then SIGKILL) after this","type":"integer"},"onFailure":{"type":"string","enum":["abort","warn","ignore"],"default":"warn","description":"Non-zero exit or timeout: abort the operation, warn, or ignore"}}}},"restart":{"additionalProperties":false,"type":"object","required":["maxRestarts","windowMs"],"properties":{"maxRestarts":{"minimum":0,"maximum":100,"default":3,"type":"integer"},"windowMs":{"minimum":1000,"maximum":86400000,"default":600000,"description":"Window in which restarts are counted","type":"integer"}}}}}},"mqtt":{"additionalProperties":false,"default":{},"description":"NOC telemetry over MQTT","requiresRestart":true,"type":"object","required":["enabled","url","tls","topicPrefix","homeAssistant","local"],"properties":{"enabled":{"default":false,"description":"Publish state and events to a NOC broker","type":"boolean"},"url":{"pattern":"^(mqtts?|wss?)://[^\\s]+$","default":"mqtt://localhost:1883","description":"Broker URL (mqtt://, mqtts://, ws://, wss://)","type":"string"},"username":{"maxLength":256,"description":"Broker user","type":"string"},"password":{"maxLength":256,"description":"Broker password; secret","type":"string"},"tls":{"additionalProperties":false,"default":{},"description":"TLS material for mqtts:// and wss://","type":"object","properties":{"ca":{"description":"CA certificate (PEM) to trust","type":"string"},"cert":{"description":"Client certificate (PEM)","type":"string"},"key":{"description":"Client private key (PEM); secret","type":"string"}}},"topicPrefix":{"pattern":"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$","default":"tandem","description":"First topic level(s); never contains + or #","type":"string"},"homeAssistant":{"additionalProperties":false,"default":{},"description":"Home Assistant MQTT discovery","type":"object","required":["enabled","prefix"],"properties":{"enabled":{"default":false,"description":"Publish Home Assistant MQTT discovery documents for the box","type":"boolean"},"prefix":{"pattern":"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$","default":"homeassistant","description":"Home Assistant discovery prefix; never contains + or #","type":"string"}}},"commandToken":{"minLength":32,"maxLength":256,"description":"Required in MQTT commands, at least 32 characters; unset: commands refused; secret","type":"string"},"local":{"additionalProperties":false,"default":{},"description":"The controller's own broker: state for the panels; requests are not taken there (the panels use the control socket)","type":"object","required":["enabled","url"],"properties":{"enabled":{"default":false,"description":"Also publish to the broker on this controller, which the front and web panels read (works with the NOC out of reach)","type":"boolean"},"url":{"pattern":"^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$","default":"mqtt://127.0.0.1:1883","description":"The local broker: loopback only (mqtt://127.0.0.1:PORT)","type":"string"},"username":{"maxLength":256,"description":"Local broker user the daemon publishes as","type":"string"},"password":{"maxLength":256,"description":"Local broker password, made per box at first boot; secret","type":"string"}}}}},"panel":{"additionalProperties":false,"default":{},"description":"Front panel of this controller (docs/panel.md), read by the panel process when it starts","requiresRestart":true,"type":"object","required":["enabled","lcd","gpio"],"properties":{"enabled":{"default":true,"description":"Run the front panel (LCD, buttons, buzzer, LEDs); false on a board without one","type":"boolean"},"lcd":{"additionalProperties":false,"default":{},"description":"The character LCD: HD44780 behind a PCF8574 I2C backpack","type":"object","required":["bus","address","columns","rows","pins","backlightActiveLow"],"properties":{"bus":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"default":"/dev/i2c-1","description":"I2C adapter the LCD backpack is on","type":"string"},"address":{"minimum":3,"maximum":119,"default":39,"description":"7-bit I2C address of the PCF8574 (0x27 = 39; a PCF8574A backpack: 0x3F = 63)","type":"integer"},"columns":{"type":"integer","enum":[20,16],"minimum":16,"maximum":20,"default":20,"description":"Characters per row: 20 (20x4) or 16 (16x2)"},"rows":{"type":"integer","enum":[4,2],"minimum":2,"maximum":4,"default":4,"description":"Rows: 4 with 20 columns, 2 with 16"},"pins":{"additionalProperties":false,"default":{},"description":"Backpack wiring, one distinct bit each (the common backpack: P0 RS, P1 RW, P2 E, P3 backlight, P4-P7 D4-D7)","type":"object","required":["rs","rw","e","backlight","d4","d5","d6","d7"],"properties":{"rs":{"minimum":0,"maximum":7,"default":0,"description":"PCF8574 bit wired to RS","type":"integer"},"rw":{"minimum":0,"maximum":7,"default":1,"description":"PCF8574 bit wired to RW (kept low)","type":"integer"},"e":{"minimum":0,"maximum":7,"default":2,"description":"PCF8574 bit wired to E","type":"integer"},"backlight":{"minimum":0,"maximum":7,"default":3,"description":"PCF8574 bit switching the backlight","type":"integer"},"d4":{"minimum":0,"maximum":7,"default":4,"description":"PCF8574 bit wired to D4","type":"integer"},"d5":{"minimum":0,"maximum":7,"default":5,"description":"PCF8574 bit wired to D5","type":"integer"},"d6":{"minimum":0,"maximum":7,"default":6,"description":"PCF8574 bit wired to D6","type":"integer"},"d7":{"minimum":0,"maximum":7,"default":7,"description":"PCF8574 bit wired to D7","type":"integer"}}},"backlightActiveLow":{"default":false,"description":"The backlight bit switches a PNP transistor: low is on","type":"boolean"}}},"gpio":{"additionalProperties":false,"default":{},"description":"Buttons, buzzer and LEDs on one GPIO chip; every line distinct","type":"object","required":["chip","buttons","buzzer","leds"],"properties":{"chip":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"default":"/dev/gpiochip0","description":"GPIO character device of the buttons, buzzer and LEDs","type":"string"},"buttons":{"additionalProperties":false,"default":{},"description":"Front-panel buttons, inputs with edge detection","type":"object","required":["up","down","enter","mute","activeLow","debounceMs"],"properties":{"up":{"minimum":0,"maximum":511,"default":17,"description":"Line of the Up button","type":"integer"},"down":{"minimum":0,"maximum":511,"default":27,"description":"Line of the Down button","type":"integer"},"enter":{"minimum":0,"maximum":511,"default":22,"description":"Line of the Enter button","type":"integer"},"mute":{"minimum":0,"maximum":511,"default":23,"description":"Line of the Mute button","type":"integer"},"activeLow":{"default":true,"description":"A pressed button pulls its line low (external pull-ups, switch to ground)","type":"boolean"},"debounceMs":{"minimum":0,"maximum":100,"default":20,"description":"Kernel debounce of each button line (GPIO v2 debounce attribute); 0: none","type":"integer"}}},"buzzer":{"minimum":0,"maximum":511,"default":18,"description":"Line of the self-oscillating piezo buzzer (high sounds)","type":"integer"},"leds":{"additionalProperties":false,"default":{},"description":"This controller\u2019s LEDs","type":"object","required":["statusGreen","statusAmber","fault","identify"],"properties":{"statusGreen":{"minimum":0,"maximum":511,"default":5,"description":"Status LED, green element (high lights)","type":"integer"},"statusAmber":{"minimum":0,"maximum":511,"default":6,"description":"Status LED, amber element (high lights)","type":"integer"},"fault":{"minimum":0,"maximum":511,"default":13,"description":"Fault LED, amber (high lights)","type":"integer"},"identify":{"minimum":0,"maximum":511,"default":19,"description":"Identify LED, blue (high lights)","type":"integer"}}}}}}},"web":{"additionalProperties":false,"default":{},"description":"Web panel of this box (HTTPS); it reaches the daemon through web.sock","requiresRestart":true,"type":"object","required":["enabled","port","httpPort","idleMinutes","users"],"properties":{"enabled":{"default":false,"description":"Serve the web panel (the daemon opens web.sock for it)","type":"boolean"},"port":{"minimum":1,"maximum":65535,"default":443,"description":"HTTPS port of the web panel","type":"integer"},"httpPort":{"minimum":1,"maximum":65535,"default":80,"description":"Plain HTTP port; it only redirects to HTTPS","type":"integer"},"idleMinutes":{"minimum":1,"maximum":240,"default":15,"description":"A session idle this long is logged out","requiresRestart":false,"type":"integer"},"metricsToken":{"minLength":32,"maxLength":256,"description":"Bearer token GET /metrics requires, at least 32 characters; unset: /metrics refused; secret","type":"string"},"secret":{"pattern":"^[0-9a-f]{64}$","description":"Per-box secret, 32 bytes as 64 hex digits, made at first start when missing (the initial admin password derives from it); secret","requiresRestart":false,"type":"string"},"users":{"default":[],"maxItems":64,"description":"Web panel users (at most 64); empty: only admin with the initial password","requiresRestart":false,"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","role","hash","mustChange"],"properties":{"name":{"pattern":"^[a-z][a-z0-9._-]{0,31}$","description":"Login name (a-z first, then a-z 0-9 . _ -; at most 32)","type":"string"},"role":{"type":"string","enum":["viewer","operator","admin"],"description":"viewer: read; operator: also act (switchover, acknowledge); admin: also users and config"},"hash":{"pattern":"^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$","maxLength":256,"description":"The password as an scrypt record (scrypt$N$r$p$salt$hash, base64); secret","type":"string"},"mustChange":{"default":false,"description":"The user must choose a new password at the next login","type":"boolean"}}}}}},"eventlog":{"additionalProperties":false,"default":{},"description":"Event log retention","requiresRestart":false,"type":"object","required":["maxAgeDays","maxRows","maxBytes"],"properties":{"maxAgeDays":{"minimum":1,"maximum":3650,"default":90,"description":"Delete events older than this","type":"integer"},"maxRows":{"minimum":1000,"maximum":10000000,"default":200000,"description":"Keep at most this many events","type":"integer"},"maxBytes":{"minimum":1048576,"maximum":4294967296,"default":67108864,"description":"Keep at most about this many bytes of event text (oldest go first)","type":"integer"}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = function ucs2length(str) {
     const len = str.length;
@@ -450,6 +450,9 @@ data8.heartbeat = {};
 if(data8.key === undefined){
 data8.key = "0000000000000000000000000000000000000000000000000000000000000000";
 }
+if(data8.realtime === undefined){
+data8.realtime = true;
+}
 if(data8.serial === undefined){
 data8.serial = {};
 }
@@ -482,8 +485,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(data8.serial === undefined){
-const err34 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/required",keyword:"required",params:{missingProperty: "serial"},message:"must have required property '"+"serial"+"'"};
+if(data8.realtime === undefined){
+const err34 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/required",keyword:"required",params:{missingProperty: "realtime"},message:"must have required property '"+"realtime"+"'"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -492,8 +495,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(data8.network === undefined){
-const err35 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'"};
+if(data8.serial === undefined){
+const err35 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/required",keyword:"required",params:{missingProperty: "serial"},message:"must have required property '"+"serial"+"'"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -502,8 +505,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data8.lan === undefined){
-const err36 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/required",keyword:"required",params:{missingProperty: "lan"},message:"must have required property '"+"lan"+"'"};
+if(data8.network === undefined){
+const err36 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/required",keyword:"required",params:{missingProperty: "network"},message:"must have required property '"+"network"+"'"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -512,8 +515,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-if(data8.disk === undefined){
-const err37 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/required",keyword:"required",params:{missingProperty: "disk"},message:"must have required property '"+"disk"+"'"};
+if(data8.lan === undefined){
+const err37 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/required",keyword:"required",params:{missingProperty: "lan"},message:"must have required property '"+"lan"+"'"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -522,14 +525,24 @@ vErrors.push(err37);
 }
 errors++;
 }
-for(const key3 in data8){
-if(!((((((key3 === "heartbeat") || (key3 === "key")) || (key3 === "serial")) || (key3 === "network")) || (key3 === "lan")) || (key3 === "disk"))){
-const err38 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(data8.disk === undefined){
+const err38 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/required",keyword:"required",params:{missingProperty: "disk"},message:"must have required property '"+"disk"+"'"};
 if(vErrors === null){
 vErrors = [err38];
 }
 else {
 vErrors.push(err38);
+}
+errors++;
+}
+for(const key3 in data8){
+if(!(((((((key3 === "heartbeat") || (key3 === "key")) || (key3 === "realtime")) || (key3 === "serial")) || (key3 === "network")) || (key3 === "lan")) || (key3 === "disk"))){
+const err39 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
 }
 errors++;
 }
@@ -549,17 +562,7 @@ if(data9.initdeadMs === undefined){
 data9.initdeadMs = 30000;
 }
 if(data9.intervalMs === undefined){
-const err39 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/required",keyword:"required",params:{missingProperty: "intervalMs"},message:"must have required property '"+"intervalMs"+"'"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-if(data9.warntimeMs === undefined){
-const err40 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/required",keyword:"required",params:{missingProperty: "warntimeMs"},message:"must have required property '"+"warntimeMs"+"'"};
+const err40 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/required",keyword:"required",params:{missingProperty: "intervalMs"},message:"must have required property '"+"intervalMs"+"'"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -568,8 +571,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data9.deadtimeMs === undefined){
-const err41 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/required",keyword:"required",params:{missingProperty: "deadtimeMs"},message:"must have required property '"+"deadtimeMs"+"'"};
+if(data9.warntimeMs === undefined){
+const err41 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/required",keyword:"required",params:{missingProperty: "warntimeMs"},message:"must have required property '"+"warntimeMs"+"'"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -578,8 +581,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data9.initdeadMs === undefined){
-const err42 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/required",keyword:"required",params:{missingProperty: "initdeadMs"},message:"must have required property '"+"initdeadMs"+"'"};
+if(data9.deadtimeMs === undefined){
+const err42 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/required",keyword:"required",params:{missingProperty: "deadtimeMs"},message:"must have required property '"+"deadtimeMs"+"'"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -588,9 +591,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key4 in data9){
-if(!((((key4 === "intervalMs") || (key4 === "warntimeMs")) || (key4 === "deadtimeMs")) || (key4 === "initdeadMs"))){
-const err43 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+if(data9.initdeadMs === undefined){
+const err43 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/required",keyword:"required",params:{missingProperty: "initdeadMs"},message:"must have required property '"+"initdeadMs"+"'"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -599,10 +601,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-let data10 = data9.intervalMs;
-if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-const err44 = {instancePath:instancePath+"/cluster/heartbeat/intervalMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/intervalMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key4 in data9){
+if(!((((key4 === "intervalMs") || (key4 === "warntimeMs")) || (key4 === "deadtimeMs")) || (key4 === "initdeadMs"))){
+const err44 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -611,9 +612,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-if((typeof data10 == "number") && (isFinite(data10))){
-if(data10 > 60000 || isNaN(data10)){
-const err45 = {instancePath:instancePath+"/cluster/heartbeat/intervalMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/intervalMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000"};
+}
+let data10 = data9.intervalMs;
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+const err45 = {instancePath:instancePath+"/cluster/heartbeat/intervalMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/intervalMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -622,8 +624,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(data10 < 50 || isNaN(data10)){
-const err46 = {instancePath:instancePath+"/cluster/heartbeat/intervalMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/intervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 50},message:"must be >= 50"};
+if((typeof data10 == "number") && (isFinite(data10))){
+if(data10 > 60000 || isNaN(data10)){
+const err46 = {instancePath:instancePath+"/cluster/heartbeat/intervalMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/intervalMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -632,10 +635,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-let data11 = data9.warntimeMs;
-if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
-const err47 = {instancePath:instancePath+"/cluster/heartbeat/warntimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/warntimeMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data10 < 50 || isNaN(data10)){
+const err47 = {instancePath:instancePath+"/cluster/heartbeat/intervalMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/intervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 50},message:"must be >= 50"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -644,9 +645,10 @@ vErrors.push(err47);
 }
 errors++;
 }
-if((typeof data11 == "number") && (isFinite(data11))){
-if(data11 > 600000 || isNaN(data11)){
-const err48 = {instancePath:instancePath+"/cluster/heartbeat/warntimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/warntimeMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600000},message:"must be <= 600000"};
+}
+let data11 = data9.warntimeMs;
+if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+const err48 = {instancePath:instancePath+"/cluster/heartbeat/warntimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/warntimeMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -655,8 +657,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data11 < 100 || isNaN(data11)){
-const err49 = {instancePath:instancePath+"/cluster/heartbeat/warntimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/warntimeMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if((typeof data11 == "number") && (isFinite(data11))){
+if(data11 > 600000 || isNaN(data11)){
+const err49 = {instancePath:instancePath+"/cluster/heartbeat/warntimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/warntimeMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600000},message:"must be <= 600000"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -665,10 +668,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-let data12 = data9.deadtimeMs;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err50 = {instancePath:instancePath+"/cluster/heartbeat/deadtimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/deadtimeMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data11 < 100 || isNaN(data11)){
+const err50 = {instancePath:instancePath+"/cluster/heartbeat/warntimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/warntimeMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -677,9 +678,10 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 > 600000 || isNaN(data12)){
-const err51 = {instancePath:instancePath+"/cluster/heartbeat/deadtimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/deadtimeMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600000},message:"must be <= 600000"};
+}
+let data12 = data9.deadtimeMs;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err51 = {instancePath:instancePath+"/cluster/heartbeat/deadtimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/deadtimeMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -688,8 +690,9 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(data12 < 200 || isNaN(data12)){
-const err52 = {instancePath:instancePath+"/cluster/heartbeat/deadtimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/deadtimeMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 200},message:"must be >= 200"};
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 > 600000 || isNaN(data12)){
+const err52 = {instancePath:instancePath+"/cluster/heartbeat/deadtimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/deadtimeMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600000},message:"must be <= 600000"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -698,10 +701,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-let data13 = data9.initdeadMs;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err53 = {instancePath:instancePath+"/cluster/heartbeat/initdeadMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/initdeadMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data12 < 200 || isNaN(data12)){
+const err53 = {instancePath:instancePath+"/cluster/heartbeat/deadtimeMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/deadtimeMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 200},message:"must be >= 200"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -710,9 +711,10 @@ vErrors.push(err53);
 }
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 1200000 || isNaN(data13)){
-const err54 = {instancePath:instancePath+"/cluster/heartbeat/initdeadMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/initdeadMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1200000},message:"must be <= 1200000"};
+}
+let data13 = data9.initdeadMs;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err54 = {instancePath:instancePath+"/cluster/heartbeat/initdeadMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/initdeadMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -721,8 +723,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(data13 < 200 || isNaN(data13)){
-const err55 = {instancePath:instancePath+"/cluster/heartbeat/initdeadMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/initdeadMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 200},message:"must be >= 200"};
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 1200000 || isNaN(data13)){
+const err55 = {instancePath:instancePath+"/cluster/heartbeat/initdeadMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/initdeadMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1200000},message:"must be <= 1200000"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -731,10 +734,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data13 < 200 || isNaN(data13)){
+const err56 = {instancePath:instancePath+"/cluster/heartbeat/initdeadMs",schemaPath:"#/properties/cluster/properties/heartbeat/properties/initdeadMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 200},message:"must be >= 200"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -743,10 +744,10 @@ vErrors.push(err56);
 }
 errors++;
 }
-let data14 = data8.key;
-if(typeof data14 === "string"){
-if(!pattern1.test(data14)){
-const err57 = {instancePath:instancePath+"/cluster/key",schemaPath:"#/properties/cluster/properties/key/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/cluster/heartbeat",schemaPath:"#/properties/cluster/properties/heartbeat/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -755,9 +756,10 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/cluster/key",schemaPath:"#/properties/cluster/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data14 = data8.key;
+if(typeof data14 === "string"){
+if(!pattern1.test(data14)){
+const err58 = {instancePath:instancePath+"/cluster/key",schemaPath:"#/properties/cluster/properties/key/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -766,16 +768,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-let data15 = data8.serial;
-if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
-if(data15.enabled === undefined){
-data15.enabled = true;
 }
-if(data15.baudRate === undefined){
-data15.baudRate = 115200;
-}
-if(data15.enabled === undefined){
-const err59 = {instancePath:instancePath+"/cluster/serial",schemaPath:"#/properties/cluster/properties/serial/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+else {
+const err59 = {instancePath:instancePath+"/cluster/key",schemaPath:"#/properties/cluster/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -784,8 +779,8 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(data15.baudRate === undefined){
-const err60 = {instancePath:instancePath+"/cluster/serial",schemaPath:"#/properties/cluster/properties/serial/required",keyword:"required",params:{missingProperty: "baudRate"},message:"must have required property '"+"baudRate"+"'"};
+if(typeof data8.realtime !== "boolean"){
+const err60 = {instancePath:instancePath+"/cluster/realtime",schemaPath:"#/properties/cluster/properties/realtime/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -794,9 +789,16 @@ vErrors.push(err60);
 }
 errors++;
 }
-for(const key5 in data15){
-if(!(((key5 === "enabled") || (key5 === "tty")) || (key5 === "baudRate"))){
-const err61 = {instancePath:instancePath+"/cluster/serial",schemaPath:"#/properties/cluster/properties/serial/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+let data16 = data8.serial;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.enabled === undefined){
+data16.enabled = true;
+}
+if(data16.baudRate === undefined){
+data16.baudRate = 115200;
+}
+if(data16.enabled === undefined){
+const err61 = {instancePath:instancePath+"/cluster/serial",schemaPath:"#/properties/cluster/properties/serial/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -805,9 +807,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-if(typeof data15.enabled !== "boolean"){
-const err62 = {instancePath:instancePath+"/cluster/serial/enabled",schemaPath:"#/properties/cluster/properties/serial/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data16.baudRate === undefined){
+const err62 = {instancePath:instancePath+"/cluster/serial",schemaPath:"#/properties/cluster/properties/serial/required",keyword:"required",params:{missingProperty: "baudRate"},message:"must have required property '"+"baudRate"+"'"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -816,11 +817,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-if(data15.tty !== undefined){
-let data17 = data15.tty;
-if(typeof data17 === "string"){
-if(!pattern2.test(data17)){
-const err63 = {instancePath:instancePath+"/cluster/serial/tty",schemaPath:"#/properties/cluster/properties/serial/properties/tty/pattern",keyword:"pattern",params:{pattern: "^/dev/[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/[A-Za-z0-9_./-]+$"+"\""};
+for(const key5 in data16){
+if(!(((key5 === "enabled") || (key5 === "tty")) || (key5 === "baudRate"))){
+const err63 = {instancePath:instancePath+"/cluster/serial",schemaPath:"#/properties/cluster/properties/serial/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -830,8 +829,8 @@ vErrors.push(err63);
 errors++;
 }
 }
-else {
-const err64 = {instancePath:instancePath+"/cluster/serial/tty",schemaPath:"#/properties/cluster/properties/serial/properties/tty/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data16.enabled !== "boolean"){
+const err64 = {instancePath:instancePath+"/cluster/serial/enabled",schemaPath:"#/properties/cluster/properties/serial/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -840,10 +839,11 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-let data18 = data15.baudRate;
-if(!(((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18))) && (isFinite(data18)))){
-const err65 = {instancePath:instancePath+"/cluster/serial/baudRate",schemaPath:"#/properties/cluster/properties/serial/properties/baudRate/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data16.tty !== undefined){
+let data18 = data16.tty;
+if(typeof data18 === "string"){
+if(!pattern2.test(data18)){
+const err65 = {instancePath:instancePath+"/cluster/serial/tty",schemaPath:"#/properties/cluster/properties/serial/properties/tty/pattern",keyword:"pattern",params:{pattern: "^/dev/[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/[A-Za-z0-9_./-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -852,9 +852,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-if((typeof data18 == "number") && (isFinite(data18))){
-if(data18 > 921600 || isNaN(data18)){
-const err66 = {instancePath:instancePath+"/cluster/serial/baudRate",schemaPath:"#/properties/cluster/properties/serial/properties/baudRate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 921600},message:"must be <= 921600"};
+}
+else {
+const err66 = {instancePath:instancePath+"/cluster/serial/tty",schemaPath:"#/properties/cluster/properties/serial/properties/tty/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -863,8 +863,10 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(data18 < 1200 || isNaN(data18)){
-const err67 = {instancePath:instancePath+"/cluster/serial/baudRate",schemaPath:"#/properties/cluster/properties/serial/properties/baudRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1200},message:"must be >= 1200"};
+}
+let data19 = data16.baudRate;
+if(!(((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19))) && (isFinite(data19)))){
+const err67 = {instancePath:instancePath+"/cluster/serial/baudRate",schemaPath:"#/properties/cluster/properties/serial/properties/baudRate/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -873,10 +875,9 @@ vErrors.push(err67);
 }
 errors++;
 }
-}
-}
-else {
-const err68 = {instancePath:instancePath+"/cluster/serial",schemaPath:"#/properties/cluster/properties/serial/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data19 == "number") && (isFinite(data19))){
+if(data19 > 921600 || isNaN(data19)){
+const err68 = {instancePath:instancePath+"/cluster/serial/baudRate",schemaPath:"#/properties/cluster/properties/serial/properties/baudRate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 921600},message:"must be <= 921600"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -885,16 +886,8 @@ vErrors.push(err68);
 }
 errors++;
 }
-let data19 = data8.network;
-if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
-if(data19.enabled === undefined){
-data19.enabled = true;
-}
-if(data19.port === undefined){
-data19.port = 7788;
-}
-if(data19.enabled === undefined){
-const err69 = {instancePath:instancePath+"/cluster/network",schemaPath:"#/properties/cluster/properties/network/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+if(data19 < 1200 || isNaN(data19)){
+const err69 = {instancePath:instancePath+"/cluster/serial/baudRate",schemaPath:"#/properties/cluster/properties/serial/properties/baudRate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1200},message:"must be >= 1200"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -903,8 +896,10 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(data19.port === undefined){
-const err70 = {instancePath:instancePath+"/cluster/network",schemaPath:"#/properties/cluster/properties/network/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
+}
+}
+else {
+const err70 = {instancePath:instancePath+"/cluster/serial",schemaPath:"#/properties/cluster/properties/serial/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -913,9 +908,16 @@ vErrors.push(err70);
 }
 errors++;
 }
-for(const key6 in data19){
-if(!((((key6 === "enabled") || (key6 === "localAddress")) || (key6 === "peerAddress")) || (key6 === "port"))){
-const err71 = {instancePath:instancePath+"/cluster/network",schemaPath:"#/properties/cluster/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+let data20 = data8.network;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.enabled === undefined){
+data20.enabled = true;
+}
+if(data20.port === undefined){
+data20.port = 7788;
+}
+if(data20.enabled === undefined){
+const err71 = {instancePath:instancePath+"/cluster/network",schemaPath:"#/properties/cluster/properties/network/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -924,9 +926,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-}
-if(typeof data19.enabled !== "boolean"){
-const err72 = {instancePath:instancePath+"/cluster/network/enabled",schemaPath:"#/properties/cluster/properties/network/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data20.port === undefined){
+const err72 = {instancePath:instancePath+"/cluster/network",schemaPath:"#/properties/cluster/properties/network/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -935,11 +936,9 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(data19.localAddress !== undefined){
-let data21 = data19.localAddress;
-if(typeof data21 === "string"){
-if(func3(data21) > 45){
-const err73 = {instancePath:instancePath+"/cluster/network/localAddress",schemaPath:"#/properties/cluster/properties/network/properties/localAddress/maxLength",keyword:"maxLength",params:{limit: 45},message:"must NOT have more than 45 characters"};
+for(const key6 in data20){
+if(!((((key6 === "enabled") || (key6 === "localAddress")) || (key6 === "peerAddress")) || (key6 === "port"))){
+const err73 = {instancePath:instancePath+"/cluster/network",schemaPath:"#/properties/cluster/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -948,8 +947,9 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(func3(data21) < 2){
-const err74 = {instancePath:instancePath+"/cluster/network/localAddress",schemaPath:"#/properties/cluster/properties/network/properties/localAddress/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+}
+if(typeof data20.enabled !== "boolean"){
+const err74 = {instancePath:instancePath+"/cluster/network/enabled",schemaPath:"#/properties/cluster/properties/network/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -958,9 +958,11 @@ vErrors.push(err74);
 }
 errors++;
 }
-}
-else {
-const err75 = {instancePath:instancePath+"/cluster/network/localAddress",schemaPath:"#/properties/cluster/properties/network/properties/localAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.localAddress !== undefined){
+let data22 = data20.localAddress;
+if(typeof data22 === "string"){
+if(func3(data22) > 45){
+const err75 = {instancePath:instancePath+"/cluster/network/localAddress",schemaPath:"#/properties/cluster/properties/network/properties/localAddress/maxLength",keyword:"maxLength",params:{limit: 45},message:"must NOT have more than 45 characters"};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -969,12 +971,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-}
-if(data19.peerAddress !== undefined){
-let data22 = data19.peerAddress;
-if(typeof data22 === "string"){
-if(func3(data22) > 45){
-const err76 = {instancePath:instancePath+"/cluster/network/peerAddress",schemaPath:"#/properties/cluster/properties/network/properties/peerAddress/maxLength",keyword:"maxLength",params:{limit: 45},message:"must NOT have more than 45 characters"};
+if(func3(data22) < 2){
+const err76 = {instancePath:instancePath+"/cluster/network/localAddress",schemaPath:"#/properties/cluster/properties/network/properties/localAddress/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -983,8 +981,9 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(func3(data22) < 2){
-const err77 = {instancePath:instancePath+"/cluster/network/peerAddress",schemaPath:"#/properties/cluster/properties/network/properties/peerAddress/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+}
+else {
+const err77 = {instancePath:instancePath+"/cluster/network/localAddress",schemaPath:"#/properties/cluster/properties/network/properties/localAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -994,8 +993,11 @@ vErrors.push(err77);
 errors++;
 }
 }
-else {
-const err78 = {instancePath:instancePath+"/cluster/network/peerAddress",schemaPath:"#/properties/cluster/properties/network/properties/peerAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data20.peerAddress !== undefined){
+let data23 = data20.peerAddress;
+if(typeof data23 === "string"){
+if(func3(data23) > 45){
+const err78 = {instancePath:instancePath+"/cluster/network/peerAddress",schemaPath:"#/properties/cluster/properties/network/properties/peerAddress/maxLength",keyword:"maxLength",params:{limit: 45},message:"must NOT have more than 45 characters"};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -1004,10 +1006,8 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-let data23 = data19.port;
-if(!(((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23))) && (isFinite(data23)))){
-const err79 = {instancePath:instancePath+"/cluster/network/port",schemaPath:"#/properties/cluster/properties/network/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(func3(data23) < 2){
+const err79 = {instancePath:instancePath+"/cluster/network/peerAddress",schemaPath:"#/properties/cluster/properties/network/properties/peerAddress/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -1016,9 +1016,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-if((typeof data23 == "number") && (isFinite(data23))){
-if(data23 > 65535 || isNaN(data23)){
-const err80 = {instancePath:instancePath+"/cluster/network/port",schemaPath:"#/properties/cluster/properties/network/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+}
+else {
+const err80 = {instancePath:instancePath+"/cluster/network/peerAddress",schemaPath:"#/properties/cluster/properties/network/properties/peerAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1027,8 +1027,10 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(data23 < 1 || isNaN(data23)){
-const err81 = {instancePath:instancePath+"/cluster/network/port",schemaPath:"#/properties/cluster/properties/network/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+let data24 = data20.port;
+if(!(((typeof data24 == "number") && (!(data24 % 1) && !isNaN(data24))) && (isFinite(data24)))){
+const err81 = {instancePath:instancePath+"/cluster/network/port",schemaPath:"#/properties/cluster/properties/network/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1037,10 +1039,9 @@ vErrors.push(err81);
 }
 errors++;
 }
-}
-}
-else {
-const err82 = {instancePath:instancePath+"/cluster/network",schemaPath:"#/properties/cluster/properties/network/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data24 == "number") && (isFinite(data24))){
+if(data24 > 65535 || isNaN(data24)){
+const err82 = {instancePath:instancePath+"/cluster/network/port",schemaPath:"#/properties/cluster/properties/network/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1049,16 +1050,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-let data24 = data8.lan;
-if(data24 && typeof data24 == "object" && !Array.isArray(data24)){
-if(data24.enabled === undefined){
-data24.enabled = false;
-}
-if(data24.port === undefined){
-data24.port = 7789;
-}
-if(data24.enabled === undefined){
-const err83 = {instancePath:instancePath+"/cluster/lan",schemaPath:"#/properties/cluster/properties/lan/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+if(data24 < 1 || isNaN(data24)){
+const err83 = {instancePath:instancePath+"/cluster/network/port",schemaPath:"#/properties/cluster/properties/network/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1067,8 +1060,10 @@ vErrors.push(err83);
 }
 errors++;
 }
-if(data24.port === undefined){
-const err84 = {instancePath:instancePath+"/cluster/lan",schemaPath:"#/properties/cluster/properties/lan/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
+}
+}
+else {
+const err84 = {instancePath:instancePath+"/cluster/network",schemaPath:"#/properties/cluster/properties/network/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1077,9 +1072,16 @@ vErrors.push(err84);
 }
 errors++;
 }
-for(const key7 in data24){
-if(!((((key7 === "enabled") || (key7 === "localAddress")) || (key7 === "peerAddress")) || (key7 === "port"))){
-const err85 = {instancePath:instancePath+"/cluster/lan",schemaPath:"#/properties/cluster/properties/lan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
+let data25 = data8.lan;
+if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
+if(data25.enabled === undefined){
+data25.enabled = false;
+}
+if(data25.port === undefined){
+data25.port = 7789;
+}
+if(data25.enabled === undefined){
+const err85 = {instancePath:instancePath+"/cluster/lan",schemaPath:"#/properties/cluster/properties/lan/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1088,9 +1090,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-if(typeof data24.enabled !== "boolean"){
-const err86 = {instancePath:instancePath+"/cluster/lan/enabled",schemaPath:"#/properties/cluster/properties/lan/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data25.port === undefined){
+const err86 = {instancePath:instancePath+"/cluster/lan",schemaPath:"#/properties/cluster/properties/lan/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1099,11 +1100,9 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(data24.localAddress !== undefined){
-let data26 = data24.localAddress;
-if(typeof data26 === "string"){
-if(func3(data26) > 45){
-const err87 = {instancePath:instancePath+"/cluster/lan/localAddress",schemaPath:"#/properties/cluster/properties/lan/properties/localAddress/maxLength",keyword:"maxLength",params:{limit: 45},message:"must NOT have more than 45 characters"};
+for(const key7 in data25){
+if(!((((key7 === "enabled") || (key7 === "localAddress")) || (key7 === "peerAddress")) || (key7 === "port"))){
+const err87 = {instancePath:instancePath+"/cluster/lan",schemaPath:"#/properties/cluster/properties/lan/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1112,8 +1111,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(func3(data26) < 2){
-const err88 = {instancePath:instancePath+"/cluster/lan/localAddress",schemaPath:"#/properties/cluster/properties/lan/properties/localAddress/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+}
+if(typeof data25.enabled !== "boolean"){
+const err88 = {instancePath:instancePath+"/cluster/lan/enabled",schemaPath:"#/properties/cluster/properties/lan/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1122,9 +1122,11 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-else {
-const err89 = {instancePath:instancePath+"/cluster/lan/localAddress",schemaPath:"#/properties/cluster/properties/lan/properties/localAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data25.localAddress !== undefined){
+let data27 = data25.localAddress;
+if(typeof data27 === "string"){
+if(func3(data27) > 45){
+const err89 = {instancePath:instancePath+"/cluster/lan/localAddress",schemaPath:"#/properties/cluster/properties/lan/properties/localAddress/maxLength",keyword:"maxLength",params:{limit: 45},message:"must NOT have more than 45 characters"};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1133,12 +1135,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data24.peerAddress !== undefined){
-let data27 = data24.peerAddress;
-if(typeof data27 === "string"){
-if(func3(data27) > 45){
-const err90 = {instancePath:instancePath+"/cluster/lan/peerAddress",schemaPath:"#/properties/cluster/properties/lan/properties/peerAddress/maxLength",keyword:"maxLength",params:{limit: 45},message:"must NOT have more than 45 characters"};
+if(func3(data27) < 2){
+const err90 = {instancePath:instancePath+"/cluster/lan/localAddress",schemaPath:"#/properties/cluster/properties/lan/properties/localAddress/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1147,8 +1145,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(func3(data27) < 2){
-const err91 = {instancePath:instancePath+"/cluster/lan/peerAddress",schemaPath:"#/properties/cluster/properties/lan/properties/peerAddress/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
+}
+else {
+const err91 = {instancePath:instancePath+"/cluster/lan/localAddress",schemaPath:"#/properties/cluster/properties/lan/properties/localAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1158,8 +1157,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-else {
-const err92 = {instancePath:instancePath+"/cluster/lan/peerAddress",schemaPath:"#/properties/cluster/properties/lan/properties/peerAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data25.peerAddress !== undefined){
+let data28 = data25.peerAddress;
+if(typeof data28 === "string"){
+if(func3(data28) > 45){
+const err92 = {instancePath:instancePath+"/cluster/lan/peerAddress",schemaPath:"#/properties/cluster/properties/lan/properties/peerAddress/maxLength",keyword:"maxLength",params:{limit: 45},message:"must NOT have more than 45 characters"};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1168,10 +1170,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-let data28 = data24.port;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
-const err93 = {instancePath:instancePath+"/cluster/lan/port",schemaPath:"#/properties/cluster/properties/lan/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(func3(data28) < 2){
+const err93 = {instancePath:instancePath+"/cluster/lan/peerAddress",schemaPath:"#/properties/cluster/properties/lan/properties/peerAddress/minLength",keyword:"minLength",params:{limit: 2},message:"must NOT have fewer than 2 characters"};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1180,9 +1180,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-if((typeof data28 == "number") && (isFinite(data28))){
-if(data28 > 65535 || isNaN(data28)){
-const err94 = {instancePath:instancePath+"/cluster/lan/port",schemaPath:"#/properties/cluster/properties/lan/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+}
+else {
+const err94 = {instancePath:instancePath+"/cluster/lan/peerAddress",schemaPath:"#/properties/cluster/properties/lan/properties/peerAddress/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1191,8 +1191,10 @@ vErrors.push(err94);
 }
 errors++;
 }
-if(data28 < 1 || isNaN(data28)){
-const err95 = {instancePath:instancePath+"/cluster/lan/port",schemaPath:"#/properties/cluster/properties/lan/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+let data29 = data25.port;
+if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
+const err95 = {instancePath:instancePath+"/cluster/lan/port",schemaPath:"#/properties/cluster/properties/lan/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1201,10 +1203,9 @@ vErrors.push(err95);
 }
 errors++;
 }
-}
-}
-else {
-const err96 = {instancePath:instancePath+"/cluster/lan",schemaPath:"#/properties/cluster/properties/lan/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data29 == "number") && (isFinite(data29))){
+if(data29 > 65535 || isNaN(data29)){
+const err96 = {instancePath:instancePath+"/cluster/lan/port",schemaPath:"#/properties/cluster/properties/lan/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1213,31 +1214,8 @@ vErrors.push(err96);
 }
 errors++;
 }
-let data29 = data8.disk;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.transport === undefined){
-data29.transport = "sg";
-}
-if(data29.portal === undefined){
-data29.portal = {};
-}
-if(data29.targetIqn === undefined){
-data29.targetIqn = "";
-}
-if(data29.initiatorName === undefined){
-data29.initiatorName = "";
-}
-if(data29.lun === undefined){
-data29.lun = 0;
-}
-if(data29.witnessLba === undefined){
-data29.witnessLba = 2048;
-}
-if(data29.witnessSectors === undefined){
-data29.witnessSectors = 10240;
-}
-if(data29.transport === undefined){
-const err97 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "transport"},message:"must have required property '"+"transport"+"'"};
+if(data29 < 1 || isNaN(data29)){
+const err97 = {instancePath:instancePath+"/cluster/lan/port",schemaPath:"#/properties/cluster/properties/lan/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1246,8 +1224,10 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(data29.portal === undefined){
-const err98 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "portal"},message:"must have required property '"+"portal"+"'"};
+}
+}
+else {
+const err98 = {instancePath:instancePath+"/cluster/lan",schemaPath:"#/properties/cluster/properties/lan/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1256,8 +1236,31 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(data29.targetIqn === undefined){
-const err99 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "targetIqn"},message:"must have required property '"+"targetIqn"+"'"};
+let data30 = data8.disk;
+if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
+if(data30.transport === undefined){
+data30.transport = "sg";
+}
+if(data30.portal === undefined){
+data30.portal = {};
+}
+if(data30.targetIqn === undefined){
+data30.targetIqn = "";
+}
+if(data30.initiatorName === undefined){
+data30.initiatorName = "";
+}
+if(data30.lun === undefined){
+data30.lun = 0;
+}
+if(data30.witnessLba === undefined){
+data30.witnessLba = 2048;
+}
+if(data30.witnessSectors === undefined){
+data30.witnessSectors = 10240;
+}
+if(data30.transport === undefined){
+const err99 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "transport"},message:"must have required property '"+"transport"+"'"};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1266,8 +1269,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-if(data29.initiatorName === undefined){
-const err100 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "initiatorName"},message:"must have required property '"+"initiatorName"+"'"};
+if(data30.portal === undefined){
+const err100 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "portal"},message:"must have required property '"+"portal"+"'"};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1276,8 +1279,8 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(data29.lun === undefined){
-const err101 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "lun"},message:"must have required property '"+"lun"+"'"};
+if(data30.targetIqn === undefined){
+const err101 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "targetIqn"},message:"must have required property '"+"targetIqn"+"'"};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1286,8 +1289,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-if(data29.witnessLba === undefined){
-const err102 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "witnessLba"},message:"must have required property '"+"witnessLba"+"'"};
+if(data30.initiatorName === undefined){
+const err102 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "initiatorName"},message:"must have required property '"+"initiatorName"+"'"};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1296,8 +1299,8 @@ vErrors.push(err102);
 }
 errors++;
 }
-if(data29.witnessSectors === undefined){
-const err103 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "witnessSectors"},message:"must have required property '"+"witnessSectors"+"'"};
+if(data30.lun === undefined){
+const err103 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "lun"},message:"must have required property '"+"lun"+"'"};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1306,9 +1309,8 @@ vErrors.push(err103);
 }
 errors++;
 }
-for(const key8 in data29){
-if(!((((((((key8 === "transport") || (key8 === "portal")) || (key8 === "targetIqn")) || (key8 === "initiatorName")) || (key8 === "lun")) || (key8 === "sgDevice")) || (key8 === "witnessLba")) || (key8 === "witnessSectors"))){
-const err104 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
+if(data30.witnessLba === undefined){
+const err104 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "witnessLba"},message:"must have required property '"+"witnessLba"+"'"};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1317,10 +1319,8 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-let data30 = data29.transport;
-if(typeof data30 !== "string"){
-const err105 = {instancePath:instancePath+"/cluster/disk/transport",schemaPath:"#/properties/cluster/properties/disk/properties/transport/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data30.witnessSectors === undefined){
+const err105 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/required",keyword:"required",params:{missingProperty: "witnessSectors"},message:"must have required property '"+"witnessSectors"+"'"};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1329,8 +1329,9 @@ vErrors.push(err105);
 }
 errors++;
 }
-if(!((data30 === "iscsi") || (data30 === "sg"))){
-const err106 = {instancePath:instancePath+"/cluster/disk/transport",schemaPath:"#/properties/cluster/properties/disk/properties/transport/enum",keyword:"enum",params:{allowedValues: schema11.properties.cluster.properties.disk.properties.transport.enum},message:"must be equal to one of the allowed values"};
+for(const key8 in data30){
+if(!((((((((key8 === "transport") || (key8 === "portal")) || (key8 === "targetIqn")) || (key8 === "initiatorName")) || (key8 === "lun")) || (key8 === "sgDevice")) || (key8 === "witnessLba")) || (key8 === "witnessSectors"))){
+const err106 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1339,16 +1340,10 @@ vErrors.push(err106);
 }
 errors++;
 }
-let data31 = data29.portal;
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-if(data31.host === undefined){
-data31.host = "";
 }
-if(data31.port === undefined){
-data31.port = 3260;
-}
-if(data31.host === undefined){
-const err107 = {instancePath:instancePath+"/cluster/disk/portal",schemaPath:"#/properties/cluster/properties/disk/properties/portal/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
+let data31 = data30.transport;
+if(typeof data31 !== "string"){
+const err107 = {instancePath:instancePath+"/cluster/disk/transport",schemaPath:"#/properties/cluster/properties/disk/properties/transport/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1357,8 +1352,8 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(data31.port === undefined){
-const err108 = {instancePath:instancePath+"/cluster/disk/portal",schemaPath:"#/properties/cluster/properties/disk/properties/portal/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
+if(!((data31 === "iscsi") || (data31 === "sg"))){
+const err108 = {instancePath:instancePath+"/cluster/disk/transport",schemaPath:"#/properties/cluster/properties/disk/properties/transport/enum",keyword:"enum",params:{allowedValues: schema11.properties.cluster.properties.disk.properties.transport.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1367,9 +1362,16 @@ vErrors.push(err108);
 }
 errors++;
 }
-for(const key9 in data31){
-if(!((key9 === "host") || (key9 === "port"))){
-const err109 = {instancePath:instancePath+"/cluster/disk/portal",schemaPath:"#/properties/cluster/properties/disk/properties/portal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
+let data32 = data30.portal;
+if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
+if(data32.host === undefined){
+data32.host = "";
+}
+if(data32.port === undefined){
+data32.port = 3260;
+}
+if(data32.host === undefined){
+const err109 = {instancePath:instancePath+"/cluster/disk/portal",schemaPath:"#/properties/cluster/properties/disk/properties/portal/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1378,11 +1380,8 @@ vErrors.push(err109);
 }
 errors++;
 }
-}
-let data32 = data31.host;
-if(typeof data32 === "string"){
-if(func3(data32) > 253){
-const err110 = {instancePath:instancePath+"/cluster/disk/portal/host",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/host/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
+if(data32.port === undefined){
+const err110 = {instancePath:instancePath+"/cluster/disk/portal",schemaPath:"#/properties/cluster/properties/disk/properties/portal/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1391,9 +1390,9 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-else {
-const err111 = {instancePath:instancePath+"/cluster/disk/portal/host",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key9 in data32){
+if(!((key9 === "host") || (key9 === "port"))){
+const err111 = {instancePath:instancePath+"/cluster/disk/portal",schemaPath:"#/properties/cluster/properties/disk/properties/portal/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1402,9 +1401,11 @@ vErrors.push(err111);
 }
 errors++;
 }
-let data33 = data31.port;
-if(!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))){
-const err112 = {instancePath:instancePath+"/cluster/disk/portal/port",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+let data33 = data32.host;
+if(typeof data33 === "string"){
+if(func3(data33) > 253){
+const err112 = {instancePath:instancePath+"/cluster/disk/portal/host",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/host/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1413,9 +1414,9 @@ vErrors.push(err112);
 }
 errors++;
 }
-if((typeof data33 == "number") && (isFinite(data33))){
-if(data33 > 65535 || isNaN(data33)){
-const err113 = {instancePath:instancePath+"/cluster/disk/portal/port",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+}
+else {
+const err113 = {instancePath:instancePath+"/cluster/disk/portal/host",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1424,8 +1425,9 @@ vErrors.push(err113);
 }
 errors++;
 }
-if(data33 < 1 || isNaN(data33)){
-const err114 = {instancePath:instancePath+"/cluster/disk/portal/port",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+let data34 = data32.port;
+if(!(((typeof data34 == "number") && (!(data34 % 1) && !isNaN(data34))) && (isFinite(data34)))){
+const err114 = {instancePath:instancePath+"/cluster/disk/portal/port",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1434,10 +1436,9 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-}
-else {
-const err115 = {instancePath:instancePath+"/cluster/disk/portal",schemaPath:"#/properties/cluster/properties/disk/properties/portal/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data34 == "number") && (isFinite(data34))){
+if(data34 > 65535 || isNaN(data34)){
+const err115 = {instancePath:instancePath+"/cluster/disk/portal/port",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1446,10 +1447,8 @@ vErrors.push(err115);
 }
 errors++;
 }
-let data34 = data29.targetIqn;
-if(typeof data34 === "string"){
-if(func3(data34) > 223){
-const err116 = {instancePath:instancePath+"/cluster/disk/targetIqn",schemaPath:"#/properties/cluster/properties/disk/properties/targetIqn/maxLength",keyword:"maxLength",params:{limit: 223},message:"must NOT have more than 223 characters"};
+if(data34 < 1 || isNaN(data34)){
+const err116 = {instancePath:instancePath+"/cluster/disk/portal/port",schemaPath:"#/properties/cluster/properties/disk/properties/portal/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1459,8 +1458,9 @@ vErrors.push(err116);
 errors++;
 }
 }
+}
 else {
-const err117 = {instancePath:instancePath+"/cluster/disk/targetIqn",schemaPath:"#/properties/cluster/properties/disk/properties/targetIqn/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err117 = {instancePath:instancePath+"/cluster/disk/portal",schemaPath:"#/properties/cluster/properties/disk/properties/portal/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1469,10 +1469,10 @@ vErrors.push(err117);
 }
 errors++;
 }
-let data35 = data29.initiatorName;
+let data35 = data30.targetIqn;
 if(typeof data35 === "string"){
 if(func3(data35) > 223){
-const err118 = {instancePath:instancePath+"/cluster/disk/initiatorName",schemaPath:"#/properties/cluster/properties/disk/properties/initiatorName/maxLength",keyword:"maxLength",params:{limit: 223},message:"must NOT have more than 223 characters"};
+const err118 = {instancePath:instancePath+"/cluster/disk/targetIqn",schemaPath:"#/properties/cluster/properties/disk/properties/targetIqn/maxLength",keyword:"maxLength",params:{limit: 223},message:"must NOT have more than 223 characters"};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1483,7 +1483,7 @@ errors++;
 }
 }
 else {
-const err119 = {instancePath:instancePath+"/cluster/disk/initiatorName",schemaPath:"#/properties/cluster/properties/disk/properties/initiatorName/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err119 = {instancePath:instancePath+"/cluster/disk/targetIqn",schemaPath:"#/properties/cluster/properties/disk/properties/targetIqn/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1492,9 +1492,10 @@ vErrors.push(err119);
 }
 errors++;
 }
-let data36 = data29.lun;
-if(!(((typeof data36 == "number") && (!(data36 % 1) && !isNaN(data36))) && (isFinite(data36)))){
-const err120 = {instancePath:instancePath+"/cluster/disk/lun",schemaPath:"#/properties/cluster/properties/disk/properties/lun/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+let data36 = data30.initiatorName;
+if(typeof data36 === "string"){
+if(func3(data36) > 223){
+const err120 = {instancePath:instancePath+"/cluster/disk/initiatorName",schemaPath:"#/properties/cluster/properties/disk/properties/initiatorName/maxLength",keyword:"maxLength",params:{limit: 223},message:"must NOT have more than 223 characters"};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1503,9 +1504,9 @@ vErrors.push(err120);
 }
 errors++;
 }
-if((typeof data36 == "number") && (isFinite(data36))){
-if(data36 > 16383 || isNaN(data36)){
-const err121 = {instancePath:instancePath+"/cluster/disk/lun",schemaPath:"#/properties/cluster/properties/disk/properties/lun/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16383},message:"must be <= 16383"};
+}
+else {
+const err121 = {instancePath:instancePath+"/cluster/disk/initiatorName",schemaPath:"#/properties/cluster/properties/disk/properties/initiatorName/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1514,8 +1515,9 @@ vErrors.push(err121);
 }
 errors++;
 }
-if(data36 < 0 || isNaN(data36)){
-const err122 = {instancePath:instancePath+"/cluster/disk/lun",schemaPath:"#/properties/cluster/properties/disk/properties/lun/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+let data37 = data30.lun;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
+const err122 = {instancePath:instancePath+"/cluster/disk/lun",schemaPath:"#/properties/cluster/properties/disk/properties/lun/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1524,12 +1526,9 @@ vErrors.push(err122);
 }
 errors++;
 }
-}
-if(data29.sgDevice !== undefined){
-let data37 = data29.sgDevice;
-if(typeof data37 === "string"){
-if(func3(data37) > 255){
-const err123 = {instancePath:instancePath+"/cluster/disk/sgDevice",schemaPath:"#/properties/cluster/properties/disk/properties/sgDevice/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if((typeof data37 == "number") && (isFinite(data37))){
+if(data37 > 16383 || isNaN(data37)){
+const err123 = {instancePath:instancePath+"/cluster/disk/lun",schemaPath:"#/properties/cluster/properties/disk/properties/lun/maximum",keyword:"maximum",params:{comparison: "<=", limit: 16383},message:"must be <= 16383"};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1538,8 +1537,8 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(!pattern3.test(data37)){
-const err124 = {instancePath:instancePath+"/cluster/disk/sgDevice",schemaPath:"#/properties/cluster/properties/disk/properties/sgDevice/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
+if(data37 < 0 || isNaN(data37)){
+const err124 = {instancePath:instancePath+"/cluster/disk/lun",schemaPath:"#/properties/cluster/properties/disk/properties/lun/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1549,8 +1548,11 @@ vErrors.push(err124);
 errors++;
 }
 }
-else {
-const err125 = {instancePath:instancePath+"/cluster/disk/sgDevice",schemaPath:"#/properties/cluster/properties/disk/properties/sgDevice/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data30.sgDevice !== undefined){
+let data38 = data30.sgDevice;
+if(typeof data38 === "string"){
+if(func3(data38) > 255){
+const err125 = {instancePath:instancePath+"/cluster/disk/sgDevice",schemaPath:"#/properties/cluster/properties/disk/properties/sgDevice/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1559,10 +1561,8 @@ vErrors.push(err125);
 }
 errors++;
 }
-}
-let data38 = data29.witnessLba;
-if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
-const err126 = {instancePath:instancePath+"/cluster/disk/witnessLba",schemaPath:"#/properties/cluster/properties/disk/properties/witnessLba/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!pattern3.test(data38)){
+const err126 = {instancePath:instancePath+"/cluster/disk/sgDevice",schemaPath:"#/properties/cluster/properties/disk/properties/sgDevice/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1571,9 +1571,9 @@ vErrors.push(err126);
 }
 errors++;
 }
-if((typeof data38 == "number") && (isFinite(data38))){
-if(data38 > 9007199254675455 || isNaN(data38)){
-const err127 = {instancePath:instancePath+"/cluster/disk/witnessLba",schemaPath:"#/properties/cluster/properties/disk/properties/witnessLba/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254675455},message:"must be <= 9007199254675455"};
+}
+else {
+const err127 = {instancePath:instancePath+"/cluster/disk/sgDevice",schemaPath:"#/properties/cluster/properties/disk/properties/sgDevice/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1582,8 +1582,10 @@ vErrors.push(err127);
 }
 errors++;
 }
-if(data38 < 0 || isNaN(data38)){
-const err128 = {instancePath:instancePath+"/cluster/disk/witnessLba",schemaPath:"#/properties/cluster/properties/disk/properties/witnessLba/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data39 = data30.witnessLba;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+const err128 = {instancePath:instancePath+"/cluster/disk/witnessLba",schemaPath:"#/properties/cluster/properties/disk/properties/witnessLba/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1592,10 +1594,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-}
-let data39 = data29.witnessSectors;
-if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
-const err129 = {instancePath:instancePath+"/cluster/disk/witnessSectors",schemaPath:"#/properties/cluster/properties/disk/properties/witnessSectors/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data39 == "number") && (isFinite(data39))){
+if(data39 > 9007199254675455 || isNaN(data39)){
+const err129 = {instancePath:instancePath+"/cluster/disk/witnessLba",schemaPath:"#/properties/cluster/properties/disk/properties/witnessLba/maximum",keyword:"maximum",params:{comparison: "<=", limit: 9007199254675455},message:"must be <= 9007199254675455"};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1604,9 +1605,8 @@ vErrors.push(err129);
 }
 errors++;
 }
-if((typeof data39 == "number") && (isFinite(data39))){
-if(data39 > 65536 || isNaN(data39)){
-const err130 = {instancePath:instancePath+"/cluster/disk/witnessSectors",schemaPath:"#/properties/cluster/properties/disk/properties/witnessSectors/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536"};
+if(data39 < 0 || isNaN(data39)){
+const err130 = {instancePath:instancePath+"/cluster/disk/witnessLba",schemaPath:"#/properties/cluster/properties/disk/properties/witnessLba/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1615,8 +1615,10 @@ vErrors.push(err130);
 }
 errors++;
 }
-if(data39 < 8 || isNaN(data39)){
-const err131 = {instancePath:instancePath+"/cluster/disk/witnessSectors",schemaPath:"#/properties/cluster/properties/disk/properties/witnessSectors/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8"};
+}
+let data40 = data30.witnessSectors;
+if(!(((typeof data40 == "number") && (!(data40 % 1) && !isNaN(data40))) && (isFinite(data40)))){
+const err131 = {instancePath:instancePath+"/cluster/disk/witnessSectors",schemaPath:"#/properties/cluster/properties/disk/properties/witnessSectors/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1625,10 +1627,9 @@ vErrors.push(err131);
 }
 errors++;
 }
-}
-}
-else {
-const err132 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data40 == "number") && (isFinite(data40))){
+if(data40 > 65536 || isNaN(data40)){
+const err132 = {instancePath:instancePath+"/cluster/disk/witnessSectors",schemaPath:"#/properties/cluster/properties/disk/properties/witnessSectors/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65536},message:"must be <= 65536"};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1637,9 +1638,8 @@ vErrors.push(err132);
 }
 errors++;
 }
-}
-else {
-const err133 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data40 < 8 || isNaN(data40)){
+const err133 = {instancePath:instancePath+"/cluster/disk/witnessSectors",schemaPath:"#/properties/cluster/properties/disk/properties/witnessSectors/minimum",keyword:"minimum",params:{comparison: ">=", limit: 8},message:"must be >= 8"};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1648,25 +1648,10 @@ vErrors.push(err133);
 }
 errors++;
 }
-let data40 = data.failover;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.policy === undefined){
-data40.policy = "active-standby";
 }
-if(data40.autoFailback === undefined){
-data40.autoFailback = {};
 }
-if(data40.fenceDelayMs === undefined){
-data40.fenceDelayMs = 5000;
-}
-if(data40.failureTimeoutMs === undefined){
-data40.failureTimeoutMs = 600000;
-}
-if(data40.watchdog === undefined){
-data40.watchdog = {};
-}
-if(data40.policy === undefined){
-const err134 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "policy"},message:"must have required property '"+"policy"+"'"};
+else {
+const err134 = {instancePath:instancePath+"/cluster/disk",schemaPath:"#/properties/cluster/properties/disk/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1675,8 +1660,9 @@ vErrors.push(err134);
 }
 errors++;
 }
-if(data40.autoFailback === undefined){
-const err135 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "autoFailback"},message:"must have required property '"+"autoFailback"+"'"};
+}
+else {
+const err135 = {instancePath:instancePath+"/cluster",schemaPath:"#/properties/cluster/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1685,8 +1671,25 @@ vErrors.push(err135);
 }
 errors++;
 }
-if(data40.fenceDelayMs === undefined){
-const err136 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "fenceDelayMs"},message:"must have required property '"+"fenceDelayMs"+"'"};
+let data41 = data.failover;
+if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
+if(data41.policy === undefined){
+data41.policy = "active-standby";
+}
+if(data41.autoFailback === undefined){
+data41.autoFailback = {};
+}
+if(data41.fenceDelayMs === undefined){
+data41.fenceDelayMs = 5000;
+}
+if(data41.failureTimeoutMs === undefined){
+data41.failureTimeoutMs = 600000;
+}
+if(data41.watchdog === undefined){
+data41.watchdog = {};
+}
+if(data41.policy === undefined){
+const err136 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "policy"},message:"must have required property '"+"policy"+"'"};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1695,8 +1698,8 @@ vErrors.push(err136);
 }
 errors++;
 }
-if(data40.failureTimeoutMs === undefined){
-const err137 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "failureTimeoutMs"},message:"must have required property '"+"failureTimeoutMs"+"'"};
+if(data41.autoFailback === undefined){
+const err137 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "autoFailback"},message:"must have required property '"+"autoFailback"+"'"};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1705,8 +1708,8 @@ vErrors.push(err137);
 }
 errors++;
 }
-if(data40.watchdog === undefined){
-const err138 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "watchdog"},message:"must have required property '"+"watchdog"+"'"};
+if(data41.fenceDelayMs === undefined){
+const err138 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "fenceDelayMs"},message:"must have required property '"+"fenceDelayMs"+"'"};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1715,9 +1718,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-for(const key10 in data40){
-if(!(((((key10 === "policy") || (key10 === "autoFailback")) || (key10 === "fenceDelayMs")) || (key10 === "failureTimeoutMs")) || (key10 === "watchdog"))){
-const err139 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
+if(data41.failureTimeoutMs === undefined){
+const err139 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "failureTimeoutMs"},message:"must have required property '"+"failureTimeoutMs"+"'"};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1726,10 +1728,8 @@ vErrors.push(err139);
 }
 errors++;
 }
-}
-let data41 = data40.policy;
-if(typeof data41 !== "string"){
-const err140 = {instancePath:instancePath+"/failover/policy",schemaPath:"#/properties/failover/properties/policy/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data41.watchdog === undefined){
+const err140 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/required",keyword:"required",params:{missingProperty: "watchdog"},message:"must have required property '"+"watchdog"+"'"};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1738,8 +1738,9 @@ vErrors.push(err140);
 }
 errors++;
 }
-if(!((data41 === "active-standby") || (data41 === "active-active"))){
-const err141 = {instancePath:instancePath+"/failover/policy",schemaPath:"#/properties/failover/properties/policy/enum",keyword:"enum",params:{allowedValues: schema11.properties.failover.properties.policy.enum},message:"must be equal to one of the allowed values"};
+for(const key10 in data41){
+if(!(((((key10 === "policy") || (key10 === "autoFailback")) || (key10 === "fenceDelayMs")) || (key10 === "failureTimeoutMs")) || (key10 === "watchdog"))){
+const err141 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1748,16 +1749,10 @@ vErrors.push(err141);
 }
 errors++;
 }
-let data42 = data40.autoFailback;
-if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
-if(data42.enabled === undefined){
-data42.enabled = false;
 }
-if(data42.delayMs === undefined){
-data42.delayMs = 600000;
-}
-if(data42.enabled === undefined){
-const err142 = {instancePath:instancePath+"/failover/autoFailback",schemaPath:"#/properties/failover/properties/autoFailback/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+let data42 = data41.policy;
+if(typeof data42 !== "string"){
+const err142 = {instancePath:instancePath+"/failover/policy",schemaPath:"#/properties/failover/properties/policy/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1766,8 +1761,8 @@ vErrors.push(err142);
 }
 errors++;
 }
-if(data42.delayMs === undefined){
-const err143 = {instancePath:instancePath+"/failover/autoFailback",schemaPath:"#/properties/failover/properties/autoFailback/required",keyword:"required",params:{missingProperty: "delayMs"},message:"must have required property '"+"delayMs"+"'"};
+if(!((data42 === "active-standby") || (data42 === "active-active"))){
+const err143 = {instancePath:instancePath+"/failover/policy",schemaPath:"#/properties/failover/properties/policy/enum",keyword:"enum",params:{allowedValues: schema11.properties.failover.properties.policy.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1776,9 +1771,16 @@ vErrors.push(err143);
 }
 errors++;
 }
-for(const key11 in data42){
-if(!((key11 === "enabled") || (key11 === "delayMs"))){
-const err144 = {instancePath:instancePath+"/failover/autoFailback",schemaPath:"#/properties/failover/properties/autoFailback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
+let data43 = data41.autoFailback;
+if(data43 && typeof data43 == "object" && !Array.isArray(data43)){
+if(data43.enabled === undefined){
+data43.enabled = false;
+}
+if(data43.delayMs === undefined){
+data43.delayMs = 600000;
+}
+if(data43.enabled === undefined){
+const err144 = {instancePath:instancePath+"/failover/autoFailback",schemaPath:"#/properties/failover/properties/autoFailback/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1787,9 +1789,8 @@ vErrors.push(err144);
 }
 errors++;
 }
-}
-if(typeof data42.enabled !== "boolean"){
-const err145 = {instancePath:instancePath+"/failover/autoFailback/enabled",schemaPath:"#/properties/failover/properties/autoFailback/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data43.delayMs === undefined){
+const err145 = {instancePath:instancePath+"/failover/autoFailback",schemaPath:"#/properties/failover/properties/autoFailback/required",keyword:"required",params:{missingProperty: "delayMs"},message:"must have required property '"+"delayMs"+"'"};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1798,9 +1799,9 @@ vErrors.push(err145);
 }
 errors++;
 }
-let data44 = data42.delayMs;
-if(!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))){
-const err146 = {instancePath:instancePath+"/failover/autoFailback/delayMs",schemaPath:"#/properties/failover/properties/autoFailback/properties/delayMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key11 in data43){
+if(!((key11 === "enabled") || (key11 === "delayMs"))){
+const err146 = {instancePath:instancePath+"/failover/autoFailback",schemaPath:"#/properties/failover/properties/autoFailback/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1809,9 +1810,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-if((typeof data44 == "number") && (isFinite(data44))){
-if(data44 > 86400000 || isNaN(data44)){
-const err147 = {instancePath:instancePath+"/failover/autoFailback/delayMs",schemaPath:"#/properties/failover/properties/autoFailback/properties/delayMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
+}
+if(typeof data43.enabled !== "boolean"){
+const err147 = {instancePath:instancePath+"/failover/autoFailback/enabled",schemaPath:"#/properties/failover/properties/autoFailback/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1820,8 +1821,9 @@ vErrors.push(err147);
 }
 errors++;
 }
-if(data44 < 0 || isNaN(data44)){
-const err148 = {instancePath:instancePath+"/failover/autoFailback/delayMs",schemaPath:"#/properties/failover/properties/autoFailback/properties/delayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+let data45 = data43.delayMs;
+if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
+const err148 = {instancePath:instancePath+"/failover/autoFailback/delayMs",schemaPath:"#/properties/failover/properties/autoFailback/properties/delayMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1830,10 +1832,9 @@ vErrors.push(err148);
 }
 errors++;
 }
-}
-}
-else {
-const err149 = {instancePath:instancePath+"/failover/autoFailback",schemaPath:"#/properties/failover/properties/autoFailback/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data45 == "number") && (isFinite(data45))){
+if(data45 > 86400000 || isNaN(data45)){
+const err149 = {instancePath:instancePath+"/failover/autoFailback/delayMs",schemaPath:"#/properties/failover/properties/autoFailback/properties/delayMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1842,9 +1843,8 @@ vErrors.push(err149);
 }
 errors++;
 }
-let data45 = data40.fenceDelayMs;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-const err150 = {instancePath:instancePath+"/failover/fenceDelayMs",schemaPath:"#/properties/failover/properties/fenceDelayMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data45 < 0 || isNaN(data45)){
+const err150 = {instancePath:instancePath+"/failover/autoFailback/delayMs",schemaPath:"#/properties/failover/properties/autoFailback/properties/delayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1853,9 +1853,10 @@ vErrors.push(err150);
 }
 errors++;
 }
-if((typeof data45 == "number") && (isFinite(data45))){
-if(data45 > 60000 || isNaN(data45)){
-const err151 = {instancePath:instancePath+"/failover/fenceDelayMs",schemaPath:"#/properties/failover/properties/fenceDelayMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000"};
+}
+}
+else {
+const err151 = {instancePath:instancePath+"/failover/autoFailback",schemaPath:"#/properties/failover/properties/autoFailback/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1864,8 +1865,9 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(data45 < 0 || isNaN(data45)){
-const err152 = {instancePath:instancePath+"/failover/fenceDelayMs",schemaPath:"#/properties/failover/properties/fenceDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+let data46 = data41.fenceDelayMs;
+if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
+const err152 = {instancePath:instancePath+"/failover/fenceDelayMs",schemaPath:"#/properties/failover/properties/fenceDelayMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1874,10 +1876,9 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-let data46 = data40.failureTimeoutMs;
-if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
-const err153 = {instancePath:instancePath+"/failover/failureTimeoutMs",schemaPath:"#/properties/failover/properties/failureTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data46 == "number") && (isFinite(data46))){
+if(data46 > 60000 || isNaN(data46)){
+const err153 = {instancePath:instancePath+"/failover/fenceDelayMs",schemaPath:"#/properties/failover/properties/fenceDelayMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000"};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1886,9 +1887,8 @@ vErrors.push(err153);
 }
 errors++;
 }
-if((typeof data46 == "number") && (isFinite(data46))){
-if(data46 > 604800000 || isNaN(data46)){
-const err154 = {instancePath:instancePath+"/failover/failureTimeoutMs",schemaPath:"#/properties/failover/properties/failureTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800000},message:"must be <= 604800000"};
+if(data46 < 0 || isNaN(data46)){
+const err154 = {instancePath:instancePath+"/failover/fenceDelayMs",schemaPath:"#/properties/failover/properties/fenceDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1897,8 +1897,10 @@ vErrors.push(err154);
 }
 errors++;
 }
-if(data46 < 0 || isNaN(data46)){
-const err155 = {instancePath:instancePath+"/failover/failureTimeoutMs",schemaPath:"#/properties/failover/properties/failureTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data47 = data41.failureTimeoutMs;
+if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
+const err155 = {instancePath:instancePath+"/failover/failureTimeoutMs",schemaPath:"#/properties/failover/properties/failureTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -1907,17 +1909,9 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-let data47 = data40.watchdog;
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-if(data47.enabled === undefined){
-data47.enabled = true;
-}
-if(data47.timeoutS === undefined){
-data47.timeoutS = 5;
-}
-if(data47.enabled === undefined){
-const err156 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+if((typeof data47 == "number") && (isFinite(data47))){
+if(data47 > 604800000 || isNaN(data47)){
+const err156 = {instancePath:instancePath+"/failover/failureTimeoutMs",schemaPath:"#/properties/failover/properties/failureTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 604800000},message:"must be <= 604800000"};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -1926,8 +1920,8 @@ vErrors.push(err156);
 }
 errors++;
 }
-if(data47.timeoutS === undefined){
-const err157 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/required",keyword:"required",params:{missingProperty: "timeoutS"},message:"must have required property '"+"timeoutS"+"'"};
+if(data47 < 0 || isNaN(data47)){
+const err157 = {instancePath:instancePath+"/failover/failureTimeoutMs",schemaPath:"#/properties/failover/properties/failureTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -1936,9 +1930,17 @@ vErrors.push(err157);
 }
 errors++;
 }
-for(const key12 in data47){
-if(!((key12 === "enabled") || (key12 === "timeoutS"))){
-const err158 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+}
+let data48 = data41.watchdog;
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+if(data48.enabled === undefined){
+data48.enabled = true;
+}
+if(data48.timeoutS === undefined){
+data48.timeoutS = 5;
+}
+if(data48.enabled === undefined){
+const err158 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -1947,9 +1949,8 @@ vErrors.push(err158);
 }
 errors++;
 }
-}
-if(typeof data47.enabled !== "boolean"){
-const err159 = {instancePath:instancePath+"/failover/watchdog/enabled",schemaPath:"#/properties/failover/properties/watchdog/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data48.timeoutS === undefined){
+const err159 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/required",keyword:"required",params:{missingProperty: "timeoutS"},message:"must have required property '"+"timeoutS"+"'"};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -1958,9 +1959,9 @@ vErrors.push(err159);
 }
 errors++;
 }
-let data49 = data47.timeoutS;
-if(!(((typeof data49 == "number") && (!(data49 % 1) && !isNaN(data49))) && (isFinite(data49)))){
-const err160 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key12 in data48){
+if(!((key12 === "enabled") || (key12 === "timeoutS"))){
+const err160 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -1969,9 +1970,9 @@ vErrors.push(err160);
 }
 errors++;
 }
-if((typeof data49 == "number") && (isFinite(data49))){
-if(data49 > 600 || isNaN(data49)){
-const err161 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
+}
+if(typeof data48.enabled !== "boolean"){
+const err161 = {instancePath:instancePath+"/failover/watchdog/enabled",schemaPath:"#/properties/failover/properties/watchdog/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -1980,8 +1981,9 @@ vErrors.push(err161);
 }
 errors++;
 }
-if(data49 < 1 || isNaN(data49)){
-const err162 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+let data50 = data48.timeoutS;
+if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
+const err162 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -1990,10 +1992,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-}
-else {
-const err163 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data50 == "number") && (isFinite(data50))){
+if(data50 > 600 || isNaN(data50)){
+const err163 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2002,9 +2003,8 @@ vErrors.push(err163);
 }
 errors++;
 }
-}
-else {
-const err164 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data50 < 1 || isNaN(data50)){
+const err164 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2013,10 +2013,10 @@ vErrors.push(err164);
 }
 errors++;
 }
-let data50 = data.groups;
-if(Array.isArray(data50)){
-if(data50.length > 8){
-const err165 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items"};
+}
+}
+else {
+const err165 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2025,18 +2025,9 @@ vErrors.push(err165);
 }
 errors++;
 }
-const len1 = data50.length;
-for(let i1=0; i1<len1; i1++){
-let data51 = data50[i1];
-if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
-if(data51.preferred === undefined){
-data51.preferred = "A";
 }
-if(data51.resources === undefined){
-data51.resources = [];
-}
-if(data51.name === undefined){
-const err166 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+else {
+const err166 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2045,8 +2036,10 @@ vErrors.push(err166);
 }
 errors++;
 }
-if(data51.preferred === undefined){
-const err167 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "preferred"},message:"must have required property '"+"preferred"+"'"};
+let data51 = data.groups;
+if(Array.isArray(data51)){
+if(data51.length > 8){
+const err167 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2055,8 +2048,18 @@ vErrors.push(err167);
 }
 errors++;
 }
-if(data51.resources === undefined){
-const err168 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "resources"},message:"must have required property '"+"resources"+"'"};
+const len1 = data51.length;
+for(let i1=0; i1<len1; i1++){
+let data52 = data51[i1];
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data52.preferred === undefined){
+data52.preferred = "A";
+}
+if(data52.resources === undefined){
+data52.resources = [];
+}
+if(data52.name === undefined){
+const err168 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2065,9 +2068,8 @@ vErrors.push(err168);
 }
 errors++;
 }
-for(const key13 in data51){
-if(!(((((key13 === "name") || (key13 === "preferred")) || (key13 === "resources")) || (key13 === "hooks")) || (key13 === "restart"))){
-const err169 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+if(data52.preferred === undefined){
+const err169 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "preferred"},message:"must have required property '"+"preferred"+"'"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2076,12 +2078,8 @@ vErrors.push(err169);
 }
 errors++;
 }
-}
-if(data51.name !== undefined){
-let data52 = data51.name;
-if(typeof data52 === "string"){
-if(!pattern4.test(data52)){
-const err170 = {instancePath:instancePath+"/groups/" + i1+"/name",schemaPath:"#/properties/groups/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,15}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,15}$"+"\""};
+if(data52.resources === undefined){
+const err170 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "resources"},message:"must have required property '"+"resources"+"'"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2090,9 +2088,9 @@ vErrors.push(err170);
 }
 errors++;
 }
-}
-else {
-const err171 = {instancePath:instancePath+"/groups/" + i1+"/name",schemaPath:"#/properties/groups/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key13 in data52){
+if(!(((((key13 === "name") || (key13 === "preferred")) || (key13 === "resources")) || (key13 === "hooks")) || (key13 === "restart"))){
+const err171 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2102,9 +2100,11 @@ vErrors.push(err171);
 errors++;
 }
 }
-let data53 = data51.preferred;
-if(typeof data53 !== "string"){
-const err172 = {instancePath:instancePath+"/groups/" + i1+"/preferred",schemaPath:"#/properties/groups/items/properties/preferred/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data52.name !== undefined){
+let data53 = data52.name;
+if(typeof data53 === "string"){
+if(!pattern4.test(data53)){
+const err172 = {instancePath:instancePath+"/groups/" + i1+"/name",schemaPath:"#/properties/groups/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,15}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,15}$"+"\""};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2113,8 +2113,9 @@ vErrors.push(err172);
 }
 errors++;
 }
-if(!((data53 === "A") || (data53 === "B"))){
-const err173 = {instancePath:instancePath+"/groups/" + i1+"/preferred",schemaPath:"#/properties/groups/items/properties/preferred/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.preferred.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err173 = {instancePath:instancePath+"/groups/" + i1+"/name",schemaPath:"#/properties/groups/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2123,10 +2124,10 @@ vErrors.push(err173);
 }
 errors++;
 }
-let data54 = data51.resources;
-if(Array.isArray(data54)){
-if(data54.length > 64){
-const err174 = {instancePath:instancePath+"/groups/" + i1+"/resources",schemaPath:"#/properties/groups/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+}
+let data54 = data52.preferred;
+if(typeof data54 !== "string"){
+const err174 = {instancePath:instancePath+"/groups/" + i1+"/preferred",schemaPath:"#/properties/groups/items/properties/preferred/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2135,12 +2136,8 @@ vErrors.push(err174);
 }
 errors++;
 }
-const len2 = data54.length;
-for(let i2=0; i2<len2; i2++){
-let data55 = data54[i2];
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-if(data55.type === undefined){
-const err175 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2,schemaPath:"#/properties/groups/items/properties/resources/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+if(!((data54 === "A") || (data54 === "B"))){
+const err175 = {instancePath:instancePath+"/groups/" + i1+"/preferred",schemaPath:"#/properties/groups/items/properties/preferred/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.preferred.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2149,11 +2146,10 @@ vErrors.push(err175);
 }
 errors++;
 }
-if(data55.type !== undefined){
-let data56 = data55.type;
-if(typeof data56 === "string"){
-if(func3(data56) > 64){
-const err176 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+let data55 = data52.resources;
+if(Array.isArray(data55)){
+if(data55.length > 64){
+const err176 = {instancePath:instancePath+"/groups/" + i1+"/resources",schemaPath:"#/properties/groups/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2162,8 +2158,12 @@ vErrors.push(err176);
 }
 errors++;
 }
-if(func3(data56) < 1){
-const err177 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+const len2 = data55.length;
+for(let i2=0; i2<len2; i2++){
+let data56 = data55[i2];
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+if(data56.type === undefined){
+const err177 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2,schemaPath:"#/properties/groups/items/properties/resources/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2172,9 +2172,11 @@ vErrors.push(err177);
 }
 errors++;
 }
-}
-else {
-const err178 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data56.type !== undefined){
+let data57 = data56.type;
+if(typeof data57 === "string"){
+if(func3(data57) > 64){
+const err178 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2183,12 +2185,8 @@ vErrors.push(err178);
 }
 errors++;
 }
-}
-if(data55.name !== undefined){
-let data57 = data55.name;
-if(typeof data57 === "string"){
-if(func3(data57) > 64){
-const err179 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+if(func3(data57) < 1){
+const err179 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2197,8 +2195,9 @@ vErrors.push(err179);
 }
 errors++;
 }
-if(func3(data57) < 1){
-const err180 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+}
+else {
+const err180 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2208,8 +2207,11 @@ vErrors.push(err180);
 errors++;
 }
 }
-else {
-const err181 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data56.name !== undefined){
+let data58 = data56.name;
+if(typeof data58 === "string"){
+if(func3(data58) > 64){
+const err181 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2218,10 +2220,8 @@ vErrors.push(err181);
 }
 errors++;
 }
-}
-}
-else {
-const err182 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2,schemaPath:"#/properties/groups/items/properties/resources/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(func3(data58) < 1){
+const err182 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2231,9 +2231,8 @@ vErrors.push(err182);
 errors++;
 }
 }
-}
 else {
-const err183 = {instancePath:instancePath+"/groups/" + i1+"/resources",schemaPath:"#/properties/groups/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err183 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2242,11 +2241,10 @@ vErrors.push(err183);
 }
 errors++;
 }
-if(data51.hooks !== undefined){
-let data58 = data51.hooks;
-if(Array.isArray(data58)){
-if(data58.length > 16){
-const err184 = {instancePath:instancePath+"/groups/" + i1+"/hooks",schemaPath:"#/properties/groups/items/properties/hooks/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items"};
+}
+}
+else {
+const err184 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2,schemaPath:"#/properties/groups/items/properties/resources/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2255,18 +2253,10 @@ vErrors.push(err184);
 }
 errors++;
 }
-const len3 = data58.length;
-for(let i3=0; i3<len3; i3++){
-let data59 = data58[i3];
-if(data59 && typeof data59 == "object" && !Array.isArray(data59)){
-if(data59.timeoutMs === undefined){
-data59.timeoutMs = 30000;
 }
-if(data59.onFailure === undefined){
-data59.onFailure = "warn";
 }
-if(data59.event === undefined){
-const err185 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "event"},message:"must have required property '"+"event"+"'"};
+else {
+const err185 = {instancePath:instancePath+"/groups/" + i1+"/resources",schemaPath:"#/properties/groups/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2275,8 +2265,11 @@ vErrors.push(err185);
 }
 errors++;
 }
-if(data59.command === undefined){
-const err186 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
+if(data52.hooks !== undefined){
+let data59 = data52.hooks;
+if(Array.isArray(data59)){
+if(data59.length > 16){
+const err186 = {instancePath:instancePath+"/groups/" + i1+"/hooks",schemaPath:"#/properties/groups/items/properties/hooks/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items"};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2285,8 +2278,18 @@ vErrors.push(err186);
 }
 errors++;
 }
-if(data59.timeoutMs === undefined){
-const err187 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "timeoutMs"},message:"must have required property '"+"timeoutMs"+"'"};
+const len3 = data59.length;
+for(let i3=0; i3<len3; i3++){
+let data60 = data59[i3];
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.timeoutMs === undefined){
+data60.timeoutMs = 30000;
+}
+if(data60.onFailure === undefined){
+data60.onFailure = "warn";
+}
+if(data60.event === undefined){
+const err187 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "event"},message:"must have required property '"+"event"+"'"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2295,8 +2298,8 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(data59.onFailure === undefined){
-const err188 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "onFailure"},message:"must have required property '"+"onFailure"+"'"};
+if(data60.command === undefined){
+const err188 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2305,9 +2308,8 @@ vErrors.push(err188);
 }
 errors++;
 }
-for(const key14 in data59){
-if(!((((key14 === "event") || (key14 === "command")) || (key14 === "timeoutMs")) || (key14 === "onFailure"))){
-const err189 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+if(data60.timeoutMs === undefined){
+const err189 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "timeoutMs"},message:"must have required property '"+"timeoutMs"+"'"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2316,11 +2318,8 @@ vErrors.push(err189);
 }
 errors++;
 }
-}
-if(data59.event !== undefined){
-let data60 = data59.event;
-if(typeof data60 !== "string"){
-const err190 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/event",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/event/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data60.onFailure === undefined){
+const err190 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "onFailure"},message:"must have required property '"+"onFailure"+"'"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2329,8 +2328,9 @@ vErrors.push(err190);
 }
 errors++;
 }
-if(!((((data60 === "pre-failover") || (data60 === "post-failover")) || (data60 === "pre-failback")) || (data60 === "post-failback"))){
-const err191 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/event",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/event/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.hooks.items.properties.event.enum},message:"must be equal to one of the allowed values"};
+for(const key14 in data60){
+if(!((((key14 === "event") || (key14 === "command")) || (key14 === "timeoutMs")) || (key14 === "onFailure"))){
+const err191 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2340,11 +2340,10 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data59.command !== undefined){
-let data61 = data59.command;
-if(Array.isArray(data61)){
-if(data61.length > 64){
-const err192 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+if(data60.event !== undefined){
+let data61 = data60.event;
+if(typeof data61 !== "string"){
+const err192 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/event",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/event/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2353,8 +2352,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(data61.length < 1){
-const err193 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+if(!((((data61 === "pre-failover") || (data61 === "post-failover")) || (data61 === "pre-failback")) || (data61 === "post-failback"))){
+const err193 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/event",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/event/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.hooks.items.properties.event.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2363,12 +2362,12 @@ vErrors.push(err193);
 }
 errors++;
 }
-const len4 = data61.length;
-for(let i4=0; i4<len4; i4++){
-let data62 = data61[i4];
-if(typeof data62 === "string"){
-if(func3(data62) > 4096){
-const err194 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command/" + i4,schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+}
+if(data60.command !== undefined){
+let data62 = data60.command;
+if(Array.isArray(data62)){
+if(data62.length > 64){
+const err194 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2377,9 +2376,8 @@ vErrors.push(err194);
 }
 errors++;
 }
-}
-else {
-const err195 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command/" + i4,schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data62.length < 1){
+const err195 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2388,10 +2386,12 @@ vErrors.push(err195);
 }
 errors++;
 }
-}
-}
-else {
-const err196 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const len4 = data62.length;
+for(let i4=0; i4<len4; i4++){
+let data63 = data62[i4];
+if(typeof data63 === "string"){
+if(func3(data63) > 4096){
+const err196 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command/" + i4,schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2401,9 +2401,8 @@ vErrors.push(err196);
 errors++;
 }
 }
-let data63 = data59.timeoutMs;
-if(!(((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63))) && (isFinite(data63)))){
-const err197 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err197 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command/" + i4,schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2412,9 +2411,10 @@ vErrors.push(err197);
 }
 errors++;
 }
-if((typeof data63 == "number") && (isFinite(data63))){
-if(data63 > 3600000 || isNaN(data63)){
-const err198 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
+}
+}
+else {
+const err198 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2423,8 +2423,10 @@ vErrors.push(err198);
 }
 errors++;
 }
-if(data63 < 100 || isNaN(data63)){
-const err199 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+}
+let data64 = data60.timeoutMs;
+if(!(((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64))) && (isFinite(data64)))){
+const err199 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2433,10 +2435,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-}
-let data64 = data59.onFailure;
-if(typeof data64 !== "string"){
-const err200 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/onFailure",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/onFailure/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data64 == "number") && (isFinite(data64))){
+if(data64 > 3600000 || isNaN(data64)){
+const err200 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2445,8 +2446,8 @@ vErrors.push(err200);
 }
 errors++;
 }
-if(!(((data64 === "abort") || (data64 === "warn")) || (data64 === "ignore"))){
-const err201 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/onFailure",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/onFailure/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.hooks.items.properties.onFailure.enum},message:"must be equal to one of the allowed values"};
+if(data64 < 100 || isNaN(data64)){
+const err201 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2456,8 +2457,9 @@ vErrors.push(err201);
 errors++;
 }
 }
-else {
-const err202 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data65 = data60.onFailure;
+if(typeof data65 !== "string"){
+const err202 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/onFailure",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/onFailure/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2466,10 +2468,8 @@ vErrors.push(err202);
 }
 errors++;
 }
-}
-}
-else {
-const err203 = {instancePath:instancePath+"/groups/" + i1+"/hooks",schemaPath:"#/properties/groups/items/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!(((data65 === "abort") || (data65 === "warn")) || (data65 === "ignore"))){
+const err203 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/onFailure",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/onFailure/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.hooks.items.properties.onFailure.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2479,17 +2479,8 @@ vErrors.push(err203);
 errors++;
 }
 }
-if(data51.restart !== undefined){
-let data65 = data51.restart;
-if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
-if(data65.maxRestarts === undefined){
-data65.maxRestarts = 3;
-}
-if(data65.windowMs === undefined){
-data65.windowMs = 600000;
-}
-if(data65.maxRestarts === undefined){
-const err204 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/required",keyword:"required",params:{missingProperty: "maxRestarts"},message:"must have required property '"+"maxRestarts"+"'"};
+else {
+const err204 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2498,8 +2489,10 @@ vErrors.push(err204);
 }
 errors++;
 }
-if(data65.windowMs === undefined){
-const err205 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/required",keyword:"required",params:{missingProperty: "windowMs"},message:"must have required property '"+"windowMs"+"'"};
+}
+}
+else {
+const err205 = {instancePath:instancePath+"/groups/" + i1+"/hooks",schemaPath:"#/properties/groups/items/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2508,9 +2501,18 @@ vErrors.push(err205);
 }
 errors++;
 }
-for(const key15 in data65){
-if(!((key15 === "maxRestarts") || (key15 === "windowMs"))){
-const err206 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+}
+if(data52.restart !== undefined){
+let data66 = data52.restart;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.maxRestarts === undefined){
+data66.maxRestarts = 3;
+}
+if(data66.windowMs === undefined){
+data66.windowMs = 600000;
+}
+if(data66.maxRestarts === undefined){
+const err206 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/required",keyword:"required",params:{missingProperty: "maxRestarts"},message:"must have required property '"+"maxRestarts"+"'"};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2519,10 +2521,8 @@ vErrors.push(err206);
 }
 errors++;
 }
-}
-let data66 = data65.maxRestarts;
-if(!(((typeof data66 == "number") && (!(data66 % 1) && !isNaN(data66))) && (isFinite(data66)))){
-const err207 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data66.windowMs === undefined){
+const err207 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/required",keyword:"required",params:{missingProperty: "windowMs"},message:"must have required property '"+"windowMs"+"'"};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2531,9 +2531,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-if((typeof data66 == "number") && (isFinite(data66))){
-if(data66 > 100 || isNaN(data66)){
-const err208 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+for(const key15 in data66){
+if(!((key15 === "maxRestarts") || (key15 === "windowMs"))){
+const err208 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2542,8 +2542,10 @@ vErrors.push(err208);
 }
 errors++;
 }
-if(data66 < 0 || isNaN(data66)){
-const err209 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data67 = data66.maxRestarts;
+if(!(((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67))) && (isFinite(data67)))){
+const err209 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2552,10 +2554,9 @@ vErrors.push(err209);
 }
 errors++;
 }
-}
-let data67 = data65.windowMs;
-if(!(((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67))) && (isFinite(data67)))){
-const err210 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data67 == "number") && (isFinite(data67))){
+if(data67 > 100 || isNaN(data67)){
+const err210 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2564,9 +2565,8 @@ vErrors.push(err210);
 }
 errors++;
 }
-if((typeof data67 == "number") && (isFinite(data67))){
-if(data67 > 86400000 || isNaN(data67)){
-const err211 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
+if(data67 < 0 || isNaN(data67)){
+const err211 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2575,8 +2575,10 @@ vErrors.push(err211);
 }
 errors++;
 }
-if(data67 < 1000 || isNaN(data67)){
-const err212 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
+}
+let data68 = data66.windowMs;
+if(!(((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68))) && (isFinite(data68)))){
+const err212 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2585,10 +2587,9 @@ vErrors.push(err212);
 }
 errors++;
 }
-}
-}
-else {
-const err213 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data68 == "number") && (isFinite(data68))){
+if(data68 > 86400000 || isNaN(data68)){
+const err213 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2597,10 +2598,8 @@ vErrors.push(err213);
 }
 errors++;
 }
-}
-}
-else {
-const err214 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data68 < 1000 || isNaN(data68)){
+const err214 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2612,7 +2611,7 @@ errors++;
 }
 }
 else {
-const err215 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err215 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2621,28 +2620,10 @@ vErrors.push(err215);
 }
 errors++;
 }
-let data68 = data.mqtt;
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-if(data68.enabled === undefined){
-data68.enabled = false;
 }
-if(data68.url === undefined){
-data68.url = "mqtt://localhost:1883";
 }
-if(data68.tls === undefined){
-data68.tls = {};
-}
-if(data68.topicPrefix === undefined){
-data68.topicPrefix = "tandem";
-}
-if(data68.homeAssistant === undefined){
-data68.homeAssistant = {};
-}
-if(data68.local === undefined){
-data68.local = {};
-}
-if(data68.enabled === undefined){
-const err216 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+else {
+const err216 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2651,8 +2632,10 @@ vErrors.push(err216);
 }
 errors++;
 }
-if(data68.url === undefined){
-const err217 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+}
+}
+else {
+const err217 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2661,8 +2644,28 @@ vErrors.push(err217);
 }
 errors++;
 }
-if(data68.tls === undefined){
-const err218 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "tls"},message:"must have required property '"+"tls"+"'"};
+let data69 = data.mqtt;
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+if(data69.enabled === undefined){
+data69.enabled = false;
+}
+if(data69.url === undefined){
+data69.url = "mqtt://localhost:1883";
+}
+if(data69.tls === undefined){
+data69.tls = {};
+}
+if(data69.topicPrefix === undefined){
+data69.topicPrefix = "tandem";
+}
+if(data69.homeAssistant === undefined){
+data69.homeAssistant = {};
+}
+if(data69.local === undefined){
+data69.local = {};
+}
+if(data69.enabled === undefined){
+const err218 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2671,8 +2674,8 @@ vErrors.push(err218);
 }
 errors++;
 }
-if(data68.topicPrefix === undefined){
-const err219 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "topicPrefix"},message:"must have required property '"+"topicPrefix"+"'"};
+if(data69.url === undefined){
+const err219 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2681,8 +2684,8 @@ vErrors.push(err219);
 }
 errors++;
 }
-if(data68.homeAssistant === undefined){
-const err220 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "homeAssistant"},message:"must have required property '"+"homeAssistant"+"'"};
+if(data69.tls === undefined){
+const err220 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "tls"},message:"must have required property '"+"tls"+"'"};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2691,8 +2694,8 @@ vErrors.push(err220);
 }
 errors++;
 }
-if(data68.local === undefined){
-const err221 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "local"},message:"must have required property '"+"local"+"'"};
+if(data69.topicPrefix === undefined){
+const err221 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "topicPrefix"},message:"must have required property '"+"topicPrefix"+"'"};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2701,9 +2704,8 @@ vErrors.push(err221);
 }
 errors++;
 }
-for(const key16 in data68){
-if(!(func2.call(schema11.properties.mqtt.properties, key16))){
-const err222 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
+if(data69.homeAssistant === undefined){
+const err222 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "homeAssistant"},message:"must have required property '"+"homeAssistant"+"'"};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2712,9 +2714,8 @@ vErrors.push(err222);
 }
 errors++;
 }
-}
-if(typeof data68.enabled !== "boolean"){
-const err223 = {instancePath:instancePath+"/mqtt/enabled",schemaPath:"#/properties/mqtt/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data69.local === undefined){
+const err223 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "local"},message:"must have required property '"+"local"+"'"};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2723,10 +2724,9 @@ vErrors.push(err223);
 }
 errors++;
 }
-let data70 = data68.url;
-if(typeof data70 === "string"){
-if(!pattern5.test(data70)){
-const err224 = {instancePath:instancePath+"/mqtt/url",schemaPath:"#/properties/mqtt/properties/url/pattern",keyword:"pattern",params:{pattern: "^(mqtts?|wss?)://[^\\s]+$"},message:"must match pattern \""+"^(mqtts?|wss?)://[^\\s]+$"+"\""};
+for(const key16 in data69){
+if(!(func2.call(schema11.properties.mqtt.properties, key16))){
+const err224 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2736,8 +2736,8 @@ vErrors.push(err224);
 errors++;
 }
 }
-else {
-const err225 = {instancePath:instancePath+"/mqtt/url",schemaPath:"#/properties/mqtt/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data69.enabled !== "boolean"){
+const err225 = {instancePath:instancePath+"/mqtt/enabled",schemaPath:"#/properties/mqtt/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2746,11 +2746,10 @@ vErrors.push(err225);
 }
 errors++;
 }
-if(data68.username !== undefined){
-let data71 = data68.username;
+let data71 = data69.url;
 if(typeof data71 === "string"){
-if(func3(data71) > 256){
-const err226 = {instancePath:instancePath+"/mqtt/username",schemaPath:"#/properties/mqtt/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(!pattern5.test(data71)){
+const err226 = {instancePath:instancePath+"/mqtt/url",schemaPath:"#/properties/mqtt/properties/url/pattern",keyword:"pattern",params:{pattern: "^(mqtts?|wss?)://[^\\s]+$"},message:"must match pattern \""+"^(mqtts?|wss?)://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2761,7 +2760,7 @@ errors++;
 }
 }
 else {
-const err227 = {instancePath:instancePath+"/mqtt/username",schemaPath:"#/properties/mqtt/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err227 = {instancePath:instancePath+"/mqtt/url",schemaPath:"#/properties/mqtt/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2770,12 +2769,11 @@ vErrors.push(err227);
 }
 errors++;
 }
-}
-if(data68.password !== undefined){
-let data72 = data68.password;
+if(data69.username !== undefined){
+let data72 = data69.username;
 if(typeof data72 === "string"){
 if(func3(data72) > 256){
-const err228 = {instancePath:instancePath+"/mqtt/password",schemaPath:"#/properties/mqtt/properties/password/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+const err228 = {instancePath:instancePath+"/mqtt/username",schemaPath:"#/properties/mqtt/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2786,7 +2784,7 @@ errors++;
 }
 }
 else {
-const err229 = {instancePath:instancePath+"/mqtt/password",schemaPath:"#/properties/mqtt/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err229 = {instancePath:instancePath+"/mqtt/username",schemaPath:"#/properties/mqtt/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2796,11 +2794,11 @@ vErrors.push(err229);
 errors++;
 }
 }
-let data73 = data68.tls;
-if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
-for(const key17 in data73){
-if(!(((key17 === "ca") || (key17 === "cert")) || (key17 === "key"))){
-const err230 = {instancePath:instancePath+"/mqtt/tls",schemaPath:"#/properties/mqtt/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+if(data69.password !== undefined){
+let data73 = data69.password;
+if(typeof data73 === "string"){
+if(func3(data73) > 256){
+const err230 = {instancePath:instancePath+"/mqtt/password",schemaPath:"#/properties/mqtt/properties/password/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2810,9 +2808,8 @@ vErrors.push(err230);
 errors++;
 }
 }
-if(data73.ca !== undefined){
-if(typeof data73.ca !== "string"){
-const err231 = {instancePath:instancePath+"/mqtt/tls/ca",schemaPath:"#/properties/mqtt/properties/tls/properties/ca/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err231 = {instancePath:instancePath+"/mqtt/password",schemaPath:"#/properties/mqtt/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2822,9 +2819,11 @@ vErrors.push(err231);
 errors++;
 }
 }
-if(data73.cert !== undefined){
-if(typeof data73.cert !== "string"){
-const err232 = {instancePath:instancePath+"/mqtt/tls/cert",schemaPath:"#/properties/mqtt/properties/tls/properties/cert/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data74 = data69.tls;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+for(const key17 in data74){
+if(!(((key17 === "ca") || (key17 === "cert")) || (key17 === "key"))){
+const err232 = {instancePath:instancePath+"/mqtt/tls",schemaPath:"#/properties/mqtt/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2834,9 +2833,9 @@ vErrors.push(err232);
 errors++;
 }
 }
-if(data73.key !== undefined){
-if(typeof data73.key !== "string"){
-const err233 = {instancePath:instancePath+"/mqtt/tls/key",schemaPath:"#/properties/mqtt/properties/tls/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data74.ca !== undefined){
+if(typeof data74.ca !== "string"){
+const err233 = {instancePath:instancePath+"/mqtt/tls/ca",schemaPath:"#/properties/mqtt/properties/tls/properties/ca/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2846,9 +2845,9 @@ vErrors.push(err233);
 errors++;
 }
 }
-}
-else {
-const err234 = {instancePath:instancePath+"/mqtt/tls",schemaPath:"#/properties/mqtt/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data74.cert !== undefined){
+if(typeof data74.cert !== "string"){
+const err234 = {instancePath:instancePath+"/mqtt/tls/cert",schemaPath:"#/properties/mqtt/properties/tls/properties/cert/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2857,10 +2856,10 @@ vErrors.push(err234);
 }
 errors++;
 }
-let data77 = data68.topicPrefix;
-if(typeof data77 === "string"){
-if(!pattern6.test(data77)){
-const err235 = {instancePath:instancePath+"/mqtt/topicPrefix",schemaPath:"#/properties/mqtt/properties/topicPrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"+"\""};
+}
+if(data74.key !== undefined){
+if(typeof data74.key !== "string"){
+const err235 = {instancePath:instancePath+"/mqtt/tls/key",schemaPath:"#/properties/mqtt/properties/tls/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2870,8 +2869,9 @@ vErrors.push(err235);
 errors++;
 }
 }
+}
 else {
-const err236 = {instancePath:instancePath+"/mqtt/topicPrefix",schemaPath:"#/properties/mqtt/properties/topicPrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err236 = {instancePath:instancePath+"/mqtt/tls",schemaPath:"#/properties/mqtt/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2880,16 +2880,10 @@ vErrors.push(err236);
 }
 errors++;
 }
-let data78 = data68.homeAssistant;
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-if(data78.enabled === undefined){
-data78.enabled = false;
-}
-if(data78.prefix === undefined){
-data78.prefix = "homeassistant";
-}
-if(data78.enabled === undefined){
-const err237 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+let data78 = data69.topicPrefix;
+if(typeof data78 === "string"){
+if(!pattern6.test(data78)){
+const err237 = {instancePath:instancePath+"/mqtt/topicPrefix",schemaPath:"#/properties/mqtt/properties/topicPrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2898,8 +2892,9 @@ vErrors.push(err237);
 }
 errors++;
 }
-if(data78.prefix === undefined){
-const err238 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'"};
+}
+else {
+const err238 = {instancePath:instancePath+"/mqtt/topicPrefix",schemaPath:"#/properties/mqtt/properties/topicPrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -2908,9 +2903,16 @@ vErrors.push(err238);
 }
 errors++;
 }
-for(const key18 in data78){
-if(!((key18 === "enabled") || (key18 === "prefix"))){
-const err239 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
+let data79 = data69.homeAssistant;
+if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
+if(data79.enabled === undefined){
+data79.enabled = false;
+}
+if(data79.prefix === undefined){
+data79.prefix = "homeassistant";
+}
+if(data79.enabled === undefined){
+const err239 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -2919,9 +2921,8 @@ vErrors.push(err239);
 }
 errors++;
 }
-}
-if(typeof data78.enabled !== "boolean"){
-const err240 = {instancePath:instancePath+"/mqtt/homeAssistant/enabled",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data79.prefix === undefined){
+const err240 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'"};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -2930,10 +2931,9 @@ vErrors.push(err240);
 }
 errors++;
 }
-let data80 = data78.prefix;
-if(typeof data80 === "string"){
-if(!pattern6.test(data80)){
-const err241 = {instancePath:instancePath+"/mqtt/homeAssistant/prefix",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"+"\""};
+for(const key18 in data79){
+if(!((key18 === "enabled") || (key18 === "prefix"))){
+const err241 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -2943,8 +2943,8 @@ vErrors.push(err241);
 errors++;
 }
 }
-else {
-const err242 = {instancePath:instancePath+"/mqtt/homeAssistant/prefix",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data79.enabled !== "boolean"){
+const err242 = {instancePath:instancePath+"/mqtt/homeAssistant/enabled",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -2953,9 +2953,10 @@ vErrors.push(err242);
 }
 errors++;
 }
-}
-else {
-const err243 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data81 = data79.prefix;
+if(typeof data81 === "string"){
+if(!pattern6.test(data81)){
+const err243 = {instancePath:instancePath+"/mqtt/homeAssistant/prefix",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -2964,11 +2965,9 @@ vErrors.push(err243);
 }
 errors++;
 }
-if(data68.commandToken !== undefined){
-let data81 = data68.commandToken;
-if(typeof data81 === "string"){
-if(func3(data81) > 256){
-const err244 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+}
+else {
+const err244 = {instancePath:instancePath+"/mqtt/homeAssistant/prefix",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -2977,8 +2976,9 @@ vErrors.push(err244);
 }
 errors++;
 }
-if(func3(data81) < 32){
-const err245 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
+}
+else {
+const err245 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -2987,9 +2987,11 @@ vErrors.push(err245);
 }
 errors++;
 }
-}
-else {
-const err246 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data69.commandToken !== undefined){
+let data82 = data69.commandToken;
+if(typeof data82 === "string"){
+if(func3(data82) > 256){
+const err246 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -2998,17 +3000,8 @@ vErrors.push(err246);
 }
 errors++;
 }
-}
-let data82 = data68.local;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-if(data82.enabled === undefined){
-data82.enabled = false;
-}
-if(data82.url === undefined){
-data82.url = "mqtt://127.0.0.1:1883";
-}
-if(data82.enabled === undefined){
-const err247 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+if(func3(data82) < 32){
+const err247 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3017,8 +3010,9 @@ vErrors.push(err247);
 }
 errors++;
 }
-if(data82.url === undefined){
-const err248 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+}
+else {
+const err248 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3027,9 +3021,17 @@ vErrors.push(err248);
 }
 errors++;
 }
-for(const key19 in data82){
-if(!((((key19 === "enabled") || (key19 === "url")) || (key19 === "username")) || (key19 === "password"))){
-const err249 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
+}
+let data83 = data69.local;
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+if(data83.enabled === undefined){
+data83.enabled = false;
+}
+if(data83.url === undefined){
+data83.url = "mqtt://127.0.0.1:1883";
+}
+if(data83.enabled === undefined){
+const err249 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3038,9 +3040,8 @@ vErrors.push(err249);
 }
 errors++;
 }
-}
-if(typeof data82.enabled !== "boolean"){
-const err250 = {instancePath:instancePath+"/mqtt/local/enabled",schemaPath:"#/properties/mqtt/properties/local/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data83.url === undefined){
+const err250 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3049,10 +3050,9 @@ vErrors.push(err250);
 }
 errors++;
 }
-let data84 = data82.url;
-if(typeof data84 === "string"){
-if(!pattern8.test(data84)){
-const err251 = {instancePath:instancePath+"/mqtt/local/url",schemaPath:"#/properties/mqtt/properties/local/properties/url/pattern",keyword:"pattern",params:{pattern: "^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$"},message:"must match pattern \""+"^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$"+"\""};
+for(const key19 in data83){
+if(!((((key19 === "enabled") || (key19 === "url")) || (key19 === "username")) || (key19 === "password"))){
+const err251 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3062,8 +3062,8 @@ vErrors.push(err251);
 errors++;
 }
 }
-else {
-const err252 = {instancePath:instancePath+"/mqtt/local/url",schemaPath:"#/properties/mqtt/properties/local/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data83.enabled !== "boolean"){
+const err252 = {instancePath:instancePath+"/mqtt/local/enabled",schemaPath:"#/properties/mqtt/properties/local/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3072,11 +3072,10 @@ vErrors.push(err252);
 }
 errors++;
 }
-if(data82.username !== undefined){
-let data85 = data82.username;
+let data85 = data83.url;
 if(typeof data85 === "string"){
-if(func3(data85) > 256){
-const err253 = {instancePath:instancePath+"/mqtt/local/username",schemaPath:"#/properties/mqtt/properties/local/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(!pattern8.test(data85)){
+const err253 = {instancePath:instancePath+"/mqtt/local/url",schemaPath:"#/properties/mqtt/properties/local/properties/url/pattern",keyword:"pattern",params:{pattern: "^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$"},message:"must match pattern \""+"^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$"+"\""};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3087,7 +3086,7 @@ errors++;
 }
 }
 else {
-const err254 = {instancePath:instancePath+"/mqtt/local/username",schemaPath:"#/properties/mqtt/properties/local/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err254 = {instancePath:instancePath+"/mqtt/local/url",schemaPath:"#/properties/mqtt/properties/local/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3096,12 +3095,11 @@ vErrors.push(err254);
 }
 errors++;
 }
-}
-if(data82.password !== undefined){
-let data86 = data82.password;
+if(data83.username !== undefined){
+let data86 = data83.username;
 if(typeof data86 === "string"){
 if(func3(data86) > 256){
-const err255 = {instancePath:instancePath+"/mqtt/local/password",schemaPath:"#/properties/mqtt/properties/local/properties/password/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+const err255 = {instancePath:instancePath+"/mqtt/local/username",schemaPath:"#/properties/mqtt/properties/local/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3112,7 +3110,7 @@ errors++;
 }
 }
 else {
-const err256 = {instancePath:instancePath+"/mqtt/local/password",schemaPath:"#/properties/mqtt/properties/local/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err256 = {instancePath:instancePath+"/mqtt/local/username",schemaPath:"#/properties/mqtt/properties/local/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3122,9 +3120,11 @@ vErrors.push(err256);
 errors++;
 }
 }
-}
-else {
-const err257 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data83.password !== undefined){
+let data87 = data83.password;
+if(typeof data87 === "string"){
+if(func3(data87) > 256){
+const err257 = {instancePath:instancePath+"/mqtt/local/password",schemaPath:"#/properties/mqtt/properties/local/properties/password/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3135,7 +3135,7 @@ errors++;
 }
 }
 else {
-const err258 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err258 = {instancePath:instancePath+"/mqtt/local/password",schemaPath:"#/properties/mqtt/properties/local/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3144,19 +3144,10 @@ vErrors.push(err258);
 }
 errors++;
 }
-let data87 = data.panel;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.enabled === undefined){
-data87.enabled = true;
 }
-if(data87.lcd === undefined){
-data87.lcd = {};
 }
-if(data87.gpio === undefined){
-data87.gpio = {};
-}
-if(data87.enabled === undefined){
-const err259 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+else {
+const err259 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3165,8 +3156,9 @@ vErrors.push(err259);
 }
 errors++;
 }
-if(data87.lcd === undefined){
-const err260 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "lcd"},message:"must have required property '"+"lcd"+"'"};
+}
+else {
+const err260 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3175,8 +3167,19 @@ vErrors.push(err260);
 }
 errors++;
 }
-if(data87.gpio === undefined){
-const err261 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "gpio"},message:"must have required property '"+"gpio"+"'"};
+let data88 = data.panel;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+if(data88.enabled === undefined){
+data88.enabled = true;
+}
+if(data88.lcd === undefined){
+data88.lcd = {};
+}
+if(data88.gpio === undefined){
+data88.gpio = {};
+}
+if(data88.enabled === undefined){
+const err261 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3185,9 +3188,8 @@ vErrors.push(err261);
 }
 errors++;
 }
-for(const key20 in data87){
-if(!(((key20 === "enabled") || (key20 === "lcd")) || (key20 === "gpio"))){
-const err262 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
+if(data88.lcd === undefined){
+const err262 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "lcd"},message:"must have required property '"+"lcd"+"'"};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3196,9 +3198,8 @@ vErrors.push(err262);
 }
 errors++;
 }
-}
-if(typeof data87.enabled !== "boolean"){
-const err263 = {instancePath:instancePath+"/panel/enabled",schemaPath:"#/properties/panel/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data88.gpio === undefined){
+const err263 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "gpio"},message:"must have required property '"+"gpio"+"'"};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3207,28 +3208,9 @@ vErrors.push(err263);
 }
 errors++;
 }
-let data89 = data87.lcd;
-if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
-if(data89.bus === undefined){
-data89.bus = "/dev/i2c-1";
-}
-if(data89.address === undefined){
-data89.address = 39;
-}
-if(data89.columns === undefined){
-data89.columns = 20;
-}
-if(data89.rows === undefined){
-data89.rows = 4;
-}
-if(data89.pins === undefined){
-data89.pins = {};
-}
-if(data89.backlightActiveLow === undefined){
-data89.backlightActiveLow = false;
-}
-if(data89.bus === undefined){
-const err264 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "bus"},message:"must have required property '"+"bus"+"'"};
+for(const key20 in data88){
+if(!(((key20 === "enabled") || (key20 === "lcd")) || (key20 === "gpio"))){
+const err264 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3237,8 +3219,9 @@ vErrors.push(err264);
 }
 errors++;
 }
-if(data89.address === undefined){
-const err265 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'"};
+}
+if(typeof data88.enabled !== "boolean"){
+const err265 = {instancePath:instancePath+"/panel/enabled",schemaPath:"#/properties/panel/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3247,8 +3230,28 @@ vErrors.push(err265);
 }
 errors++;
 }
-if(data89.columns === undefined){
-const err266 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'"};
+let data90 = data88.lcd;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.bus === undefined){
+data90.bus = "/dev/i2c-1";
+}
+if(data90.address === undefined){
+data90.address = 39;
+}
+if(data90.columns === undefined){
+data90.columns = 20;
+}
+if(data90.rows === undefined){
+data90.rows = 4;
+}
+if(data90.pins === undefined){
+data90.pins = {};
+}
+if(data90.backlightActiveLow === undefined){
+data90.backlightActiveLow = false;
+}
+if(data90.bus === undefined){
+const err266 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "bus"},message:"must have required property '"+"bus"+"'"};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3257,8 +3260,8 @@ vErrors.push(err266);
 }
 errors++;
 }
-if(data89.rows === undefined){
-const err267 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "rows"},message:"must have required property '"+"rows"+"'"};
+if(data90.address === undefined){
+const err267 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'"};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3267,8 +3270,8 @@ vErrors.push(err267);
 }
 errors++;
 }
-if(data89.pins === undefined){
-const err268 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "pins"},message:"must have required property '"+"pins"+"'"};
+if(data90.columns === undefined){
+const err268 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'"};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3277,8 +3280,8 @@ vErrors.push(err268);
 }
 errors++;
 }
-if(data89.backlightActiveLow === undefined){
-const err269 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "backlightActiveLow"},message:"must have required property '"+"backlightActiveLow"+"'"};
+if(data90.rows === undefined){
+const err269 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "rows"},message:"must have required property '"+"rows"+"'"};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3287,9 +3290,8 @@ vErrors.push(err269);
 }
 errors++;
 }
-for(const key21 in data89){
-if(!((((((key21 === "bus") || (key21 === "address")) || (key21 === "columns")) || (key21 === "rows")) || (key21 === "pins")) || (key21 === "backlightActiveLow"))){
-const err270 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
+if(data90.pins === undefined){
+const err270 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "pins"},message:"must have required property '"+"pins"+"'"};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3298,11 +3300,8 @@ vErrors.push(err270);
 }
 errors++;
 }
-}
-let data90 = data89.bus;
-if(typeof data90 === "string"){
-if(func3(data90) > 255){
-const err271 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(data90.backlightActiveLow === undefined){
+const err271 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "backlightActiveLow"},message:"must have required property '"+"backlightActiveLow"+"'"};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3311,8 +3310,9 @@ vErrors.push(err271);
 }
 errors++;
 }
-if(!pattern3.test(data90)){
-const err272 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
+for(const key21 in data90){
+if(!((((((key21 === "bus") || (key21 === "address")) || (key21 === "columns")) || (key21 === "rows")) || (key21 === "pins")) || (key21 === "backlightActiveLow"))){
+const err272 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3322,8 +3322,10 @@ vErrors.push(err272);
 errors++;
 }
 }
-else {
-const err273 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data91 = data90.bus;
+if(typeof data91 === "string"){
+if(func3(data91) > 255){
+const err273 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3332,9 +3334,8 @@ vErrors.push(err273);
 }
 errors++;
 }
-let data91 = data89.address;
-if(!(((typeof data91 == "number") && (!(data91 % 1) && !isNaN(data91))) && (isFinite(data91)))){
-const err274 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(!pattern3.test(data91)){
+const err274 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3343,9 +3344,9 @@ vErrors.push(err274);
 }
 errors++;
 }
-if((typeof data91 == "number") && (isFinite(data91))){
-if(data91 > 119 || isNaN(data91)){
-const err275 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/maximum",keyword:"maximum",params:{comparison: "<=", limit: 119},message:"must be <= 119"};
+}
+else {
+const err275 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3354,8 +3355,9 @@ vErrors.push(err275);
 }
 errors++;
 }
-if(data91 < 3 || isNaN(data91)){
-const err276 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/minimum",keyword:"minimum",params:{comparison: ">=", limit: 3},message:"must be >= 3"};
+let data92 = data90.address;
+if(!(((typeof data92 == "number") && (!(data92 % 1) && !isNaN(data92))) && (isFinite(data92)))){
+const err276 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3364,10 +3366,9 @@ vErrors.push(err276);
 }
 errors++;
 }
-}
-let data92 = data89.columns;
-if(!(((typeof data92 == "number") && (!(data92 % 1) && !isNaN(data92))) && (isFinite(data92)))){
-const err277 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data92 == "number") && (isFinite(data92))){
+if(data92 > 119 || isNaN(data92)){
+const err277 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/maximum",keyword:"maximum",params:{comparison: "<=", limit: 119},message:"must be <= 119"};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3376,8 +3377,8 @@ vErrors.push(err277);
 }
 errors++;
 }
-if(!((data92 === 20) || (data92 === 16))){
-const err278 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/enum",keyword:"enum",params:{allowedValues: schema11.properties.panel.properties.lcd.properties.columns.enum},message:"must be equal to one of the allowed values"};
+if(data92 < 3 || isNaN(data92)){
+const err278 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/minimum",keyword:"minimum",params:{comparison: ">=", limit: 3},message:"must be >= 3"};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3386,9 +3387,10 @@ vErrors.push(err278);
 }
 errors++;
 }
-if((typeof data92 == "number") && (isFinite(data92))){
-if(data92 > 20 || isNaN(data92)){
-const err279 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+}
+let data93 = data90.columns;
+if(!(((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93))) && (isFinite(data93)))){
+const err279 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3397,8 +3399,8 @@ vErrors.push(err279);
 }
 errors++;
 }
-if(data92 < 16 || isNaN(data92)){
-const err280 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16"};
+if(!((data93 === 20) || (data93 === 16))){
+const err280 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/enum",keyword:"enum",params:{allowedValues: schema11.properties.panel.properties.lcd.properties.columns.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3407,10 +3409,9 @@ vErrors.push(err280);
 }
 errors++;
 }
-}
-let data93 = data89.rows;
-if(!(((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93))) && (isFinite(data93)))){
-const err281 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data93 == "number") && (isFinite(data93))){
+if(data93 > 20 || isNaN(data93)){
+const err281 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3419,8 +3420,8 @@ vErrors.push(err281);
 }
 errors++;
 }
-if(!((data93 === 4) || (data93 === 2))){
-const err282 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/enum",keyword:"enum",params:{allowedValues: schema11.properties.panel.properties.lcd.properties.rows.enum},message:"must be equal to one of the allowed values"};
+if(data93 < 16 || isNaN(data93)){
+const err282 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16"};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3429,9 +3430,10 @@ vErrors.push(err282);
 }
 errors++;
 }
-if((typeof data93 == "number") && (isFinite(data93))){
-if(data93 > 4 || isNaN(data93)){
-const err283 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4},message:"must be <= 4"};
+}
+let data94 = data90.rows;
+if(!(((typeof data94 == "number") && (!(data94 % 1) && !isNaN(data94))) && (isFinite(data94)))){
+const err283 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3440,8 +3442,8 @@ vErrors.push(err283);
 }
 errors++;
 }
-if(data93 < 2 || isNaN(data93)){
-const err284 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
+if(!((data94 === 4) || (data94 === 2))){
+const err284 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/enum",keyword:"enum",params:{allowedValues: schema11.properties.panel.properties.lcd.properties.rows.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3450,35 +3452,9 @@ vErrors.push(err284);
 }
 errors++;
 }
-}
-let data94 = data89.pins;
-if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
-if(data94.rs === undefined){
-data94.rs = 0;
-}
-if(data94.rw === undefined){
-data94.rw = 1;
-}
-if(data94.e === undefined){
-data94.e = 2;
-}
-if(data94.backlight === undefined){
-data94.backlight = 3;
-}
-if(data94.d4 === undefined){
-data94.d4 = 4;
-}
-if(data94.d5 === undefined){
-data94.d5 = 5;
-}
-if(data94.d6 === undefined){
-data94.d6 = 6;
-}
-if(data94.d7 === undefined){
-data94.d7 = 7;
-}
-if(data94.rs === undefined){
-const err285 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "rs"},message:"must have required property '"+"rs"+"'"};
+if((typeof data94 == "number") && (isFinite(data94))){
+if(data94 > 4 || isNaN(data94)){
+const err285 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4},message:"must be <= 4"};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3487,8 +3463,8 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(data94.rw === undefined){
-const err286 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "rw"},message:"must have required property '"+"rw"+"'"};
+if(data94 < 2 || isNaN(data94)){
+const err286 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3497,8 +3473,35 @@ vErrors.push(err286);
 }
 errors++;
 }
-if(data94.e === undefined){
-const err287 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "e"},message:"must have required property '"+"e"+"'"};
+}
+let data95 = data90.pins;
+if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
+if(data95.rs === undefined){
+data95.rs = 0;
+}
+if(data95.rw === undefined){
+data95.rw = 1;
+}
+if(data95.e === undefined){
+data95.e = 2;
+}
+if(data95.backlight === undefined){
+data95.backlight = 3;
+}
+if(data95.d4 === undefined){
+data95.d4 = 4;
+}
+if(data95.d5 === undefined){
+data95.d5 = 5;
+}
+if(data95.d6 === undefined){
+data95.d6 = 6;
+}
+if(data95.d7 === undefined){
+data95.d7 = 7;
+}
+if(data95.rs === undefined){
+const err287 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "rs"},message:"must have required property '"+"rs"+"'"};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3507,8 +3510,8 @@ vErrors.push(err287);
 }
 errors++;
 }
-if(data94.backlight === undefined){
-const err288 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "backlight"},message:"must have required property '"+"backlight"+"'"};
+if(data95.rw === undefined){
+const err288 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "rw"},message:"must have required property '"+"rw"+"'"};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3517,8 +3520,8 @@ vErrors.push(err288);
 }
 errors++;
 }
-if(data94.d4 === undefined){
-const err289 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d4"},message:"must have required property '"+"d4"+"'"};
+if(data95.e === undefined){
+const err289 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "e"},message:"must have required property '"+"e"+"'"};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3527,8 +3530,8 @@ vErrors.push(err289);
 }
 errors++;
 }
-if(data94.d5 === undefined){
-const err290 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d5"},message:"must have required property '"+"d5"+"'"};
+if(data95.backlight === undefined){
+const err290 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "backlight"},message:"must have required property '"+"backlight"+"'"};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3537,8 +3540,8 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(data94.d6 === undefined){
-const err291 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d6"},message:"must have required property '"+"d6"+"'"};
+if(data95.d4 === undefined){
+const err291 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d4"},message:"must have required property '"+"d4"+"'"};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3547,8 +3550,8 @@ vErrors.push(err291);
 }
 errors++;
 }
-if(data94.d7 === undefined){
-const err292 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d7"},message:"must have required property '"+"d7"+"'"};
+if(data95.d5 === undefined){
+const err292 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d5"},message:"must have required property '"+"d5"+"'"};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3557,9 +3560,8 @@ vErrors.push(err292);
 }
 errors++;
 }
-for(const key22 in data94){
-if(!((((((((key22 === "rs") || (key22 === "rw")) || (key22 === "e")) || (key22 === "backlight")) || (key22 === "d4")) || (key22 === "d5")) || (key22 === "d6")) || (key22 === "d7"))){
-const err293 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
+if(data95.d6 === undefined){
+const err293 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d6"},message:"must have required property '"+"d6"+"'"};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3568,10 +3570,8 @@ vErrors.push(err293);
 }
 errors++;
 }
-}
-let data95 = data94.rs;
-if(!(((typeof data95 == "number") && (!(data95 % 1) && !isNaN(data95))) && (isFinite(data95)))){
-const err294 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data95.d7 === undefined){
+const err294 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d7"},message:"must have required property '"+"d7"+"'"};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3580,9 +3580,9 @@ vErrors.push(err294);
 }
 errors++;
 }
-if((typeof data95 == "number") && (isFinite(data95))){
-if(data95 > 7 || isNaN(data95)){
-const err295 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+for(const key22 in data95){
+if(!((((((((key22 === "rs") || (key22 === "rw")) || (key22 === "e")) || (key22 === "backlight")) || (key22 === "d4")) || (key22 === "d5")) || (key22 === "d6")) || (key22 === "d7"))){
+const err295 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3591,8 +3591,10 @@ vErrors.push(err295);
 }
 errors++;
 }
-if(data95 < 0 || isNaN(data95)){
-const err296 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data96 = data95.rs;
+if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
+const err296 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3601,10 +3603,9 @@ vErrors.push(err296);
 }
 errors++;
 }
-}
-let data96 = data94.rw;
-if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
-const err297 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data96 == "number") && (isFinite(data96))){
+if(data96 > 7 || isNaN(data96)){
+const err297 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3613,9 +3614,8 @@ vErrors.push(err297);
 }
 errors++;
 }
-if((typeof data96 == "number") && (isFinite(data96))){
-if(data96 > 7 || isNaN(data96)){
-const err298 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+if(data96 < 0 || isNaN(data96)){
+const err298 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3624,8 +3624,10 @@ vErrors.push(err298);
 }
 errors++;
 }
-if(data96 < 0 || isNaN(data96)){
-const err299 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data97 = data95.rw;
+if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
+const err299 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3634,10 +3636,9 @@ vErrors.push(err299);
 }
 errors++;
 }
-}
-let data97 = data94.e;
-if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
-const err300 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data97 == "number") && (isFinite(data97))){
+if(data97 > 7 || isNaN(data97)){
+const err300 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3646,9 +3647,8 @@ vErrors.push(err300);
 }
 errors++;
 }
-if((typeof data97 == "number") && (isFinite(data97))){
-if(data97 > 7 || isNaN(data97)){
-const err301 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+if(data97 < 0 || isNaN(data97)){
+const err301 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3657,8 +3657,10 @@ vErrors.push(err301);
 }
 errors++;
 }
-if(data97 < 0 || isNaN(data97)){
-const err302 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data98 = data95.e;
+if(!(((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98))) && (isFinite(data98)))){
+const err302 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -3667,10 +3669,9 @@ vErrors.push(err302);
 }
 errors++;
 }
-}
-let data98 = data94.backlight;
-if(!(((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98))) && (isFinite(data98)))){
-const err303 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data98 == "number") && (isFinite(data98))){
+if(data98 > 7 || isNaN(data98)){
+const err303 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -3679,9 +3680,8 @@ vErrors.push(err303);
 }
 errors++;
 }
-if((typeof data98 == "number") && (isFinite(data98))){
-if(data98 > 7 || isNaN(data98)){
-const err304 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+if(data98 < 0 || isNaN(data98)){
+const err304 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -3690,8 +3690,10 @@ vErrors.push(err304);
 }
 errors++;
 }
-if(data98 < 0 || isNaN(data98)){
-const err305 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data99 = data95.backlight;
+if(!(((typeof data99 == "number") && (!(data99 % 1) && !isNaN(data99))) && (isFinite(data99)))){
+const err305 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -3700,10 +3702,9 @@ vErrors.push(err305);
 }
 errors++;
 }
-}
-let data99 = data94.d4;
-if(!(((typeof data99 == "number") && (!(data99 % 1) && !isNaN(data99))) && (isFinite(data99)))){
-const err306 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data99 == "number") && (isFinite(data99))){
+if(data99 > 7 || isNaN(data99)){
+const err306 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -3712,9 +3713,8 @@ vErrors.push(err306);
 }
 errors++;
 }
-if((typeof data99 == "number") && (isFinite(data99))){
-if(data99 > 7 || isNaN(data99)){
-const err307 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+if(data99 < 0 || isNaN(data99)){
+const err307 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -3723,8 +3723,10 @@ vErrors.push(err307);
 }
 errors++;
 }
-if(data99 < 0 || isNaN(data99)){
-const err308 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data100 = data95.d4;
+if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
+const err308 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -3733,10 +3735,9 @@ vErrors.push(err308);
 }
 errors++;
 }
-}
-let data100 = data94.d5;
-if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
-const err309 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data100 == "number") && (isFinite(data100))){
+if(data100 > 7 || isNaN(data100)){
+const err309 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -3745,9 +3746,8 @@ vErrors.push(err309);
 }
 errors++;
 }
-if((typeof data100 == "number") && (isFinite(data100))){
-if(data100 > 7 || isNaN(data100)){
-const err310 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+if(data100 < 0 || isNaN(data100)){
+const err310 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -3756,8 +3756,10 @@ vErrors.push(err310);
 }
 errors++;
 }
-if(data100 < 0 || isNaN(data100)){
-const err311 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data101 = data95.d5;
+if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
+const err311 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -3766,10 +3768,9 @@ vErrors.push(err311);
 }
 errors++;
 }
-}
-let data101 = data94.d6;
-if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
-const err312 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data101 == "number") && (isFinite(data101))){
+if(data101 > 7 || isNaN(data101)){
+const err312 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -3778,9 +3779,8 @@ vErrors.push(err312);
 }
 errors++;
 }
-if((typeof data101 == "number") && (isFinite(data101))){
-if(data101 > 7 || isNaN(data101)){
-const err313 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+if(data101 < 0 || isNaN(data101)){
+const err313 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -3789,8 +3789,10 @@ vErrors.push(err313);
 }
 errors++;
 }
-if(data101 < 0 || isNaN(data101)){
-const err314 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data102 = data95.d6;
+if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
+const err314 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -3799,10 +3801,9 @@ vErrors.push(err314);
 }
 errors++;
 }
-}
-let data102 = data94.d7;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
-const err315 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data102 == "number") && (isFinite(data102))){
+if(data102 > 7 || isNaN(data102)){
+const err315 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -3811,9 +3812,8 @@ vErrors.push(err315);
 }
 errors++;
 }
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 > 7 || isNaN(data102)){
-const err316 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+if(data102 < 0 || isNaN(data102)){
+const err316 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -3822,8 +3822,10 @@ vErrors.push(err316);
 }
 errors++;
 }
-if(data102 < 0 || isNaN(data102)){
-const err317 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data103 = data95.d7;
+if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
+const err317 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -3832,10 +3834,9 @@ vErrors.push(err317);
 }
 errors++;
 }
-}
-}
-else {
-const err318 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data103 == "number") && (isFinite(data103))){
+if(data103 > 7 || isNaN(data103)){
+const err318 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -3844,8 +3845,8 @@ vErrors.push(err318);
 }
 errors++;
 }
-if(typeof data89.backlightActiveLow !== "boolean"){
-const err319 = {instancePath:instancePath+"/panel/lcd/backlightActiveLow",schemaPath:"#/properties/panel/properties/lcd/properties/backlightActiveLow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data103 < 0 || isNaN(data103)){
+const err319 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -3855,8 +3856,9 @@ vErrors.push(err319);
 errors++;
 }
 }
+}
 else {
-const err320 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err320 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -3865,22 +3867,8 @@ vErrors.push(err320);
 }
 errors++;
 }
-let data104 = data87.gpio;
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.chip === undefined){
-data104.chip = "/dev/gpiochip0";
-}
-if(data104.buttons === undefined){
-data104.buttons = {};
-}
-if(data104.buzzer === undefined){
-data104.buzzer = 18;
-}
-if(data104.leds === undefined){
-data104.leds = {};
-}
-if(data104.chip === undefined){
-const err321 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "chip"},message:"must have required property '"+"chip"+"'"};
+if(typeof data90.backlightActiveLow !== "boolean"){
+const err321 = {instancePath:instancePath+"/panel/lcd/backlightActiveLow",schemaPath:"#/properties/panel/properties/lcd/properties/backlightActiveLow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -3889,8 +3877,9 @@ vErrors.push(err321);
 }
 errors++;
 }
-if(data104.buttons === undefined){
-const err322 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "buttons"},message:"must have required property '"+"buttons"+"'"};
+}
+else {
+const err322 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -3899,8 +3888,22 @@ vErrors.push(err322);
 }
 errors++;
 }
-if(data104.buzzer === undefined){
-const err323 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "buzzer"},message:"must have required property '"+"buzzer"+"'"};
+let data105 = data88.gpio;
+if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
+if(data105.chip === undefined){
+data105.chip = "/dev/gpiochip0";
+}
+if(data105.buttons === undefined){
+data105.buttons = {};
+}
+if(data105.buzzer === undefined){
+data105.buzzer = 18;
+}
+if(data105.leds === undefined){
+data105.leds = {};
+}
+if(data105.chip === undefined){
+const err323 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "chip"},message:"must have required property '"+"chip"+"'"};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -3909,8 +3912,8 @@ vErrors.push(err323);
 }
 errors++;
 }
-if(data104.leds === undefined){
-const err324 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "leds"},message:"must have required property '"+"leds"+"'"};
+if(data105.buttons === undefined){
+const err324 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "buttons"},message:"must have required property '"+"buttons"+"'"};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -3919,9 +3922,8 @@ vErrors.push(err324);
 }
 errors++;
 }
-for(const key23 in data104){
-if(!((((key23 === "chip") || (key23 === "buttons")) || (key23 === "buzzer")) || (key23 === "leds"))){
-const err325 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
+if(data105.buzzer === undefined){
+const err325 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "buzzer"},message:"must have required property '"+"buzzer"+"'"};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -3930,11 +3932,8 @@ vErrors.push(err325);
 }
 errors++;
 }
-}
-let data105 = data104.chip;
-if(typeof data105 === "string"){
-if(func3(data105) > 255){
-const err326 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(data105.leds === undefined){
+const err326 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "leds"},message:"must have required property '"+"leds"+"'"};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -3943,8 +3942,9 @@ vErrors.push(err326);
 }
 errors++;
 }
-if(!pattern3.test(data105)){
-const err327 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
+for(const key23 in data105){
+if(!((((key23 === "chip") || (key23 === "buttons")) || (key23 === "buzzer")) || (key23 === "leds"))){
+const err327 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -3954,8 +3954,10 @@ vErrors.push(err327);
 errors++;
 }
 }
-else {
-const err328 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data106 = data105.chip;
+if(typeof data106 === "string"){
+if(func3(data106) > 255){
+const err328 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -3964,28 +3966,8 @@ vErrors.push(err328);
 }
 errors++;
 }
-let data106 = data104.buttons;
-if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
-if(data106.up === undefined){
-data106.up = 17;
-}
-if(data106.down === undefined){
-data106.down = 27;
-}
-if(data106.enter === undefined){
-data106.enter = 22;
-}
-if(data106.mute === undefined){
-data106.mute = 23;
-}
-if(data106.activeLow === undefined){
-data106.activeLow = true;
-}
-if(data106.debounceMs === undefined){
-data106.debounceMs = 20;
-}
-if(data106.up === undefined){
-const err329 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "up"},message:"must have required property '"+"up"+"'"};
+if(!pattern3.test(data106)){
+const err329 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -3994,8 +3976,9 @@ vErrors.push(err329);
 }
 errors++;
 }
-if(data106.down === undefined){
-const err330 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "down"},message:"must have required property '"+"down"+"'"};
+}
+else {
+const err330 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -4004,8 +3987,28 @@ vErrors.push(err330);
 }
 errors++;
 }
-if(data106.enter === undefined){
-const err331 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "enter"},message:"must have required property '"+"enter"+"'"};
+let data107 = data105.buttons;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+if(data107.up === undefined){
+data107.up = 17;
+}
+if(data107.down === undefined){
+data107.down = 27;
+}
+if(data107.enter === undefined){
+data107.enter = 22;
+}
+if(data107.mute === undefined){
+data107.mute = 23;
+}
+if(data107.activeLow === undefined){
+data107.activeLow = true;
+}
+if(data107.debounceMs === undefined){
+data107.debounceMs = 20;
+}
+if(data107.up === undefined){
+const err331 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "up"},message:"must have required property '"+"up"+"'"};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4014,8 +4017,8 @@ vErrors.push(err331);
 }
 errors++;
 }
-if(data106.mute === undefined){
-const err332 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "mute"},message:"must have required property '"+"mute"+"'"};
+if(data107.down === undefined){
+const err332 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "down"},message:"must have required property '"+"down"+"'"};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4024,8 +4027,8 @@ vErrors.push(err332);
 }
 errors++;
 }
-if(data106.activeLow === undefined){
-const err333 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "activeLow"},message:"must have required property '"+"activeLow"+"'"};
+if(data107.enter === undefined){
+const err333 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "enter"},message:"must have required property '"+"enter"+"'"};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4034,8 +4037,8 @@ vErrors.push(err333);
 }
 errors++;
 }
-if(data106.debounceMs === undefined){
-const err334 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "debounceMs"},message:"must have required property '"+"debounceMs"+"'"};
+if(data107.mute === undefined){
+const err334 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "mute"},message:"must have required property '"+"mute"+"'"};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4044,9 +4047,8 @@ vErrors.push(err334);
 }
 errors++;
 }
-for(const key24 in data106){
-if(!((((((key24 === "up") || (key24 === "down")) || (key24 === "enter")) || (key24 === "mute")) || (key24 === "activeLow")) || (key24 === "debounceMs"))){
-const err335 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
+if(data107.activeLow === undefined){
+const err335 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "activeLow"},message:"must have required property '"+"activeLow"+"'"};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4055,10 +4057,8 @@ vErrors.push(err335);
 }
 errors++;
 }
-}
-let data107 = data106.up;
-if(!(((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107))) && (isFinite(data107)))){
-const err336 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data107.debounceMs === undefined){
+const err336 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "debounceMs"},message:"must have required property '"+"debounceMs"+"'"};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4067,9 +4067,9 @@ vErrors.push(err336);
 }
 errors++;
 }
-if((typeof data107 == "number") && (isFinite(data107))){
-if(data107 > 511 || isNaN(data107)){
-const err337 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+for(const key24 in data107){
+if(!((((((key24 === "up") || (key24 === "down")) || (key24 === "enter")) || (key24 === "mute")) || (key24 === "activeLow")) || (key24 === "debounceMs"))){
+const err337 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4078,8 +4078,10 @@ vErrors.push(err337);
 }
 errors++;
 }
-if(data107 < 0 || isNaN(data107)){
-const err338 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data108 = data107.up;
+if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
+const err338 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4088,10 +4090,9 @@ vErrors.push(err338);
 }
 errors++;
 }
-}
-let data108 = data106.down;
-if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
-const err339 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data108 == "number") && (isFinite(data108))){
+if(data108 > 511 || isNaN(data108)){
+const err339 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4100,9 +4101,8 @@ vErrors.push(err339);
 }
 errors++;
 }
-if((typeof data108 == "number") && (isFinite(data108))){
-if(data108 > 511 || isNaN(data108)){
-const err340 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+if(data108 < 0 || isNaN(data108)){
+const err340 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4111,8 +4111,10 @@ vErrors.push(err340);
 }
 errors++;
 }
-if(data108 < 0 || isNaN(data108)){
-const err341 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data109 = data107.down;
+if(!(((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109))) && (isFinite(data109)))){
+const err341 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4121,10 +4123,9 @@ vErrors.push(err341);
 }
 errors++;
 }
-}
-let data109 = data106.enter;
-if(!(((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109))) && (isFinite(data109)))){
-const err342 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data109 == "number") && (isFinite(data109))){
+if(data109 > 511 || isNaN(data109)){
+const err342 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4133,9 +4134,8 @@ vErrors.push(err342);
 }
 errors++;
 }
-if((typeof data109 == "number") && (isFinite(data109))){
-if(data109 > 511 || isNaN(data109)){
-const err343 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+if(data109 < 0 || isNaN(data109)){
+const err343 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4144,8 +4144,10 @@ vErrors.push(err343);
 }
 errors++;
 }
-if(data109 < 0 || isNaN(data109)){
-const err344 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data110 = data107.enter;
+if(!(((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110))) && (isFinite(data110)))){
+const err344 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4154,10 +4156,9 @@ vErrors.push(err344);
 }
 errors++;
 }
-}
-let data110 = data106.mute;
-if(!(((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110))) && (isFinite(data110)))){
-const err345 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data110 == "number") && (isFinite(data110))){
+if(data110 > 511 || isNaN(data110)){
+const err345 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4166,9 +4167,8 @@ vErrors.push(err345);
 }
 errors++;
 }
-if((typeof data110 == "number") && (isFinite(data110))){
-if(data110 > 511 || isNaN(data110)){
-const err346 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+if(data110 < 0 || isNaN(data110)){
+const err346 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4177,8 +4177,10 @@ vErrors.push(err346);
 }
 errors++;
 }
-if(data110 < 0 || isNaN(data110)){
-const err347 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data111 = data107.mute;
+if(!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))){
+const err347 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4187,9 +4189,9 @@ vErrors.push(err347);
 }
 errors++;
 }
-}
-if(typeof data106.activeLow !== "boolean"){
-const err348 = {instancePath:instancePath+"/panel/gpio/buttons/activeLow",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/activeLow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if((typeof data111 == "number") && (isFinite(data111))){
+if(data111 > 511 || isNaN(data111)){
+const err348 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4198,9 +4200,8 @@ vErrors.push(err348);
 }
 errors++;
 }
-let data112 = data106.debounceMs;
-if(!(((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112))) && (isFinite(data112)))){
-const err349 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data111 < 0 || isNaN(data111)){
+const err349 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4209,9 +4210,9 @@ vErrors.push(err349);
 }
 errors++;
 }
-if((typeof data112 == "number") && (isFinite(data112))){
-if(data112 > 100 || isNaN(data112)){
-const err350 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+}
+if(typeof data107.activeLow !== "boolean"){
+const err350 = {instancePath:instancePath+"/panel/gpio/buttons/activeLow",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/activeLow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4220,8 +4221,9 @@ vErrors.push(err350);
 }
 errors++;
 }
-if(data112 < 0 || isNaN(data112)){
-const err351 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+let data113 = data107.debounceMs;
+if(!(((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113))) && (isFinite(data113)))){
+const err351 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4230,10 +4232,9 @@ vErrors.push(err351);
 }
 errors++;
 }
-}
-}
-else {
-const err352 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data113 == "number") && (isFinite(data113))){
+if(data113 > 100 || isNaN(data113)){
+const err352 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4242,9 +4243,8 @@ vErrors.push(err352);
 }
 errors++;
 }
-let data113 = data104.buzzer;
-if(!(((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113))) && (isFinite(data113)))){
-const err353 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data113 < 0 || isNaN(data113)){
+const err353 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4253,9 +4253,10 @@ vErrors.push(err353);
 }
 errors++;
 }
-if((typeof data113 == "number") && (isFinite(data113))){
-if(data113 > 511 || isNaN(data113)){
-const err354 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+}
+}
+else {
+const err354 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4264,8 +4265,9 @@ vErrors.push(err354);
 }
 errors++;
 }
-if(data113 < 0 || isNaN(data113)){
-const err355 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+let data114 = data105.buzzer;
+if(!(((typeof data114 == "number") && (!(data114 % 1) && !isNaN(data114))) && (isFinite(data114)))){
+const err355 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4274,23 +4276,9 @@ vErrors.push(err355);
 }
 errors++;
 }
-}
-let data114 = data104.leds;
-if(data114 && typeof data114 == "object" && !Array.isArray(data114)){
-if(data114.statusGreen === undefined){
-data114.statusGreen = 5;
-}
-if(data114.statusAmber === undefined){
-data114.statusAmber = 6;
-}
-if(data114.fault === undefined){
-data114.fault = 13;
-}
-if(data114.identify === undefined){
-data114.identify = 19;
-}
-if(data114.statusGreen === undefined){
-const err356 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "statusGreen"},message:"must have required property '"+"statusGreen"+"'"};
+if((typeof data114 == "number") && (isFinite(data114))){
+if(data114 > 511 || isNaN(data114)){
+const err356 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4299,8 +4287,8 @@ vErrors.push(err356);
 }
 errors++;
 }
-if(data114.statusAmber === undefined){
-const err357 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "statusAmber"},message:"must have required property '"+"statusAmber"+"'"};
+if(data114 < 0 || isNaN(data114)){
+const err357 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4309,8 +4297,23 @@ vErrors.push(err357);
 }
 errors++;
 }
-if(data114.fault === undefined){
-const err358 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "fault"},message:"must have required property '"+"fault"+"'"};
+}
+let data115 = data105.leds;
+if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
+if(data115.statusGreen === undefined){
+data115.statusGreen = 5;
+}
+if(data115.statusAmber === undefined){
+data115.statusAmber = 6;
+}
+if(data115.fault === undefined){
+data115.fault = 13;
+}
+if(data115.identify === undefined){
+data115.identify = 19;
+}
+if(data115.statusGreen === undefined){
+const err358 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "statusGreen"},message:"must have required property '"+"statusGreen"+"'"};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4319,8 +4322,8 @@ vErrors.push(err358);
 }
 errors++;
 }
-if(data114.identify === undefined){
-const err359 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "identify"},message:"must have required property '"+"identify"+"'"};
+if(data115.statusAmber === undefined){
+const err359 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "statusAmber"},message:"must have required property '"+"statusAmber"+"'"};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4329,9 +4332,8 @@ vErrors.push(err359);
 }
 errors++;
 }
-for(const key25 in data114){
-if(!((((key25 === "statusGreen") || (key25 === "statusAmber")) || (key25 === "fault")) || (key25 === "identify"))){
-const err360 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
+if(data115.fault === undefined){
+const err360 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "fault"},message:"must have required property '"+"fault"+"'"};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4340,10 +4342,8 @@ vErrors.push(err360);
 }
 errors++;
 }
-}
-let data115 = data114.statusGreen;
-if(!(((typeof data115 == "number") && (!(data115 % 1) && !isNaN(data115))) && (isFinite(data115)))){
-const err361 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data115.identify === undefined){
+const err361 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "identify"},message:"must have required property '"+"identify"+"'"};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4352,9 +4352,9 @@ vErrors.push(err361);
 }
 errors++;
 }
-if((typeof data115 == "number") && (isFinite(data115))){
-if(data115 > 511 || isNaN(data115)){
-const err362 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+for(const key25 in data115){
+if(!((((key25 === "statusGreen") || (key25 === "statusAmber")) || (key25 === "fault")) || (key25 === "identify"))){
+const err362 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4363,8 +4363,10 @@ vErrors.push(err362);
 }
 errors++;
 }
-if(data115 < 0 || isNaN(data115)){
-const err363 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data116 = data115.statusGreen;
+if(!(((typeof data116 == "number") && (!(data116 % 1) && !isNaN(data116))) && (isFinite(data116)))){
+const err363 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4373,10 +4375,9 @@ vErrors.push(err363);
 }
 errors++;
 }
-}
-let data116 = data114.statusAmber;
-if(!(((typeof data116 == "number") && (!(data116 % 1) && !isNaN(data116))) && (isFinite(data116)))){
-const err364 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data116 == "number") && (isFinite(data116))){
+if(data116 > 511 || isNaN(data116)){
+const err364 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4385,9 +4386,8 @@ vErrors.push(err364);
 }
 errors++;
 }
-if((typeof data116 == "number") && (isFinite(data116))){
-if(data116 > 511 || isNaN(data116)){
-const err365 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+if(data116 < 0 || isNaN(data116)){
+const err365 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4396,8 +4396,10 @@ vErrors.push(err365);
 }
 errors++;
 }
-if(data116 < 0 || isNaN(data116)){
-const err366 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data117 = data115.statusAmber;
+if(!(((typeof data117 == "number") && (!(data117 % 1) && !isNaN(data117))) && (isFinite(data117)))){
+const err366 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4406,10 +4408,9 @@ vErrors.push(err366);
 }
 errors++;
 }
-}
-let data117 = data114.fault;
-if(!(((typeof data117 == "number") && (!(data117 % 1) && !isNaN(data117))) && (isFinite(data117)))){
-const err367 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data117 == "number") && (isFinite(data117))){
+if(data117 > 511 || isNaN(data117)){
+const err367 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4418,9 +4419,8 @@ vErrors.push(err367);
 }
 errors++;
 }
-if((typeof data117 == "number") && (isFinite(data117))){
-if(data117 > 511 || isNaN(data117)){
-const err368 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+if(data117 < 0 || isNaN(data117)){
+const err368 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4429,8 +4429,10 @@ vErrors.push(err368);
 }
 errors++;
 }
-if(data117 < 0 || isNaN(data117)){
-const err369 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data118 = data115.fault;
+if(!(((typeof data118 == "number") && (!(data118 % 1) && !isNaN(data118))) && (isFinite(data118)))){
+const err369 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4439,10 +4441,9 @@ vErrors.push(err369);
 }
 errors++;
 }
-}
-let data118 = data114.identify;
-if(!(((typeof data118 == "number") && (!(data118 % 1) && !isNaN(data118))) && (isFinite(data118)))){
-const err370 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data118 == "number") && (isFinite(data118))){
+if(data118 > 511 || isNaN(data118)){
+const err370 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4451,9 +4452,8 @@ vErrors.push(err370);
 }
 errors++;
 }
-if((typeof data118 == "number") && (isFinite(data118))){
-if(data118 > 511 || isNaN(data118)){
-const err371 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+if(data118 < 0 || isNaN(data118)){
+const err371 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4462,8 +4462,10 @@ vErrors.push(err371);
 }
 errors++;
 }
-if(data118 < 0 || isNaN(data118)){
-const err372 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+}
+let data119 = data115.identify;
+if(!(((typeof data119 == "number") && (!(data119 % 1) && !isNaN(data119))) && (isFinite(data119)))){
+const err372 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4472,10 +4474,9 @@ vErrors.push(err372);
 }
 errors++;
 }
-}
-}
-else {
-const err373 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data119 == "number") && (isFinite(data119))){
+if(data119 > 511 || isNaN(data119)){
+const err373 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4484,9 +4485,8 @@ vErrors.push(err373);
 }
 errors++;
 }
-}
-else {
-const err374 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data119 < 0 || isNaN(data119)){
+const err374 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4496,8 +4496,9 @@ vErrors.push(err374);
 errors++;
 }
 }
+}
 else {
-const err375 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err375 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4506,25 +4507,9 @@ vErrors.push(err375);
 }
 errors++;
 }
-let data119 = data.web;
-if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
-if(data119.enabled === undefined){
-data119.enabled = false;
 }
-if(data119.port === undefined){
-data119.port = 443;
-}
-if(data119.httpPort === undefined){
-data119.httpPort = 80;
-}
-if(data119.idleMinutes === undefined){
-data119.idleMinutes = 15;
-}
-if(data119.users === undefined){
-data119.users = [];
-}
-if(data119.enabled === undefined){
-const err376 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+else {
+const err376 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4533,8 +4518,9 @@ vErrors.push(err376);
 }
 errors++;
 }
-if(data119.port === undefined){
-const err377 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
+}
+else {
+const err377 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4543,8 +4529,25 @@ vErrors.push(err377);
 }
 errors++;
 }
-if(data119.httpPort === undefined){
-const err378 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "httpPort"},message:"must have required property '"+"httpPort"+"'"};
+let data120 = data.web;
+if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+if(data120.enabled === undefined){
+data120.enabled = false;
+}
+if(data120.port === undefined){
+data120.port = 443;
+}
+if(data120.httpPort === undefined){
+data120.httpPort = 80;
+}
+if(data120.idleMinutes === undefined){
+data120.idleMinutes = 15;
+}
+if(data120.users === undefined){
+data120.users = [];
+}
+if(data120.enabled === undefined){
+const err378 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -4553,8 +4556,8 @@ vErrors.push(err378);
 }
 errors++;
 }
-if(data119.idleMinutes === undefined){
-const err379 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "idleMinutes"},message:"must have required property '"+"idleMinutes"+"'"};
+if(data120.port === undefined){
+const err379 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -4563,8 +4566,8 @@ vErrors.push(err379);
 }
 errors++;
 }
-if(data119.users === undefined){
-const err380 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'"};
+if(data120.httpPort === undefined){
+const err380 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "httpPort"},message:"must have required property '"+"httpPort"+"'"};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -4573,9 +4576,8 @@ vErrors.push(err380);
 }
 errors++;
 }
-for(const key26 in data119){
-if(!(((((((key26 === "enabled") || (key26 === "port")) || (key26 === "httpPort")) || (key26 === "idleMinutes")) || (key26 === "metricsToken")) || (key26 === "secret")) || (key26 === "users"))){
-const err381 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
+if(data120.idleMinutes === undefined){
+const err381 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "idleMinutes"},message:"must have required property '"+"idleMinutes"+"'"};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -4584,9 +4586,8 @@ vErrors.push(err381);
 }
 errors++;
 }
-}
-if(typeof data119.enabled !== "boolean"){
-const err382 = {instancePath:instancePath+"/web/enabled",schemaPath:"#/properties/web/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data120.users === undefined){
+const err382 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'"};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -4595,9 +4596,9 @@ vErrors.push(err382);
 }
 errors++;
 }
-let data121 = data119.port;
-if(!(((typeof data121 == "number") && (!(data121 % 1) && !isNaN(data121))) && (isFinite(data121)))){
-const err383 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key26 in data120){
+if(!(((((((key26 === "enabled") || (key26 === "port")) || (key26 === "httpPort")) || (key26 === "idleMinutes")) || (key26 === "metricsToken")) || (key26 === "secret")) || (key26 === "users"))){
+const err383 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -4606,9 +4607,9 @@ vErrors.push(err383);
 }
 errors++;
 }
-if((typeof data121 == "number") && (isFinite(data121))){
-if(data121 > 65535 || isNaN(data121)){
-const err384 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+}
+if(typeof data120.enabled !== "boolean"){
+const err384 = {instancePath:instancePath+"/web/enabled",schemaPath:"#/properties/web/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -4617,8 +4618,9 @@ vErrors.push(err384);
 }
 errors++;
 }
-if(data121 < 1 || isNaN(data121)){
-const err385 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+let data122 = data120.port;
+if(!(((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122))) && (isFinite(data122)))){
+const err385 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -4627,10 +4629,9 @@ vErrors.push(err385);
 }
 errors++;
 }
-}
-let data122 = data119.httpPort;
-if(!(((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122))) && (isFinite(data122)))){
-const err386 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data122 == "number") && (isFinite(data122))){
+if(data122 > 65535 || isNaN(data122)){
+const err386 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -4639,9 +4640,8 @@ vErrors.push(err386);
 }
 errors++;
 }
-if((typeof data122 == "number") && (isFinite(data122))){
-if(data122 > 65535 || isNaN(data122)){
-const err387 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(data122 < 1 || isNaN(data122)){
+const err387 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -4650,8 +4650,10 @@ vErrors.push(err387);
 }
 errors++;
 }
-if(data122 < 1 || isNaN(data122)){
-const err388 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+let data123 = data120.httpPort;
+if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
+const err388 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -4660,10 +4662,9 @@ vErrors.push(err388);
 }
 errors++;
 }
-}
-let data123 = data119.idleMinutes;
-if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
-const err389 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data123 == "number") && (isFinite(data123))){
+if(data123 > 65535 || isNaN(data123)){
+const err389 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -4672,9 +4673,8 @@ vErrors.push(err389);
 }
 errors++;
 }
-if((typeof data123 == "number") && (isFinite(data123))){
-if(data123 > 240 || isNaN(data123)){
-const err390 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 240},message:"must be <= 240"};
+if(data123 < 1 || isNaN(data123)){
+const err390 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -4683,8 +4683,10 @@ vErrors.push(err390);
 }
 errors++;
 }
-if(data123 < 1 || isNaN(data123)){
-const err391 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+let data124 = data120.idleMinutes;
+if(!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))){
+const err391 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -4693,12 +4695,9 @@ vErrors.push(err391);
 }
 errors++;
 }
-}
-if(data119.metricsToken !== undefined){
-let data124 = data119.metricsToken;
-if(typeof data124 === "string"){
-if(func3(data124) > 256){
-const err392 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if((typeof data124 == "number") && (isFinite(data124))){
+if(data124 > 240 || isNaN(data124)){
+const err392 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 240},message:"must be <= 240"};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -4707,8 +4706,8 @@ vErrors.push(err392);
 }
 errors++;
 }
-if(func3(data124) < 32){
-const err393 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
+if(data124 < 1 || isNaN(data124)){
+const err393 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err393];
 }
@@ -4718,8 +4717,11 @@ vErrors.push(err393);
 errors++;
 }
 }
-else {
-const err394 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data120.metricsToken !== undefined){
+let data125 = data120.metricsToken;
+if(typeof data125 === "string"){
+if(func3(data125) > 256){
+const err394 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err394];
 }
@@ -4728,12 +4730,8 @@ vErrors.push(err394);
 }
 errors++;
 }
-}
-if(data119.secret !== undefined){
-let data125 = data119.secret;
-if(typeof data125 === "string"){
-if(!pattern11.test(data125)){
-const err395 = {instancePath:instancePath+"/web/secret",schemaPath:"#/properties/web/properties/secret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(func3(data125) < 32){
+const err395 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
 if(vErrors === null){
 vErrors = [err395];
 }
@@ -4744,7 +4742,7 @@ errors++;
 }
 }
 else {
-const err396 = {instancePath:instancePath+"/web/secret",schemaPath:"#/properties/web/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err396 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err396];
 }
@@ -4754,10 +4752,11 @@ vErrors.push(err396);
 errors++;
 }
 }
-let data126 = data119.users;
-if(Array.isArray(data126)){
-if(data126.length > 64){
-const err397 = {instancePath:instancePath+"/web/users",schemaPath:"#/properties/web/properties/users/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+if(data120.secret !== undefined){
+let data126 = data120.secret;
+if(typeof data126 === "string"){
+if(!pattern11.test(data126)){
+const err397 = {instancePath:instancePath+"/web/secret",schemaPath:"#/properties/web/properties/secret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err397];
 }
@@ -4766,15 +4765,9 @@ vErrors.push(err397);
 }
 errors++;
 }
-const len5 = data126.length;
-for(let i5=0; i5<len5; i5++){
-let data127 = data126[i5];
-if(data127 && typeof data127 == "object" && !Array.isArray(data127)){
-if(data127.mustChange === undefined){
-data127.mustChange = false;
 }
-if(data127.name === undefined){
-const err398 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+else {
+const err398 = {instancePath:instancePath+"/web/secret",schemaPath:"#/properties/web/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err398];
 }
@@ -4783,8 +4776,11 @@ vErrors.push(err398);
 }
 errors++;
 }
-if(data127.role === undefined){
-const err399 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
+}
+let data127 = data120.users;
+if(Array.isArray(data127)){
+if(data127.length > 64){
+const err399 = {instancePath:instancePath+"/web/users",schemaPath:"#/properties/web/properties/users/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
 if(vErrors === null){
 vErrors = [err399];
 }
@@ -4793,8 +4789,15 @@ vErrors.push(err399);
 }
 errors++;
 }
-if(data127.hash === undefined){
-const err400 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "hash"},message:"must have required property '"+"hash"+"'"};
+const len5 = data127.length;
+for(let i5=0; i5<len5; i5++){
+let data128 = data127[i5];
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+if(data128.mustChange === undefined){
+data128.mustChange = false;
+}
+if(data128.name === undefined){
+const err400 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err400];
 }
@@ -4803,8 +4806,8 @@ vErrors.push(err400);
 }
 errors++;
 }
-if(data127.mustChange === undefined){
-const err401 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "mustChange"},message:"must have required property '"+"mustChange"+"'"};
+if(data128.role === undefined){
+const err401 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err401];
 }
@@ -4813,9 +4816,8 @@ vErrors.push(err401);
 }
 errors++;
 }
-for(const key27 in data127){
-if(!((((key27 === "name") || (key27 === "role")) || (key27 === "hash")) || (key27 === "mustChange"))){
-const err402 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
+if(data128.hash === undefined){
+const err402 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "hash"},message:"must have required property '"+"hash"+"'"};
 if(vErrors === null){
 vErrors = [err402];
 }
@@ -4824,12 +4826,8 @@ vErrors.push(err402);
 }
 errors++;
 }
-}
-if(data127.name !== undefined){
-let data128 = data127.name;
-if(typeof data128 === "string"){
-if(!pattern12.test(data128)){
-const err403 = {instancePath:instancePath+"/web/users/" + i5+"/name",schemaPath:"#/properties/web/properties/users/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9._-]{0,31}$"},message:"must match pattern \""+"^[a-z][a-z0-9._-]{0,31}$"+"\""};
+if(data128.mustChange === undefined){
+const err403 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "mustChange"},message:"must have required property '"+"mustChange"+"'"};
 if(vErrors === null){
 vErrors = [err403];
 }
@@ -4838,9 +4836,9 @@ vErrors.push(err403);
 }
 errors++;
 }
-}
-else {
-const err404 = {instancePath:instancePath+"/web/users/" + i5+"/name",schemaPath:"#/properties/web/properties/users/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key27 in data128){
+if(!((((key27 === "name") || (key27 === "role")) || (key27 === "hash")) || (key27 === "mustChange"))){
+const err404 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err404];
 }
@@ -4850,10 +4848,11 @@ vErrors.push(err404);
 errors++;
 }
 }
-if(data127.role !== undefined){
-let data129 = data127.role;
-if(typeof data129 !== "string"){
-const err405 = {instancePath:instancePath+"/web/users/" + i5+"/role",schemaPath:"#/properties/web/properties/users/items/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data128.name !== undefined){
+let data129 = data128.name;
+if(typeof data129 === "string"){
+if(!pattern12.test(data129)){
+const err405 = {instancePath:instancePath+"/web/users/" + i5+"/name",schemaPath:"#/properties/web/properties/users/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9._-]{0,31}$"},message:"must match pattern \""+"^[a-z][a-z0-9._-]{0,31}$"+"\""};
 if(vErrors === null){
 vErrors = [err405];
 }
@@ -4862,8 +4861,9 @@ vErrors.push(err405);
 }
 errors++;
 }
-if(!(((data129 === "viewer") || (data129 === "operator")) || (data129 === "admin"))){
-const err406 = {instancePath:instancePath+"/web/users/" + i5+"/role",schemaPath:"#/properties/web/properties/users/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.web.properties.users.items.properties.role.enum},message:"must be equal to one of the allowed values"};
+}
+else {
+const err406 = {instancePath:instancePath+"/web/users/" + i5+"/name",schemaPath:"#/properties/web/properties/users/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err406];
 }
@@ -4873,11 +4873,10 @@ vErrors.push(err406);
 errors++;
 }
 }
-if(data127.hash !== undefined){
-let data130 = data127.hash;
-if(typeof data130 === "string"){
-if(func3(data130) > 256){
-const err407 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(data128.role !== undefined){
+let data130 = data128.role;
+if(typeof data130 !== "string"){
+const err407 = {instancePath:instancePath+"/web/users/" + i5+"/role",schemaPath:"#/properties/web/properties/users/items/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err407];
 }
@@ -4886,8 +4885,8 @@ vErrors.push(err407);
 }
 errors++;
 }
-if(!pattern13.test(data130)){
-const err408 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/pattern",keyword:"pattern",params:{pattern: "^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$"},message:"must match pattern \""+"^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$"+"\""};
+if(!(((data130 === "viewer") || (data130 === "operator")) || (data130 === "admin"))){
+const err408 = {instancePath:instancePath+"/web/users/" + i5+"/role",schemaPath:"#/properties/web/properties/users/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.web.properties.users.items.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err408];
 }
@@ -4897,8 +4896,11 @@ vErrors.push(err408);
 errors++;
 }
 }
-else {
-const err409 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data128.hash !== undefined){
+let data131 = data128.hash;
+if(typeof data131 === "string"){
+if(func3(data131) > 256){
+const err409 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err409];
 }
@@ -4907,9 +4909,8 @@ vErrors.push(err409);
 }
 errors++;
 }
-}
-if(typeof data127.mustChange !== "boolean"){
-const err410 = {instancePath:instancePath+"/web/users/" + i5+"/mustChange",schemaPath:"#/properties/web/properties/users/items/properties/mustChange/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(!pattern13.test(data131)){
+const err410 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/pattern",keyword:"pattern",params:{pattern: "^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$"},message:"must match pattern \""+"^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$"+"\""};
 if(vErrors === null){
 vErrors = [err410];
 }
@@ -4920,7 +4921,7 @@ errors++;
 }
 }
 else {
-const err411 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err411 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err411];
 }
@@ -4930,9 +4931,8 @@ vErrors.push(err411);
 errors++;
 }
 }
-}
-else {
-const err412 = {instancePath:instancePath+"/web/users",schemaPath:"#/properties/web/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(typeof data128.mustChange !== "boolean"){
+const err412 = {instancePath:instancePath+"/web/users/" + i5+"/mustChange",schemaPath:"#/properties/web/properties/users/items/properties/mustChange/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err412];
 }
@@ -4943,7 +4943,7 @@ errors++;
 }
 }
 else {
-const err413 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err413 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err413];
 }
@@ -4952,19 +4952,10 @@ vErrors.push(err413);
 }
 errors++;
 }
-let data132 = data.eventlog;
-if(data132 && typeof data132 == "object" && !Array.isArray(data132)){
-if(data132.maxAgeDays === undefined){
-data132.maxAgeDays = 90;
 }
-if(data132.maxRows === undefined){
-data132.maxRows = 200000;
 }
-if(data132.maxBytes === undefined){
-data132.maxBytes = 67108864;
-}
-if(data132.maxAgeDays === undefined){
-const err414 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxAgeDays"},message:"must have required property '"+"maxAgeDays"+"'"};
+else {
+const err414 = {instancePath:instancePath+"/web/users",schemaPath:"#/properties/web/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err414];
 }
@@ -4973,8 +4964,9 @@ vErrors.push(err414);
 }
 errors++;
 }
-if(data132.maxRows === undefined){
-const err415 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxRows"},message:"must have required property '"+"maxRows"+"'"};
+}
+else {
+const err415 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err415];
 }
@@ -4983,8 +4975,19 @@ vErrors.push(err415);
 }
 errors++;
 }
-if(data132.maxBytes === undefined){
-const err416 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'"};
+let data133 = data.eventlog;
+if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
+if(data133.maxAgeDays === undefined){
+data133.maxAgeDays = 90;
+}
+if(data133.maxRows === undefined){
+data133.maxRows = 200000;
+}
+if(data133.maxBytes === undefined){
+data133.maxBytes = 67108864;
+}
+if(data133.maxAgeDays === undefined){
+const err416 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxAgeDays"},message:"must have required property '"+"maxAgeDays"+"'"};
 if(vErrors === null){
 vErrors = [err416];
 }
@@ -4993,9 +4996,8 @@ vErrors.push(err416);
 }
 errors++;
 }
-for(const key28 in data132){
-if(!(((key28 === "maxAgeDays") || (key28 === "maxRows")) || (key28 === "maxBytes"))){
-const err417 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
+if(data133.maxRows === undefined){
+const err417 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxRows"},message:"must have required property '"+"maxRows"+"'"};
 if(vErrors === null){
 vErrors = [err417];
 }
@@ -5004,10 +5006,8 @@ vErrors.push(err417);
 }
 errors++;
 }
-}
-let data133 = data132.maxAgeDays;
-if(!(((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133))) && (isFinite(data133)))){
-const err418 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data133.maxBytes === undefined){
+const err418 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'"};
 if(vErrors === null){
 vErrors = [err418];
 }
@@ -5016,9 +5016,9 @@ vErrors.push(err418);
 }
 errors++;
 }
-if((typeof data133 == "number") && (isFinite(data133))){
-if(data133 > 3650 || isNaN(data133)){
-const err419 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3650},message:"must be <= 3650"};
+for(const key28 in data133){
+if(!(((key28 === "maxAgeDays") || (key28 === "maxRows")) || (key28 === "maxBytes"))){
+const err419 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err419];
 }
@@ -5027,8 +5027,10 @@ vErrors.push(err419);
 }
 errors++;
 }
-if(data133 < 1 || isNaN(data133)){
-const err420 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+}
+let data134 = data133.maxAgeDays;
+if(!(((typeof data134 == "number") && (!(data134 % 1) && !isNaN(data134))) && (isFinite(data134)))){
+const err420 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err420];
 }
@@ -5037,10 +5039,9 @@ vErrors.push(err420);
 }
 errors++;
 }
-}
-let data134 = data132.maxRows;
-if(!(((typeof data134 == "number") && (!(data134 % 1) && !isNaN(data134))) && (isFinite(data134)))){
-const err421 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data134 == "number") && (isFinite(data134))){
+if(data134 > 3650 || isNaN(data134)){
+const err421 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3650},message:"must be <= 3650"};
 if(vErrors === null){
 vErrors = [err421];
 }
@@ -5049,9 +5050,8 @@ vErrors.push(err421);
 }
 errors++;
 }
-if((typeof data134 == "number") && (isFinite(data134))){
-if(data134 > 10000000 || isNaN(data134)){
-const err422 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+if(data134 < 1 || isNaN(data134)){
+const err422 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err422];
 }
@@ -5060,8 +5060,10 @@ vErrors.push(err422);
 }
 errors++;
 }
-if(data134 < 1000 || isNaN(data134)){
-const err423 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
+}
+let data135 = data133.maxRows;
+if(!(((typeof data135 == "number") && (!(data135 % 1) && !isNaN(data135))) && (isFinite(data135)))){
+const err423 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err423];
 }
@@ -5070,10 +5072,9 @@ vErrors.push(err423);
 }
 errors++;
 }
-}
-let data135 = data132.maxBytes;
-if(!(((typeof data135 == "number") && (!(data135 % 1) && !isNaN(data135))) && (isFinite(data135)))){
-const err424 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if((typeof data135 == "number") && (isFinite(data135))){
+if(data135 > 10000000 || isNaN(data135)){
+const err424 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
 if(vErrors === null){
 vErrors = [err424];
 }
@@ -5082,9 +5083,8 @@ vErrors.push(err424);
 }
 errors++;
 }
-if((typeof data135 == "number") && (isFinite(data135))){
-if(data135 > 4294967296 || isNaN(data135)){
-const err425 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967296},message:"must be <= 4294967296"};
+if(data135 < 1000 || isNaN(data135)){
+const err425 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
 if(vErrors === null){
 vErrors = [err425];
 }
@@ -5093,8 +5093,10 @@ vErrors.push(err425);
 }
 errors++;
 }
-if(data135 < 1048576 || isNaN(data135)){
-const err426 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1048576},message:"must be >= 1048576"};
+}
+let data136 = data133.maxBytes;
+if(!(((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136))) && (isFinite(data136)))){
+const err426 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err426];
 }
@@ -5103,10 +5105,9 @@ vErrors.push(err426);
 }
 errors++;
 }
-}
-}
-else {
-const err427 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data136 == "number") && (isFinite(data136))){
+if(data136 > 4294967296 || isNaN(data136)){
+const err427 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967296},message:"must be <= 4294967296"};
 if(vErrors === null){
 vErrors = [err427];
 }
@@ -5115,14 +5116,36 @@ vErrors.push(err427);
 }
 errors++;
 }
-}
-else {
-const err428 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data136 < 1048576 || isNaN(data136)){
+const err428 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1048576},message:"must be >= 1048576"};
 if(vErrors === null){
 vErrors = [err428];
 }
 else {
 vErrors.push(err428);
+}
+errors++;
+}
+}
+}
+else {
+const err429 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err429];
+}
+else {
+vErrors.push(err429);
+}
+errors++;
+}
+}
+else {
+const err430 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err430];
+}
+else {
+vErrors.push(err430);
 }
 errors++;
 }

@@ -82,6 +82,11 @@ const Cluster = Section(
       description:
         'HMAC key for heartbeats, 32 bytes as 64 hex digits; secret; must match on both controllers',
     }),
+    realtime: Type.Boolean({
+      default: true,
+      description:
+        "Run the heartbeat at real-time priority (SCHED_RR 10): load cannot starve it; off where the daemon's own work would then hold the database off too long (an emulated CPU)",
+    }),
     serial: Section(
       {
         enabled: Type.Boolean({ default: true, description: 'Use the RS-232 heartbeat path' }),
