@@ -250,7 +250,7 @@ describe('the VM pair, booted from the flashed dev image', () => {
           ...report.outages.map((o) => ((o.recoveredAt ?? Date.now()) - o.lastOkAt) / 1000),
         );
         console.log(
-          `client: ${report.acknowledged} rows acknowledged, ${report.outages.length} outage(s), the longest ${longest.toFixed(1)} s`,
+          `client: ${report.acknowledged} rows acknowledged, ${report.outages.length} outage(s), the longest ${longest.toFixed(1)} s (${report.failedBeforeFirstRow} failed attempt(s) before its first row)`,
         );
         // When each outage was, beside what the box said then (seconds after the command).
         const at = (ms: number) => `+${((ms - t0) / 1000).toFixed(1)} s`;

@@ -24,6 +24,8 @@ export interface WorkloadReport {
   /** INSERTs that failed after being sent: the row may or may not exist. */
   readonly inDoubt: number;
   readonly outages: readonly Outage[];
+  /** Failed attempts before the first acknowledged row: no outage, the client was still starting. */
+  readonly failedBeforeFirstRow: number;
   readonly readback: {
     readonly ok: boolean;
     readonly at: number | null;

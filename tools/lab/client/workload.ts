@@ -143,6 +143,7 @@ const report: WorkloadReport = {
   acknowledged: acked.length,
   inDoubt,
   outages: outages.all(),
+  failedBeforeFirstRow: outages.failedBeforeFirstOk(),
   readback,
   missing: readback.ok ? acked.filter((s) => !present.has(s)) : [],
   ...(values['acked-at'] ? { ackedAt } : {}),
