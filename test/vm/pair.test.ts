@@ -217,7 +217,10 @@ describe('the VM pair, booted from the flashed dev image', () => {
         { stdio: 'ignore' },
       );
       const events = followEvents();
-      const workload = await Workload.start({ intervalMs: 50 }, 3 * MIN);
+      // A 3 s statement timeout, not the lab's 1 s: while one TCG guest
+      // installs, the other's statements now and then take 1.5 s (measured);
+      // such a wait is a slow row, the switchover's cut connections an outage.
+      const workload = await Workload.start({ intervalMs: 50, timeoutMs: 3000 }, 3 * MIN);
       const con = GuestConsole.open(consolePty(guest) ?? '');
       try {
         let mark = await logIn(con, ADMIN_PASSWORD);

@@ -14,11 +14,15 @@ export interface PgTarget {
 export const CONNECT_TIMEOUT_MS = 1000;
 export const STATEMENT_TIMEOUT_MS = 1000;
 
-export async function connect(target: PgTarget): Promise<pg.Client> {
+/**
+ * `timeoutMs` replaces both timeouts: the VM pair's emulated guests can take
+ * over a second for a statement that is not in any outage.
+ */
+export async function connect(target: PgTarget, timeoutMs?: number): Promise<pg.Client> {
   const client = new pg.Client({
     ...target,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    query_timeout: STATEMENT_TIMEOUT_MS,
+    connectionTimeoutMillis: timeoutMs ?? CONNECT_TIMEOUT_MS,
+    query_timeout: timeoutMs ?? STATEMENT_TIMEOUT_MS,
     keepAlive: true,
     application_name: 'tandem-lab-client',
   });

@@ -10,6 +10,8 @@ const SCRIPT = fileURLToPath(new URL('./workload.ts', import.meta.url));
 export interface WorkloadOptions {
   readonly intervalMs?: number;
   readonly readbackTimeoutMs?: number;
+  /** The client's connect and statement timeout (default: pg-connect.ts's, 1 s). */
+  readonly timeoutMs?: number;
 }
 
 export class Workload {
@@ -25,6 +27,7 @@ export class Workload {
       String(opts.intervalMs ?? 10),
       '--readback-timeout-ms',
       String(opts.readbackTimeoutMs ?? 60_000),
+      ...(opts.timeoutMs === undefined ? [] : ['--timeout-ms', String(opts.timeoutMs)]),
     ];
     const w = new Workload(new ClientProcess(SCRIPT, args));
     try {

@@ -1,5 +1,5 @@
 // The client workload, run inside tdm-client:
-//   node tools/lab/client/workload.ts [--host IP] [--duration-ms N] [--interval-ms N] [--run ID]
+//   node tools/lab/client/workload.ts [--host IP] [--duration-ms N] [--interval-ms N] [--timeout-ms N] [--run ID]
 // Inserts one row per statement through the VIP (autocommit, so the reply to
 // the INSERT is its COMMIT), remembers every client_seq whose INSERT came back,
 // reconnects after any failure with a short backoff, and on SIGTERM (or after
@@ -21,6 +21,8 @@ const { values } = parseArgs({
     'duration-ms': { type: 'string' },
     'interval-ms': { type: 'string', default: '10' },
     'backoff-ms': { type: 'string', default: '100' },
+    // Connect and statement timeout; unset: pg-connect.ts's short ones.
+    'timeout-ms': { type: 'string' },
     'readback-timeout-ms': { type: 'string', default: '60000' },
     run: { type: 'string' },
     'acked-at': { type: 'boolean', default: false },
@@ -29,6 +31,13 @@ const { values } = parseArgs({
 const target: PgTarget = { host: values.host, port: POSTGRES_PORT, user: 'postgres', database: 'postgres' };
 const intervalMs = Number(values['interval-ms']);
 const backoffMs = Number(values['backoff-ms']);
+const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs >= 100 && timeoutMs <= 60_000)) {
+  process.stderr.write(
+    `workload: --timeout-ms must be an integer from 100 to 60000, not ${values['timeout-ms']}\n`,
+  );
+  process.exit(2);
+}
 const runId = values.run ?? randomUUID();
 
 const CREATE = `CREATE TABLE IF NOT EXISTS tandem_workload (
@@ -72,7 +81,7 @@ function failed(err: unknown): void {
 while (!stopping) {
   if (client === null) {
     try {
-      client = await connect(target);
+      client = await connect(target, timeoutMs);
       await client.query(CREATE);
     } catch (err) {
       failed(err);
@@ -118,7 +127,7 @@ let present = new Set<number>();
 const deadline = Date.now() + Number(values['readback-timeout-ms']);
 while (!readback.ok && Date.now() < deadline) {
   try {
-    const c = await connect(target);
+    const c = await connect(target, timeoutMs);
     try {
       const r = await c.query<{ client_seq: string }>(
         'SELECT client_seq FROM tandem_workload WHERE run = $1',
