@@ -2,6 +2,8 @@
 // holds the fd and blocks in ioctl; commands are queued here and sent one at
 // a time, and every command has a JS-side deadline so a wedged HBA can never
 // leave a caller (say, the fencing logic) waiting forever.
+import { statSync } from 'node:fs';
+import { constants } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { HalError } from '../../errors.ts';
@@ -235,6 +237,16 @@ function retire(worker: Worker, stillStarting: boolean): void {
   worker.once('error', stop);
 }
 
+function nodeExists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch (err) {
+    // Anything but absence (EACCES on a parent, say) is left for open(2) to name.
+    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
 /** Open an SG device: start its worker, which opens the fd O_RDWR|O_NONBLOCK. */
 export async function openSgDevice(opts: SgDeviceOptions = {}): Promise<SgDevice> {
   const path = opts.path ?? paths.scsiGeneric;
@@ -244,6 +256,13 @@ export async function openSgDevice(opts: SgDeviceOptions = {}): Promise<SgDevice
   const graceMs = checkMs('graceMs', opts.graceMs ?? 2000, path);
   const openTimeoutMs = checkMs('openTimeoutMs', opts.openTimeoutMs ?? 10_000, path);
   const closeTimeoutMs = checkMs('closeTimeoutMs', opts.closeTimeoutMs ?? 2000, path);
+  // An absent node fails here, as open(2) in the worker would, without a
+  // thread: a worker costs some 10 ms of CPU to start, and the disk path
+  // asks for the node once per heartbeat interval while the HBA is gone (at
+  // a 50 ms interval that was half a core). Only the real worker opens the
+  // real path; a sim worker (workerUrl) names nodes that exist only in it.
+  if (opts.workerUrl === undefined && !nodeExists(path))
+    throw errnoError(path, 'open', constants.errno.ENOENT);
   const port = opts.workerPort;
   const realtime = realtimeForWorkers();
   const data: SgWorkerData = port === undefined ? { path, realtime } : { path, port, realtime };

@@ -3,6 +3,7 @@
 // ioctl ran in the worker and that errno comes back as a typed error. A
 // stand-in worker (fixtures/stalled-worker.ts) blocks natively to test
 // timeouts, queueing, close() and that the main event loop keeps running.
+import diagnostics from 'node:diagnostics_channel';
 import { constants } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,6 +102,23 @@ describe('SG_IO through the worker on non-SCSI files', () => {
     expect((await rejection(openSgDevice({ path: dir }))).errno).toBe(constants.errno.EISDIR);
     expect((await rejection(openSgDevice({ path: 'dev/sg0' }))).code).toBe('invalid-argument');
     expect((await rejection(openSgDevice({ path: '/dev/null', graceMs: -1 }))).code).toBe('invalid-argument');
+  });
+
+  it('an absent node fails without starting a worker (the disk path asks once per heartbeat interval)', async () => {
+    // Node publishes each new Worker on this channel.
+    let started = 0;
+    const count = (): void => void started++;
+    diagnostics.subscribe('worker_threads', count);
+    try {
+      const err = await rejection(openSgDevice({ path: join(dir, 'absent-sg') }));
+      expect(err.errno).toBe(constants.errno.ENOENT);
+      expect(started).toBe(0);
+      // The channel does see the worker of a node that exists.
+      await open({ path: regularFile });
+      expect(started).toBe(1);
+    } finally {
+      diagnostics.unsubscribe('worker_threads', count);
+    }
   });
 
   it('an open that times out while the worker still starts fails typed, and the process lives on', async () => {
