@@ -2,11 +2,13 @@
 // of the dev image through OVMF and GRUB, in its controller's network
 // namespace so that its taps and its iSCSI logins use that controller's links.
 // ttyS0, the serial console, is a host pty; ttyS2, the heartbeat cable, is a
-// socket joining the two guests as a null-modem. Killing QEMU is a power cut.
+// socket joining the two guests as a null-modem. QEMU runs under power.ts,
+// which cold-boots the guest when it resets; killing that process group is a
+// power cut.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { LabError } from '../lab/errors.ts';
 import { netnsPath } from '../lab/netns.ts';
-import { livePid, spawnDetached } from '../lab/procs.ts';
+import { livePid, signalGroup, spawnDetached } from '../lab/procs.ts';
 import { waitFor } from '../lab/run.ts';
 import type { Controller } from '../lab/topology.ts';
 import { NICS, initiatorName, lunUrl, mac, vmFiles } from './layout.ts';
@@ -29,7 +31,8 @@ export function qemuArgs(c: Controller): string[] {
     // The boot disk first: without a boot index OVMF tries the NICs and the LUN.
     ['-drive', `file=${vmFiles.disk(c)},format=raw,if=none,id=boot,cache=unsafe`],
     ['-device', 'virtio-blk-pci,drive=boot,bootindex=0'],
-    ['-chardev', `pty,id=con,logfile=${vmFiles.consoleLog(c)}`],
+    // logappend: the log keeps every boot of the guest, as power.ts restarts QEMU.
+    ['-chardev', `pty,id=con,logfile=${vmFiles.consoleLog(c)},logappend=on`],
     ['-serial', 'chardev:con'],
     [
       '-chardev',
@@ -57,6 +60,7 @@ export function qemuArgs(c: Controller): string[] {
   return ['-nodefaults', ...opts.flat()];
 }
 
+/** The guest's power supply (power.ts), which leads QEMU's process group. */
 export function qemuPid(c: Controller): number | null {
   return livePid(vmFiles.qemuPid(c));
 }
@@ -65,7 +69,8 @@ export async function startGuest(c: Controller): Promise<void> {
   if (qemuPid(c) !== null) throw new LabError('usage', `guest ${c} is already running`);
   rmSync(vmFiles.qemuLog(c), { force: true });
   rmSync(vmFiles.consoleLog(c), { force: true });
-  spawnDetached('nsenter', [`--net=${netnsPath(c)}`, '--', QEMU, ...qemuArgs(c)], {
+  const power = new URL('./power.ts', import.meta.url).pathname;
+  spawnDetached('nsenter', [`--net=${netnsPath(c)}`, '--', process.execPath, power, c], {
     pidFile: vmFiles.qemuPid(c),
     logFile: vmFiles.qemuLog(c),
   });
@@ -83,15 +88,16 @@ function log(c: Controller): string {
   return existsSync(vmFiles.qemuLog(c)) ? readFileSync(vmFiles.qemuLog(c), 'utf8') : '';
 }
 
-/** The host pty of the guest's serial console, as QEMU printed it at start. */
+/** The host pty of the guest's serial console, as its latest QEMU printed it at start. */
 export function consolePty(c: Controller): string | null {
-  return /char device redirected to (\/dev\/pts\/[0-9]+) \(label con\)/.exec(log(c))?.[1] ?? null;
+  const ptys = [...log(c).matchAll(/char device redirected to (\/dev\/pts\/[0-9]+) \(label con\)/g)];
+  return ptys.at(-1)?.[1] ?? null;
 }
 
-/** A power cut: QEMU dies at once, the guest's disk keeps what it had written. */
+/** A power cut: QEMU and its power supply die at once, the guest's disk keeps what it had written. */
 export function killGuest(c: Controller): boolean {
   const pid = qemuPid(c);
   if (pid === null) return false;
-  process.kill(pid, 'SIGKILL');
+  signalGroup(pid, 'SIGKILL');
   return true;
 }
