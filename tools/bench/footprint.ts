@@ -43,7 +43,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFirmware } from '../image/build-firmware.ts';
-import type { Arch } from '../image/firmware/node-modules.ts';
+import { hostArch } from '../image/firmware/node-modules.ts';
 import { resetPair, startPgDaemon, started } from '../lab/client/pg-pair.ts';
 import {
   FIRMWARE_DIR_ENV,
@@ -96,11 +96,6 @@ interface Held {
   brokers: LocalBroker[];
   panels: Partial<Record<Controller, LabPanel>>;
   webs: Partial<Record<Controller, LabWeb>>;
-}
-
-function hostArch(): Arch {
-  if (process.arch === 'x64' || process.arch === 'arm64') return process.arch;
-  throw new Error(`footprint: no firmware build for ${process.arch} (x64 or arm64)`);
 }
 
 /** Outside the lock: build, then run again under it with the tree named; the tree goes afterwards. */

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildFirmware } from '../image/build-firmware.ts';
-import type { Arch } from '../image/firmware/node-modules.ts';
+import { hostArch } from '../image/firmware/node-modules.ts';
 import { CONTROLLERS, lc, type Controller } from '../lab/topology.ts';
 import { heartbeatCostConfig, type BeatTiming } from './_heartbeat-cost-config.ts';
 import { clockTicks, cpuPercent, megabytes, readRssKb, readStat, twoDecimals } from './_proc.ts';
@@ -40,11 +40,6 @@ function intArg(name: string, v: string | undefined, def: number, min: number, m
   if (!Number.isInteger(n) || n < min || n > max)
     throw new Error(`--${name} must be ${min}..${max}, got ${v}`);
   return n;
-}
-
-function hostArch(): Arch {
-  if (process.arch === 'x64' || process.arch === 'arm64') return process.arch;
-  throw new Error(`heartbeat-cost: no firmware build for ${process.arch} (x64 or arm64)`);
 }
 
 interface Daemon {

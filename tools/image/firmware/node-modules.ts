@@ -8,6 +8,12 @@ import { BuildError, exec } from './exec.ts';
 
 export type Arch = 'x64' | 'arm64';
 
+/** This machine's Arch, for a tree built to run here (the benches). */
+export function hostArch(): Arch {
+  if (process.arch === 'x64' || process.arch === 'arm64') return process.arch;
+  throw new BuildError(`no firmware build for ${process.arch} (x64 or arm64)`);
+}
+
 /** Copies the production packages of `repo` into `appDir`/node_modules. */
 export async function copyProductionModules(repo: string, appDir: string, arch: Arch): Promise<number> {
   const listed = await exec('npm', ['ls', '--omit=dev', '--all', '--parseable'], repo);
