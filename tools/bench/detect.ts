@@ -1,15 +1,23 @@
-// `npm run bench -- detect [--trials N] [--soak-min M]` (as root, under the
+// `npm run bench -- detect [--trials N] [--soak-min M] [--timing I/W/D]` (as root, under the
 // lab lock): how fast a survivor declares its peer dead, and whether a loaded
 // box ever suspects a healthy peer.
 //   - N trials of kill -9 of B's daemon and N of powering B's namespace off;
 //     detection = fault -> A's PEER_DEAD log line (both wall clock, one host).
-//   - soak: both CPUs loaded with stress-ng and a 200 ms event-loop stall
-//     injected into each daemon every 10 s (TANDEM_DEBUG SIGUSR2 hook);
-//     false_suspects counts PEER_SUSPECT/PEER_DEAD lines on either side.
-import { existsSync, readFileSync } from 'node:fs';
+//   - soak: both CPUs and the disk loaded with stress-ng (two CPU workers,
+//     one writing and reading files in a temporary directory) and a 200 ms
+//     event-loop stall injected into each daemon every 10 s (TANDEM_DEBUG
+//     SIGUSR2 hook); false_suspects counts PEER_SUSPECT/PEER_DEAD lines on
+//     either side.
+//   - --timing INTERVAL/WARNTIME/DEADTIME (ms): the lab's configs with that
+//     heartbeat timing (_detect-timing.ts) instead of their 100/600/1000,
+//     to measure a proposed default; deadtime_ms says which was run.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import {
+  configFile,
   readLog,
   startDaemon,
   stopDaemon,
@@ -22,9 +30,8 @@ import { firmwarePid } from '../lab/firmware.ts';
 import { labFiles } from '../lab/files.ts';
 import { powerOff, powerOn } from '../lab/power.ts';
 import { signalGroup } from '../lab/procs.ts';
-import type { Controller } from '../lab/topology.ts';
-
-const DEADTIME_MS = 1000; // tools/lab/configs/{a,b}.json
+import { lc, type Controller } from '../lab/topology.ts';
+import { parseTiming, withTiming } from './_detect-timing.ts';
 const DEBUG_ENV = { TANDEM_DEBUG: '1', TANDEM_DEBUG_STALL_MS: '200' };
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -47,9 +54,12 @@ async function waitJoined(since: number): Promise<void> {
   }
 }
 
+/** The config each controller runs: the lab's, or a copy with --timing's heartbeat. */
+const configs: Record<Controller, string> = { A: configFile('A'), B: configFile('B') };
+
 async function restartB(): Promise<void> {
   const t = Date.now();
-  await startDaemon('B', DEBUG_ENV);
+  await startDaemon('B', DEBUG_ENV, configs.B);
   try {
     await waitForLine('A', 'PEER_ALIVE', t, (l) => l.code === 'PEER_ALIVE', 20_000);
   } catch (err) {
@@ -75,7 +85,7 @@ async function trial(kind: 'kill' | 'poweroff'): Promise<number> {
 export async function run(args: readonly string[]): Promise<Record<string, number | string>> {
   const { values } = parseArgs({
     args: [...args],
-    options: { trials: { type: 'string' }, 'soak-min': { type: 'string' } },
+    options: { trials: { type: 'string' }, 'soak-min': { type: 'string' }, timing: { type: 'string' } },
     allowPositionals: true,
   });
   const trials = Number(values.trials ?? '10');
@@ -85,14 +95,23 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   if (!(soakMin >= 0 && soakMin <= 24 * 60))
     throw new Error(`--soak-min must be 0..1440, got ${values['soak-min']}`);
   if (process.getuid?.() !== 0) throw new Error('bench detect needs root (the lab)');
+  const timing = values.timing === undefined ? undefined : parseTiming(values.timing);
 
   const wasUp = existsSync(labFiles.upMarker);
   await labOk(['up']);
+  // In the lab's run directory, which exists once the lab is up.
+  if (timing !== undefined)
+    for (const c of ['A', 'B'] as const) {
+      const lab = JSON.parse(readFileSync(configFile(c), 'utf8')) as Record<string, unknown>;
+      configs[c] = join(labFiles.runDir, `detect-config-${lc(c)}.json`);
+      writeFileSync(configs[c], JSON.stringify(withTiming(lab, timing)));
+    }
+  const deadtimeMs = configuredDeadtime(configs.A);
   await lab(['serial-mode', 'pass']);
   for (const c of ['A', 'B'] as const) await stopDaemon(c);
   const t0 = Date.now();
-  await startDaemon('A', DEBUG_ENV);
-  await startDaemon('B', DEBUG_ENV);
+  await startDaemon('A', DEBUG_ENV, configs.A);
+  await startDaemon('B', DEBUG_ENV, configs.B);
   const kills: number[] = [];
   const powers: number[] = [];
   let falseSuspects = 0;
@@ -118,7 +137,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   }
   const all = [...kills, ...powers].sort((a, b) => a - b);
   return {
-    deadtime_ms: DEADTIME_MS,
+    deadtime_ms: deadtimeMs,
     p50_ms: percentile(all, 50),
     p99_ms: percentile(all, 99),
     false_suspects: falseSuspects,
@@ -137,12 +156,38 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   };
 }
 
+function configuredDeadtime(file: string): number {
+  const config = JSON.parse(readFileSync(file, 'utf8')) as {
+    cluster?: { heartbeat?: { deadtimeMs?: unknown } };
+  };
+  const v = config.cluster?.heartbeat?.deadtimeMs;
+  if (typeof v !== 'number') throw new Error(`${file}: no cluster.heartbeat.deadtimeMs`);
+  return v;
+}
+
 async function soakRun(ms: number): Promise<{ suspects: number; pathDowns: number }> {
   const start = Date.now();
-  console.log(`soak: ${ms / 60_000} min, stress-ng on 2 CPUs, 200 ms stall every 10 s in each daemon`);
-  const stress = spawn('stress-ng', ['--cpu', '2', '--timeout', `${Math.ceil(ms / 1000)}s`, '--quiet'], {
-    stdio: 'ignore',
-  });
+  console.log(
+    `soak: ${ms / 60_000} min, stress-ng on 2 CPUs and the disk, 200 ms stall every 10 s in each daemon`,
+  );
+  const scratch = mkdtempSync(join(tmpdir(), 'tandem-detect-io-'));
+  const stress = spawn(
+    'stress-ng',
+    [
+      '--cpu',
+      '2',
+      '--hdd',
+      '1',
+      '--hdd-bytes',
+      '256M',
+      '--temp-path',
+      scratch,
+      '--timeout',
+      `${Math.ceil(ms / 1000)}s`,
+      '--quiet',
+    ],
+    { stdio: 'ignore' },
+  );
   const stressDone = new Promise<void>((resolve, reject) => {
     stress.on('error', (e) =>
       reject(new Error(`stress-ng could not start (apt-get install stress-ng): ${e.message}`)),
@@ -160,6 +205,8 @@ async function soakRun(ms: number): Promise<{ suspects: number; pathDowns: numbe
   } finally {
     clearInterval(stall);
     stress.kill('SIGTERM');
+    await stressDone.catch(() => undefined);
+    rmSync(scratch, { recursive: true, force: true });
   }
   const bad = (l: LogLine) => l.ts >= start && (l.code === 'PEER_SUSPECT' || l.code === 'PEER_DEAD');
   const suspects = readLog('A').filter(bad).length + readLog('B').filter(bad).length;

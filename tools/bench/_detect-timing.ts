@@ -1,0 +1,38 @@
+// The detect bench's --timing INTERVAL/WARNTIME/DEADTIME: the lab's configs
+// (tools/lab/configs/{a,b}.json, 100/600/1000 ms) with the heartbeat timing
+// under test instead, so a proposed default is measured before it becomes
+// one. Pure: test/unit/bench/detect-timing.test.ts runs the result through
+// the firmware's validator. (The leading underscore keeps this helper out
+// of `npm run bench`'s list.)
+
+type Json = Record<string, unknown>;
+
+export interface DetectTiming {
+  readonly intervalMs: number;
+  readonly warntimeMs: number;
+  readonly deadtimeMs: number;
+}
+
+/** "50/300/500" -> the three numbers, each a whole number of ms in range. */
+export function parseTiming(text: string): DetectTiming {
+  const m = /^([0-9]{1,6})\/([0-9]{1,6})\/([0-9]{1,6})$/.exec(text);
+  if (m === null)
+    throw new Error(`--timing must be INTERVAL/WARNTIME/DEADTIME in ms, got ${JSON.stringify(text)}`);
+  const [intervalMs, warntimeMs, deadtimeMs] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
+  if (!(intervalMs >= 10 && intervalMs < warntimeMs && warntimeMs < deadtimeMs))
+    throw new Error(`--timing needs 10 <= interval < warntime < deadtime, got ${text}`);
+  return { intervalMs, warntimeMs, deadtimeMs };
+}
+
+/** A copy of a lab config with `timing` as its heartbeat (initdead kept, raised to deadtime if below). */
+export function withTiming(config: Json, timing: DetectTiming): Json {
+  const out = structuredClone(config);
+  const cluster = out['cluster'];
+  if (typeof cluster !== 'object' || cluster === null || Array.isArray(cluster))
+    throw new Error('lab config has no cluster object');
+  const c = cluster as Json;
+  const before = c['heartbeat'] as Json | undefined;
+  const initdead = typeof before?.['initdeadMs'] === 'number' ? before['initdeadMs'] : timing.deadtimeMs;
+  c['heartbeat'] = { ...timing, initdeadMs: Math.max(initdead, timing.deadtimeMs) };
+  return out;
+}
