@@ -54,12 +54,10 @@ async function waitJoined(since: number): Promise<void> {
   }
 }
 
-/** The config each controller runs: the lab's, or a copy with --timing's heartbeat. */
-const configs: Record<Controller, string> = { A: configFile('A'), B: configFile('B') };
-
-async function restartB(): Promise<void> {
+/** `config`: B's, the lab's or a copy with --timing's heartbeat. */
+async function restartB(config: string): Promise<void> {
   const t = Date.now();
-  await startDaemon('B', DEBUG_ENV, configs.B);
+  await startDaemon('B', DEBUG_ENV, config);
   try {
     await waitForLine('A', 'PEER_ALIVE', t, (l) => l.code === 'PEER_ALIVE', 20_000);
   } catch (err) {
@@ -70,7 +68,7 @@ async function restartB(): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
 }
 
-async function trial(kind: 'kill' | 'poweroff'): Promise<number> {
+async function trial(kind: 'kill' | 'poweroff', configB: string): Promise<number> {
   const pid = firmwarePid('B');
   if (pid === null) throw new Error('B has no firmware running');
   const t0 = Date.now();
@@ -78,7 +76,7 @@ async function trial(kind: 'kill' | 'poweroff'): Promise<number> {
   else await powerOff('B');
   const dead = await waitForLine('A', 'PEER_DEAD', t0, (l) => l.code === 'PEER_DEAD', 15_000);
   if (kind === 'poweroff') await powerOn('B');
-  await restartB();
+  await restartB(configB);
   return dead.ts - t0;
 }
 
@@ -99,7 +97,9 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
 
   const wasUp = existsSync(labFiles.upMarker);
   await labOk(['up']);
-  // In the lab's run directory, which exists once the lab is up.
+  // The config each controller runs: the lab's, or a copy with --timing's
+  // heartbeat in the lab's run directory, which exists once the lab is up.
+  const configs: Record<Controller, string> = { A: configFile('A'), B: configFile('B') };
   if (timing !== undefined)
     for (const c of ['A', 'B'] as const) {
       const lab = JSON.parse(readFileSync(configFile(c), 'utf8')) as Record<string, unknown>;
@@ -119,11 +119,11 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   try {
     await waitJoined(t0);
     for (let i = 0; i < trials; i++) {
-      kills.push(await trial('kill'));
+      kills.push(await trial('kill', configs.B));
       console.log(`kill -9 trial ${i + 1}/${trials}: ${kills.at(-1)} ms`);
     }
     for (let i = 0; i < trials; i++) {
-      powers.push(await trial('poweroff'));
+      powers.push(await trial('poweroff', configs.B));
       console.log(`poweroff trial ${i + 1}/${trials}: ${powers.at(-1)} ms`);
     }
     if (soakMin > 0) {

@@ -43,6 +43,7 @@ function intArg(name: string, v: string | undefined, def: number, min: number, m
 }
 
 interface Daemon {
+  readonly controller: Controller;
   readonly child: ChildProcess;
   readonly log: string[];
 }
@@ -69,12 +70,12 @@ function startDaemon(dir: string, app: string, c: Controller, timing: BeatTiming
   const log: string[] = [];
   child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-  return { child, log };
+  return { controller: c, child, log };
 }
 
-function pidOf(d: Daemon, c: Controller): number {
+function pidOf(d: Daemon): number {
   if (d.child.pid === undefined || d.child.exitCode !== null || d.child.signalCode !== null)
-    throw new Error(`controller ${c}'s daemon exited:\n${d.log.join('').slice(-2000)}`);
+    throw new Error(`controller ${d.controller}'s daemon exited:\n${d.log.join('').slice(-2000)}`);
   return d.child.pid;
 }
 
@@ -92,42 +93,38 @@ async function measure(dir: string, app: string, timing: BeatTiming, seconds: nu
     ['pty,raw,echo=0,link=' + join(dir, 'tty-a'), 'pty,raw,echo=0,link=' + join(dir, 'tty-b')],
     { stdio: 'ignore' },
   );
-  const daemons: Partial<Record<Controller, Daemon>> = {};
+  const daemons: Daemon[] = [];
   try {
     await waitUntil('socat made its pty pair', () => existsSync(join(dir, 'tty-b')), 10_000);
-    for (const c of CONTROLLERS) daemons[c] = startDaemon(dir, app, c, timing);
-    const both = () => CONTROLLERS.map((c) => daemons[c] as Daemon);
+    for (const c of CONTROLLERS) daemons.push(startDaemon(dir, app, c, timing));
     await waitUntil(
       'both daemons heard their peer',
-      () =>
-        both().every(
-          (d, i) => (pidOf(d, CONTROLLERS[i] as Controller), /"code":"PEER_ALIVE"/.test(d.log.join(''))),
-        ),
+      () => daemons.every((d) => pidOf(d) > 0 && /"code":"PEER_ALIVE"/.test(d.log.join(''))),
       HEARD_MS,
     );
     await sleep(WARMUP_MS);
     const tck = await clockTicks();
-    const logged = both().map((d) => d.log.length);
-    const before = CONTROLLERS.map((c) => readStat(pidOf(daemons[c] as Daemon, c)).cpuTicks);
+    const logged = daemons.map((d) => d.log.length);
+    const before = daemons.map((d) => readStat(pidOf(d)).cpuTicks);
     const t0 = Date.now();
     await sleep(seconds * 1000);
     const wall = Date.now() - t0;
-    const cpu = CONTROLLERS.map((c, i) =>
-      twoDecimals(cpuPercent(before[i] ?? 0, readStat(pidOf(daemons[c] as Daemon, c)).cpuTicks, tck, wall)),
+    const cpu = daemons.map((d, i) =>
+      twoDecimals(cpuPercent(before[i] ?? 0, readStat(pidOf(d)).cpuTicks, tck, wall)),
     );
-    const rss = CONTROLLERS.map((c) => megabytes(readRssKb(pidOf(daemons[c] as Daemon, c))));
-    both().forEach((d, i) => {
+    const rss = daemons.map((d) => megabytes(readRssKb(pidOf(d))));
+    daemons.forEach((d, i) => {
       const doubt = d.log
         .slice(logged[i])
         .join('')
         .split('\n')
         .find((l) => DOUBT.test(l));
       if (doubt !== undefined)
-        throw new Error(`controller ${CONTROLLERS[i]} doubted its peer while idle: ${doubt}`);
+        throw new Error(`controller ${d.controller} doubted its peer while idle: ${doubt}`);
     });
     return { cpu, rss };
   } finally {
-    for (const d of Object.values(daemons)) d.child.kill('SIGTERM');
+    for (const d of daemons) d.child.kill('SIGTERM');
     socat.kill('SIGTERM');
     await sleep(500);
   }
