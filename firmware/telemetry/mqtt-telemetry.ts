@@ -32,6 +32,7 @@ import { LIMITS } from '../core/limits.ts';
 import { RefusalSummary } from '../core/refusal-summary.ts';
 import type { ControllerStatus, StatusReport, StatusSource } from '../status/snapshot.ts';
 import type { LoggedEvent } from '../events/types.ts';
+import { CLIENT_MEMORY } from './client-memory.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.ts';
 import { boxStatusOf, reportsForBox } from './box-status.ts';
 import { MetricsSampler, type ExtraMetrics } from './metrics.ts';
@@ -161,6 +162,7 @@ export class MqttTelemetry implements Extension {
       reconnectPeriod: this.backoff.baseMs,
       resubscribe: false,
       queueQoSZero: false,
+      ...CLIENT_MEMORY,
       ...(m.username !== undefined ? { username: m.username } : {}),
       ...(m.password !== undefined ? { password: m.password } : {}),
       ...(m.tls.ca !== undefined ? { ca: m.tls.ca } : {}),

@@ -6,6 +6,7 @@
 // says since when, rather than show stale data. Read-only: panels send their
 // commands over their own sockets to the daemon.
 import mqtt, { type MqttClient } from 'mqtt';
+import { CLIENT_MEMORY } from './client-memory.ts';
 import { topicFor, type TopicScope } from './topics.ts';
 import { parseReport, type CheckedReport } from '../status/report-check.ts';
 
@@ -50,6 +51,7 @@ export class StatusFeed {
       keepalive: 5,
       connectTimeout: 5000,
       reconnectPeriod: 1000,
+      ...CLIENT_MEMORY,
       ...(this.o.username !== undefined ? { username: this.o.username } : {}),
       ...(this.o.password !== undefined ? { password: this.o.password } : {}),
     });

@@ -1,8 +1,10 @@
 // SerialLink on node-serialport. The port object is made by an injectable
 // factory so unit tests can run this driver over serialport's MockBinding,
-// while production uses the auto-detected native binding.
+// while production uses the Linux binding with direct reads and writes
+// (direct-binding.ts).
 import { EventEmitter } from 'node:events';
-import { SerialPort } from 'serialport';
+import { SerialPortStream } from '@serialport/stream';
+import { DirectLinuxBinding } from './direct-binding.ts';
 import { HalError, errorMessage } from '../errors.ts';
 import type { SerialEvents, SerialLink, SerialOptions } from './serial.ts';
 
@@ -25,7 +27,8 @@ export interface PortStream {
 export type PortFactory = (options: SerialOptions) => PortStream;
 
 export const nativePortFactory: PortFactory = (o) =>
-  new SerialPort({
+  new SerialPortStream({
+    binding: DirectLinuxBinding,
     path: o.path,
     baudRate: o.baudRate,
     dataBits: o.dataBits ?? 8,

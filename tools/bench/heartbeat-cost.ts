@@ -9,7 +9,8 @@
 // on loopback (_heartbeat-cost-config.ts: the private link between
 // 127.0.0.1 and 127.0.0.2, the serial path over a socat pty pair, no disk
 // node, no group, no MQTT, no watchdog), each with its own TANDEM_SYSROOT
-// and at normal priority. After both hear each other and 5 s more, it reads
+// at normal priority, with the image's node options (S95tandemd's
+// NODE_ARGS). After both hear each other and 5 s more, it reads
 // each daemon's utime + stime over `--seconds` (default 60) and its VmRSS at
 // the end. Fails if a daemon exits or the peer is suspected or declared
 // dead during the measurement. Last line:
@@ -24,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { buildFirmware } from '../image/build-firmware.ts';
 import { hostArch } from '../image/firmware/node-modules.ts';
 import { CONTROLLERS, lc, type Controller } from '../lab/topology.ts';
+import { imageNodeArgs } from '../lab/configs/daemons.ts';
 import { heartbeatCostConfig, type BeatTiming } from './_heartbeat-cost-config.ts';
 import { clockTicks, cpuPercent, megabytes, readRssKb, readStat, twoDecimals } from './_proc.ts';
 
@@ -57,16 +59,20 @@ function startDaemon(dir: string, app: string, c: Controller, timing: BeatTiming
     unknown
   >;
   writeFileSync(join(root, 'etc/tandem/tandem.json'), JSON.stringify(heartbeatCostConfig(base, c, timing)));
-  const child = spawn(process.execPath, [join(app, 'firmware', 'daemon.js')], {
-    env: {
-      ...process.env,
-      TANDEM_SYSROOT: root,
-      TANDEM_CONTROLLER_ID: c,
-      TANDEM_REALTIME: 'off',
-      TANDEM_SERIAL_TTY: join(dir, `tty-${lc(c)}`),
+  const child = spawn(
+    process.execPath,
+    [...imageNodeArgs('firmware/daemon'), join(app, 'firmware', 'daemon.js')],
+    {
+      env: {
+        ...process.env,
+        TANDEM_SYSROOT: root,
+        TANDEM_CONTROLLER_ID: c,
+        TANDEM_REALTIME: 'off',
+        TANDEM_SERIAL_TTY: join(dir, `tty-${lc(c)}`),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const log: string[] = [];
   child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
   child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));

@@ -1,14 +1,25 @@
 // `npm run build` into a temporary directory: the staged tree runs on Node
 // 22 with no TypeScript in it, ships no devDependency, and carries the init
 // scripts, links and web client both image builders expect (docs/image.md).
-import { execFile } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { heartbeatCostConfig } from '../../../tools/bench/_heartbeat-cost-config.ts';
 import { buildFirmware } from '../../../tools/image/build-firmware.ts';
+import { imageNodeArgs } from '../../../tools/lab/configs/daemons.ts';
 import { INIT_SCRIPTS, STAGED_LINKS } from '../../../tools/image/firmware/system-files.ts';
 import { typescriptFiles } from '../../../tools/image/firmware/typescript-files.ts';
 
@@ -16,6 +27,7 @@ const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'tandem-build-'));
 const root = join(work, 'firmware-root');
 const app = join(root, 'opt', 'tandem');
+const LAB_A_CONFIG = new URL('../../../tools/lab/configs/a.json', import.meta.url).pathname;
 
 beforeAll(async () => {
   // tsc emits the whole firmware: some 20 s on a loaded machine.
@@ -92,6 +104,49 @@ describe('npm run build', () => {
     30_000,
   );
 
+  // The image starts the daemon with S95tandemd's node options (--lite-mode:
+  // no compiler, no WebAssembly). Run on loopback as the heartbeat-cost
+  // bench runs it: a plain lab config, the private link between 127.0.0.1
+  // and 127.0.0.2 on a port of its own, no disk, group, MQTT or watchdog.
+  it("runs the daemon to its first heartbeat with the image's node options", async () => {
+    const args = imageNodeArgs('firmware/daemon');
+    expect(args).toContain('--lite-mode');
+    const sysroot = mkdtempSync(join(work, 'hb-root-'));
+    for (const d of ['etc/tandem', 'run/tandem', 'var/lib/tandem', 'var/run', 'dev'])
+      mkdirSync(join(sysroot, d), { recursive: true });
+    const base = JSON.parse(readFileSync(LAB_A_CONFIG, 'utf8')) as Record<string, unknown>;
+    const config = heartbeatCostConfig(base, 'A', { intervalMs: 50, warntimeMs: 300, deadtimeMs: 500 });
+    ((config['cluster'] as Record<string, unknown>)['network'] as Record<string, unknown>)['port'] =
+      30_000 + (process.pid % 20_000);
+    writeFileSync(join(sysroot, 'etc/tandem/tandem.json'), JSON.stringify(config));
+    const child = spawn(process.execPath, [...args, join(app, 'firmware', 'daemon.js')], {
+      env: {
+        ...process.env,
+        TANDEM_SYSROOT: sysroot,
+        TANDEM_CONTROLLER_ID: 'A',
+        TANDEM_REALTIME: 'off',
+        TANDEM_SERIAL_TTY: join(sysroot, 'no-tty'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const end = Date.now() + 20_000;
+      while (!out.includes('"HEARTBEAT_STARTED"')) {
+        if (child.exitCode !== null || Date.now() > end)
+          throw new Error(`no HEARTBEAT_STARTED (exit ${child.exitCode}):\n${out.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toEqual(
+        expect.arrayContaining(args),
+      );
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
   it('has each entry point and the client prebuilt, and what Node needs to load them', () => {
     for (const entry of ['daemon.js', 'panel/main.js', 'web/main.js', 'console/tandemctl.js']) {
       expect(existsSync(join(app, 'firmware', entry)), entry).toBe(true);
@@ -107,7 +162,7 @@ describe('npm run build', () => {
 
   it('ships the production packages only, with the linux-x64 native addons', () => {
     const modules = join(app, 'node_modules');
-    for (const dep of ['fastify', 'mqtt', 'koffi', 'serialport', '@koromix/koffi-linux-x64']) {
+    for (const dep of ['fastify', 'mqtt', 'koffi', '@serialport/stream', '@koromix/koffi-linux-x64']) {
       expect(existsSync(join(modules, dep)), dep).toBe(true);
     }
     for (const dev of ['typescript', 'vitest', 'eslint', 'pg', 'playwright-core', 'rolldown', 'node']) {

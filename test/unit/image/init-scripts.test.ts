@@ -1,7 +1,8 @@
 // The init scripts' own logic, run by this machine's sh with `ip` and
 // `udhcpc` replaced by stand-ins that print what they were asked: what
 // /etc/tandem/network says is applied only when the line is exactly right.
-// And the local broker's config agrees with the firmware's packet limit.
+// And the local broker's config agrees with the firmware's packet limit, and
+// the daemon starts with the node options the lab reads from its script.
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../firmware/core/limits.ts';
+import { imageNodeArgs } from '../../../tools/lab/configs/daemons.ts';
 
 const run = promisify(execFile);
 const PKG = new URL('../../../buildroot/package/tandem/', import.meta.url).pathname;
@@ -93,4 +95,46 @@ describe('the local broker', () => {
     expect(conf).toMatch(/^listener 1883 127\.0\.0\.1$/m);
     expect(conf).toContain(`max_packet_size ${LIMITS.mqttPacketBytes}\n`);
   });
+});
+
+describe.each([
+  ['S95tandemd', 'firmware/daemon', 'tandemd'],
+  ['S96tandem-panel', 'firmware/panel/main', 'tandem-panel'],
+  ['S97tandem-web', 'firmware/web/main', 'tandem-web'],
+] as const)('%s', (script, entry, daemon) => {
+  // start-stop-daemon replaced by a stand-in that runs what it was asked to
+  // (the shell that execs node), and node by one that prints its arguments.
+  it('starts node with its NODE_ARGS before the entry, its output to the log', async () => {
+    writeFileSync(
+      join(work, 'start-stop-daemon'),
+      '#!/bin/sh\nwhile [ "$1" != "--" ]; do shift; done\nshift\nexec /bin/sh "$@"\n',
+    );
+    chmodSync(join(work, 'start-stop-daemon'), 0o755);
+    writeFileSync(join(work, 'node'), '#!/bin/sh\necho "node $*"\n');
+    chmodSync(join(work, 'node'), 0o755);
+    const log = join(work, `${daemon}.log`);
+    const text = readFileSync(join(PKG, script), 'utf8')
+      .replace(/^NODE=.*$/m, `NODE="${join(work, 'node')}"`)
+      .replace(/^PIDFILE=.*$/m, `PIDFILE="${join(work, `${daemon}.pid`)}"`)
+      .replace(/^LOG=.*$/m, `LOG="${log}"`)
+      .replace(/^\tmkdir -p \/run\/tandem$/m, '\t:');
+    writeFileSync(join(work, script), text);
+    const { stdout } = await run('sh', [join(work, script), 'start'], {
+      env: { PATH: `${work}:/usr/bin:/bin` },
+    });
+    expect(stdout).toContain(`Starting ${daemon}: OK`);
+    const argv = [...imageNodeArgs(entry), `/opt/tandem/${entry}.js`];
+    expect(readFileSync(log, 'utf8')).toBe(`node ${argv.join(' ')}\n`);
+  });
+});
+
+// V8's interpreter only for the daemon and the panel (docs/footprint.md);
+// not for the web process, whose HTTP client (undici, Node's fetch) needs
+// WebAssembly.
+it.each([
+  ['firmware/daemon', ['--lite-mode']],
+  ['firmware/panel/main', ['--lite-mode']],
+  ['firmware/web/main', []],
+] as const)('starts %s with %j', (entry, args) => {
+  expect(imageNodeArgs(entry)).toEqual(args);
 });

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tryRun, type RunResult } from '../run.ts';
 import { labFiles } from '../files.ts';
+import type { INIT_SCRIPTS } from '../../image/firmware/system-files.ts';
 import { lc, type Controller } from '../topology.ts';
 
 const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -31,6 +32,35 @@ export function firmwareEntry(entry: FirmwareEntry): string {
   if (!existsSync(file))
     throw new Error(`${FIRMWARE_DIR_ENV}=${built}: ${file} is missing (not a built /opt/tandem?)`);
   return file;
+}
+
+/** Which of the image's init scripts starts each entry, with the script's NODE_ARGS. */
+const ENTRY_SCRIPTS: Record<FirmwareEntry, (typeof INIT_SCRIPTS)[number]> = {
+  'firmware/daemon': 'S95tandemd',
+  'firmware/panel/main': 'S96tandem-panel',
+  'firmware/web/main': 'S97tandem-web',
+};
+
+/** The node options the image starts `entry` with: its init script's NODE_ARGS line. */
+export function imageNodeArgs(entry: FirmwareEntry): string[] {
+  const script = fileURLToPath(
+    new URL(`../../../buildroot/package/tandem/${ENTRY_SCRIPTS[entry]}`, import.meta.url),
+  );
+  const line = /^NODE_ARGS="([^"]*)"$/m.exec(readFileSync(script, 'utf8'));
+  if (line === null) throw new Error(`${script}: no NODE_ARGS="..." line`);
+  return (line[1] ?? '').split(' ').filter((a) => a !== '');
+}
+
+/**
+ * What node runs for `entry` in the lab, after its own path: the image's
+ * node options and the built file for a built tree; the TypeScript source
+ * alone otherwise, since its type stripping needs what the options may turn
+ * off (WebAssembly, under --lite-mode).
+ */
+export function firmwareCommand(entry: FirmwareEntry): string[] {
+  const built = process.env[FIRMWARE_DIR_ENV];
+  const args = built === undefined || built === '' ? [] : imageNodeArgs(entry);
+  return [...args, firmwareEntry(entry)];
 }
 
 export function configFile(c: Controller): string {
@@ -89,7 +119,7 @@ export async function startDaemon(
  * log kept (the log appended to), as a controller's disk keeps them.
  */
 export async function restartDaemon(c: Controller, extraEnv: Record<string, string> = {}): Promise<void> {
-  await labOk(['start', c, '--', process.execPath, firmwareEntry('firmware/daemon')], {
+  await labOk(['start', c, '--', process.execPath, ...firmwareCommand('firmware/daemon')], {
     ...process.env,
     TANDEM_CONFIG_FILE: liveConfigFile(c),
     TANDEM_STATE_DIR: stateDir(c),
