@@ -166,7 +166,7 @@ export const ROWS: readonly {
   },
   {
     what: 'a free group settles',
-    formula: '`freeGroupSettleMs`: 3 x interval',
+    formula: '`freeGroupSettleMs`: 3 x interval (0 for one the peer released)',
     value: (c) => freeGroupSettleMs(c.timing),
   },
   {

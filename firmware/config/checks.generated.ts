@@ -6146,7 +6146,7 @@ return errors === 0;
 }
 
 const vip$ = validate13;
-const schema14 = {"additionalProperties":false,"type":"object","required":["type","name","monitorIntervalMs","timeouts","address","prefix","interface","garp","probeTimeoutMs"],"properties":{"type":{"const":"vip","type":"string"},"name":{"pattern":"^[a-z0-9][a-z0-9_-]{0,31}$","default":"vip","description":"Unique in the group","type":"string"},"monitorIntervalMs":{"minimum":500,"maximum":3600000,"default":5000,"description":"Time between monitor checks","type":"integer"},"timeouts":{"additionalProperties":false,"default":{},"description":"Per-action timeouts in ms","type":"object","properties":{"validate":{"minimum":100,"maximum":3600000,"type":"integer"},"start":{"minimum":100,"maximum":3600000,"type":"integer"},"stop":{"minimum":100,"maximum":3600000,"type":"integer"},"monitor":{"minimum":100,"maximum":3600000,"type":"integer"}}},"address":{"format":"ipv4","maxLength":15,"description":"The virtual IPv4 address","type":"string"},"prefix":{"minimum":1,"maximum":32,"default":24,"description":"Its prefix length","type":"integer"},"interface":{"pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,14}$","description":"Data-port interface","type":"string"},"garp":{"additionalProperties":false,"default":{},"description":"Gratuitous ARP bursts (IPaddr2/keepalived)","type":"object","required":["count","intervalMs","refreshDelayMs","refreshCount"],"properties":{"count":{"minimum":1,"maximum":100,"default":5,"type":"integer"},"intervalMs":{"minimum":0,"maximum":60000,"default":200,"description":"Gap between announcements","type":"integer"},"refreshDelayMs":{"minimum":0,"maximum":600000,"default":5000,"description":"Second burst after this; 0 = none","type":"integer"},"refreshCount":{"minimum":0,"maximum":100,"default":5,"type":"integer"}}},"probeTimeoutMs":{"minimum":100,"maximum":60000,"default":1000,"description":"How long to listen for a current holder of the address","type":"integer"}}};
+const schema14 = {"additionalProperties":false,"type":"object","required":["type","name","monitorIntervalMs","timeouts","address","prefix","interface","garp","probeTimeoutMs","ordered"],"properties":{"type":{"const":"vip","type":"string"},"name":{"pattern":"^[a-z0-9][a-z0-9_-]{0,31}$","default":"vip","description":"Unique in the group","type":"string"},"monitorIntervalMs":{"minimum":500,"maximum":3600000,"default":5000,"description":"Time between monitor checks","type":"integer"},"timeouts":{"additionalProperties":false,"default":{},"description":"Per-action timeouts in ms","type":"object","properties":{"validate":{"minimum":100,"maximum":3600000,"type":"integer"},"start":{"minimum":100,"maximum":3600000,"type":"integer"},"stop":{"minimum":100,"maximum":3600000,"type":"integer"},"monitor":{"minimum":100,"maximum":3600000,"type":"integer"}}},"address":{"format":"ipv4","maxLength":15,"description":"The virtual IPv4 address","type":"string"},"prefix":{"minimum":1,"maximum":32,"default":24,"description":"Its prefix length","type":"integer"},"interface":{"pattern":"^[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,14}$","description":"Data-port interface","type":"string"},"garp":{"additionalProperties":false,"default":{},"description":"Gratuitous ARP bursts (IPaddr2/keepalived)","type":"object","required":["count","intervalMs","refreshDelayMs","refreshCount"],"properties":{"count":{"minimum":1,"maximum":100,"default":5,"type":"integer"},"intervalMs":{"minimum":0,"maximum":60000,"default":200,"description":"Gap between announcements","type":"integer"},"refreshDelayMs":{"minimum":0,"maximum":600000,"default":5000,"description":"Second burst after this; 0 = none","type":"integer"},"refreshCount":{"minimum":0,"maximum":100,"default":5,"type":"integer"}}},"probeTimeoutMs":{"minimum":100,"maximum":60000,"default":1000,"description":"How long to listen for a current holder of the address","type":"integer"},"ordered":{"default":true,"description":"false: the next resources start alongside it, so they must not need the address","type":"boolean"}}};
 const pattern20 = new RegExp("^[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,14}$", "u");
 const formats0 = customFormats.ipv4;
 
@@ -6171,6 +6171,9 @@ data.garp = {};
 }
 if(data.probeTimeoutMs === undefined){
 data.probeTimeoutMs = 1000;
+}
+if(data.ordered === undefined){
+data.ordered = true;
 }
 if(data.type === undefined){
 const err0 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
@@ -6262,9 +6265,8 @@ vErrors.push(err8);
 }
 errors++;
 }
-for(const key0 in data){
-if(!(func2.call(schema14.properties, key0))){
-const err9 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
+if(data.ordered === undefined){
+const err9 = {instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: "ordered"},message:"must have required property '"+"ordered"+"'"};
 if(vErrors === null){
 vErrors = [err9];
 }
@@ -6273,11 +6275,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-}
-if(data.type !== undefined){
-let data0 = data.type;
-if(typeof data0 !== "string"){
-const err10 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+for(const key0 in data){
+if(!(func2.call(schema14.properties, key0))){
+const err10 = {instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -6286,8 +6286,11 @@ vErrors.push(err10);
 }
 errors++;
 }
-if("vip" !== data0){
-const err11 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "vip"},message:"must be equal to constant"};
+}
+if(data.type !== undefined){
+let data0 = data.type;
+if(typeof data0 !== "string"){
+const err11 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -6296,11 +6299,8 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-let data1 = data.name;
-if(typeof data1 === "string"){
-if(!pattern14.test(data1)){
-const err12 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,31}$"+"\""};
+if("vip" !== data0){
+const err12 = {instancePath:instancePath+"/type",schemaPath:"#/properties/type/const",keyword:"const",params:{allowedValue: "vip"},message:"must be equal to constant"};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -6310,8 +6310,10 @@ vErrors.push(err12);
 errors++;
 }
 }
-else {
-const err13 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data1 = data.name;
+if(typeof data1 === "string"){
+if(!pattern14.test(data1)){
+const err13 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,31}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,31}$"+"\""};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -6320,9 +6322,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-let data2 = data.monitorIntervalMs;
-if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-const err14 = {instancePath:instancePath+"/monitorIntervalMs",schemaPath:"#/properties/monitorIntervalMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err14 = {instancePath:instancePath+"/name",schemaPath:"#/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -6331,9 +6333,9 @@ vErrors.push(err14);
 }
 errors++;
 }
-if((typeof data2 == "number") && (isFinite(data2))){
-if(data2 > 3600000 || isNaN(data2)){
-const err15 = {instancePath:instancePath+"/monitorIntervalMs",schemaPath:"#/properties/monitorIntervalMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
+let data2 = data.monitorIntervalMs;
+if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+const err15 = {instancePath:instancePath+"/monitorIntervalMs",schemaPath:"#/properties/monitorIntervalMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -6342,8 +6344,9 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(data2 < 500 || isNaN(data2)){
-const err16 = {instancePath:instancePath+"/monitorIntervalMs",schemaPath:"#/properties/monitorIntervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 500},message:"must be >= 500"};
+if((typeof data2 == "number") && (isFinite(data2))){
+if(data2 > 3600000 || isNaN(data2)){
+const err16 = {instancePath:instancePath+"/monitorIntervalMs",schemaPath:"#/properties/monitorIntervalMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -6352,12 +6355,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-}
-let data3 = data.timeouts;
-if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
-for(const key1 in data3){
-if(!((((key1 === "validate") || (key1 === "start")) || (key1 === "stop")) || (key1 === "monitor"))){
-const err17 = {instancePath:instancePath+"/timeouts",schemaPath:"#/properties/timeouts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
+if(data2 < 500 || isNaN(data2)){
+const err17 = {instancePath:instancePath+"/monitorIntervalMs",schemaPath:"#/properties/monitorIntervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 500},message:"must be >= 500"};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -6367,10 +6366,11 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data3.validate !== undefined){
-let data4 = data3.validate;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-const err18 = {instancePath:instancePath+"/timeouts/validate",schemaPath:"#/properties/timeouts/properties/validate/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+let data3 = data.timeouts;
+if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
+for(const key1 in data3){
+if(!((((key1 === "validate") || (key1 === "start")) || (key1 === "stop")) || (key1 === "monitor"))){
+const err18 = {instancePath:instancePath+"/timeouts",schemaPath:"#/properties/timeouts/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -6379,9 +6379,11 @@ vErrors.push(err18);
 }
 errors++;
 }
-if((typeof data4 == "number") && (isFinite(data4))){
-if(data4 > 3600000 || isNaN(data4)){
-const err19 = {instancePath:instancePath+"/timeouts/validate",schemaPath:"#/properties/timeouts/properties/validate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
+}
+if(data3.validate !== undefined){
+let data4 = data3.validate;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+const err19 = {instancePath:instancePath+"/timeouts/validate",schemaPath:"#/properties/timeouts/properties/validate/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -6390,8 +6392,9 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(data4 < 100 || isNaN(data4)){
-const err20 = {instancePath:instancePath+"/timeouts/validate",schemaPath:"#/properties/timeouts/properties/validate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if((typeof data4 == "number") && (isFinite(data4))){
+if(data4 > 3600000 || isNaN(data4)){
+const err20 = {instancePath:instancePath+"/timeouts/validate",schemaPath:"#/properties/timeouts/properties/validate/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -6400,12 +6403,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-}
-if(data3.start !== undefined){
-let data5 = data3.start;
-if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
-const err21 = {instancePath:instancePath+"/timeouts/start",schemaPath:"#/properties/timeouts/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data4 < 100 || isNaN(data4)){
+const err21 = {instancePath:instancePath+"/timeouts/validate",schemaPath:"#/properties/timeouts/properties/validate/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -6414,9 +6413,12 @@ vErrors.push(err21);
 }
 errors++;
 }
-if((typeof data5 == "number") && (isFinite(data5))){
-if(data5 > 3600000 || isNaN(data5)){
-const err22 = {instancePath:instancePath+"/timeouts/start",schemaPath:"#/properties/timeouts/properties/start/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
+}
+}
+if(data3.start !== undefined){
+let data5 = data3.start;
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+const err22 = {instancePath:instancePath+"/timeouts/start",schemaPath:"#/properties/timeouts/properties/start/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -6425,8 +6427,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(data5 < 100 || isNaN(data5)){
-const err23 = {instancePath:instancePath+"/timeouts/start",schemaPath:"#/properties/timeouts/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if((typeof data5 == "number") && (isFinite(data5))){
+if(data5 > 3600000 || isNaN(data5)){
+const err23 = {instancePath:instancePath+"/timeouts/start",schemaPath:"#/properties/timeouts/properties/start/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -6435,12 +6438,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-}
-if(data3.stop !== undefined){
-let data6 = data3.stop;
-if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
-const err24 = {instancePath:instancePath+"/timeouts/stop",schemaPath:"#/properties/timeouts/properties/stop/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data5 < 100 || isNaN(data5)){
+const err24 = {instancePath:instancePath+"/timeouts/start",schemaPath:"#/properties/timeouts/properties/start/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -6449,9 +6448,12 @@ vErrors.push(err24);
 }
 errors++;
 }
-if((typeof data6 == "number") && (isFinite(data6))){
-if(data6 > 3600000 || isNaN(data6)){
-const err25 = {instancePath:instancePath+"/timeouts/stop",schemaPath:"#/properties/timeouts/properties/stop/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
+}
+}
+if(data3.stop !== undefined){
+let data6 = data3.stop;
+if(!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))){
+const err25 = {instancePath:instancePath+"/timeouts/stop",schemaPath:"#/properties/timeouts/properties/stop/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -6460,8 +6462,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data6 < 100 || isNaN(data6)){
-const err26 = {instancePath:instancePath+"/timeouts/stop",schemaPath:"#/properties/timeouts/properties/stop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if((typeof data6 == "number") && (isFinite(data6))){
+if(data6 > 3600000 || isNaN(data6)){
+const err26 = {instancePath:instancePath+"/timeouts/stop",schemaPath:"#/properties/timeouts/properties/stop/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -6470,12 +6473,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-}
-if(data3.monitor !== undefined){
-let data7 = data3.monitor;
-if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
-const err27 = {instancePath:instancePath+"/timeouts/monitor",schemaPath:"#/properties/timeouts/properties/monitor/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data6 < 100 || isNaN(data6)){
+const err27 = {instancePath:instancePath+"/timeouts/stop",schemaPath:"#/properties/timeouts/properties/stop/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -6484,9 +6483,12 @@ vErrors.push(err27);
 }
 errors++;
 }
-if((typeof data7 == "number") && (isFinite(data7))){
-if(data7 > 3600000 || isNaN(data7)){
-const err28 = {instancePath:instancePath+"/timeouts/monitor",schemaPath:"#/properties/timeouts/properties/monitor/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
+}
+}
+if(data3.monitor !== undefined){
+let data7 = data3.monitor;
+if(!(((typeof data7 == "number") && (!(data7 % 1) && !isNaN(data7))) && (isFinite(data7)))){
+const err28 = {instancePath:instancePath+"/timeouts/monitor",schemaPath:"#/properties/timeouts/properties/monitor/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -6495,8 +6497,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(data7 < 100 || isNaN(data7)){
-const err29 = {instancePath:instancePath+"/timeouts/monitor",schemaPath:"#/properties/timeouts/properties/monitor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if((typeof data7 == "number") && (isFinite(data7))){
+if(data7 > 3600000 || isNaN(data7)){
+const err29 = {instancePath:instancePath+"/timeouts/monitor",schemaPath:"#/properties/timeouts/properties/monitor/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -6505,11 +6508,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err30 = {instancePath:instancePath+"/timeouts",schemaPath:"#/properties/timeouts/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data7 < 100 || isNaN(data7)){
+const err30 = {instancePath:instancePath+"/timeouts/monitor",schemaPath:"#/properties/timeouts/properties/monitor/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -6518,11 +6518,11 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(data.address !== undefined){
-let data8 = data.address;
-if(typeof data8 === "string"){
-if(func3(data8) > 15){
-const err31 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"};
+}
+}
+}
+else {
+const err31 = {instancePath:instancePath+"/timeouts",schemaPath:"#/properties/timeouts/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -6531,8 +6531,11 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!(formats0(data8))){
-const err32 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\""};
+if(data.address !== undefined){
+let data8 = data.address;
+if(typeof data8 === "string"){
+if(func3(data8) > 15){
+const err32 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/maxLength",keyword:"maxLength",params:{limit: 15},message:"must NOT have more than 15 characters"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -6541,9 +6544,8 @@ vErrors.push(err32);
 }
 errors++;
 }
-}
-else {
-const err33 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!(formats0(data8))){
+const err33 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/format",keyword:"format",params:{format: "ipv4"},message:"must match format \""+"ipv4"+"\""};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -6553,9 +6555,8 @@ vErrors.push(err33);
 errors++;
 }
 }
-let data9 = data.prefix;
-if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-const err34 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err34 = {instancePath:instancePath+"/address",schemaPath:"#/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -6564,9 +6565,10 @@ vErrors.push(err34);
 }
 errors++;
 }
-if((typeof data9 == "number") && (isFinite(data9))){
-if(data9 > 32 || isNaN(data9)){
-const err35 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32"};
+}
+let data9 = data.prefix;
+if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
+const err35 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -6575,8 +6577,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data9 < 1 || isNaN(data9)){
-const err36 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data9 == "number") && (isFinite(data9))){
+if(data9 > 32 || isNaN(data9)){
+const err36 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/maximum",keyword:"maximum",params:{comparison: "<=", limit: 32},message:"must be <= 32"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -6585,12 +6588,8 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-if(data.interface !== undefined){
-let data10 = data.interface;
-if(typeof data10 === "string"){
-if(!pattern20.test(data10)){
-const err37 = {instancePath:instancePath+"/interface",schemaPath:"#/properties/interface/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,14}$"+"\""};
+if(data9 < 1 || isNaN(data9)){
+const err37 = {instancePath:instancePath+"/prefix",schemaPath:"#/properties/prefix/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -6600,13 +6599,27 @@ vErrors.push(err37);
 errors++;
 }
 }
-else {
-const err38 = {instancePath:instancePath+"/interface",schemaPath:"#/properties/interface/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data.interface !== undefined){
+let data10 = data.interface;
+if(typeof data10 === "string"){
+if(!pattern20.test(data10)){
+const err38 = {instancePath:instancePath+"/interface",schemaPath:"#/properties/interface/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,14}$"},message:"must match pattern \""+"^[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,14}$"+"\""};
 if(vErrors === null){
 vErrors = [err38];
 }
 else {
 vErrors.push(err38);
+}
+errors++;
+}
+}
+else {
+const err39 = {instancePath:instancePath+"/interface",schemaPath:"#/properties/interface/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err39];
+}
+else {
+vErrors.push(err39);
 }
 errors++;
 }
@@ -6626,17 +6639,7 @@ if(data11.refreshCount === undefined){
 data11.refreshCount = 5;
 }
 if(data11.count === undefined){
-const err39 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
-if(vErrors === null){
-vErrors = [err39];
-}
-else {
-vErrors.push(err39);
-}
-errors++;
-}
-if(data11.intervalMs === undefined){
-const err40 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/required",keyword:"required",params:{missingProperty: "intervalMs"},message:"must have required property '"+"intervalMs"+"'"};
+const err40 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -6645,8 +6648,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data11.refreshDelayMs === undefined){
-const err41 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/required",keyword:"required",params:{missingProperty: "refreshDelayMs"},message:"must have required property '"+"refreshDelayMs"+"'"};
+if(data11.intervalMs === undefined){
+const err41 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/required",keyword:"required",params:{missingProperty: "intervalMs"},message:"must have required property '"+"intervalMs"+"'"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -6655,8 +6658,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data11.refreshCount === undefined){
-const err42 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/required",keyword:"required",params:{missingProperty: "refreshCount"},message:"must have required property '"+"refreshCount"+"'"};
+if(data11.refreshDelayMs === undefined){
+const err42 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/required",keyword:"required",params:{missingProperty: "refreshDelayMs"},message:"must have required property '"+"refreshDelayMs"+"'"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -6665,9 +6668,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key2 in data11){
-if(!((((key2 === "count") || (key2 === "intervalMs")) || (key2 === "refreshDelayMs")) || (key2 === "refreshCount"))){
-const err43 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+if(data11.refreshCount === undefined){
+const err43 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/required",keyword:"required",params:{missingProperty: "refreshCount"},message:"must have required property '"+"refreshCount"+"'"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -6676,10 +6678,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-let data12 = data11.count;
-if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
-const err44 = {instancePath:instancePath+"/garp/count",schemaPath:"#/properties/garp/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key2 in data11){
+if(!((((key2 === "count") || (key2 === "intervalMs")) || (key2 === "refreshDelayMs")) || (key2 === "refreshCount"))){
+const err44 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -6688,9 +6689,10 @@ vErrors.push(err44);
 }
 errors++;
 }
-if((typeof data12 == "number") && (isFinite(data12))){
-if(data12 > 100 || isNaN(data12)){
-const err45 = {instancePath:instancePath+"/garp/count",schemaPath:"#/properties/garp/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+}
+let data12 = data11.count;
+if(!(((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12))) && (isFinite(data12)))){
+const err45 = {instancePath:instancePath+"/garp/count",schemaPath:"#/properties/garp/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -6699,8 +6701,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(data12 < 1 || isNaN(data12)){
-const err46 = {instancePath:instancePath+"/garp/count",schemaPath:"#/properties/garp/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data12 == "number") && (isFinite(data12))){
+if(data12 > 100 || isNaN(data12)){
+const err46 = {instancePath:instancePath+"/garp/count",schemaPath:"#/properties/garp/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -6709,10 +6712,8 @@ vErrors.push(err46);
 }
 errors++;
 }
-}
-let data13 = data11.intervalMs;
-if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
-const err47 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data12 < 1 || isNaN(data12)){
+const err47 = {instancePath:instancePath+"/garp/count",schemaPath:"#/properties/garp/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -6721,9 +6722,10 @@ vErrors.push(err47);
 }
 errors++;
 }
-if((typeof data13 == "number") && (isFinite(data13))){
-if(data13 > 60000 || isNaN(data13)){
-const err48 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000"};
+}
+let data13 = data11.intervalMs;
+if(!(((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13))) && (isFinite(data13)))){
+const err48 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -6732,8 +6734,9 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(data13 < 0 || isNaN(data13)){
-const err49 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data13 == "number") && (isFinite(data13))){
+if(data13 > 60000 || isNaN(data13)){
+const err49 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000"};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -6742,10 +6745,8 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-let data14 = data11.refreshDelayMs;
-if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
-const err50 = {instancePath:instancePath+"/garp/refreshDelayMs",schemaPath:"#/properties/garp/properties/refreshDelayMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data13 < 0 || isNaN(data13)){
+const err50 = {instancePath:instancePath+"/garp/intervalMs",schemaPath:"#/properties/garp/properties/intervalMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -6754,9 +6755,10 @@ vErrors.push(err50);
 }
 errors++;
 }
-if((typeof data14 == "number") && (isFinite(data14))){
-if(data14 > 600000 || isNaN(data14)){
-const err51 = {instancePath:instancePath+"/garp/refreshDelayMs",schemaPath:"#/properties/garp/properties/refreshDelayMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600000},message:"must be <= 600000"};
+}
+let data14 = data11.refreshDelayMs;
+if(!(((typeof data14 == "number") && (!(data14 % 1) && !isNaN(data14))) && (isFinite(data14)))){
+const err51 = {instancePath:instancePath+"/garp/refreshDelayMs",schemaPath:"#/properties/garp/properties/refreshDelayMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -6765,8 +6767,9 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(data14 < 0 || isNaN(data14)){
-const err52 = {instancePath:instancePath+"/garp/refreshDelayMs",schemaPath:"#/properties/garp/properties/refreshDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data14 == "number") && (isFinite(data14))){
+if(data14 > 600000 || isNaN(data14)){
+const err52 = {instancePath:instancePath+"/garp/refreshDelayMs",schemaPath:"#/properties/garp/properties/refreshDelayMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600000},message:"must be <= 600000"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -6775,10 +6778,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-let data15 = data11.refreshCount;
-if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
-const err53 = {instancePath:instancePath+"/garp/refreshCount",schemaPath:"#/properties/garp/properties/refreshCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data14 < 0 || isNaN(data14)){
+const err53 = {instancePath:instancePath+"/garp/refreshDelayMs",schemaPath:"#/properties/garp/properties/refreshDelayMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -6787,9 +6788,10 @@ vErrors.push(err53);
 }
 errors++;
 }
-if((typeof data15 == "number") && (isFinite(data15))){
-if(data15 > 100 || isNaN(data15)){
-const err54 = {instancePath:instancePath+"/garp/refreshCount",schemaPath:"#/properties/garp/properties/refreshCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+}
+let data15 = data11.refreshCount;
+if(!(((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15))) && (isFinite(data15)))){
+const err54 = {instancePath:instancePath+"/garp/refreshCount",schemaPath:"#/properties/garp/properties/refreshCount/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -6798,8 +6800,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(data15 < 0 || isNaN(data15)){
-const err55 = {instancePath:instancePath+"/garp/refreshCount",schemaPath:"#/properties/garp/properties/refreshCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data15 == "number") && (isFinite(data15))){
+if(data15 > 100 || isNaN(data15)){
+const err55 = {instancePath:instancePath+"/garp/refreshCount",schemaPath:"#/properties/garp/properties/refreshCount/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -6808,10 +6811,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-}
-else {
-const err56 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data15 < 0 || isNaN(data15)){
+const err56 = {instancePath:instancePath+"/garp/refreshCount",schemaPath:"#/properties/garp/properties/refreshCount/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -6820,9 +6821,10 @@ vErrors.push(err56);
 }
 errors++;
 }
-let data16 = data.probeTimeoutMs;
-if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
-const err57 = {instancePath:instancePath+"/probeTimeoutMs",schemaPath:"#/properties/probeTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/garp",schemaPath:"#/properties/garp/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -6831,9 +6833,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-if((typeof data16 == "number") && (isFinite(data16))){
-if(data16 > 60000 || isNaN(data16)){
-const err58 = {instancePath:instancePath+"/probeTimeoutMs",schemaPath:"#/properties/probeTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000"};
+let data16 = data.probeTimeoutMs;
+if(!(((typeof data16 == "number") && (!(data16 % 1) && !isNaN(data16))) && (isFinite(data16)))){
+const err58 = {instancePath:instancePath+"/probeTimeoutMs",schemaPath:"#/properties/probeTimeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -6842,8 +6844,9 @@ vErrors.push(err58);
 }
 errors++;
 }
-if(data16 < 100 || isNaN(data16)){
-const err59 = {instancePath:instancePath+"/probeTimeoutMs",schemaPath:"#/properties/probeTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+if((typeof data16 == "number") && (isFinite(data16))){
+if(data16 > 60000 || isNaN(data16)){
+const err59 = {instancePath:instancePath+"/probeTimeoutMs",schemaPath:"#/properties/probeTimeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 60000},message:"must be <= 60000"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -6852,15 +6855,35 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-}
-else {
-const err60 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data16 < 100 || isNaN(data16)){
+const err60 = {instancePath:instancePath+"/probeTimeoutMs",schemaPath:"#/properties/probeTimeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
 if(vErrors === null){
 vErrors = [err60];
 }
 else {
 vErrors.push(err60);
+}
+errors++;
+}
+}
+if(typeof data.ordered !== "boolean"){
+const err61 = {instancePath:instancePath+"/ordered",schemaPath:"#/properties/ordered/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(vErrors === null){
+vErrors = [err61];
+}
+else {
+vErrors.push(err61);
+}
+errors++;
+}
+}
+else {
+const err62 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err62];
+}
+else {
+vErrors.push(err62);
 }
 errors++;
 }

@@ -100,6 +100,11 @@ export const VipSchema = Type.Object(
       { additionalProperties: false, default: {}, description: 'Gratuitous ARP bursts (IPaddr2/keepalived)' },
     ),
     probeTimeoutMs: Ms(100, 60_000, 1000, 'How long to listen for a current holder of the address'),
+    // false suits a database listening on '*': the ARP probe then delays nothing (docs/config.md).
+    ordered: Type.Boolean({
+      default: true,
+      description: 'false: the next resources start alongside it, so they must not need the address',
+    }),
   },
   { additionalProperties: false },
 );

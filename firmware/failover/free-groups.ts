@@ -1,6 +1,6 @@
 // Which groups nobody runs that placement gives us, once they have been free
 // long enough to be sure (a few intervals: the peer's heartbeat that claims
-// a group may be on its way).
+// a group may be on its way), or at once when the peer released them to us.
 import type { ControllerId } from '../cluster/codes.ts';
 import { runnerOfFreeGroup, type PlacementConfig } from './placement.ts';
 
@@ -50,6 +50,13 @@ export class FreeGroups {
       if (v.fresh && v.peerCandidate && releasedBy === undefined) runner = null;
       if (runner !== this.self) {
         this.freeSince.delete(name);
+        continue;
+      }
+      // Released by the peer: its own placement hands the group to us, so no
+      // claim of its can be on the way and there is nothing to wait for.
+      if (releasedBy !== undefined && releasedBy !== this.self) {
+        this.freeSince.delete(name);
+        out.push(name);
         continue;
       }
       const since = this.freeSince.get(name) ?? v.now;

@@ -93,7 +93,7 @@ export function checkTakeoverWait(i: LeaseInputs, takeoverWaitMs: number): Lease
 // shutdown's wait for the peer's claim) still compute them inline and should
 // call these instead.
 
-/** How long a group nobody runs must stay free before we start it: the peer's claim may be on its way. */
+/** How long a group nobody runs must stay free before we start it (the peer's claim may be on its way); none for a group the peer released to us (free-groups.ts). */
 export function freeGroupSettleMs(t: { readonly intervalMs: number }): number {
   return 3 * t.intervalMs;
 }

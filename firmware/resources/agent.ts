@@ -36,6 +36,12 @@ export interface ResourceAgent {
   readonly type: string;
   readonly timeouts: ActionTimeouts;
   readonly monitorIntervalMs: number;
+  /**
+   * false: nothing after it in the group needs it, so the group starts the
+   * next resource alongside it rather than after it (and waits for both
+   * before going on). Absent: true, the group's order.
+   */
+  readonly ordered?: boolean;
   /** Checks configuration and installed tools only; touches nothing. */
   validate(ctx: ActionContext): Promise<OcfResult>;
   /** Idempotent: starting a running resource succeeds. */

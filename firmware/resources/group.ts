@@ -248,20 +248,35 @@ export class ResourceGroup {
   // ---- internals ----
 
   private async startRange(from: number, actions: ActionRecord[]): Promise<true | ActionRecord> {
+    // Starts of unordered resources still running alongside the current one.
+    const alongside: Promise<ActionRecord>[] = [];
+    const settle = async (): Promise<true | ActionRecord> => {
+      const recs = await Promise.all(alongside.splice(0));
+      actions.push(...recs);
+      return recs.find((r) => !isOk(r.result)) ?? true;
+    };
     for (let i = from; i < this.agents.length; i++) {
       const agent = this.agents[i];
       if (!agent) continue;
       if (this.halted) {
         const refused = fail('generic-error', 'not started: this controller fenced itself');
         const rec: ActionRecord = { resource: agent.name, action: 'start', result: refused };
+        const earlier = await settle();
         actions.push(rec);
-        return rec;
+        return earlier === true ? rec : earlier;
       }
-      const rec = await this.act(agent, 'start');
+      const starting = this.act(agent, 'start');
+      if (agent.ordered === false && i < this.agents.length - 1) {
+        alongside.push(starting);
+        continue;
+      }
+      const rec = await starting;
+      const earlier = await settle();
       actions.push(rec);
+      if (earlier !== true) return earlier;
       if (!isOk(rec.result)) return rec;
     }
-    return true;
+    return settle();
   }
 
   private async stopRange(

@@ -31,6 +31,8 @@ export interface VipConfig {
   readonly garp: GarpPolicy;
   /** How long to wait for an ARP reply from a current holder. */
   readonly probeTimeoutMs: number;
+  /** false: the group starts the resources after it alongside it (group.ts). Default true. */
+  readonly ordered?: boolean;
   readonly monitorIntervalMs: number;
   readonly timeouts?: Partial<ActionTimeouts>;
 }
@@ -40,6 +42,7 @@ export class VipAgent implements ResourceAgent {
   readonly name: string;
   readonly timeouts: ActionTimeouts;
   readonly monitorIntervalMs: number;
+  readonly ordered: boolean;
   private readonly config: VipConfig;
   private readonly net: NetControl;
   private readonly cidr: string;
@@ -55,6 +58,7 @@ export class VipAgent implements ResourceAgent {
     this.name = config.name;
     this.cidr = `${config.address}/${config.prefix}`;
     this.monitorIntervalMs = config.monitorIntervalMs;
+    this.ordered = config.ordered ?? true;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...config.timeouts };
   }
 

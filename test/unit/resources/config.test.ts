@@ -45,6 +45,7 @@ describe('resource configuration', () => {
         interface: 'lan0',
         garp: { count: 5, intervalMs: 200, refreshDelayMs: 5000, refreshCount: 5 },
         probeTimeoutMs: 1000,
+        ordered: true,
         monitorIntervalMs: 5000,
         timeouts: {},
       },

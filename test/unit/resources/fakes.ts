@@ -42,6 +42,8 @@ export class FakeAgent implements ResourceAgent {
   readonly timeouts: ActionTimeouts = { validate: 1000, start: 1000, stop: 1000, monitor: 1000 };
   readonly monitorIntervalMs: number;
   readonly script: Script;
+  /** The group's order (agent.ts); false: the next resource starts alongside it. */
+  ordered: boolean | undefined;
   private readonly log: string[];
 
   constructor(name: string, log: string[], script: Script = {}, monitorIntervalMs = 1000, type = 'fake') {

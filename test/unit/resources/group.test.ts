@@ -5,7 +5,7 @@ import { SimClock } from '../../../hal/clock/sim.ts';
 import { runAction } from '../../../firmware/resources/agent.ts';
 import { ResourceGroup } from '../../../firmware/resources/group.ts';
 import type { HookSpec } from '../../../firmware/resources/hooks.ts';
-import { fail, ok } from '../../../firmware/resources/ocf.ts';
+import { fail, ok, type OcfResult } from '../../../firmware/resources/ocf.ts';
 import { exited, FakeAgent, fakeRunner, RecordingAlarms, RecordingSink } from './fakes.ts';
 import type { Script } from './fakes.ts';
 
@@ -303,5 +303,66 @@ describe('hooks around a failover', () => {
       ['pre-failback', 'stop'],
       ['post-failback', 'stop'],
     ]);
+  });
+});
+
+describe('resource group: a resource out of order (ordered: false)', () => {
+  /** res, vip (out of order, its start scripted), pg (150 ms to start), app. */
+  function overlapped(vipStart: (log: string[], clock: SimClock) => Promise<OcfResult>) {
+    const log: string[] = [];
+    const clock = new SimClock();
+    const pgStart = async (): Promise<OcfResult> => {
+      await new Promise<void>((r) => clock.after(150, r));
+      log.push('pg:started');
+      return ok();
+    };
+    const vip = new FakeAgent('vip', log, { start: () => vipStart(log, clock) }, 1000, 'vip');
+    vip.ordered = false;
+    const agents = [
+      new FakeAgent('res', log),
+      vip,
+      new FakeAgent('pg', log, { start: pgStart }),
+      new FakeAgent('app', log),
+    ];
+    const group = new ResourceGroup({ name: 'db', controller: 'B', agents, clock, run: fakeRunner().run });
+    return { log, clock, group };
+  }
+
+  it('starts the next resource alongside it and goes on only when both have started', async () => {
+    const { log, clock, group } = overlapped(async (l, c) => {
+      await new Promise<void>((r) => c.after(200, r)); // the ARP probe
+      l.push('vip:started');
+      return ok();
+    });
+    const started = group.start();
+    await clock.advance(200);
+    const out = await started;
+    expect(out.ok).toBe(true);
+    // pg started while the vip was still probing; app waited for both.
+    expect(log).toEqual(['res:start', 'vip:start', 'pg:start', 'pg:started', 'vip:started', 'app:start']);
+    expect(clock.monotonicMs()).toBe(200); // not 350: the two overlapped
+    expect(out.actions.map((a) => a.resource)).toEqual(['res', 'vip', 'pg', 'app']);
+  });
+
+  it('rolls back everything when it fails, though the resource alongside it started', async () => {
+    const { log, clock, group } = overlapped(() =>
+      Promise.resolve(fail('generic-error', 'answered by a stranger')),
+    );
+    const started = group.start();
+    await clock.advance(150);
+    const out = await started;
+    expect(out.ok).toBe(false);
+    expect(out.failed?.resource).toBe('vip');
+    expect(log).toEqual([
+      'res:start',
+      'vip:start',
+      'pg:start',
+      'pg:started',
+      'app:stop',
+      'pg:stop',
+      'vip:stop',
+      'res:stop',
+    ]);
+    expect(group.state).toBe('stopped');
   });
 });
