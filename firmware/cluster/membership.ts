@@ -111,6 +111,7 @@ export class Membership {
   private readonly timing: HeartbeatTiming;
   private readonly records = new Map<HeartbeatPath, PathRecord>();
   private readonly listeners = new Set<(e: MembershipEvent) => void>();
+  private readonly reportListeners = new Set<() => void>();
   private peer: PeerState = 'unknown';
   private peerReport: number | undefined;
   private startedAtMs: number | undefined;
@@ -157,6 +158,16 @@ export class Membership {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Told when an accepted heartbeat says something new about the peer's state
+   * or groups: a release or a claim is acted on at once, not at the next
+   * interval's reconcile.
+   */
+  onReport(listener: () => void): () => void {
+    this.reportListeners.add(listener);
+    return () => this.reportListeners.delete(listener);
+  }
+
   /** Start the initdead timers. Heartbeats before start() are ignored. */
   start(): void {
     if (this.startedAtMs !== undefined) return;
@@ -180,11 +191,22 @@ export class Membership {
     if (r.lastHeardMs !== undefined && at < r.lastHeardMs) return; // older than what we know
     this.countHealBeat(r, at);
     r.lastHeardMs = at;
-    this.lastMessage = msg;
-    this.peerReport = msg.health.seesPeer;
-    this.noteVersions(msg.versions);
+    // Paths deliver at their own pace (the witness slot is read once an
+    // interval, a serial frame may queue): a beat older than the report we
+    // hold proves the path alive but must not roll the report back. A claim
+    // that seemed to vanish would read as a release, and the group would
+    // start here while the peer runs it (the lab caught a switchover whose
+    // old holder took the group back 11 ms later).
+    const newer = isNewerReport(this.lastMessage, msg);
+    const changed = newer && reportChanged(this.lastMessage, msg);
+    if (newer) {
+      this.lastMessage = msg;
+      this.peerReport = msg.health.seesPeer;
+      this.noteVersions(msg.versions);
+    }
     this.judge(path, `heartbeat seq ${msg.seq} on ${path}`);
     this.checkOneWay();
+    if (changed) for (const l of this.reportListeners) l();
   }
 
   /**
@@ -485,4 +507,23 @@ export class Membership {
   private emit(e: MembershipEvent): void {
     for (const l of this.listeners) l(e);
   }
+}
+
+/**
+ * Whether `next` was sent after `prev`: a later seq of the same incarnation,
+ * or another incarnation (a restart: the acceptor refuses the incarnations
+ * it retired, so another one is the peer's new process).
+ */
+function isNewerReport(prev: Heartbeat | undefined, next: Heartbeat): boolean {
+  return prev === undefined || prev.incarnation !== next.incarnation || next.seq > prev.seq;
+}
+
+/** Whether `next` tells something new about the peer's state or groups. */
+function reportChanged(prev: Heartbeat | undefined, next: Heartbeat): boolean {
+  return (
+    prev === undefined ||
+    prev.state !== next.state ||
+    prev.groups.length !== next.groups.length ||
+    prev.groups.some((g, i) => g !== next.groups[i])
+  );
 }

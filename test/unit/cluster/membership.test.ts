@@ -193,3 +193,51 @@ describe('membership stall guard', () => {
     expect(s.membership.pathState('net')).toBe('up');
   });
 });
+
+describe('membership: the peer report', () => {
+  it('tells a change of the peer state or groups at once, and nothing while they stay the same', async () => {
+    const s = setup();
+    let told = 0;
+    s.membership.onReport(() => told++);
+    s.membership.start();
+    s.send({ state: 'active', groups: ['db'] });
+    expect(told).toBe(1); // first hearing
+    s.send({ state: 'active', groups: ['db'] });
+    s.send({ state: 'active', groups: ['db'] });
+    expect(told).toBe(1);
+    s.send({ state: 'releasing', groups: ['db'] });
+    expect(told).toBe(2);
+    s.send({ state: 'standby', groups: [] });
+    expect(told).toBe(3); // the release, heard in the same turn as its heartbeat
+    await s.clock.advance(0);
+    expect(s.membership.latestMessage()?.groups).toEqual([]);
+  });
+});
+
+describe("membership and the peer's report", () => {
+  it('an older beat arriving late on a slower path proves the path alive but never rolls the report back', async () => {
+    const s = setup();
+    let reports = 0;
+    s.membership.onReport(() => reports++);
+    // B's beat 1 (no group) is in its witness slot; beat 2 claims db and
+    // reaches us on net first; the disk path reads the slot (beat 1) after it.
+    s.peer.live = new Set(['disk']);
+    s.send({ groups: [], state: 'standby' });
+    s.peer.live = new Set(['net']);
+    s.send({ groups: ['db'], state: 'taking-over' });
+    expect(s.membership.latestMessage()?.groups).toEqual(['db']);
+    const before = reports;
+    s.intake.receiveWitnessSlot(s.peer.slot!);
+    expect(s.membership.latestMessage()).toMatchObject({ seq: 2, groups: ['db'], state: 'taking-over' });
+    expect(reports).toBe(before);
+    await s.clock.advance(1);
+    // The disk path counts as heard all the same.
+    expect(s.membership.pathState('disk')).not.toBe('init');
+    // A newer beat on any path is the report again.
+    s.peer.live = new Set(['disk']);
+    s.send({ groups: [], state: 'standby' });
+    s.intake.receiveWitnessSlot(s.peer.slot!);
+    expect(s.membership.latestMessage()).toMatchObject({ seq: 3, groups: [] });
+    expect(reports).toBe(before + 1);
+  });
+});
