@@ -4,7 +4,8 @@
 //   - minor: a change an older decoder of the same major can live with. New
 //     fields go ONLY into the extension area at the end of the message (after
 //     what the previous minor sent), where an older decoder skips them. A
-//     decoder of major M accepts every minor of M.
+//     code appended to a code table is sent only to a peer that says it
+//     speaks that minor (speaks()). A decoder of major M accepts every minor of M.
 //   - major: anything else (a field moved, removed or re-coded, a code table
 //     reordered). A decoder of another major authenticates the message and
 //     reads its envelope (magic, layout, major, minor, sender, versions),
@@ -17,7 +18,15 @@ export interface ProtocolVersion {
   readonly minor: number;
 }
 
-export const PROTOCOL: ProtocolVersion = { major: 1, minor: 0 };
+export const PROTOCOL: ProtocolVersion = { major: 1, minor: 1 };
+
+/** 1.1 appended the state `stopping` (a clean stop's last heartbeats). */
+export const STOPPING_STATE: ProtocolVersion = { major: 1, minor: 1 };
+
+/** Whether a peer speaking `peer` understands what came with `since` (same major, that minor or later). */
+export function speaks(peer: ProtocolVersion, since: ProtocolVersion): boolean {
+  return peer.major === since.major && peer.minor >= since.minor;
+}
 
 /**
  * What a controller's heartbeat says about the software it runs: the one

@@ -31,6 +31,8 @@ function stateBlocks(c: ControllerId, state: ControllerState): string | null {
       return null; // said once, as the box's maintenance
     case 'unconfigured':
       return `${c} is unconfigured: it waits for a config (tandemctl config import FILE)`;
+    case 'stopping':
+      return `${c} is stopping its daemon`;
     case 'standby':
     case 'active':
     case 'peer-suspect':

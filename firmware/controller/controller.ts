@@ -9,7 +9,7 @@ import type { Watchdog } from '../../hal/watchdog/watchdog.ts';
 import type { AlarmManager } from '../alarms/alarm-manager.ts';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
 import { boxNumber, keyBytes } from '../cluster/identity.ts';
-import type { SoftwareVersions } from '../cluster/protocol.ts';
+import { STOPPING_STATE, speaks, type SoftwareVersions } from '../cluster/protocol.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import type { ControllerState } from '../core/states.ts';
@@ -333,6 +333,7 @@ export class Controller {
    */
   async shutdown(): Promise<void> {
     const held = this.failover.status().groups;
+    let allStopped = true;
     if (held.length > 0 && this.failover.state !== 'self-fenced') {
       this.events.append({
         severity: 'notice',
@@ -359,9 +360,30 @@ export class Controller {
       )
         await sleep();
       // Refused (no candidate peer, maintenance, busy) or not done in time: stop them here.
-      for (const g of this.failover.status().groups) await this.runner.stopGroup(g, 'graceful');
+      for (const g of this.failover.status().groups)
+        if (!(await this.runner.stopGroup(g, 'graceful'))) allStopped = false;
     }
+    if (allStopped && this.leftovers.size === 0) await this.sayStopping();
     await this.stop();
+  }
+
+  /**
+   * Running nothing any more, our last heartbeats say `stopping` and no
+   * group for an interval: the peer then reads the silence that follows as
+   * this clean stop, not a failure, and neither waits out a lease nor fences
+   * us (table.ts stoppedPeer). A group whose stop failed, or leftovers, keep
+   * the ordinary path: claimed to the end, the peer fences before it starts them.
+   */
+  private async sayStopping(): Promise<void> {
+    if (!this.running || this.failover.state === 'self-fenced') return;
+    // A peer of an older minor would refuse the new state code: it sees us dead, as before 1.1.
+    const peer = this.peerVersions();
+    if (peer === null || !speaks(peer.protocol, STOPPING_STATE)) return;
+    // The machine stops first: no transition may follow the announcement.
+    this.failover.stop();
+    this.status.setState('stopping', 'clean stop: holding nothing, the peer need not fence us');
+    this.runtime.beat();
+    await new Promise<void>((r) => this.clock.after(this.timing.intervalMs, r));
   }
 
   /** Process exit as after a crash: timers stop, resources are left as they are. */
@@ -386,9 +408,11 @@ export class Controller {
 
   /**
    * Groups we run or are starting: what our heartbeat claims. Leftovers of a
-   * previous process count too, so the peer does not start them meanwhile.
+   * previous process count too, so the peer does not start them meanwhile;
+   * none once a clean stop stopped them all (sayStopping).
    */
   heldGroups(): readonly string[] {
+    if (this.status.state === 'stopping') return [];
     const held = this.failover.status().groups;
     if (this.leftovers.size === 0) return held;
     return [...new Set([...held, ...this.leftovers])].sort();

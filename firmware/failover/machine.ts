@@ -198,6 +198,8 @@ export class FailoverMachine {
     }
     if (this.stopped) return;
     this.unsubscribe.push(this.deps.peer.on((e) => this.onMembership(e)));
+    // A release (switchover, failback) is taken up as soon as it is heard.
+    this.unsubscribe.push(this.deps.peer.onReport(() => clock.after(0, () => this.reconcile())));
     const onPoll = (r: PollResult): void => this.onPoll(r);
     fencer.on('polled', onPoll);
     this.unsubscribe.push(() => fencer.off('polled', onPoll));
@@ -329,12 +331,20 @@ export class FailoverMachine {
         return peer.peerState() !== 'dead' && peer.latest()?.diskAccess === true;
       case 'peer-compatible':
         return peer.compatible();
+      case 'peer-stopped':
+        return this.peerStopped();
       case 'peer-takes-groups': {
         const groups = event.groups ?? [...this.held];
         const failedThere = this.peerFailedGroups();
         return this.peerCandidate() && groups.length > 0 && !groups.some((x) => failedThere.includes(x));
       }
     }
+  }
+
+  /** The peer's last word was a clean stop holding nothing (table.ts stoppedPeer). */
+  private peerStopped(): boolean {
+    const report = this.deps.peer.latest();
+    return report?.state === 'stopping' && report.groups.length === 0;
   }
 
   private peerCandidate(): boolean {
@@ -660,8 +670,8 @@ export class FailoverMachine {
         .map((g) => g.name)
         .filter((g) => !this.held.has(g) && !blocked.includes(g));
       if (missing.length === 0) return; // nothing to take over
-      // Already fenced: the groups are ours without a new fence.
-      if (this.fencedPeer) this.dispatch({ type: 'group-free', groups: missing });
+      // Already fenced, or stopped cleanly: the groups are ours without a new fence.
+      if (this.fencedPeer || this.peerStopped()) this.dispatch({ type: 'group-free', groups: missing });
       else this.dispatch({ type: 'peer-dead', detail: 'reconcile: peer dead, groups not running here' });
       return;
     }

@@ -23,6 +23,8 @@ export interface PeerView {
   peerState(): PeerState;
   latest(): PeerReport | undefined;
   on(listener: (e: MembershipEvent) => void): () => void;
+  /** Told when the peer's latest report changes its state or groups. */
+  onReport(listener: () => void): () => void;
   /**
    * False while the peer's heartbeats speak another protocol major (alive,
    * not understood): neither controller takes over from the other, and
@@ -63,5 +65,6 @@ export function membershipPeerView(
       };
     },
     on: (listener) => m.on(listener),
+    onReport: (listener) => m.onReport(listener),
   };
 }

@@ -19,6 +19,7 @@ export const GUARDS = [
   'peer-has-disk',
   'peer-takes-groups',
   'peer-compatible',
+  'peer-stopped',
 ] as const;
 export type Guard = (typeof GUARDS)[number];
 
@@ -31,6 +32,8 @@ export const GUARD_TEXT: Readonly<Record<Guard, string>> = {
     "the peer is alive, reaches the disk, is standby or active, and none of the event's groups failed there",
   'peer-compatible':
     "the peer's latest authenticated heartbeat speaks our protocol major (or none was ever heard)",
+  'peer-stopped':
+    "the peer's last heartbeat said its daemon was stopping, holding no group (a clean stop): its silence needs no fence",
 };
 
 export type Cell =
@@ -88,22 +91,36 @@ const forced = (extra: readonly FailoverAction[]): Cell =>
     go('fencing', [...extra, 'fence-peer'], 'forced takeover: the peer is confirmed down, fencing it now'),
     ignore('refused: forced takeover needs the peer fenced or confirmed down on every path'),
   );
+const waitOutLease: Cell = ifCompatible(
+  go('peer-suspect', ['start-lease-timer'], 'peer dead on every path: waiting out the lease before fencing'),
+);
 const leaseOrNoDisk = (noDiskNext: FailoverState): Cell =>
   when(
     'disk-ok',
-    ifCompatible(
-      go(
-        'peer-suspect',
-        ['start-lease-timer'],
-        'peer dead on every path: waiting out the lease before fencing',
-      ),
-    ),
+    waitOutLease,
     go(
       noDiskNext,
       ['raise-alarm'],
       'peer dead but we cannot reach the disk: never take over without the arbiter',
     ),
   );
+/**
+ * A clean stop of the peer's daemon (controller.ts shutdown) ends with
+ * heartbeats in state `stopping` and no group: it handed its groups over or
+ * stopped them, and nothing runs them there until a new process joins. Its
+ * silence is that stop, not a failure: no lease, no fence; the groups it
+ * left free are started here as any free group (reconcile).
+ */
+const stoppedPeer = 'the peer stopped its daemon cleanly, holding nothing: no fence needed';
+/** standby and active: a failing peer is suspect, unless it said it stopped. */
+const suspectUnlessStopped: Cell = when(
+  'peer-stopped',
+  ignore(stoppedPeer),
+  go('peer-suspect', ['raise-alarm'], 'peer heartbeats failing on every path'),
+);
+const unlessStopped = (stay: FailoverState, otherwise: Cell): Cell =>
+  when('peer-stopped', go(stay, ['reconcile'], stoppedPeer), otherwise);
+
 const afterStop: Cell = when(
   'holds-groups',
   go('active', ['reconcile'], 'groups stopped; still running others'),
@@ -139,8 +156,8 @@ const starting: StateRow = {
 const standby: StateRow = {
   'boot-done': notBooting,
   'peer-alive': ignore('peer alive'),
-  'peer-suspect': go('peer-suspect', ['raise-alarm'], 'peer heartbeats failing on every path'),
-  'peer-dead': leaseOrNoDisk('standby'),
+  'peer-suspect': suspectUnlessStopped,
+  'peer-dead': unlessStopped('standby', leaseOrNoDisk('standby')),
   'lease-expired': noLease,
   'fence-ok': noFence,
   'fence-failed': noFence,
@@ -297,17 +314,10 @@ const takingOver: StateRow = {
 const active: StateRow = {
   'boot-done': notBooting,
   'peer-alive': go('active', ['reconcile'], 'peer alive'),
-  'peer-suspect': go('peer-suspect', ['raise-alarm'], 'peer heartbeats failing on every path'),
-  'peer-dead': when(
-    'disk-ok',
-    ifCompatible(
-      go(
-        'peer-suspect',
-        ['start-lease-timer'],
-        'peer dead on every path: waiting out the lease before fencing',
-      ),
-    ),
-    selfFence('no disk and no path to the peer for deadtime'),
+  'peer-suspect': suspectUnlessStopped,
+  'peer-dead': unlessStopped(
+    'active',
+    when('disk-ok', waitOutLease, selfFence('no disk and no path to the peer for deadtime')),
   ),
   'lease-expired': noLease,
   'fence-ok': noFence,

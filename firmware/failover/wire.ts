@@ -7,7 +7,8 @@ import type { ResourceStatus } from '../cluster/message.ts';
 import type { ControllerState } from '../core/states.ts';
 
 export function wireRole(state: ControllerState, holdsGroups: boolean): Role {
-  if (state === 'starting' || state === 'self-fenced' || state === 'unconfigured') return 'none';
+  if (state === 'starting' || state === 'self-fenced' || state === 'unconfigured' || state === 'stopping')
+    return 'none';
   return holdsGroups ? 'active' : 'standby';
 }
 

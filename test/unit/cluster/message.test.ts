@@ -49,8 +49,8 @@ describe('heartbeat message', () => {
       heartbeat({ groups: [], health: { seesPeer: 3, diskAccess: true, resources: [] } }),
       KEY,
     );
-    // magic, layout 3, protocol 1.0, controller 'B', box id
-    expect(Buffer.from(bytes.subarray(0, 12)).toString('hex')).toBe('544448420301004200c0ffee');
+    // magic, layout 3, protocol 1.1, controller 'B', box id
+    expect(Buffer.from(bytes.subarray(0, 12)).toString('hex')).toBe('544448420301014200c0ffee');
     // config schema u16, firmware version length and text
     expect(Buffer.from(bytes.subarray(28, 36)).toString('hex')).toBe('0001' + '05' + '302e312e30');
     expect(bytes[BODY]).toBe(2); // role standby

@@ -13,7 +13,10 @@ const MAJOR_2: SoftwareVersions = {
   firmwareVersion: '0.2.0',
   configSchema: 2,
 };
-const MINOR_1: SoftwareVersions = { ...VERSIONS, protocol: { major: PROTOCOL.major, minor: 1 } };
+const NEXT_MINOR: SoftwareVersions = {
+  ...VERSIONS,
+  protocol: { major: PROTOCOL.major, minor: PROTOCOL.minor + 1 },
+};
 
 describe('the acceptor and another major', () => {
   it('accepts an authenticated heartbeat of another major as not compatible, by its envelope', () => {
@@ -82,13 +85,13 @@ describe('membership and the peer versions', () => {
 
   it('another minor interoperates: compatible, its body read, one info event', async () => {
     const s = setup();
-    s.peer.over = { versions: MINOR_1, groups: ['db'] };
+    s.peer.over = { versions: NEXT_MINOR, groups: ['db'] };
     s.runPeer();
     await s.clock.advance(5_000);
     expect(s.membership.peerState()).toBe('alive');
     expect(s.membership.peerCompatible()).toBe(true);
     expect(s.membership.latestMessage()?.groups).toEqual(['db']);
-    expect(s.ofType('peer-versions')).toMatchObject([{ compatible: true, versions: MINOR_1 }]);
+    expect(s.ofType('peer-versions')).toMatchObject([{ compatible: true, versions: NEXT_MINOR }]);
   });
 
   it('never heard: no versions, counted compatible (nothing to refuse yet)', () => {

@@ -4,8 +4,8 @@
 // it falls silent; the alarm clears when the majors match again.
 import { describe, expect, it, vi } from 'vitest';
 import type * as MessageModule from '../../../firmware/cluster/message.ts';
-import type { SoftwareVersions } from '../../../firmware/cluster/protocol.ts';
-import { Simulation } from './simulation.ts';
+import { PROTOCOL, type SoftwareVersions } from '../../../firmware/cluster/protocol.ts';
+import { dbPair } from './simulation.ts';
 
 /** While set, controller A's heartbeats say they speak this (its body stays major 1's). */
 const aSpeaks: { versions: SoftwareVersions | undefined } = { versions: undefined };
@@ -28,15 +28,10 @@ const MAJOR_2: SoftwareVersions = {
 
 describe('a peer of another protocol major', () => {
   it('is alive, not understood: no takeover from it, an alarm with the remedy, cleared when the majors match', async () => {
-    const sim = new Simulation({ policy: 'active-standby', groups: [{ name: 'db', preferred: 'A' }] });
-    sim.boot('A');
-    sim.boot('B');
-    await sim.run(15_000);
-    expect(sim.state('A')).toBe('active');
-    expect(sim.state('B')).toBe('standby');
+    const sim = await dbPair();
     const b = sim.box.controller('B');
     expect(b?.peerProtocolCompatible()).toBe(true);
-    expect(b?.peerVersions()?.protocol).toEqual({ major: 1, minor: 0 });
+    expect(b?.peerVersions()?.protocol).toEqual(PROTOCOL);
 
     aSpeaks.versions = MAJOR_2;
     try {
@@ -58,7 +53,7 @@ describe('a peer of another protocol major', () => {
         .find((a) => a.code === 'PEER_PROTOCOL_MISMATCH');
       expect(alarm?.subject).toBe('A');
       expect(alarm?.message).toMatch(
-        /^The peer A runs protocol 2\.0 \(firmware 0\.2\.0\), this controller 1\.0 .*finish the upgrade \(tandemctl upgrade\) or roll the peer back \(docs\/upgrade\.md\); neither controller takes over from the other meanwhile$/,
+        /^The peer A runs protocol 2\.0 \(firmware 0\.2\.0\), this controller 1\.1 .*finish the upgrade \(tandemctl upgrade\) or roll the peer back \(docs\/upgrade\.md\); neither controller takes over from the other meanwhile$/,
       );
       expect(
         sim.box
@@ -87,7 +82,7 @@ describe('a peer of another protocol major', () => {
       aSpeaks.versions = undefined;
     }
 
-    // A comes back speaking 1.0: the alarm clears, the box runs db again.
+    // A comes back speaking 1.1: the alarm clears, the box runs db again.
     sim.boot('A');
     await sim.run(20_000);
     expect(b?.peerProtocolCompatible()).toBe(true);

@@ -249,3 +249,14 @@ export class Simulation {
     }
   }
 }
+
+/** Both controllers booted with one group, db, preferred on A; resolves once A is active and B standby. */
+export async function dbPair(): Promise<Simulation> {
+  const sim = new Simulation({ policy: 'active-standby', groups: [{ name: 'db', preferred: 'A' }] });
+  sim.boot('A');
+  sim.boot('B');
+  await sim.run(15_000);
+  const states = `A ${sim.state('A')}, B ${sim.state('B')}`;
+  if (states !== 'A active, B standby') throw new Error(`the pair did not form: ${states}`);
+  return sim;
+}
