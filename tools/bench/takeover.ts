@@ -1,10 +1,12 @@
-// `npm run bench -- takeover [--trials N]` (as root; takes the lab lock itself)
+// `npm run bench -- takeover [--trials N] [--loads 200,1000] [--writes-s 10]`
+// (as root; takes the lab lock itself)
 //
 // For N trials each (default 5), with the client workload inserting through
 // the VIP and the takeover probe watching from tdm-client:
 //  - crash: controller A powered off (everything in it killed at once);
-//  - switchover: `tandemctl switchover db` on the controller holding the group
-//    (alternating A->B, B->A);
+//  - switchover: the `switchover db` command on the controller holding the
+//    group, sent on its control socket from this process (alternating A->B,
+//    B->A; a `tandemctl` process would add its own start, about half a second);
 // time from the fault (or command) until (a) the VIP answers ARP from the new
 // holder's MAC and (b) PostgreSQL answers SELECT 1 through the VIP from a
 // postmaster started after the fault, and how many acknowledged rows the
@@ -12,12 +14,21 @@
 // 1 s) in A and B, kill -9 of A's keepalived -> the VIP answers ARP from B.
 // Both clocks are this machine's CLOCK_REALTIME.
 //
+// Then the crash again under a background write load for each rate of
+// `--loads` (pgbench through the VIP, tools/lab/client/pgbench-load.ts,
+// writing for `--writes-s` seconds before the fault, 10 by default; the
+// RESULT says it as `writes_s`): `crash_db_p50_ms_at_<N>tps`, the
+// growth of the takeover with the WAL PostgreSQL has to replay, and
+// `pgbench_tps_at_<N>tps`, the rate pgbench reached (the median trial's). The
+// plain crash is the curve's 0 (no pgbench; the client workload runs in all).
+//
 // A daemon trial that fails leaves its fields "unmeasured" and `daemon_error`
 // says why. Never a made-up number.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { arpRepliers, lanMac } from '../lab/client/lan-view.ts';
-import { GROUP, resetPair, startPgPair, tandemctl } from '../lab/client/pg-pair.ts';
+import { GROUP, command, resetPair, startPgPair } from '../lab/client/pg-pair.ts';
+import { PgbenchLoad, initPgbench } from '../lab/client/pgbench-load.ts';
 import { TakeoverProbe } from '../lab/client/probe-driver.ts';
 import { takeoverUnderLoad } from '../lab/client/takeover-run.ts';
 import { timelineSince } from '../lab/client/timeline.ts';
@@ -63,14 +74,17 @@ interface Trial {
   readonly dbMs: number;
   readonly rowsLost: number;
   readonly acknowledged: number;
+  /** The pgbench rate achieved before the fault (crash under load only). */
+  readonly loadTps?: number;
 }
 
 async function measured(to: Controller, fault: () => Promise<void>): Promise<Trial> {
   const r = await takeoverUnderLoad(to, fault, TAKEOVER_TIMEOUT_MS);
   if (!r.report.readback.ok) throw new Error(`workload could not read back: ${r.report.readback.error}`);
-  // Where the time went, step by step on the new holder (not part of RESULT).
-  const steps = new Set(['FAILOVER_TRANSITION', 'RESOURCE_STARTED', 'PEER_DEAD']);
-  console.log(timelineSince(to, r.t0, 200, (l) => steps.has(l.code)).join('\n'));
+  // Where the time went, step by step on both controllers (not part of RESULT).
+  const steps = new Set(['FAILOVER_TRANSITION', 'RESOURCE_STARTED', 'RESOURCE_STOPPED', 'PEER_DEAD']);
+  for (const c of ['A', 'B'] as const)
+    console.log(timelineSince(c, r.t0, 200, (l) => steps.has(l.code)).join('\n'));
   return {
     vipMs: r.vipMs,
     dbMs: r.dbMs,
@@ -79,17 +93,27 @@ async function measured(to: Controller, fault: () => Promise<void>): Promise<Tri
   };
 }
 
-async function crashTrials(n: number): Promise<Trial[]> {
+/** `tps` > 0: with pgbench writing that many transactions a second through the VIP for `writesMs` first. */
+async function crashTrials(n: number, tps = 0, writesMs = 0): Promise<Trial[]> {
   const out: Trial[] = [];
   for (let i = 0; i < n; i++) {
     await startPgPair();
-    const t = await measured('B', async () => {
-      await powerOff('A');
-    });
-    console.log(
-      `crash ${i + 1}/${n}: vip ${t.vipMs} ms, db ${t.dbMs} ms, lost ${t.rowsLost}/${t.acknowledged}`,
-    );
-    out.push(t);
+    if (tps > 0 && i === 0) await initPgbench();
+    const load = tps > 0 ? await PgbenchLoad.start(tps, writesMs) : undefined;
+    try {
+      const achieved = load?.achievedTps();
+      const measuredTrial = await measured('B', async () => {
+        await powerOff('A');
+      });
+      const t = achieved === undefined ? measuredTrial : { ...measuredTrial, loadTps: achieved };
+      console.log(
+        `crash ${i + 1}/${n}${load ? ` at ${tps} tps (pgbench achieved ${achieved})` : ''}: ` +
+          `vip ${t.vipMs} ms, db ${t.dbMs} ms, lost ${t.rowsLost}/${t.acknowledged}`,
+      );
+      out.push(t);
+    } finally {
+      await load?.stop();
+    }
   }
   await resetPair();
   return out;
@@ -103,7 +127,7 @@ async function switchoverTrials(n: number): Promise<Trial[]> {
     const from: Controller = holder;
     const to: Controller = from === 'A' ? 'B' : 'A';
     const t = await measured(to, async () => {
-      await tandemctl(from, 'switchover', GROUP);
+      await command(from, 'switchover', { group: GROUP });
     });
     console.log(
       `switchover ${from}->${to} ${i + 1}/${n}: vip ${t.vipMs} ms, db ${t.dbMs} ms, lost ${t.rowsLost}/${t.acknowledged}`,
@@ -147,7 +171,32 @@ async function keepalivedTrials(n: number): Promise<number[]> {
   return out;
 }
 
-async function inLab(trials: number): Promise<Record<string, number | string>> {
+/** `--loads 200,1000`: the pgbench rates of the crash curve (none: ""). */
+export function parseLoads(text: string): number[] {
+  if (text.trim() === '') return [];
+  const out = text.split(',').map((v) => Number(v.trim()));
+  for (const v of out)
+    if (!Number.isInteger(v) || v < 1 || v > 100_000)
+      throw new Error(`--loads: each rate must be an integer 1..100000 tps, got ${JSON.stringify(text)}`);
+  return out;
+}
+
+/**
+ * `--writes-s`: seconds of pgbench writes before each loaded crash (the WAL
+ * recovery replays); pgbench itself runs 600 s, which leaves a minute for the crash.
+ */
+export function parseWritesS(text: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 1 || v > 540)
+    throw new Error(`--writes-s: must be an integer 1..540 seconds, got ${JSON.stringify(text)}`);
+  return v;
+}
+
+async function inLab(
+  trials: number,
+  loads: readonly number[],
+  writesS: number,
+): Promise<Record<string, number | string>> {
   const ka = await keepalivedTrials(trials);
   const result: Record<string, number | string> = { trials };
   const unmeasured = (why: string): Record<string, number | string> => ({
@@ -155,20 +204,42 @@ async function inLab(trials: number): Promise<Record<string, number | string>> {
     crash_db_p50_ms: 'unmeasured',
     crash_db_p99_ms: 'unmeasured',
     switchover_db_p50_ms: 'unmeasured',
+    ...Object.fromEntries(loads.map((tps) => [`crash_db_p50_ms_at_${tps}tps`, 'unmeasured'])),
     rows_lost: 'unmeasured',
     daemon_error: why.split('\n')[0]?.slice(0, 300) ?? why,
   });
   try {
     const crash = await crashTrials(trials);
     const sw = await switchoverTrials(trials);
+    const loaded: Trial[] = [];
+    const curve: Record<string, number | string> = {};
+    for (const tps of loads) {
+      // One rate that fails (pgbench could not keep up) leaves the others measured.
+      try {
+        const t = await crashTrials(trials, tps, writesS * 1000);
+        loaded.push(...t);
+        curve[`crash_db_p50_ms_at_${tps}tps`] = percentileOf(t, 'dbMs', 50);
+        curve[`pgbench_tps_at_${tps}tps`] = percentile(
+          t.map((x) => x.loadTps ?? NaN),
+          50,
+        );
+      } catch (err) {
+        console.error(`crash at ${tps} tps failed: ${errorMessage(err)}`);
+        await resetPair().catch(() => undefined);
+        curve[`crash_db_p50_ms_at_${tps}tps`] = 'unmeasured';
+        curve[`load_error_at_${tps}tps`] = errorMessage(err).split('\n')[0]?.slice(0, 200) ?? '';
+      }
+    }
     Object.assign(result, {
       crash_vip_p50_ms: percentileOf(crash, 'vipMs', 50),
       crash_db_p50_ms: percentileOf(crash, 'dbMs', 50),
       crash_db_p99_ms: percentileOf(crash, 'dbMs', 99),
       switchover_vip_p50_ms: percentileOf(sw, 'vipMs', 50),
       switchover_db_p50_ms: percentileOf(sw, 'dbMs', 50),
-      rows_lost: [...crash, ...sw].reduce((s, t) => s + t.rowsLost, 0),
-      rows_acknowledged: [...crash, ...sw].reduce((s, t) => s + t.acknowledged, 0),
+      ...curve,
+      ...(loads.length > 0 ? { writes_s: writesS } : {}),
+      rows_lost: [...crash, ...sw, ...loaded].reduce((s, t) => s + t.rowsLost, 0),
+      rows_acknowledged: [...crash, ...sw, ...loaded].reduce((s, t) => s + t.acknowledged, 0),
     });
   } catch (err) {
     console.error(`daemon trials failed: ${errorMessage(err)}`);
@@ -183,18 +254,20 @@ async function inLab(trials: number): Promise<Record<string, number | string>> {
 export async function run(args: readonly string[]): Promise<Record<string, number | string>> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { trials: { type: 'string' } },
+    options: { trials: { type: 'string' }, loads: { type: 'string' }, 'writes-s': { type: 'string' } },
     allowPositionals: true,
   });
   const trials = Number(values.trials ?? positionals[0] ?? 5);
   if (!Number.isInteger(trials) || trials < 1) throw new Error('--trials: must be a positive integer');
+  const loads = parseLoads(values.loads ?? '200,1000');
+  const writesS = parseWritesS(values['writes-s'] ?? '10');
   if (!isUnderLabLock()) return rerunUnderLabLock('takeover', args, 3600);
 
   process.on('exit', killAllSync); // never leave a keepalived behind, whatever happens
   const wasUp = (JSON.parse(await lab(['status', '--json'])) as { up?: boolean }).up === true;
   if (!wasUp) await lab(['up']);
   try {
-    return await inLab(trials);
+    return await inLab(trials, loads, writesS);
   } finally {
     if (!wasUp) await lab(['down']);
   }

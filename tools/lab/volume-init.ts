@@ -29,7 +29,10 @@ try {
   );
   appendFileSync(
     join(pgdata, 'postgresql.conf'),
-    `\n# tandem lab\nlisten_addresses = '*'\nport = ${POSTGRES_PORT}\nunix_socket_directories = '/run/postgresql'\n`,
+    `\n# tandem lab\nlisten_addresses = '*'\nport = ${POSTGRES_PORT}\nunix_socket_directories = '/run/postgresql'\n` +
+      // A takeover replays the WAL since the last checkpoint: a checkpoint
+      // every 30 s (PostgreSQL's shortest) bounds it (docs/takeover.md, Checkpoints).
+      `checkpoint_timeout = '30s'\n`,
   );
   writeFileSync(
     join(pgdata, 'pg_hba.conf'),

@@ -7,6 +7,21 @@ import { run, tryRun, waitFor } from './run.ts';
 import { DATA_VOLUME_SIZE_BYTES } from './topology.ts';
 
 const INIT = fileURLToPath(new URL('./volume-init.ts', import.meta.url));
+/**
+ * What volume-init.ts puts on the image; raise it when that changes, and the
+ * next `up` builds the image again (2: checkpoint_timeout 30 s).
+ */
+const VOLUME_VERSION = '2';
+const versionFile = (): string => `${labFiles.dataImage}.version`;
+
+function imageIsCurrent(): boolean {
+  if (!existsSync(labFiles.dataImage)) return false;
+  try {
+    return readFileSync(versionFile(), 'utf8').trim() === VOLUME_VERSION;
+  } catch {
+    return false;
+  }
+}
 
 /** Loop devices backed by `file`, from `losetup -j`. */
 export async function loopsFor(file: string): Promise<string[]> {
@@ -30,7 +45,7 @@ async function detachAll(file: string): Promise<void> {
   await waitFor(`loop devices of ${file} to detach`, async () => (await loopsFor(file)).length === 0, 5000);
 }
 
-/** First `up` only: build the image under a temporary name, then rename. */
+/** First `up`, or an image of another version: build it under a temporary name, then rename. */
 async function createImage(): Promise<void> {
   const tmp = labFiles.dataImage + '.new';
   await detachAll(tmp);
@@ -46,10 +61,14 @@ async function createImage(): Promise<void> {
     await detachAll(tmp);
   }
   renameSync(tmp, labFiles.dataImage);
+  writeFileSync(versionFile(), `${VOLUME_VERSION}\n`);
 }
 
 export async function volumeUp(): Promise<string> {
-  if (!existsSync(labFiles.dataImage)) await createImage();
+  if (!imageIsCurrent()) {
+    await detachAll(labFiles.dataImage);
+    await createImage();
+  }
   const existing = await loopsFor(labFiles.dataImage);
   const dev = existing[0] ?? (await attach(labFiles.dataImage));
   writeFileSync(labFiles.loopDevice, dev + '\n');

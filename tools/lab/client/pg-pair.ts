@@ -6,6 +6,8 @@
 import { chmodSync, copyFileSync, existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sendRequest } from '../../../firmware/console/client.ts';
+import type { CommandName } from '../../../firmware/core/envelope.ts';
 import { controlSocket, lab, readLog, startDaemon, waitForLine, type LogLine } from '../configs/daemons.ts';
 import { labFiles } from '../files.ts';
 import { isPoweredOn, powerOff, powerOn } from '../power.ts';
@@ -95,6 +97,21 @@ export async function tandemctl(c: Controller, ...args: string[]): Promise<strin
   if (r.code !== 0)
     throw new Error(`tandemctl ${args.join(' ')} on ${c} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
+}
+
+/**
+ * One command on controller `c`'s control socket, from this process: the
+ * daemon is asked at once, without the seconds' worth of a `tandemctl`
+ * process starting (the takeover bench times a switchover from here).
+ */
+export async function command(
+  c: Controller,
+  name: CommandName,
+  args: Record<string, unknown>,
+): Promise<unknown> {
+  const r = await sendRequest(controlSocket(c), name, args, 10_000);
+  if (r.status !== 'ok') throw new Error(`${name} on ${c}: ${JSON.stringify(r)}`);
+  return r;
 }
 
 /**
