@@ -19,7 +19,6 @@ import { failoverSettings, probeTimeoutMs } from '../firmware/controller/failove
 import {
   DEFAULT_IO_TIMEOUT_MS,
   DEFAULT_STOP_BUDGET_MS,
-  WATCHDOG_MARGIN_MS,
   freeGroupSettleMs,
   groupDownGraceMs,
   handoverWindowMs,
@@ -63,7 +62,7 @@ export function column(name: string, config: TandemConfig): Column {
       deadtimeMs: timing.value.deadtimeMs,
       ioTimeoutMs: probeTimeoutMs(timing.value),
       stopBudgetMs: DEFAULT_STOP_BUDGET_MS,
-      watchdogTimeoutMs: wd.enabled ? wd.timeoutS * 1000 : null,
+      watchdog: wd.enabled ? { timeoutMs: wd.timeoutS * 1000, marginMs: wd.marginMs } : null,
     },
   };
 }
@@ -109,7 +108,7 @@ export const ROWS: readonly {
   {
     what: 'watchdog timeout',
     formula: '`failover.watchdog.timeoutS` (when `enabled`)',
-    value: (c) => c.lease.watchdogTimeoutMs ?? 'off',
+    value: (c) => c.lease.watchdog?.timeoutMs ?? 'off',
   },
   { what: 'fence delay', formula: '`failover.fenceDelayMs`', value: (c) => c.settings.fenceDelayMs },
   {
@@ -128,7 +127,11 @@ export const ROWS: readonly {
     value: () => DEFAULT_IO_TIMEOUT_MS,
   },
   { what: 'stop budget', formula: '`DEFAULT_STOP_BUDGET_MS`', value: () => DEFAULT_STOP_BUDGET_MS },
-  { what: 'watchdog margin', formula: '`WATCHDOG_MARGIN_MS`', value: () => WATCHDOG_MARGIN_MS },
+  {
+    what: 'watchdog margin',
+    formula: '`failover.watchdog.marginMs` (when `enabled`)',
+    value: (c) => c.lease.watchdog?.marginMs ?? 'off',
+  },
   {
     what: 'disk probe I/O timeout',
     formula: '`probeTimeoutMs`: deadtime, at most the SCSI I/O timeout',
@@ -147,7 +150,7 @@ export const ROWS: readonly {
   {
     what: 'stalled bound',
     formula: '`stalledBoundMs`: interval + watchdog timeout + margin',
-    value: (c) => (c.lease.watchdogTimeoutMs === null ? 'off' : stalledBoundMs(c.lease)),
+    value: (c) => (c.lease.watchdog === null ? 'off' : stalledBoundMs(c.lease)),
   },
   {
     what: '**takeover wait** after the last beat heard',

@@ -18,7 +18,7 @@ export interface Check<T> {
 const customFormats = { ipv4: isIpv4 };
 
 const config$ = validate10;
-const schema11 = {"additionalProperties":false,"description":"Tandem configuration","type":"object","required":["configVersion","box","controller","cluster","failover","groups","mqtt","panel","web","eventlog"],"properties":{"configVersion":{"minimum":0,"maximum":4294967295,"default":0,"description":"Raised by one on every accepted change","requiresRestart":false,"type":"integer"},"schema":{"minimum":1,"maximum":1000,"description":"The config schema this document is written in, the one the pair has committed (tandemctl upgrade commit); absent: 1","requiresRestart":false,"type":"integer"},"box":{"additionalProperties":false,"default":{},"description":"The box","requiresRestart":true,"type":"object","required":["id","controllerIds"],"properties":{"id":{"pattern":"^[a-z0-9][a-z0-9-]{0,62}$","default":"tandem","description":"Box name (slug)","type":"string"},"controllerIds":{"minItems":2,"maxItems":2,"default":["A","B"],"description":"The two controller slots","type":"array","items":{"type":"string","enum":["A","B"],"description":"Controller slot"}}}},"controller":{"additionalProperties":false,"default":{},"description":"This controller (normally from the environment, as the file is replicated to both)","requiresRestart":true,"type":"object","properties":{"id":{"type":"string","enum":["A","B"],"description":"This controller; TANDEM_CONTROLLER_ID overrides it"}}},"cluster":{"additionalProperties":false,"default":{},"description":"Cluster membership: heartbeats, key, shared disk","requiresRestart":true,"type":"object","required":["heartbeat","key","realtime","serial","network","lan","disk"],"properties":{"heartbeat":{"additionalProperties":false,"default":{},"description":"Heartbeat timing (shared by all heartbeat paths)","type":"object","required":["intervalMs","warntimeMs","deadtimeMs","initdeadMs"],"properties":{"intervalMs":{"minimum":50,"maximum":60000,"default":1000,"description":"Time between heartbeats","type":"integer"},"warntimeMs":{"minimum":100,"maximum":600000,"default":5000,"description":"Silence after which a late-heartbeat warning is logged","type":"integer"},"deadtimeMs":{"minimum":200,"maximum":600000,"default":10000,"description":"Silence after which the peer is declared dead","type":"integer"},"initdeadMs":{"minimum":200,"maximum":1200000,"default":30000,"description":"Deadtime used right after boot, while the peer may still be starting","type":"integer"}}},"key":{"pattern":"^[0-9a-fA-F]{64}$","default":"0000000000000000000000000000000000000000000000000000000000000000","description":"HMAC key for heartbeats, 32 bytes as 64 hex digits; secret; must match on both controllers","type":"string"},"realtime":{"default":true,"description":"Run the heartbeat at real-time priority (SCHED_RR 10): load cannot starve it; off where the daemon's own work would then hold the database off too long (an emulated CPU)","type":"boolean"},"serial":{"additionalProperties":false,"default":{},"description":"RS-232 heartbeat path","type":"object","required":["enabled","baudRate"],"properties":{"enabled":{"default":true,"description":"Use the RS-232 heartbeat path","type":"boolean"},"tty":{"pattern":"^/dev/[A-Za-z0-9_./-]+$","description":"Serial device; unset means the HAL default (TANDEM_SERIAL_TTY or /dev/ttyS1)","type":"string"},"baudRate":{"minimum":1200,"maximum":921600,"default":115200,"description":"Line speed","type":"integer"}}},"network":{"additionalProperties":false,"default":{},"description":"Heartbeat over the private (crossover) link","type":"object","required":["enabled","port"],"properties":{"enabled":{"default":true,"description":"Use the private-link heartbeat path","type":"boolean"},"localAddress":{"minLength":2,"maxLength":45,"description":"This controller\u2019s address on the private link; unset: path idle","type":"string"},"peerAddress":{"minLength":2,"maxLength":45,"description":"The peer\u2019s address on the private link; unset: path idle","type":"string"},"port":{"minimum":1,"maximum":65535,"default":7788,"description":"UDP port of the heartbeat","type":"integer"}}},"lan":{"additionalProperties":false,"default":{},"description":"Heartbeat over the public LAN","type":"object","required":["enabled","port"],"properties":{"enabled":{"default":false,"description":"Also heartbeat over the public LAN (last-resort path)","type":"boolean"},"localAddress":{"minLength":2,"maxLength":45,"description":"This controller\u2019s LAN address","type":"string"},"peerAddress":{"minLength":2,"maxLength":45,"description":"The peer\u2019s LAN address","type":"string"},"port":{"minimum":1,"maximum":65535,"default":7789,"description":"UDP port of the LAN heartbeat","type":"integer"}}},"disk":{"additionalProperties":false,"default":{},"description":"Shared-disk witness and SCSI-3 persistent-reservation fencing","type":"object","required":["transport","portal","targetIqn","initiatorName","lun","witnessLba","witnessSectors"],"properties":{"transport":{"type":"string","enum":["iscsi","sg"],"default":"sg","description":"How the shared enclosure is reached: SG_IO on a local device, or iSCSI (lab)"},"portal":{"additionalProperties":false,"default":{},"description":"iSCSI portal","type":"object","required":["host","port"],"properties":{"host":{"maxLength":253,"default":"","description":"iSCSI portal host (iscsi only)","type":"string"},"port":{"minimum":1,"maximum":65535,"default":3260,"description":"iSCSI portal TCP port","type":"integer"}}},"targetIqn":{"maxLength":223,"default":"","description":"iSCSI target name (iscsi only)","type":"string"},"initiatorName":{"maxLength":223,"default":"","description":"Our iSCSI initiator name (iscsi only)","type":"string"},"lun":{"minimum":0,"maximum":16383,"default":0,"description":"LUN of the witness volume","type":"integer"},"sgDevice":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"description":"SCSI generic device (sg only); unset means the HAL default (TANDEM_SCSI_GENERIC or /dev/sg0)","type":"string"},"witnessLba":{"minimum":0,"maximum":9007199254675455,"default":2048,"description":"First block of the witness area","type":"integer"},"witnessSectors":{"minimum":8,"maximum":65536,"default":10240,"description":"Size of the witness area in 512-byte sectors (default 5 MB)","type":"integer"}}}}},"failover":{"additionalProperties":false,"default":{},"description":"Failover policy (the preferred controller is set per group, in groups[].preferred)","requiresRestart":true,"type":"object","required":["policy","autoFailback","fenceDelayMs","failureTimeoutMs","watchdog"],"properties":{"policy":{"type":"string","enum":["active-standby","active-active"],"default":"active-standby","description":"active-standby: all groups on one controller; active-active: each group on its preferred controller"},"autoFailback":{"additionalProperties":false,"default":{},"description":"Automatic failback","type":"object","required":["enabled","delayMs"],"properties":{"enabled":{"default":false,"description":"Move groups back to their preferred controller","type":"boolean"},"delayMs":{"minimum":0,"maximum":86400000,"default":600000,"description":"How long the preferred controller must be healthy before failback","type":"integer"}}},"fenceDelayMs":{"minimum":0,"maximum":60000,"default":5000,"description":"Extra wait before the non-preferred controller fences, so both never fence each other","type":"integer"},"failureTimeoutMs":{"minimum":0,"maximum":604800000,"default":600000,"description":"How long a group that failed on a controller is kept off it (0: until tandemctl cleanup)","type":"integer"},"watchdog":{"additionalProperties":false,"default":{},"description":"Hardware watchdog","type":"object","required":["enabled","timeoutS"],"properties":{"enabled":{"default":true,"description":"Pet the hardware watchdog while healthy","type":"boolean"},"timeoutS":{"minimum":1,"maximum":600,"default":5,"description":"Hardware watchdog timeout","type":"integer"}}}}},"groups":{"default":[],"maxItems":8,"description":"Resource groups (at most 8, as a heartbeat carries)","requiresRestart":true,"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","preferred","resources"],"properties":{"name":{"pattern":"^[a-z0-9][a-z0-9_-]{0,15}$","description":"Group name (slug, at most 16 characters: it travels in every heartbeat)","type":"string"},"preferred":{"type":"string","enum":["A","B"],"description":"Controller the group runs on when both are healthy","default":"A"},"resources":{"default":[],"maxItems":64,"description":"Started in order, stopped in reverse","type":"array","items":{"additionalProperties":true,"description":"A resource; its fields depend on its type (tables below)","type":"object","required":["type"],"properties":{"type":{"minLength":1,"maxLength":64,"description":"Resource agent: reservation, filesystem, vip, postgresql, service, dummy","type":"string"},"name":{"minLength":1,"maxLength":64,"type":"string"}}}},"hooks":{"maxItems":16,"description":"Pre/post failover and failback scripts (argument arrays, no shell)","type":"array","items":{"additionalProperties":false,"type":"object","required":["event","command","timeoutMs","onFailure"],"properties":{"event":{"type":"string","enum":["pre-failover","post-failover","pre-failback","post-failback"]},"command":{"minItems":1,"maxItems":64,"description":"Executable (absolute path) and arguments","type":"array","items":{"maxLength":4096,"type":"string"}},"timeoutMs":{"minimum":100,"maximum":3600000,"default":30000,"description":"Killed (SIGTERM, then SIGKILL) after this","type":"integer"},"onFailure":{"type":"string","enum":["abort","warn","ignore"],"default":"warn","description":"Non-zero exit or timeout: abort the operation, warn, or ignore"}}}},"restart":{"additionalProperties":false,"type":"object","required":["maxRestarts","windowMs"],"properties":{"maxRestarts":{"minimum":0,"maximum":100,"default":3,"type":"integer"},"windowMs":{"minimum":1000,"maximum":86400000,"default":600000,"description":"Window in which restarts are counted","type":"integer"}}}}}},"mqtt":{"additionalProperties":false,"default":{},"description":"NOC telemetry over MQTT","requiresRestart":true,"type":"object","required":["enabled","url","tls","topicPrefix","homeAssistant","local"],"properties":{"enabled":{"default":false,"description":"Publish state and events to a NOC broker","type":"boolean"},"url":{"pattern":"^(mqtts?|wss?)://[^\\s]+$","default":"mqtt://localhost:1883","description":"Broker URL (mqtt://, mqtts://, ws://, wss://)","type":"string"},"username":{"maxLength":256,"description":"Broker user","type":"string"},"password":{"maxLength":256,"description":"Broker password; secret","type":"string"},"tls":{"additionalProperties":false,"default":{},"description":"TLS material for mqtts:// and wss://","type":"object","properties":{"ca":{"description":"CA certificate (PEM) to trust","type":"string"},"cert":{"description":"Client certificate (PEM)","type":"string"},"key":{"description":"Client private key (PEM); secret","type":"string"}}},"topicPrefix":{"pattern":"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$","default":"tandem","description":"First topic level(s); never contains + or #","type":"string"},"homeAssistant":{"additionalProperties":false,"default":{},"description":"Home Assistant MQTT discovery","type":"object","required":["enabled","prefix"],"properties":{"enabled":{"default":false,"description":"Publish Home Assistant MQTT discovery documents for the box","type":"boolean"},"prefix":{"pattern":"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$","default":"homeassistant","description":"Home Assistant discovery prefix; never contains + or #","type":"string"}}},"commandToken":{"minLength":32,"maxLength":256,"description":"Required in MQTT commands, at least 32 characters; unset: commands refused; secret","type":"string"},"local":{"additionalProperties":false,"default":{},"description":"The controller's own broker: state for the panels; requests are not taken there (the panels use the control socket)","type":"object","required":["enabled","url"],"properties":{"enabled":{"default":false,"description":"Also publish to the broker on this controller, which the front and web panels read (works with the NOC out of reach)","type":"boolean"},"url":{"pattern":"^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$","default":"mqtt://127.0.0.1:1883","description":"The local broker: loopback only (mqtt://127.0.0.1:PORT)","type":"string"},"username":{"maxLength":256,"description":"Local broker user the daemon publishes as","type":"string"},"password":{"maxLength":256,"description":"Local broker password, made per box at first boot; secret","type":"string"}}}}},"panel":{"additionalProperties":false,"default":{},"description":"Front panel of this controller (docs/panel.md), read by the panel process when it starts","requiresRestart":true,"type":"object","required":["enabled","lcd","gpio"],"properties":{"enabled":{"default":true,"description":"Run the front panel (LCD, buttons, buzzer, LEDs); false on a board without one","type":"boolean"},"lcd":{"additionalProperties":false,"default":{},"description":"The character LCD: HD44780 behind a PCF8574 I2C backpack","type":"object","required":["bus","address","columns","rows","pins","backlightActiveLow"],"properties":{"bus":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"default":"/dev/i2c-1","description":"I2C adapter the LCD backpack is on","type":"string"},"address":{"minimum":3,"maximum":119,"default":39,"description":"7-bit I2C address of the PCF8574 (0x27 = 39; a PCF8574A backpack: 0x3F = 63)","type":"integer"},"columns":{"type":"integer","enum":[20,16],"minimum":16,"maximum":20,"default":20,"description":"Characters per row: 20 (20x4) or 16 (16x2)"},"rows":{"type":"integer","enum":[4,2],"minimum":2,"maximum":4,"default":4,"description":"Rows: 4 with 20 columns, 2 with 16"},"pins":{"additionalProperties":false,"default":{},"description":"Backpack wiring, one distinct bit each (the common backpack: P0 RS, P1 RW, P2 E, P3 backlight, P4-P7 D4-D7)","type":"object","required":["rs","rw","e","backlight","d4","d5","d6","d7"],"properties":{"rs":{"minimum":0,"maximum":7,"default":0,"description":"PCF8574 bit wired to RS","type":"integer"},"rw":{"minimum":0,"maximum":7,"default":1,"description":"PCF8574 bit wired to RW (kept low)","type":"integer"},"e":{"minimum":0,"maximum":7,"default":2,"description":"PCF8574 bit wired to E","type":"integer"},"backlight":{"minimum":0,"maximum":7,"default":3,"description":"PCF8574 bit switching the backlight","type":"integer"},"d4":{"minimum":0,"maximum":7,"default":4,"description":"PCF8574 bit wired to D4","type":"integer"},"d5":{"minimum":0,"maximum":7,"default":5,"description":"PCF8574 bit wired to D5","type":"integer"},"d6":{"minimum":0,"maximum":7,"default":6,"description":"PCF8574 bit wired to D6","type":"integer"},"d7":{"minimum":0,"maximum":7,"default":7,"description":"PCF8574 bit wired to D7","type":"integer"}}},"backlightActiveLow":{"default":false,"description":"The backlight bit switches a PNP transistor: low is on","type":"boolean"}}},"gpio":{"additionalProperties":false,"default":{},"description":"Buttons, buzzer and LEDs on one GPIO chip; every line distinct","type":"object","required":["chip","buttons","buzzer","leds"],"properties":{"chip":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"default":"/dev/gpiochip0","description":"GPIO character device of the buttons, buzzer and LEDs","type":"string"},"buttons":{"additionalProperties":false,"default":{},"description":"Front-panel buttons, inputs with edge detection","type":"object","required":["up","down","enter","mute","activeLow","debounceMs"],"properties":{"up":{"minimum":0,"maximum":511,"default":17,"description":"Line of the Up button","type":"integer"},"down":{"minimum":0,"maximum":511,"default":27,"description":"Line of the Down button","type":"integer"},"enter":{"minimum":0,"maximum":511,"default":22,"description":"Line of the Enter button","type":"integer"},"mute":{"minimum":0,"maximum":511,"default":23,"description":"Line of the Mute button","type":"integer"},"activeLow":{"default":true,"description":"A pressed button pulls its line low (external pull-ups, switch to ground)","type":"boolean"},"debounceMs":{"minimum":0,"maximum":100,"default":20,"description":"Kernel debounce of each button line (GPIO v2 debounce attribute); 0: none","type":"integer"}}},"buzzer":{"minimum":0,"maximum":511,"default":18,"description":"Line of the self-oscillating piezo buzzer (high sounds)","type":"integer"},"leds":{"additionalProperties":false,"default":{},"description":"This controller\u2019s LEDs","type":"object","required":["statusGreen","statusAmber","fault","identify"],"properties":{"statusGreen":{"minimum":0,"maximum":511,"default":5,"description":"Status LED, green element (high lights)","type":"integer"},"statusAmber":{"minimum":0,"maximum":511,"default":6,"description":"Status LED, amber element (high lights)","type":"integer"},"fault":{"minimum":0,"maximum":511,"default":13,"description":"Fault LED, amber (high lights)","type":"integer"},"identify":{"minimum":0,"maximum":511,"default":19,"description":"Identify LED, blue (high lights)","type":"integer"}}}}}}},"web":{"additionalProperties":false,"default":{},"description":"Web panel of this box (HTTPS); it reaches the daemon through web.sock","requiresRestart":true,"type":"object","required":["enabled","port","httpPort","idleMinutes","users"],"properties":{"enabled":{"default":false,"description":"Serve the web panel (the daemon opens web.sock for it)","type":"boolean"},"port":{"minimum":1,"maximum":65535,"default":443,"description":"HTTPS port of the web panel","type":"integer"},"httpPort":{"minimum":1,"maximum":65535,"default":80,"description":"Plain HTTP port; it only redirects to HTTPS","type":"integer"},"idleMinutes":{"minimum":1,"maximum":240,"default":15,"description":"A session idle this long is logged out","requiresRestart":false,"type":"integer"},"metricsToken":{"minLength":32,"maxLength":256,"description":"Bearer token GET /metrics requires, at least 32 characters; unset: /metrics refused; secret","type":"string"},"secret":{"pattern":"^[0-9a-f]{64}$","description":"Per-box secret, 32 bytes as 64 hex digits, made at first start when missing (the initial admin password derives from it); secret","requiresRestart":false,"type":"string"},"users":{"default":[],"maxItems":64,"description":"Web panel users (at most 64); empty: only admin with the initial password","requiresRestart":false,"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","role","hash","mustChange"],"properties":{"name":{"pattern":"^[a-z][a-z0-9._-]{0,31}$","description":"Login name (a-z first, then a-z 0-9 . _ -; at most 32)","type":"string"},"role":{"type":"string","enum":["viewer","operator","admin"],"description":"viewer: read; operator: also act (switchover, acknowledge); admin: also users and config"},"hash":{"pattern":"^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$","maxLength":256,"description":"The password as an scrypt record (scrypt$N$r$p$salt$hash, base64); secret","type":"string"},"mustChange":{"default":false,"description":"The user must choose a new password at the next login","type":"boolean"}}}}}},"eventlog":{"additionalProperties":false,"default":{},"description":"Event log retention","requiresRestart":false,"type":"object","required":["maxAgeDays","maxRows","maxBytes"],"properties":{"maxAgeDays":{"minimum":1,"maximum":3650,"default":90,"description":"Delete events older than this","type":"integer"},"maxRows":{"minimum":1000,"maximum":10000000,"default":200000,"description":"Keep at most this many events","type":"integer"},"maxBytes":{"minimum":1048576,"maximum":4294967296,"default":67108864,"description":"Keep at most about this many bytes of event text (oldest go first)","type":"integer"}}}}};
+const schema11 = {"additionalProperties":false,"description":"Tandem configuration","type":"object","required":["configVersion","box","controller","cluster","failover","groups","mqtt","panel","web","eventlog"],"properties":{"configVersion":{"minimum":0,"maximum":4294967295,"default":0,"description":"Raised by one on every accepted change","requiresRestart":false,"type":"integer"},"schema":{"minimum":1,"maximum":1000,"description":"The config schema this document is written in, the one the pair has committed (tandemctl upgrade commit); absent: 1","requiresRestart":false,"type":"integer"},"box":{"additionalProperties":false,"default":{},"description":"The box","requiresRestart":true,"type":"object","required":["id","controllerIds"],"properties":{"id":{"pattern":"^[a-z0-9][a-z0-9-]{0,62}$","default":"tandem","description":"Box name (slug)","type":"string"},"controllerIds":{"minItems":2,"maxItems":2,"default":["A","B"],"description":"The two controller slots","type":"array","items":{"type":"string","enum":["A","B"],"description":"Controller slot"}}}},"controller":{"additionalProperties":false,"default":{},"description":"This controller (normally from the environment, as the file is replicated to both)","requiresRestart":true,"type":"object","properties":{"id":{"type":"string","enum":["A","B"],"description":"This controller; TANDEM_CONTROLLER_ID overrides it"}}},"cluster":{"additionalProperties":false,"default":{},"description":"Cluster membership: heartbeats, key, shared disk","requiresRestart":true,"type":"object","required":["heartbeat","key","realtime","serial","network","lan","disk"],"properties":{"heartbeat":{"additionalProperties":false,"default":{},"description":"Heartbeat timing (shared by all heartbeat paths)","type":"object","required":["intervalMs","warntimeMs","deadtimeMs","initdeadMs"],"properties":{"intervalMs":{"minimum":50,"maximum":60000,"default":1000,"description":"Time between heartbeats","type":"integer"},"warntimeMs":{"minimum":100,"maximum":600000,"default":5000,"description":"Silence after which a late-heartbeat warning is logged","type":"integer"},"deadtimeMs":{"minimum":200,"maximum":600000,"default":10000,"description":"Silence after which the peer is declared dead","type":"integer"},"initdeadMs":{"minimum":200,"maximum":1200000,"default":30000,"description":"Deadtime used right after boot, while the peer may still be starting","type":"integer"}}},"key":{"pattern":"^[0-9a-fA-F]{64}$","default":"0000000000000000000000000000000000000000000000000000000000000000","description":"HMAC key for heartbeats, 32 bytes as 64 hex digits; secret; must match on both controllers","type":"string"},"realtime":{"default":true,"description":"Run the heartbeat at real-time priority (SCHED_RR 10): load cannot starve it; off where the daemon's own work would then hold the database off too long (an emulated CPU)","type":"boolean"},"serial":{"additionalProperties":false,"default":{},"description":"RS-232 heartbeat path","type":"object","required":["enabled","baudRate"],"properties":{"enabled":{"default":true,"description":"Use the RS-232 heartbeat path","type":"boolean"},"tty":{"pattern":"^/dev/[A-Za-z0-9_./-]+$","description":"Serial device; unset means the HAL default (TANDEM_SERIAL_TTY or /dev/ttyS1)","type":"string"},"baudRate":{"minimum":1200,"maximum":921600,"default":115200,"description":"Line speed","type":"integer"}}},"network":{"additionalProperties":false,"default":{},"description":"Heartbeat over the private (crossover) link","type":"object","required":["enabled","port"],"properties":{"enabled":{"default":true,"description":"Use the private-link heartbeat path","type":"boolean"},"localAddress":{"minLength":2,"maxLength":45,"description":"This controller\u2019s address on the private link; unset: path idle","type":"string"},"peerAddress":{"minLength":2,"maxLength":45,"description":"The peer\u2019s address on the private link; unset: path idle","type":"string"},"port":{"minimum":1,"maximum":65535,"default":7788,"description":"UDP port of the heartbeat","type":"integer"}}},"lan":{"additionalProperties":false,"default":{},"description":"Heartbeat over the public LAN","type":"object","required":["enabled","port"],"properties":{"enabled":{"default":false,"description":"Also heartbeat over the public LAN (last-resort path)","type":"boolean"},"localAddress":{"minLength":2,"maxLength":45,"description":"This controller\u2019s LAN address","type":"string"},"peerAddress":{"minLength":2,"maxLength":45,"description":"The peer\u2019s LAN address","type":"string"},"port":{"minimum":1,"maximum":65535,"default":7789,"description":"UDP port of the LAN heartbeat","type":"integer"}}},"disk":{"additionalProperties":false,"default":{},"description":"Shared-disk witness and SCSI-3 persistent-reservation fencing","type":"object","required":["transport","portal","targetIqn","initiatorName","lun","witnessLba","witnessSectors"],"properties":{"transport":{"type":"string","enum":["iscsi","sg"],"default":"sg","description":"How the shared enclosure is reached: SG_IO on a local device, or iSCSI (lab)"},"portal":{"additionalProperties":false,"default":{},"description":"iSCSI portal","type":"object","required":["host","port"],"properties":{"host":{"maxLength":253,"default":"","description":"iSCSI portal host (iscsi only)","type":"string"},"port":{"minimum":1,"maximum":65535,"default":3260,"description":"iSCSI portal TCP port","type":"integer"}}},"targetIqn":{"maxLength":223,"default":"","description":"iSCSI target name (iscsi only)","type":"string"},"initiatorName":{"maxLength":223,"default":"","description":"Our iSCSI initiator name (iscsi only)","type":"string"},"lun":{"minimum":0,"maximum":16383,"default":0,"description":"LUN of the witness volume","type":"integer"},"sgDevice":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"description":"SCSI generic device (sg only); unset means the HAL default (TANDEM_SCSI_GENERIC or /dev/sg0)","type":"string"},"witnessLba":{"minimum":0,"maximum":9007199254675455,"default":2048,"description":"First block of the witness area","type":"integer"},"witnessSectors":{"minimum":8,"maximum":65536,"default":10240,"description":"Size of the witness area in 512-byte sectors (default 5 MB)","type":"integer"}}}}},"failover":{"additionalProperties":false,"default":{},"description":"Failover policy (the preferred controller is set per group, in groups[].preferred)","requiresRestart":true,"type":"object","required":["policy","autoFailback","fenceDelayMs","failureTimeoutMs","watchdog"],"properties":{"policy":{"type":"string","enum":["active-standby","active-active"],"default":"active-standby","description":"active-standby: all groups on one controller; active-active: each group on its preferred controller"},"autoFailback":{"additionalProperties":false,"default":{},"description":"Automatic failback","type":"object","required":["enabled","delayMs"],"properties":{"enabled":{"default":false,"description":"Move groups back to their preferred controller","type":"boolean"},"delayMs":{"minimum":0,"maximum":86400000,"default":600000,"description":"How long the preferred controller must be healthy before failback","type":"integer"}}},"fenceDelayMs":{"minimum":0,"maximum":60000,"default":5000,"description":"Extra wait before the non-preferred controller fences, so both never fence each other","type":"integer"},"failureTimeoutMs":{"minimum":0,"maximum":604800000,"default":600000,"description":"How long a group that failed on a controller is kept off it (0: until tandemctl cleanup)","type":"integer"},"watchdog":{"additionalProperties":false,"default":{},"description":"Hardware watchdog","type":"object","required":["enabled","timeoutS","marginMs"],"properties":{"enabled":{"default":true,"description":"Pet the hardware watchdog while healthy","type":"boolean"},"timeoutS":{"minimum":1,"maximum":600,"default":5,"description":"Hardware watchdog timeout","type":"integer"},"marginMs":{"minimum":50,"maximum":10000,"default":500,"description":"How long after the timeout the board has surely stopped (the reset itself, the timer granularity); the takeover wait adds it","type":"integer"}}}}},"groups":{"default":[],"maxItems":8,"description":"Resource groups (at most 8, as a heartbeat carries)","requiresRestart":true,"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","preferred","resources"],"properties":{"name":{"pattern":"^[a-z0-9][a-z0-9_-]{0,15}$","description":"Group name (slug, at most 16 characters: it travels in every heartbeat)","type":"string"},"preferred":{"type":"string","enum":["A","B"],"description":"Controller the group runs on when both are healthy","default":"A"},"resources":{"default":[],"maxItems":64,"description":"Started in order, stopped in reverse","type":"array","items":{"additionalProperties":true,"description":"A resource; its fields depend on its type (tables below)","type":"object","required":["type"],"properties":{"type":{"minLength":1,"maxLength":64,"description":"Resource agent: reservation, filesystem, vip, postgresql, service, dummy","type":"string"},"name":{"minLength":1,"maxLength":64,"type":"string"}}}},"hooks":{"maxItems":16,"description":"Pre/post failover and failback scripts (argument arrays, no shell)","type":"array","items":{"additionalProperties":false,"type":"object","required":["event","command","timeoutMs","onFailure"],"properties":{"event":{"type":"string","enum":["pre-failover","post-failover","pre-failback","post-failback"]},"command":{"minItems":1,"maxItems":64,"description":"Executable (absolute path) and arguments","type":"array","items":{"maxLength":4096,"type":"string"}},"timeoutMs":{"minimum":100,"maximum":3600000,"default":30000,"description":"Killed (SIGTERM, then SIGKILL) after this","type":"integer"},"onFailure":{"type":"string","enum":["abort","warn","ignore"],"default":"warn","description":"Non-zero exit or timeout: abort the operation, warn, or ignore"}}}},"restart":{"additionalProperties":false,"type":"object","required":["maxRestarts","windowMs"],"properties":{"maxRestarts":{"minimum":0,"maximum":100,"default":3,"type":"integer"},"windowMs":{"minimum":1000,"maximum":86400000,"default":600000,"description":"Window in which restarts are counted","type":"integer"}}}}}},"mqtt":{"additionalProperties":false,"default":{},"description":"NOC telemetry over MQTT","requiresRestart":true,"type":"object","required":["enabled","url","tls","topicPrefix","homeAssistant","local"],"properties":{"enabled":{"default":false,"description":"Publish state and events to a NOC broker","type":"boolean"},"url":{"pattern":"^(mqtts?|wss?)://[^\\s]+$","default":"mqtt://localhost:1883","description":"Broker URL (mqtt://, mqtts://, ws://, wss://)","type":"string"},"username":{"maxLength":256,"description":"Broker user","type":"string"},"password":{"maxLength":256,"description":"Broker password; secret","type":"string"},"tls":{"additionalProperties":false,"default":{},"description":"TLS material for mqtts:// and wss://","type":"object","properties":{"ca":{"description":"CA certificate (PEM) to trust","type":"string"},"cert":{"description":"Client certificate (PEM)","type":"string"},"key":{"description":"Client private key (PEM); secret","type":"string"}}},"topicPrefix":{"pattern":"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$","default":"tandem","description":"First topic level(s); never contains + or #","type":"string"},"homeAssistant":{"additionalProperties":false,"default":{},"description":"Home Assistant MQTT discovery","type":"object","required":["enabled","prefix"],"properties":{"enabled":{"default":false,"description":"Publish Home Assistant MQTT discovery documents for the box","type":"boolean"},"prefix":{"pattern":"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$","default":"homeassistant","description":"Home Assistant discovery prefix; never contains + or #","type":"string"}}},"commandToken":{"minLength":32,"maxLength":256,"description":"Required in MQTT commands, at least 32 characters; unset: commands refused; secret","type":"string"},"local":{"additionalProperties":false,"default":{},"description":"The controller's own broker: state for the panels; requests are not taken there (the panels use the control socket)","type":"object","required":["enabled","url"],"properties":{"enabled":{"default":false,"description":"Also publish to the broker on this controller, which the front and web panels read (works with the NOC out of reach)","type":"boolean"},"url":{"pattern":"^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$","default":"mqtt://127.0.0.1:1883","description":"The local broker: loopback only (mqtt://127.0.0.1:PORT)","type":"string"},"username":{"maxLength":256,"description":"Local broker user the daemon publishes as","type":"string"},"password":{"maxLength":256,"description":"Local broker password, made per box at first boot; secret","type":"string"}}}}},"panel":{"additionalProperties":false,"default":{},"description":"Front panel of this controller (docs/panel.md), read by the panel process when it starts","requiresRestart":true,"type":"object","required":["enabled","lcd","gpio"],"properties":{"enabled":{"default":true,"description":"Run the front panel (LCD, buttons, buzzer, LEDs); false on a board without one","type":"boolean"},"lcd":{"additionalProperties":false,"default":{},"description":"The character LCD: HD44780 behind a PCF8574 I2C backpack","type":"object","required":["bus","address","columns","rows","pins","backlightActiveLow"],"properties":{"bus":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"default":"/dev/i2c-1","description":"I2C adapter the LCD backpack is on","type":"string"},"address":{"minimum":3,"maximum":119,"default":39,"description":"7-bit I2C address of the PCF8574 (0x27 = 39; a PCF8574A backpack: 0x3F = 63)","type":"integer"},"columns":{"type":"integer","enum":[20,16],"minimum":16,"maximum":20,"default":20,"description":"Characters per row: 20 (20x4) or 16 (16x2)"},"rows":{"type":"integer","enum":[4,2],"minimum":2,"maximum":4,"default":4,"description":"Rows: 4 with 20 columns, 2 with 16"},"pins":{"additionalProperties":false,"default":{},"description":"Backpack wiring, one distinct bit each (the common backpack: P0 RS, P1 RW, P2 E, P3 backlight, P4-P7 D4-D7)","type":"object","required":["rs","rw","e","backlight","d4","d5","d6","d7"],"properties":{"rs":{"minimum":0,"maximum":7,"default":0,"description":"PCF8574 bit wired to RS","type":"integer"},"rw":{"minimum":0,"maximum":7,"default":1,"description":"PCF8574 bit wired to RW (kept low)","type":"integer"},"e":{"minimum":0,"maximum":7,"default":2,"description":"PCF8574 bit wired to E","type":"integer"},"backlight":{"minimum":0,"maximum":7,"default":3,"description":"PCF8574 bit switching the backlight","type":"integer"},"d4":{"minimum":0,"maximum":7,"default":4,"description":"PCF8574 bit wired to D4","type":"integer"},"d5":{"minimum":0,"maximum":7,"default":5,"description":"PCF8574 bit wired to D5","type":"integer"},"d6":{"minimum":0,"maximum":7,"default":6,"description":"PCF8574 bit wired to D6","type":"integer"},"d7":{"minimum":0,"maximum":7,"default":7,"description":"PCF8574 bit wired to D7","type":"integer"}}},"backlightActiveLow":{"default":false,"description":"The backlight bit switches a PNP transistor: low is on","type":"boolean"}}},"gpio":{"additionalProperties":false,"default":{},"description":"Buttons, buzzer and LEDs on one GPIO chip; every line distinct","type":"object","required":["chip","buttons","buzzer","leds"],"properties":{"chip":{"pattern":"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$","maxLength":255,"default":"/dev/gpiochip0","description":"GPIO character device of the buttons, buzzer and LEDs","type":"string"},"buttons":{"additionalProperties":false,"default":{},"description":"Front-panel buttons, inputs with edge detection","type":"object","required":["up","down","enter","mute","activeLow","debounceMs"],"properties":{"up":{"minimum":0,"maximum":511,"default":17,"description":"Line of the Up button","type":"integer"},"down":{"minimum":0,"maximum":511,"default":27,"description":"Line of the Down button","type":"integer"},"enter":{"minimum":0,"maximum":511,"default":22,"description":"Line of the Enter button","type":"integer"},"mute":{"minimum":0,"maximum":511,"default":23,"description":"Line of the Mute button","type":"integer"},"activeLow":{"default":true,"description":"A pressed button pulls its line low (external pull-ups, switch to ground)","type":"boolean"},"debounceMs":{"minimum":0,"maximum":100,"default":20,"description":"Kernel debounce of each button line (GPIO v2 debounce attribute); 0: none","type":"integer"}}},"buzzer":{"minimum":0,"maximum":511,"default":18,"description":"Line of the self-oscillating piezo buzzer (high sounds)","type":"integer"},"leds":{"additionalProperties":false,"default":{},"description":"This controller\u2019s LEDs","type":"object","required":["statusGreen","statusAmber","fault","identify"],"properties":{"statusGreen":{"minimum":0,"maximum":511,"default":5,"description":"Status LED, green element (high lights)","type":"integer"},"statusAmber":{"minimum":0,"maximum":511,"default":6,"description":"Status LED, amber element (high lights)","type":"integer"},"fault":{"minimum":0,"maximum":511,"default":13,"description":"Fault LED, amber (high lights)","type":"integer"},"identify":{"minimum":0,"maximum":511,"default":19,"description":"Identify LED, blue (high lights)","type":"integer"}}}}}}},"web":{"additionalProperties":false,"default":{},"description":"Web panel of this box (HTTPS); it reaches the daemon through web.sock","requiresRestart":true,"type":"object","required":["enabled","port","httpPort","idleMinutes","users"],"properties":{"enabled":{"default":false,"description":"Serve the web panel (the daemon opens web.sock for it)","type":"boolean"},"port":{"minimum":1,"maximum":65535,"default":443,"description":"HTTPS port of the web panel","type":"integer"},"httpPort":{"minimum":1,"maximum":65535,"default":80,"description":"Plain HTTP port; it only redirects to HTTPS","type":"integer"},"idleMinutes":{"minimum":1,"maximum":240,"default":15,"description":"A session idle this long is logged out","requiresRestart":false,"type":"integer"},"metricsToken":{"minLength":32,"maxLength":256,"description":"Bearer token GET /metrics requires, at least 32 characters; unset: /metrics refused; secret","type":"string"},"secret":{"pattern":"^[0-9a-f]{64}$","description":"Per-box secret, 32 bytes as 64 hex digits, made at first start when missing (the initial admin password derives from it); secret","requiresRestart":false,"type":"string"},"users":{"default":[],"maxItems":64,"description":"Web panel users (at most 64); empty: only admin with the initial password","requiresRestart":false,"type":"array","items":{"additionalProperties":false,"type":"object","required":["name","role","hash","mustChange"],"properties":{"name":{"pattern":"^[a-z][a-z0-9._-]{0,31}$","description":"Login name (a-z first, then a-z 0-9 . _ -; at most 32)","type":"string"},"role":{"type":"string","enum":["viewer","operator","admin"],"description":"viewer: read; operator: also act (switchover, acknowledge); admin: also users and config"},"hash":{"pattern":"^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$","maxLength":256,"description":"The password as an scrypt record (scrypt$N$r$p$salt$hash, base64); secret","type":"string"},"mustChange":{"default":false,"description":"The user must choose a new password at the next login","type":"boolean"}}}}}},"eventlog":{"additionalProperties":false,"default":{},"description":"Event log retention","requiresRestart":false,"type":"object","required":["maxAgeDays","maxRows","maxBytes"],"properties":{"maxAgeDays":{"minimum":1,"maximum":3650,"default":90,"description":"Delete events older than this","type":"integer"},"maxRows":{"minimum":1000,"maximum":10000000,"default":200000,"description":"Keep at most this many events","type":"integer"},"maxBytes":{"minimum":1048576,"maximum":4294967296,"default":67108864,"description":"Keep at most about this many bytes of event text (oldest go first)","type":"integer"}}}}};
 const func2 = Object.prototype.hasOwnProperty;
 const func3 = function ucs2length(str) {
     const len = str.length;
@@ -1939,6 +1939,9 @@ data48.enabled = true;
 if(data48.timeoutS === undefined){
 data48.timeoutS = 5;
 }
+if(data48.marginMs === undefined){
+data48.marginMs = 500;
+}
 if(data48.enabled === undefined){
 const err158 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
@@ -1959,9 +1962,8 @@ vErrors.push(err159);
 }
 errors++;
 }
-for(const key12 in data48){
-if(!((key12 === "enabled") || (key12 === "timeoutS"))){
-const err160 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
+if(data48.marginMs === undefined){
+const err160 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/required",keyword:"required",params:{missingProperty: "marginMs"},message:"must have required property '"+"marginMs"+"'"};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -1970,9 +1972,9 @@ vErrors.push(err160);
 }
 errors++;
 }
-}
-if(typeof data48.enabled !== "boolean"){
-const err161 = {instancePath:instancePath+"/failover/watchdog/enabled",schemaPath:"#/properties/failover/properties/watchdog/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+for(const key12 in data48){
+if(!(((key12 === "enabled") || (key12 === "timeoutS")) || (key12 === "marginMs"))){
+const err161 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -1981,9 +1983,9 @@ vErrors.push(err161);
 }
 errors++;
 }
-let data50 = data48.timeoutS;
-if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
-const err162 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(typeof data48.enabled !== "boolean"){
+const err162 = {instancePath:instancePath+"/failover/watchdog/enabled",schemaPath:"#/properties/failover/properties/watchdog/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -1992,9 +1994,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-if((typeof data50 == "number") && (isFinite(data50))){
-if(data50 > 600 || isNaN(data50)){
-const err163 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
+let data50 = data48.timeoutS;
+if(!(((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50))) && (isFinite(data50)))){
+const err163 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -2003,8 +2005,9 @@ vErrors.push(err163);
 }
 errors++;
 }
-if(data50 < 1 || isNaN(data50)){
-const err164 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data50 == "number") && (isFinite(data50))){
+if(data50 > 600 || isNaN(data50)){
+const err164 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/maximum",keyword:"maximum",params:{comparison: "<=", limit: 600},message:"must be <= 600"};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2013,10 +2016,8 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-}
-else {
-const err165 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data50 < 1 || isNaN(data50)){
+const err165 = {instancePath:instancePath+"/failover/watchdog/timeoutS",schemaPath:"#/properties/failover/properties/watchdog/properties/timeoutS/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2026,8 +2027,9 @@ vErrors.push(err165);
 errors++;
 }
 }
-else {
-const err166 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data51 = data48.marginMs;
+if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
+const err166 = {instancePath:instancePath+"/failover/watchdog/marginMs",schemaPath:"#/properties/failover/properties/watchdog/properties/marginMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2036,10 +2038,9 @@ vErrors.push(err166);
 }
 errors++;
 }
-let data51 = data.groups;
-if(Array.isArray(data51)){
-if(data51.length > 8){
-const err167 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items"};
+if((typeof data51 == "number") && (isFinite(data51))){
+if(data51 > 10000 || isNaN(data51)){
+const err167 = {instancePath:instancePath+"/failover/watchdog/marginMs",schemaPath:"#/properties/failover/properties/watchdog/properties/marginMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000},message:"must be <= 10000"};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2048,18 +2049,8 @@ vErrors.push(err167);
 }
 errors++;
 }
-const len1 = data51.length;
-for(let i1=0; i1<len1; i1++){
-let data52 = data51[i1];
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.preferred === undefined){
-data52.preferred = "A";
-}
-if(data52.resources === undefined){
-data52.resources = [];
-}
-if(data52.name === undefined){
-const err168 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+if(data51 < 50 || isNaN(data51)){
+const err168 = {instancePath:instancePath+"/failover/watchdog/marginMs",schemaPath:"#/properties/failover/properties/watchdog/properties/marginMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 50},message:"must be >= 50"};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2068,8 +2059,10 @@ vErrors.push(err168);
 }
 errors++;
 }
-if(data52.preferred === undefined){
-const err169 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "preferred"},message:"must have required property '"+"preferred"+"'"};
+}
+}
+else {
+const err169 = {instancePath:instancePath+"/failover/watchdog",schemaPath:"#/properties/failover/properties/watchdog/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2078,8 +2071,9 @@ vErrors.push(err169);
 }
 errors++;
 }
-if(data52.resources === undefined){
-const err170 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "resources"},message:"must have required property '"+"resources"+"'"};
+}
+else {
+const err170 = {instancePath:instancePath+"/failover",schemaPath:"#/properties/failover/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2088,9 +2082,10 @@ vErrors.push(err170);
 }
 errors++;
 }
-for(const key13 in data52){
-if(!(((((key13 === "name") || (key13 === "preferred")) || (key13 === "resources")) || (key13 === "hooks")) || (key13 === "restart"))){
-const err171 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
+let data52 = data.groups;
+if(Array.isArray(data52)){
+if(data52.length > 8){
+const err171 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items"};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2099,12 +2094,18 @@ vErrors.push(err171);
 }
 errors++;
 }
+const len1 = data52.length;
+for(let i1=0; i1<len1; i1++){
+let data53 = data52[i1];
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.preferred === undefined){
+data53.preferred = "A";
 }
-if(data52.name !== undefined){
-let data53 = data52.name;
-if(typeof data53 === "string"){
-if(!pattern4.test(data53)){
-const err172 = {instancePath:instancePath+"/groups/" + i1+"/name",schemaPath:"#/properties/groups/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,15}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,15}$"+"\""};
+if(data53.resources === undefined){
+data53.resources = [];
+}
+if(data53.name === undefined){
+const err172 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2113,9 +2114,8 @@ vErrors.push(err172);
 }
 errors++;
 }
-}
-else {
-const err173 = {instancePath:instancePath+"/groups/" + i1+"/name",schemaPath:"#/properties/groups/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data53.preferred === undefined){
+const err173 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "preferred"},message:"must have required property '"+"preferred"+"'"};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2124,10 +2124,8 @@ vErrors.push(err173);
 }
 errors++;
 }
-}
-let data54 = data52.preferred;
-if(typeof data54 !== "string"){
-const err174 = {instancePath:instancePath+"/groups/" + i1+"/preferred",schemaPath:"#/properties/groups/items/properties/preferred/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data53.resources === undefined){
+const err174 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/required",keyword:"required",params:{missingProperty: "resources"},message:"must have required property '"+"resources"+"'"};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2136,8 +2134,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-if(!((data54 === "A") || (data54 === "B"))){
-const err175 = {instancePath:instancePath+"/groups/" + i1+"/preferred",schemaPath:"#/properties/groups/items/properties/preferred/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.preferred.enum},message:"must be equal to one of the allowed values"};
+for(const key13 in data53){
+if(!(((((key13 === "name") || (key13 === "preferred")) || (key13 === "resources")) || (key13 === "hooks")) || (key13 === "restart"))){
+const err175 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2146,10 +2145,12 @@ vErrors.push(err175);
 }
 errors++;
 }
-let data55 = data52.resources;
-if(Array.isArray(data55)){
-if(data55.length > 64){
-const err176 = {instancePath:instancePath+"/groups/" + i1+"/resources",schemaPath:"#/properties/groups/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+}
+if(data53.name !== undefined){
+let data54 = data53.name;
+if(typeof data54 === "string"){
+if(!pattern4.test(data54)){
+const err176 = {instancePath:instancePath+"/groups/" + i1+"/name",schemaPath:"#/properties/groups/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9][a-z0-9_-]{0,15}$"},message:"must match pattern \""+"^[a-z0-9][a-z0-9_-]{0,15}$"+"\""};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2158,12 +2159,9 @@ vErrors.push(err176);
 }
 errors++;
 }
-const len2 = data55.length;
-for(let i2=0; i2<len2; i2++){
-let data56 = data55[i2];
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-if(data56.type === undefined){
-const err177 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2,schemaPath:"#/properties/groups/items/properties/resources/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
+}
+else {
+const err177 = {instancePath:instancePath+"/groups/" + i1+"/name",schemaPath:"#/properties/groups/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2172,11 +2170,10 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(data56.type !== undefined){
-let data57 = data56.type;
-if(typeof data57 === "string"){
-if(func3(data57) > 64){
-const err178 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+}
+let data55 = data53.preferred;
+if(typeof data55 !== "string"){
+const err178 = {instancePath:instancePath+"/groups/" + i1+"/preferred",schemaPath:"#/properties/groups/items/properties/preferred/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2185,8 +2182,8 @@ vErrors.push(err178);
 }
 errors++;
 }
-if(func3(data57) < 1){
-const err179 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!((data55 === "A") || (data55 === "B"))){
+const err179 = {instancePath:instancePath+"/groups/" + i1+"/preferred",schemaPath:"#/properties/groups/items/properties/preferred/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.preferred.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2195,9 +2192,10 @@ vErrors.push(err179);
 }
 errors++;
 }
-}
-else {
-const err180 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let data56 = data53.resources;
+if(Array.isArray(data56)){
+if(data56.length > 64){
+const err180 = {instancePath:instancePath+"/groups/" + i1+"/resources",schemaPath:"#/properties/groups/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2206,12 +2204,12 @@ vErrors.push(err180);
 }
 errors++;
 }
-}
-if(data56.name !== undefined){
-let data58 = data56.name;
-if(typeof data58 === "string"){
-if(func3(data58) > 64){
-const err181 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
+const len2 = data56.length;
+for(let i2=0; i2<len2; i2++){
+let data57 = data56[i2];
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.type === undefined){
+const err181 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2,schemaPath:"#/properties/groups/items/properties/resources/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'"};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2220,8 +2218,11 @@ vErrors.push(err181);
 }
 errors++;
 }
-if(func3(data58) < 1){
-const err182 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(data57.type !== undefined){
+let data58 = data57.type;
+if(typeof data58 === "string"){
+if(func3(data58) > 64){
+const err182 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2230,9 +2231,8 @@ vErrors.push(err182);
 }
 errors++;
 }
-}
-else {
-const err183 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(func3(data58) < 1){
+const err183 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2242,9 +2242,8 @@ vErrors.push(err183);
 errors++;
 }
 }
-}
 else {
-const err184 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2,schemaPath:"#/properties/groups/items/properties/resources/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err184 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/type",schemaPath:"#/properties/groups/items/properties/resources/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2254,9 +2253,11 @@ vErrors.push(err184);
 errors++;
 }
 }
-}
-else {
-const err185 = {instancePath:instancePath+"/groups/" + i1+"/resources",schemaPath:"#/properties/groups/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data57.name !== undefined){
+let data59 = data57.name;
+if(typeof data59 === "string"){
+if(func3(data59) > 64){
+const err185 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2265,11 +2266,8 @@ vErrors.push(err185);
 }
 errors++;
 }
-if(data52.hooks !== undefined){
-let data59 = data52.hooks;
-if(Array.isArray(data59)){
-if(data59.length > 16){
-const err186 = {instancePath:instancePath+"/groups/" + i1+"/hooks",schemaPath:"#/properties/groups/items/properties/hooks/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items"};
+if(func3(data59) < 1){
+const err186 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2278,18 +2276,9 @@ vErrors.push(err186);
 }
 errors++;
 }
-const len3 = data59.length;
-for(let i3=0; i3<len3; i3++){
-let data60 = data59[i3];
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-if(data60.timeoutMs === undefined){
-data60.timeoutMs = 30000;
 }
-if(data60.onFailure === undefined){
-data60.onFailure = "warn";
-}
-if(data60.event === undefined){
-const err187 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "event"},message:"must have required property '"+"event"+"'"};
+else {
+const err187 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2+"/name",schemaPath:"#/properties/groups/items/properties/resources/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2298,8 +2287,10 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(data60.command === undefined){
-const err188 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
+}
+}
+else {
+const err188 = {instancePath:instancePath+"/groups/" + i1+"/resources/" + i2,schemaPath:"#/properties/groups/items/properties/resources/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2308,8 +2299,10 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(data60.timeoutMs === undefined){
-const err189 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "timeoutMs"},message:"must have required property '"+"timeoutMs"+"'"};
+}
+}
+else {
+const err189 = {instancePath:instancePath+"/groups/" + i1+"/resources",schemaPath:"#/properties/groups/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2318,8 +2311,11 @@ vErrors.push(err189);
 }
 errors++;
 }
-if(data60.onFailure === undefined){
-const err190 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "onFailure"},message:"must have required property '"+"onFailure"+"'"};
+if(data53.hooks !== undefined){
+let data60 = data53.hooks;
+if(Array.isArray(data60)){
+if(data60.length > 16){
+const err190 = {instancePath:instancePath+"/groups/" + i1+"/hooks",schemaPath:"#/properties/groups/items/properties/hooks/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items"};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2328,9 +2324,18 @@ vErrors.push(err190);
 }
 errors++;
 }
-for(const key14 in data60){
-if(!((((key14 === "event") || (key14 === "command")) || (key14 === "timeoutMs")) || (key14 === "onFailure"))){
-const err191 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
+const len3 = data60.length;
+for(let i3=0; i3<len3; i3++){
+let data61 = data60[i3];
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+if(data61.timeoutMs === undefined){
+data61.timeoutMs = 30000;
+}
+if(data61.onFailure === undefined){
+data61.onFailure = "warn";
+}
+if(data61.event === undefined){
+const err191 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "event"},message:"must have required property '"+"event"+"'"};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2339,11 +2344,8 @@ vErrors.push(err191);
 }
 errors++;
 }
-}
-if(data60.event !== undefined){
-let data61 = data60.event;
-if(typeof data61 !== "string"){
-const err192 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/event",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/event/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data61.command === undefined){
+const err192 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "command"},message:"must have required property '"+"command"+"'"};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2352,8 +2354,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-if(!((((data61 === "pre-failover") || (data61 === "post-failover")) || (data61 === "pre-failback")) || (data61 === "post-failback"))){
-const err193 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/event",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/event/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.hooks.items.properties.event.enum},message:"must be equal to one of the allowed values"};
+if(data61.timeoutMs === undefined){
+const err193 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "timeoutMs"},message:"must have required property '"+"timeoutMs"+"'"};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2362,12 +2364,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-}
-if(data60.command !== undefined){
-let data62 = data60.command;
-if(Array.isArray(data62)){
-if(data62.length > 64){
-const err194 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+if(data61.onFailure === undefined){
+const err194 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/required",keyword:"required",params:{missingProperty: "onFailure"},message:"must have required property '"+"onFailure"+"'"};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2376,8 +2374,9 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(data62.length < 1){
-const err195 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+for(const key14 in data61){
+if(!((((key14 === "event") || (key14 === "command")) || (key14 === "timeoutMs")) || (key14 === "onFailure"))){
+const err195 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2386,12 +2385,11 @@ vErrors.push(err195);
 }
 errors++;
 }
-const len4 = data62.length;
-for(let i4=0; i4<len4; i4++){
-let data63 = data62[i4];
-if(typeof data63 === "string"){
-if(func3(data63) > 4096){
-const err196 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command/" + i4,schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
+}
+if(data61.event !== undefined){
+let data62 = data61.event;
+if(typeof data62 !== "string"){
+const err196 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/event",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/event/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2400,9 +2398,8 @@ vErrors.push(err196);
 }
 errors++;
 }
-}
-else {
-const err197 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command/" + i4,schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(!((((data62 === "pre-failover") || (data62 === "post-failover")) || (data62 === "pre-failback")) || (data62 === "post-failback"))){
+const err197 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/event",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/event/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.hooks.items.properties.event.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2412,9 +2409,11 @@ vErrors.push(err197);
 errors++;
 }
 }
-}
-else {
-const err198 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data61.command !== undefined){
+let data63 = data61.command;
+if(Array.isArray(data63)){
+if(data63.length > 64){
+const err198 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2423,10 +2422,8 @@ vErrors.push(err198);
 }
 errors++;
 }
-}
-let data64 = data60.timeoutMs;
-if(!(((typeof data64 == "number") && (!(data64 % 1) && !isNaN(data64))) && (isFinite(data64)))){
-const err199 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data63.length < 1){
+const err199 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2435,9 +2432,12 @@ vErrors.push(err199);
 }
 errors++;
 }
-if((typeof data64 == "number") && (isFinite(data64))){
-if(data64 > 3600000 || isNaN(data64)){
-const err200 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
+const len4 = data63.length;
+for(let i4=0; i4<len4; i4++){
+let data64 = data63[i4];
+if(typeof data64 === "string"){
+if(func3(data64) > 4096){
+const err200 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command/" + i4,schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/items/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters"};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2446,8 +2446,9 @@ vErrors.push(err200);
 }
 errors++;
 }
-if(data64 < 100 || isNaN(data64)){
-const err201 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
+}
+else {
+const err201 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command/" + i4,schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2457,9 +2458,9 @@ vErrors.push(err201);
 errors++;
 }
 }
-let data65 = data60.onFailure;
-if(typeof data65 !== "string"){
-const err202 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/onFailure",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/onFailure/type",keyword:"type",params:{type: "string"},message:"must be string"};
+}
+else {
+const err202 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/command",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/command/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2468,8 +2469,10 @@ vErrors.push(err202);
 }
 errors++;
 }
-if(!(((data65 === "abort") || (data65 === "warn")) || (data65 === "ignore"))){
-const err203 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/onFailure",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/onFailure/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.hooks.items.properties.onFailure.enum},message:"must be equal to one of the allowed values"};
+}
+let data65 = data61.timeoutMs;
+if(!(((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65))) && (isFinite(data65)))){
+const err203 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2478,9 +2481,9 @@ vErrors.push(err203);
 }
 errors++;
 }
-}
-else {
-const err204 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data65 == "number") && (isFinite(data65))){
+if(data65 > 3600000 || isNaN(data65)){
+const err204 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600000},message:"must be <= 3600000"};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2489,10 +2492,8 @@ vErrors.push(err204);
 }
 errors++;
 }
-}
-}
-else {
-const err205 = {instancePath:instancePath+"/groups/" + i1+"/hooks",schemaPath:"#/properties/groups/items/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data65 < 100 || isNaN(data65)){
+const err205 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/timeoutMs",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/timeoutMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 100},message:"must be >= 100"};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2502,17 +2503,9 @@ vErrors.push(err205);
 errors++;
 }
 }
-if(data52.restart !== undefined){
-let data66 = data52.restart;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-if(data66.maxRestarts === undefined){
-data66.maxRestarts = 3;
-}
-if(data66.windowMs === undefined){
-data66.windowMs = 600000;
-}
-if(data66.maxRestarts === undefined){
-const err206 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/required",keyword:"required",params:{missingProperty: "maxRestarts"},message:"must have required property '"+"maxRestarts"+"'"};
+let data66 = data61.onFailure;
+if(typeof data66 !== "string"){
+const err206 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/onFailure",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/onFailure/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2521,8 +2514,8 @@ vErrors.push(err206);
 }
 errors++;
 }
-if(data66.windowMs === undefined){
-const err207 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/required",keyword:"required",params:{missingProperty: "windowMs"},message:"must have required property '"+"windowMs"+"'"};
+if(!(((data66 === "abort") || (data66 === "warn")) || (data66 === "ignore"))){
+const err207 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3+"/onFailure",schemaPath:"#/properties/groups/items/properties/hooks/items/properties/onFailure/enum",keyword:"enum",params:{allowedValues: schema11.properties.groups.items.properties.hooks.items.properties.onFailure.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2531,9 +2524,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-for(const key15 in data66){
-if(!((key15 === "maxRestarts") || (key15 === "windowMs"))){
-const err208 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
+}
+else {
+const err208 = {instancePath:instancePath+"/groups/" + i1+"/hooks/" + i3,schemaPath:"#/properties/groups/items/properties/hooks/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2543,9 +2536,9 @@ vErrors.push(err208);
 errors++;
 }
 }
-let data67 = data66.maxRestarts;
-if(!(((typeof data67 == "number") && (!(data67 % 1) && !isNaN(data67))) && (isFinite(data67)))){
-const err209 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+else {
+const err209 = {instancePath:instancePath+"/groups/" + i1+"/hooks",schemaPath:"#/properties/groups/items/properties/hooks/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2554,9 +2547,18 @@ vErrors.push(err209);
 }
 errors++;
 }
-if((typeof data67 == "number") && (isFinite(data67))){
-if(data67 > 100 || isNaN(data67)){
-const err210 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+}
+if(data53.restart !== undefined){
+let data67 = data53.restart;
+if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
+if(data67.maxRestarts === undefined){
+data67.maxRestarts = 3;
+}
+if(data67.windowMs === undefined){
+data67.windowMs = 600000;
+}
+if(data67.maxRestarts === undefined){
+const err210 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/required",keyword:"required",params:{missingProperty: "maxRestarts"},message:"must have required property '"+"maxRestarts"+"'"};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2565,8 +2567,8 @@ vErrors.push(err210);
 }
 errors++;
 }
-if(data67 < 0 || isNaN(data67)){
-const err211 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data67.windowMs === undefined){
+const err211 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/required",keyword:"required",params:{missingProperty: "windowMs"},message:"must have required property '"+"windowMs"+"'"};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2575,10 +2577,9 @@ vErrors.push(err211);
 }
 errors++;
 }
-}
-let data68 = data66.windowMs;
-if(!(((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68))) && (isFinite(data68)))){
-const err212 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key15 in data67){
+if(!((key15 === "maxRestarts") || (key15 === "windowMs"))){
+const err212 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2587,9 +2588,10 @@ vErrors.push(err212);
 }
 errors++;
 }
-if((typeof data68 == "number") && (isFinite(data68))){
-if(data68 > 86400000 || isNaN(data68)){
-const err213 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
+}
+let data68 = data67.maxRestarts;
+if(!(((typeof data68 == "number") && (!(data68 % 1) && !isNaN(data68))) && (isFinite(data68)))){
+const err213 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2598,8 +2600,9 @@ vErrors.push(err213);
 }
 errors++;
 }
-if(data68 < 1000 || isNaN(data68)){
-const err214 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
+if((typeof data68 == "number") && (isFinite(data68))){
+if(data68 > 100 || isNaN(data68)){
+const err214 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2608,10 +2611,8 @@ vErrors.push(err214);
 }
 errors++;
 }
-}
-}
-else {
-const err215 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data68 < 0 || isNaN(data68)){
+const err215 = {instancePath:instancePath+"/groups/" + i1+"/restart/maxRestarts",schemaPath:"#/properties/groups/items/properties/restart/properties/maxRestarts/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2621,9 +2622,9 @@ vErrors.push(err215);
 errors++;
 }
 }
-}
-else {
-const err216 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data69 = data67.windowMs;
+if(!(((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69))) && (isFinite(data69)))){
+const err216 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2632,10 +2633,9 @@ vErrors.push(err216);
 }
 errors++;
 }
-}
-}
-else {
-const err217 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if((typeof data69 == "number") && (isFinite(data69))){
+if(data69 > 86400000 || isNaN(data69)){
+const err217 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400000},message:"must be <= 86400000"};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2644,28 +2644,8 @@ vErrors.push(err217);
 }
 errors++;
 }
-let data69 = data.mqtt;
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-if(data69.enabled === undefined){
-data69.enabled = false;
-}
-if(data69.url === undefined){
-data69.url = "mqtt://localhost:1883";
-}
-if(data69.tls === undefined){
-data69.tls = {};
-}
-if(data69.topicPrefix === undefined){
-data69.topicPrefix = "tandem";
-}
-if(data69.homeAssistant === undefined){
-data69.homeAssistant = {};
-}
-if(data69.local === undefined){
-data69.local = {};
-}
-if(data69.enabled === undefined){
-const err218 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+if(data69 < 1000 || isNaN(data69)){
+const err218 = {instancePath:instancePath+"/groups/" + i1+"/restart/windowMs",schemaPath:"#/properties/groups/items/properties/restart/properties/windowMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2674,8 +2654,10 @@ vErrors.push(err218);
 }
 errors++;
 }
-if(data69.url === undefined){
-const err219 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+}
+}
+else {
+const err219 = {instancePath:instancePath+"/groups/" + i1+"/restart",schemaPath:"#/properties/groups/items/properties/restart/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2684,8 +2666,10 @@ vErrors.push(err219);
 }
 errors++;
 }
-if(data69.tls === undefined){
-const err220 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "tls"},message:"must have required property '"+"tls"+"'"};
+}
+}
+else {
+const err220 = {instancePath:instancePath+"/groups/" + i1,schemaPath:"#/properties/groups/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2694,8 +2678,10 @@ vErrors.push(err220);
 }
 errors++;
 }
-if(data69.topicPrefix === undefined){
-const err221 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "topicPrefix"},message:"must have required property '"+"topicPrefix"+"'"};
+}
+}
+else {
+const err221 = {instancePath:instancePath+"/groups",schemaPath:"#/properties/groups/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2704,8 +2690,28 @@ vErrors.push(err221);
 }
 errors++;
 }
-if(data69.homeAssistant === undefined){
-const err222 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "homeAssistant"},message:"must have required property '"+"homeAssistant"+"'"};
+let data70 = data.mqtt;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+if(data70.enabled === undefined){
+data70.enabled = false;
+}
+if(data70.url === undefined){
+data70.url = "mqtt://localhost:1883";
+}
+if(data70.tls === undefined){
+data70.tls = {};
+}
+if(data70.topicPrefix === undefined){
+data70.topicPrefix = "tandem";
+}
+if(data70.homeAssistant === undefined){
+data70.homeAssistant = {};
+}
+if(data70.local === undefined){
+data70.local = {};
+}
+if(data70.enabled === undefined){
+const err222 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2714,8 +2720,8 @@ vErrors.push(err222);
 }
 errors++;
 }
-if(data69.local === undefined){
-const err223 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "local"},message:"must have required property '"+"local"+"'"};
+if(data70.url === undefined){
+const err223 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2724,9 +2730,8 @@ vErrors.push(err223);
 }
 errors++;
 }
-for(const key16 in data69){
-if(!(func2.call(schema11.properties.mqtt.properties, key16))){
-const err224 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
+if(data70.tls === undefined){
+const err224 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "tls"},message:"must have required property '"+"tls"+"'"};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2735,9 +2740,8 @@ vErrors.push(err224);
 }
 errors++;
 }
-}
-if(typeof data69.enabled !== "boolean"){
-const err225 = {instancePath:instancePath+"/mqtt/enabled",schemaPath:"#/properties/mqtt/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data70.topicPrefix === undefined){
+const err225 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "topicPrefix"},message:"must have required property '"+"topicPrefix"+"'"};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2746,10 +2750,8 @@ vErrors.push(err225);
 }
 errors++;
 }
-let data71 = data69.url;
-if(typeof data71 === "string"){
-if(!pattern5.test(data71)){
-const err226 = {instancePath:instancePath+"/mqtt/url",schemaPath:"#/properties/mqtt/properties/url/pattern",keyword:"pattern",params:{pattern: "^(mqtts?|wss?)://[^\\s]+$"},message:"must match pattern \""+"^(mqtts?|wss?)://[^\\s]+$"+"\""};
+if(data70.homeAssistant === undefined){
+const err226 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "homeAssistant"},message:"must have required property '"+"homeAssistant"+"'"};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2758,9 +2760,8 @@ vErrors.push(err226);
 }
 errors++;
 }
-}
-else {
-const err227 = {instancePath:instancePath+"/mqtt/url",schemaPath:"#/properties/mqtt/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data70.local === undefined){
+const err227 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/required",keyword:"required",params:{missingProperty: "local"},message:"must have required property '"+"local"+"'"};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2769,11 +2770,9 @@ vErrors.push(err227);
 }
 errors++;
 }
-if(data69.username !== undefined){
-let data72 = data69.username;
-if(typeof data72 === "string"){
-if(func3(data72) > 256){
-const err228 = {instancePath:instancePath+"/mqtt/username",schemaPath:"#/properties/mqtt/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+for(const key16 in data70){
+if(!(func2.call(schema11.properties.mqtt.properties, key16))){
+const err228 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2783,8 +2782,8 @@ vErrors.push(err228);
 errors++;
 }
 }
-else {
-const err229 = {instancePath:instancePath+"/mqtt/username",schemaPath:"#/properties/mqtt/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data70.enabled !== "boolean"){
+const err229 = {instancePath:instancePath+"/mqtt/enabled",schemaPath:"#/properties/mqtt/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2793,12 +2792,10 @@ vErrors.push(err229);
 }
 errors++;
 }
-}
-if(data69.password !== undefined){
-let data73 = data69.password;
-if(typeof data73 === "string"){
-if(func3(data73) > 256){
-const err230 = {instancePath:instancePath+"/mqtt/password",schemaPath:"#/properties/mqtt/properties/password/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+let data72 = data70.url;
+if(typeof data72 === "string"){
+if(!pattern5.test(data72)){
+const err230 = {instancePath:instancePath+"/mqtt/url",schemaPath:"#/properties/mqtt/properties/url/pattern",keyword:"pattern",params:{pattern: "^(mqtts?|wss?)://[^\\s]+$"},message:"must match pattern \""+"^(mqtts?|wss?)://[^\\s]+$"+"\""};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2809,7 +2806,7 @@ errors++;
 }
 }
 else {
-const err231 = {instancePath:instancePath+"/mqtt/password",schemaPath:"#/properties/mqtt/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err231 = {instancePath:instancePath+"/mqtt/url",schemaPath:"#/properties/mqtt/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2818,12 +2815,11 @@ vErrors.push(err231);
 }
 errors++;
 }
-}
-let data74 = data69.tls;
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-for(const key17 in data74){
-if(!(((key17 === "ca") || (key17 === "cert")) || (key17 === "key"))){
-const err232 = {instancePath:instancePath+"/mqtt/tls",schemaPath:"#/properties/mqtt/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
+if(data70.username !== undefined){
+let data73 = data70.username;
+if(typeof data73 === "string"){
+if(func3(data73) > 256){
+const err232 = {instancePath:instancePath+"/mqtt/username",schemaPath:"#/properties/mqtt/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2833,9 +2829,8 @@ vErrors.push(err232);
 errors++;
 }
 }
-if(data74.ca !== undefined){
-if(typeof data74.ca !== "string"){
-const err233 = {instancePath:instancePath+"/mqtt/tls/ca",schemaPath:"#/properties/mqtt/properties/tls/properties/ca/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err233 = {instancePath:instancePath+"/mqtt/username",schemaPath:"#/properties/mqtt/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2845,9 +2840,11 @@ vErrors.push(err233);
 errors++;
 }
 }
-if(data74.cert !== undefined){
-if(typeof data74.cert !== "string"){
-const err234 = {instancePath:instancePath+"/mqtt/tls/cert",schemaPath:"#/properties/mqtt/properties/tls/properties/cert/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data70.password !== undefined){
+let data74 = data70.password;
+if(typeof data74 === "string"){
+if(func3(data74) > 256){
+const err234 = {instancePath:instancePath+"/mqtt/password",schemaPath:"#/properties/mqtt/properties/password/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2857,9 +2854,8 @@ vErrors.push(err234);
 errors++;
 }
 }
-if(data74.key !== undefined){
-if(typeof data74.key !== "string"){
-const err235 = {instancePath:instancePath+"/mqtt/tls/key",schemaPath:"#/properties/mqtt/properties/tls/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
+else {
+const err235 = {instancePath:instancePath+"/mqtt/password",schemaPath:"#/properties/mqtt/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2869,9 +2865,11 @@ vErrors.push(err235);
 errors++;
 }
 }
-}
-else {
-const err236 = {instancePath:instancePath+"/mqtt/tls",schemaPath:"#/properties/mqtt/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data75 = data70.tls;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+for(const key17 in data75){
+if(!(((key17 === "ca") || (key17 === "cert")) || (key17 === "key"))){
+const err236 = {instancePath:instancePath+"/mqtt/tls",schemaPath:"#/properties/mqtt/properties/tls/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2880,10 +2878,10 @@ vErrors.push(err236);
 }
 errors++;
 }
-let data78 = data69.topicPrefix;
-if(typeof data78 === "string"){
-if(!pattern6.test(data78)){
-const err237 = {instancePath:instancePath+"/mqtt/topicPrefix",schemaPath:"#/properties/mqtt/properties/topicPrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"+"\""};
+}
+if(data75.ca !== undefined){
+if(typeof data75.ca !== "string"){
+const err237 = {instancePath:instancePath+"/mqtt/tls/ca",schemaPath:"#/properties/mqtt/properties/tls/properties/ca/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2893,8 +2891,9 @@ vErrors.push(err237);
 errors++;
 }
 }
-else {
-const err238 = {instancePath:instancePath+"/mqtt/topicPrefix",schemaPath:"#/properties/mqtt/properties/topicPrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data75.cert !== undefined){
+if(typeof data75.cert !== "string"){
+const err238 = {instancePath:instancePath+"/mqtt/tls/cert",schemaPath:"#/properties/mqtt/properties/tls/properties/cert/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -2903,16 +2902,10 @@ vErrors.push(err238);
 }
 errors++;
 }
-let data79 = data69.homeAssistant;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-if(data79.enabled === undefined){
-data79.enabled = false;
 }
-if(data79.prefix === undefined){
-data79.prefix = "homeassistant";
-}
-if(data79.enabled === undefined){
-const err239 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+if(data75.key !== undefined){
+if(typeof data75.key !== "string"){
+const err239 = {instancePath:instancePath+"/mqtt/tls/key",schemaPath:"#/properties/mqtt/properties/tls/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -2921,8 +2914,10 @@ vErrors.push(err239);
 }
 errors++;
 }
-if(data79.prefix === undefined){
-const err240 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'"};
+}
+}
+else {
+const err240 = {instancePath:instancePath+"/mqtt/tls",schemaPath:"#/properties/mqtt/properties/tls/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -2931,9 +2926,10 @@ vErrors.push(err240);
 }
 errors++;
 }
-for(const key18 in data79){
-if(!((key18 === "enabled") || (key18 === "prefix"))){
-const err241 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
+let data79 = data70.topicPrefix;
+if(typeof data79 === "string"){
+if(!pattern6.test(data79)){
+const err241 = {instancePath:instancePath+"/mqtt/topicPrefix",schemaPath:"#/properties/mqtt/properties/topicPrefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -2943,8 +2939,8 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(typeof data79.enabled !== "boolean"){
-const err242 = {instancePath:instancePath+"/mqtt/homeAssistant/enabled",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err242 = {instancePath:instancePath+"/mqtt/topicPrefix",schemaPath:"#/properties/mqtt/properties/topicPrefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -2953,10 +2949,16 @@ vErrors.push(err242);
 }
 errors++;
 }
-let data81 = data79.prefix;
-if(typeof data81 === "string"){
-if(!pattern6.test(data81)){
-const err243 = {instancePath:instancePath+"/mqtt/homeAssistant/prefix",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"+"\""};
+let data80 = data70.homeAssistant;
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+if(data80.enabled === undefined){
+data80.enabled = false;
+}
+if(data80.prefix === undefined){
+data80.prefix = "homeassistant";
+}
+if(data80.enabled === undefined){
+const err243 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -2965,9 +2967,8 @@ vErrors.push(err243);
 }
 errors++;
 }
-}
-else {
-const err244 = {instancePath:instancePath+"/mqtt/homeAssistant/prefix",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data80.prefix === undefined){
+const err244 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/required",keyword:"required",params:{missingProperty: "prefix"},message:"must have required property '"+"prefix"+"'"};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -2976,9 +2977,9 @@ vErrors.push(err244);
 }
 errors++;
 }
-}
-else {
-const err245 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/type",keyword:"type",params:{type: "object"},message:"must be object"};
+for(const key18 in data80){
+if(!((key18 === "enabled") || (key18 === "prefix"))){
+const err245 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -2987,11 +2988,9 @@ vErrors.push(err245);
 }
 errors++;
 }
-if(data69.commandToken !== undefined){
-let data82 = data69.commandToken;
-if(typeof data82 === "string"){
-if(func3(data82) > 256){
-const err246 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+}
+if(typeof data80.enabled !== "boolean"){
+const err246 = {instancePath:instancePath+"/mqtt/homeAssistant/enabled",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -3000,8 +2999,10 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(func3(data82) < 32){
-const err247 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
+let data82 = data80.prefix;
+if(typeof data82 === "string"){
+if(!pattern6.test(data82)){
+const err247 = {instancePath:instancePath+"/mqtt/homeAssistant/prefix",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$"+"\""};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3012,7 +3013,7 @@ errors++;
 }
 }
 else {
-const err248 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err248 = {instancePath:instancePath+"/mqtt/homeAssistant/prefix",schemaPath:"#/properties/mqtt/properties/homeAssistant/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3022,16 +3023,8 @@ vErrors.push(err248);
 errors++;
 }
 }
-let data83 = data69.local;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-if(data83.enabled === undefined){
-data83.enabled = false;
-}
-if(data83.url === undefined){
-data83.url = "mqtt://127.0.0.1:1883";
-}
-if(data83.enabled === undefined){
-const err249 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+else {
+const err249 = {instancePath:instancePath+"/mqtt/homeAssistant",schemaPath:"#/properties/mqtt/properties/homeAssistant/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3040,8 +3033,11 @@ vErrors.push(err249);
 }
 errors++;
 }
-if(data83.url === undefined){
-const err250 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
+if(data70.commandToken !== undefined){
+let data83 = data70.commandToken;
+if(typeof data83 === "string"){
+if(func3(data83) > 256){
+const err250 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3050,9 +3046,8 @@ vErrors.push(err250);
 }
 errors++;
 }
-for(const key19 in data83){
-if(!((((key19 === "enabled") || (key19 === "url")) || (key19 === "username")) || (key19 === "password"))){
-const err251 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
+if(func3(data83) < 32){
+const err251 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3062,8 +3057,8 @@ vErrors.push(err251);
 errors++;
 }
 }
-if(typeof data83.enabled !== "boolean"){
-const err252 = {instancePath:instancePath+"/mqtt/local/enabled",schemaPath:"#/properties/mqtt/properties/local/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+else {
+const err252 = {instancePath:instancePath+"/mqtt/commandToken",schemaPath:"#/properties/mqtt/properties/commandToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3072,10 +3067,17 @@ vErrors.push(err252);
 }
 errors++;
 }
-let data85 = data83.url;
-if(typeof data85 === "string"){
-if(!pattern8.test(data85)){
-const err253 = {instancePath:instancePath+"/mqtt/local/url",schemaPath:"#/properties/mqtt/properties/local/properties/url/pattern",keyword:"pattern",params:{pattern: "^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$"},message:"must match pattern \""+"^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$"+"\""};
+}
+let data84 = data70.local;
+if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
+if(data84.enabled === undefined){
+data84.enabled = false;
+}
+if(data84.url === undefined){
+data84.url = "mqtt://127.0.0.1:1883";
+}
+if(data84.enabled === undefined){
+const err253 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3084,9 +3086,8 @@ vErrors.push(err253);
 }
 errors++;
 }
-}
-else {
-const err254 = {instancePath:instancePath+"/mqtt/local/url",schemaPath:"#/properties/mqtt/properties/local/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data84.url === undefined){
+const err254 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/required",keyword:"required",params:{missingProperty: "url"},message:"must have required property '"+"url"+"'"};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3095,11 +3096,9 @@ vErrors.push(err254);
 }
 errors++;
 }
-if(data83.username !== undefined){
-let data86 = data83.username;
-if(typeof data86 === "string"){
-if(func3(data86) > 256){
-const err255 = {instancePath:instancePath+"/mqtt/local/username",schemaPath:"#/properties/mqtt/properties/local/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+for(const key19 in data84){
+if(!((((key19 === "enabled") || (key19 === "url")) || (key19 === "username")) || (key19 === "password"))){
+const err255 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3109,8 +3108,8 @@ vErrors.push(err255);
 errors++;
 }
 }
-else {
-const err256 = {instancePath:instancePath+"/mqtt/local/username",schemaPath:"#/properties/mqtt/properties/local/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(typeof data84.enabled !== "boolean"){
+const err256 = {instancePath:instancePath+"/mqtt/local/enabled",schemaPath:"#/properties/mqtt/properties/local/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3119,12 +3118,10 @@ vErrors.push(err256);
 }
 errors++;
 }
-}
-if(data83.password !== undefined){
-let data87 = data83.password;
-if(typeof data87 === "string"){
-if(func3(data87) > 256){
-const err257 = {instancePath:instancePath+"/mqtt/local/password",schemaPath:"#/properties/mqtt/properties/local/properties/password/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+let data86 = data84.url;
+if(typeof data86 === "string"){
+if(!pattern8.test(data86)){
+const err257 = {instancePath:instancePath+"/mqtt/local/url",schemaPath:"#/properties/mqtt/properties/local/properties/url/pattern",keyword:"pattern",params:{pattern: "^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$"},message:"must match pattern \""+"^mqtt://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:\\d{1,5})?/?$"+"\""};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3135,7 +3132,7 @@ errors++;
 }
 }
 else {
-const err258 = {instancePath:instancePath+"/mqtt/local/password",schemaPath:"#/properties/mqtt/properties/local/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err258 = {instancePath:instancePath+"/mqtt/local/url",schemaPath:"#/properties/mqtt/properties/local/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3144,10 +3141,11 @@ vErrors.push(err258);
 }
 errors++;
 }
-}
-}
-else {
-const err259 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data84.username !== undefined){
+let data87 = data84.username;
+if(typeof data87 === "string"){
+if(func3(data87) > 256){
+const err259 = {instancePath:instancePath+"/mqtt/local/username",schemaPath:"#/properties/mqtt/properties/local/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3158,7 +3156,7 @@ errors++;
 }
 }
 else {
-const err260 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err260 = {instancePath:instancePath+"/mqtt/local/username",schemaPath:"#/properties/mqtt/properties/local/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3167,19 +3165,12 @@ vErrors.push(err260);
 }
 errors++;
 }
-let data88 = data.panel;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-if(data88.enabled === undefined){
-data88.enabled = true;
 }
-if(data88.lcd === undefined){
-data88.lcd = {};
-}
-if(data88.gpio === undefined){
-data88.gpio = {};
-}
-if(data88.enabled === undefined){
-const err261 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+if(data84.password !== undefined){
+let data88 = data84.password;
+if(typeof data88 === "string"){
+if(func3(data88) > 256){
+const err261 = {instancePath:instancePath+"/mqtt/local/password",schemaPath:"#/properties/mqtt/properties/local/properties/password/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3188,8 +3179,9 @@ vErrors.push(err261);
 }
 errors++;
 }
-if(data88.lcd === undefined){
-const err262 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "lcd"},message:"must have required property '"+"lcd"+"'"};
+}
+else {
+const err262 = {instancePath:instancePath+"/mqtt/local/password",schemaPath:"#/properties/mqtt/properties/local/properties/password/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3198,8 +3190,10 @@ vErrors.push(err262);
 }
 errors++;
 }
-if(data88.gpio === undefined){
-const err263 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "gpio"},message:"must have required property '"+"gpio"+"'"};
+}
+}
+else {
+const err263 = {instancePath:instancePath+"/mqtt/local",schemaPath:"#/properties/mqtt/properties/local/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3208,9 +3202,9 @@ vErrors.push(err263);
 }
 errors++;
 }
-for(const key20 in data88){
-if(!(((key20 === "enabled") || (key20 === "lcd")) || (key20 === "gpio"))){
-const err264 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
+}
+else {
+const err264 = {instancePath:instancePath+"/mqtt",schemaPath:"#/properties/mqtt/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3219,9 +3213,19 @@ vErrors.push(err264);
 }
 errors++;
 }
+let data89 = data.panel;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+if(data89.enabled === undefined){
+data89.enabled = true;
 }
-if(typeof data88.enabled !== "boolean"){
-const err265 = {instancePath:instancePath+"/panel/enabled",schemaPath:"#/properties/panel/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data89.lcd === undefined){
+data89.lcd = {};
+}
+if(data89.gpio === undefined){
+data89.gpio = {};
+}
+if(data89.enabled === undefined){
+const err265 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3230,28 +3234,8 @@ vErrors.push(err265);
 }
 errors++;
 }
-let data90 = data88.lcd;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-if(data90.bus === undefined){
-data90.bus = "/dev/i2c-1";
-}
-if(data90.address === undefined){
-data90.address = 39;
-}
-if(data90.columns === undefined){
-data90.columns = 20;
-}
-if(data90.rows === undefined){
-data90.rows = 4;
-}
-if(data90.pins === undefined){
-data90.pins = {};
-}
-if(data90.backlightActiveLow === undefined){
-data90.backlightActiveLow = false;
-}
-if(data90.bus === undefined){
-const err266 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "bus"},message:"must have required property '"+"bus"+"'"};
+if(data89.lcd === undefined){
+const err266 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "lcd"},message:"must have required property '"+"lcd"+"'"};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3260,8 +3244,8 @@ vErrors.push(err266);
 }
 errors++;
 }
-if(data90.address === undefined){
-const err267 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'"};
+if(data89.gpio === undefined){
+const err267 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/required",keyword:"required",params:{missingProperty: "gpio"},message:"must have required property '"+"gpio"+"'"};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3270,8 +3254,9 @@ vErrors.push(err267);
 }
 errors++;
 }
-if(data90.columns === undefined){
-const err268 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'"};
+for(const key20 in data89){
+if(!(((key20 === "enabled") || (key20 === "lcd")) || (key20 === "gpio"))){
+const err268 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3280,8 +3265,9 @@ vErrors.push(err268);
 }
 errors++;
 }
-if(data90.rows === undefined){
-const err269 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "rows"},message:"must have required property '"+"rows"+"'"};
+}
+if(typeof data89.enabled !== "boolean"){
+const err269 = {instancePath:instancePath+"/panel/enabled",schemaPath:"#/properties/panel/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3290,8 +3276,28 @@ vErrors.push(err269);
 }
 errors++;
 }
-if(data90.pins === undefined){
-const err270 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "pins"},message:"must have required property '"+"pins"+"'"};
+let data91 = data89.lcd;
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+if(data91.bus === undefined){
+data91.bus = "/dev/i2c-1";
+}
+if(data91.address === undefined){
+data91.address = 39;
+}
+if(data91.columns === undefined){
+data91.columns = 20;
+}
+if(data91.rows === undefined){
+data91.rows = 4;
+}
+if(data91.pins === undefined){
+data91.pins = {};
+}
+if(data91.backlightActiveLow === undefined){
+data91.backlightActiveLow = false;
+}
+if(data91.bus === undefined){
+const err270 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "bus"},message:"must have required property '"+"bus"+"'"};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3300,8 +3306,8 @@ vErrors.push(err270);
 }
 errors++;
 }
-if(data90.backlightActiveLow === undefined){
-const err271 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "backlightActiveLow"},message:"must have required property '"+"backlightActiveLow"+"'"};
+if(data91.address === undefined){
+const err271 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'"};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3310,9 +3316,8 @@ vErrors.push(err271);
 }
 errors++;
 }
-for(const key21 in data90){
-if(!((((((key21 === "bus") || (key21 === "address")) || (key21 === "columns")) || (key21 === "rows")) || (key21 === "pins")) || (key21 === "backlightActiveLow"))){
-const err272 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
+if(data91.columns === undefined){
+const err272 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "columns"},message:"must have required property '"+"columns"+"'"};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3321,11 +3326,8 @@ vErrors.push(err272);
 }
 errors++;
 }
-}
-let data91 = data90.bus;
-if(typeof data91 === "string"){
-if(func3(data91) > 255){
-const err273 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(data91.rows === undefined){
+const err273 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "rows"},message:"must have required property '"+"rows"+"'"};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3334,8 +3336,8 @@ vErrors.push(err273);
 }
 errors++;
 }
-if(!pattern3.test(data91)){
-const err274 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
+if(data91.pins === undefined){
+const err274 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "pins"},message:"must have required property '"+"pins"+"'"};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3344,9 +3346,8 @@ vErrors.push(err274);
 }
 errors++;
 }
-}
-else {
-const err275 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data91.backlightActiveLow === undefined){
+const err275 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/required",keyword:"required",params:{missingProperty: "backlightActiveLow"},message:"must have required property '"+"backlightActiveLow"+"'"};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3355,9 +3356,9 @@ vErrors.push(err275);
 }
 errors++;
 }
-let data92 = data90.address;
-if(!(((typeof data92 == "number") && (!(data92 % 1) && !isNaN(data92))) && (isFinite(data92)))){
-const err276 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key21 in data91){
+if(!((((((key21 === "bus") || (key21 === "address")) || (key21 === "columns")) || (key21 === "rows")) || (key21 === "pins")) || (key21 === "backlightActiveLow"))){
+const err276 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3366,9 +3367,11 @@ vErrors.push(err276);
 }
 errors++;
 }
-if((typeof data92 == "number") && (isFinite(data92))){
-if(data92 > 119 || isNaN(data92)){
-const err277 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/maximum",keyword:"maximum",params:{comparison: "<=", limit: 119},message:"must be <= 119"};
+}
+let data92 = data91.bus;
+if(typeof data92 === "string"){
+if(func3(data92) > 255){
+const err277 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3377,8 +3380,8 @@ vErrors.push(err277);
 }
 errors++;
 }
-if(data92 < 3 || isNaN(data92)){
-const err278 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/minimum",keyword:"minimum",params:{comparison: ">=", limit: 3},message:"must be >= 3"};
+if(!pattern3.test(data92)){
+const err278 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3388,9 +3391,8 @@ vErrors.push(err278);
 errors++;
 }
 }
-let data93 = data90.columns;
-if(!(((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93))) && (isFinite(data93)))){
-const err279 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+else {
+const err279 = {instancePath:instancePath+"/panel/lcd/bus",schemaPath:"#/properties/panel/properties/lcd/properties/bus/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3399,8 +3401,9 @@ vErrors.push(err279);
 }
 errors++;
 }
-if(!((data93 === 20) || (data93 === 16))){
-const err280 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/enum",keyword:"enum",params:{allowedValues: schema11.properties.panel.properties.lcd.properties.columns.enum},message:"must be equal to one of the allowed values"};
+let data93 = data91.address;
+if(!(((typeof data93 == "number") && (!(data93 % 1) && !isNaN(data93))) && (isFinite(data93)))){
+const err280 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3410,8 +3413,8 @@ vErrors.push(err280);
 errors++;
 }
 if((typeof data93 == "number") && (isFinite(data93))){
-if(data93 > 20 || isNaN(data93)){
-const err281 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
+if(data93 > 119 || isNaN(data93)){
+const err281 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/maximum",keyword:"maximum",params:{comparison: "<=", limit: 119},message:"must be <= 119"};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3420,8 +3423,8 @@ vErrors.push(err281);
 }
 errors++;
 }
-if(data93 < 16 || isNaN(data93)){
-const err282 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16"};
+if(data93 < 3 || isNaN(data93)){
+const err282 = {instancePath:instancePath+"/panel/lcd/address",schemaPath:"#/properties/panel/properties/lcd/properties/address/minimum",keyword:"minimum",params:{comparison: ">=", limit: 3},message:"must be >= 3"};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3431,9 +3434,9 @@ vErrors.push(err282);
 errors++;
 }
 }
-let data94 = data90.rows;
+let data94 = data91.columns;
 if(!(((typeof data94 == "number") && (!(data94 % 1) && !isNaN(data94))) && (isFinite(data94)))){
-const err283 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err283 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3442,8 +3445,8 @@ vErrors.push(err283);
 }
 errors++;
 }
-if(!((data94 === 4) || (data94 === 2))){
-const err284 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/enum",keyword:"enum",params:{allowedValues: schema11.properties.panel.properties.lcd.properties.rows.enum},message:"must be equal to one of the allowed values"};
+if(!((data94 === 20) || (data94 === 16))){
+const err284 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/enum",keyword:"enum",params:{allowedValues: schema11.properties.panel.properties.lcd.properties.columns.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3453,8 +3456,8 @@ vErrors.push(err284);
 errors++;
 }
 if((typeof data94 == "number") && (isFinite(data94))){
-if(data94 > 4 || isNaN(data94)){
-const err285 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4},message:"must be <= 4"};
+if(data94 > 20 || isNaN(data94)){
+const err285 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/maximum",keyword:"maximum",params:{comparison: "<=", limit: 20},message:"must be <= 20"};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3463,8 +3466,8 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(data94 < 2 || isNaN(data94)){
-const err286 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
+if(data94 < 16 || isNaN(data94)){
+const err286 = {instancePath:instancePath+"/panel/lcd/columns",schemaPath:"#/properties/panel/properties/lcd/properties/columns/minimum",keyword:"minimum",params:{comparison: ">=", limit: 16},message:"must be >= 16"};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3474,34 +3477,9 @@ vErrors.push(err286);
 errors++;
 }
 }
-let data95 = data90.pins;
-if(data95 && typeof data95 == "object" && !Array.isArray(data95)){
-if(data95.rs === undefined){
-data95.rs = 0;
-}
-if(data95.rw === undefined){
-data95.rw = 1;
-}
-if(data95.e === undefined){
-data95.e = 2;
-}
-if(data95.backlight === undefined){
-data95.backlight = 3;
-}
-if(data95.d4 === undefined){
-data95.d4 = 4;
-}
-if(data95.d5 === undefined){
-data95.d5 = 5;
-}
-if(data95.d6 === undefined){
-data95.d6 = 6;
-}
-if(data95.d7 === undefined){
-data95.d7 = 7;
-}
-if(data95.rs === undefined){
-const err287 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "rs"},message:"must have required property '"+"rs"+"'"};
+let data95 = data91.rows;
+if(!(((typeof data95 == "number") && (!(data95 % 1) && !isNaN(data95))) && (isFinite(data95)))){
+const err287 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3510,8 +3488,8 @@ vErrors.push(err287);
 }
 errors++;
 }
-if(data95.rw === undefined){
-const err288 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "rw"},message:"must have required property '"+"rw"+"'"};
+if(!((data95 === 4) || (data95 === 2))){
+const err288 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/enum",keyword:"enum",params:{allowedValues: schema11.properties.panel.properties.lcd.properties.rows.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3520,8 +3498,9 @@ vErrors.push(err288);
 }
 errors++;
 }
-if(data95.e === undefined){
-const err289 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "e"},message:"must have required property '"+"e"+"'"};
+if((typeof data95 == "number") && (isFinite(data95))){
+if(data95 > 4 || isNaN(data95)){
+const err289 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4},message:"must be <= 4"};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3530,8 +3509,8 @@ vErrors.push(err289);
 }
 errors++;
 }
-if(data95.backlight === undefined){
-const err290 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "backlight"},message:"must have required property '"+"backlight"+"'"};
+if(data95 < 2 || isNaN(data95)){
+const err290 = {instancePath:instancePath+"/panel/lcd/rows",schemaPath:"#/properties/panel/properties/lcd/properties/rows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 2},message:"must be >= 2"};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3540,8 +3519,35 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(data95.d4 === undefined){
-const err291 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d4"},message:"must have required property '"+"d4"+"'"};
+}
+let data96 = data91.pins;
+if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+if(data96.rs === undefined){
+data96.rs = 0;
+}
+if(data96.rw === undefined){
+data96.rw = 1;
+}
+if(data96.e === undefined){
+data96.e = 2;
+}
+if(data96.backlight === undefined){
+data96.backlight = 3;
+}
+if(data96.d4 === undefined){
+data96.d4 = 4;
+}
+if(data96.d5 === undefined){
+data96.d5 = 5;
+}
+if(data96.d6 === undefined){
+data96.d6 = 6;
+}
+if(data96.d7 === undefined){
+data96.d7 = 7;
+}
+if(data96.rs === undefined){
+const err291 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "rs"},message:"must have required property '"+"rs"+"'"};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3550,8 +3556,8 @@ vErrors.push(err291);
 }
 errors++;
 }
-if(data95.d5 === undefined){
-const err292 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d5"},message:"must have required property '"+"d5"+"'"};
+if(data96.rw === undefined){
+const err292 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "rw"},message:"must have required property '"+"rw"+"'"};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3560,8 +3566,8 @@ vErrors.push(err292);
 }
 errors++;
 }
-if(data95.d6 === undefined){
-const err293 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d6"},message:"must have required property '"+"d6"+"'"};
+if(data96.e === undefined){
+const err293 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "e"},message:"must have required property '"+"e"+"'"};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3570,8 +3576,8 @@ vErrors.push(err293);
 }
 errors++;
 }
-if(data95.d7 === undefined){
-const err294 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d7"},message:"must have required property '"+"d7"+"'"};
+if(data96.backlight === undefined){
+const err294 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "backlight"},message:"must have required property '"+"backlight"+"'"};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3580,9 +3586,8 @@ vErrors.push(err294);
 }
 errors++;
 }
-for(const key22 in data95){
-if(!((((((((key22 === "rs") || (key22 === "rw")) || (key22 === "e")) || (key22 === "backlight")) || (key22 === "d4")) || (key22 === "d5")) || (key22 === "d6")) || (key22 === "d7"))){
-const err295 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
+if(data96.d4 === undefined){
+const err295 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d4"},message:"must have required property '"+"d4"+"'"};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3591,10 +3596,8 @@ vErrors.push(err295);
 }
 errors++;
 }
-}
-let data96 = data95.rs;
-if(!(((typeof data96 == "number") && (!(data96 % 1) && !isNaN(data96))) && (isFinite(data96)))){
-const err296 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data96.d5 === undefined){
+const err296 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d5"},message:"must have required property '"+"d5"+"'"};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3603,9 +3606,8 @@ vErrors.push(err296);
 }
 errors++;
 }
-if((typeof data96 == "number") && (isFinite(data96))){
-if(data96 > 7 || isNaN(data96)){
-const err297 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+if(data96.d6 === undefined){
+const err297 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d6"},message:"must have required property '"+"d6"+"'"};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3614,8 +3616,8 @@ vErrors.push(err297);
 }
 errors++;
 }
-if(data96 < 0 || isNaN(data96)){
-const err298 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data96.d7 === undefined){
+const err298 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/required",keyword:"required",params:{missingProperty: "d7"},message:"must have required property '"+"d7"+"'"};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3624,10 +3626,9 @@ vErrors.push(err298);
 }
 errors++;
 }
-}
-let data97 = data95.rw;
-if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
-const err299 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key22 in data96){
+if(!((((((((key22 === "rs") || (key22 === "rw")) || (key22 === "e")) || (key22 === "backlight")) || (key22 === "d4")) || (key22 === "d5")) || (key22 === "d6")) || (key22 === "d7"))){
+const err299 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3636,9 +3637,10 @@ vErrors.push(err299);
 }
 errors++;
 }
-if((typeof data97 == "number") && (isFinite(data97))){
-if(data97 > 7 || isNaN(data97)){
-const err300 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+}
+let data97 = data96.rs;
+if(!(((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97))) && (isFinite(data97)))){
+const err300 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3647,8 +3649,9 @@ vErrors.push(err300);
 }
 errors++;
 }
-if(data97 < 0 || isNaN(data97)){
-const err301 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data97 == "number") && (isFinite(data97))){
+if(data97 > 7 || isNaN(data97)){
+const err301 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3657,10 +3660,8 @@ vErrors.push(err301);
 }
 errors++;
 }
-}
-let data98 = data95.e;
-if(!(((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98))) && (isFinite(data98)))){
-const err302 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data97 < 0 || isNaN(data97)){
+const err302 = {instancePath:instancePath+"/panel/lcd/pins/rs",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -3669,9 +3670,10 @@ vErrors.push(err302);
 }
 errors++;
 }
-if((typeof data98 == "number") && (isFinite(data98))){
-if(data98 > 7 || isNaN(data98)){
-const err303 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+}
+let data98 = data96.rw;
+if(!(((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98))) && (isFinite(data98)))){
+const err303 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -3680,8 +3682,9 @@ vErrors.push(err303);
 }
 errors++;
 }
-if(data98 < 0 || isNaN(data98)){
-const err304 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data98 == "number") && (isFinite(data98))){
+if(data98 > 7 || isNaN(data98)){
+const err304 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -3690,10 +3693,8 @@ vErrors.push(err304);
 }
 errors++;
 }
-}
-let data99 = data95.backlight;
-if(!(((typeof data99 == "number") && (!(data99 % 1) && !isNaN(data99))) && (isFinite(data99)))){
-const err305 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data98 < 0 || isNaN(data98)){
+const err305 = {instancePath:instancePath+"/panel/lcd/pins/rw",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/rw/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -3702,9 +3703,10 @@ vErrors.push(err305);
 }
 errors++;
 }
-if((typeof data99 == "number") && (isFinite(data99))){
-if(data99 > 7 || isNaN(data99)){
-const err306 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+}
+let data99 = data96.e;
+if(!(((typeof data99 == "number") && (!(data99 % 1) && !isNaN(data99))) && (isFinite(data99)))){
+const err306 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -3713,8 +3715,9 @@ vErrors.push(err306);
 }
 errors++;
 }
-if(data99 < 0 || isNaN(data99)){
-const err307 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data99 == "number") && (isFinite(data99))){
+if(data99 > 7 || isNaN(data99)){
+const err307 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -3723,10 +3726,8 @@ vErrors.push(err307);
 }
 errors++;
 }
-}
-let data100 = data95.d4;
-if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
-const err308 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data99 < 0 || isNaN(data99)){
+const err308 = {instancePath:instancePath+"/panel/lcd/pins/e",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/e/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -3735,9 +3736,10 @@ vErrors.push(err308);
 }
 errors++;
 }
-if((typeof data100 == "number") && (isFinite(data100))){
-if(data100 > 7 || isNaN(data100)){
-const err309 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+}
+let data100 = data96.backlight;
+if(!(((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100))) && (isFinite(data100)))){
+const err309 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -3746,8 +3748,9 @@ vErrors.push(err309);
 }
 errors++;
 }
-if(data100 < 0 || isNaN(data100)){
-const err310 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data100 == "number") && (isFinite(data100))){
+if(data100 > 7 || isNaN(data100)){
+const err310 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -3756,10 +3759,8 @@ vErrors.push(err310);
 }
 errors++;
 }
-}
-let data101 = data95.d5;
-if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
-const err311 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data100 < 0 || isNaN(data100)){
+const err311 = {instancePath:instancePath+"/panel/lcd/pins/backlight",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/backlight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -3768,9 +3769,10 @@ vErrors.push(err311);
 }
 errors++;
 }
-if((typeof data101 == "number") && (isFinite(data101))){
-if(data101 > 7 || isNaN(data101)){
-const err312 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+}
+let data101 = data96.d4;
+if(!(((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101))) && (isFinite(data101)))){
+const err312 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -3779,8 +3781,9 @@ vErrors.push(err312);
 }
 errors++;
 }
-if(data101 < 0 || isNaN(data101)){
-const err313 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data101 == "number") && (isFinite(data101))){
+if(data101 > 7 || isNaN(data101)){
+const err313 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -3789,10 +3792,8 @@ vErrors.push(err313);
 }
 errors++;
 }
-}
-let data102 = data95.d6;
-if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
-const err314 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data101 < 0 || isNaN(data101)){
+const err314 = {instancePath:instancePath+"/panel/lcd/pins/d4",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d4/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -3801,9 +3802,10 @@ vErrors.push(err314);
 }
 errors++;
 }
-if((typeof data102 == "number") && (isFinite(data102))){
-if(data102 > 7 || isNaN(data102)){
-const err315 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+}
+let data102 = data96.d5;
+if(!(((typeof data102 == "number") && (!(data102 % 1) && !isNaN(data102))) && (isFinite(data102)))){
+const err315 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -3812,8 +3814,9 @@ vErrors.push(err315);
 }
 errors++;
 }
-if(data102 < 0 || isNaN(data102)){
-const err316 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data102 == "number") && (isFinite(data102))){
+if(data102 > 7 || isNaN(data102)){
+const err316 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -3822,10 +3825,8 @@ vErrors.push(err316);
 }
 errors++;
 }
-}
-let data103 = data95.d7;
-if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
-const err317 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data102 < 0 || isNaN(data102)){
+const err317 = {instancePath:instancePath+"/panel/lcd/pins/d5",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d5/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -3834,9 +3835,10 @@ vErrors.push(err317);
 }
 errors++;
 }
-if((typeof data103 == "number") && (isFinite(data103))){
-if(data103 > 7 || isNaN(data103)){
-const err318 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
+}
+let data103 = data96.d6;
+if(!(((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103))) && (isFinite(data103)))){
+const err318 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -3845,8 +3847,9 @@ vErrors.push(err318);
 }
 errors++;
 }
-if(data103 < 0 || isNaN(data103)){
-const err319 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data103 == "number") && (isFinite(data103))){
+if(data103 > 7 || isNaN(data103)){
+const err319 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -3855,10 +3858,8 @@ vErrors.push(err319);
 }
 errors++;
 }
-}
-}
-else {
-const err320 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data103 < 0 || isNaN(data103)){
+const err320 = {instancePath:instancePath+"/panel/lcd/pins/d6",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d6/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -3867,8 +3868,10 @@ vErrors.push(err320);
 }
 errors++;
 }
-if(typeof data90.backlightActiveLow !== "boolean"){
-const err321 = {instancePath:instancePath+"/panel/lcd/backlightActiveLow",schemaPath:"#/properties/panel/properties/lcd/properties/backlightActiveLow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+}
+let data104 = data96.d7;
+if(!(((typeof data104 == "number") && (!(data104 % 1) && !isNaN(data104))) && (isFinite(data104)))){
+const err321 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -3877,9 +3880,9 @@ vErrors.push(err321);
 }
 errors++;
 }
-}
-else {
-const err322 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data104 == "number") && (isFinite(data104))){
+if(data104 > 7 || isNaN(data104)){
+const err322 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/maximum",keyword:"maximum",params:{comparison: "<=", limit: 7},message:"must be <= 7"};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -3888,22 +3891,8 @@ vErrors.push(err322);
 }
 errors++;
 }
-let data105 = data88.gpio;
-if(data105 && typeof data105 == "object" && !Array.isArray(data105)){
-if(data105.chip === undefined){
-data105.chip = "/dev/gpiochip0";
-}
-if(data105.buttons === undefined){
-data105.buttons = {};
-}
-if(data105.buzzer === undefined){
-data105.buzzer = 18;
-}
-if(data105.leds === undefined){
-data105.leds = {};
-}
-if(data105.chip === undefined){
-const err323 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "chip"},message:"must have required property '"+"chip"+"'"};
+if(data104 < 0 || isNaN(data104)){
+const err323 = {instancePath:instancePath+"/panel/lcd/pins/d7",schemaPath:"#/properties/panel/properties/lcd/properties/pins/properties/d7/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -3912,8 +3901,10 @@ vErrors.push(err323);
 }
 errors++;
 }
-if(data105.buttons === undefined){
-const err324 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "buttons"},message:"must have required property '"+"buttons"+"'"};
+}
+}
+else {
+const err324 = {instancePath:instancePath+"/panel/lcd/pins",schemaPath:"#/properties/panel/properties/lcd/properties/pins/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -3922,8 +3913,8 @@ vErrors.push(err324);
 }
 errors++;
 }
-if(data105.buzzer === undefined){
-const err325 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "buzzer"},message:"must have required property '"+"buzzer"+"'"};
+if(typeof data91.backlightActiveLow !== "boolean"){
+const err325 = {instancePath:instancePath+"/panel/lcd/backlightActiveLow",schemaPath:"#/properties/panel/properties/lcd/properties/backlightActiveLow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -3932,8 +3923,9 @@ vErrors.push(err325);
 }
 errors++;
 }
-if(data105.leds === undefined){
-const err326 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "leds"},message:"must have required property '"+"leds"+"'"};
+}
+else {
+const err326 = {instancePath:instancePath+"/panel/lcd",schemaPath:"#/properties/panel/properties/lcd/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -3942,9 +3934,22 @@ vErrors.push(err326);
 }
 errors++;
 }
-for(const key23 in data105){
-if(!((((key23 === "chip") || (key23 === "buttons")) || (key23 === "buzzer")) || (key23 === "leds"))){
-const err327 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
+let data106 = data89.gpio;
+if(data106 && typeof data106 == "object" && !Array.isArray(data106)){
+if(data106.chip === undefined){
+data106.chip = "/dev/gpiochip0";
+}
+if(data106.buttons === undefined){
+data106.buttons = {};
+}
+if(data106.buzzer === undefined){
+data106.buzzer = 18;
+}
+if(data106.leds === undefined){
+data106.leds = {};
+}
+if(data106.chip === undefined){
+const err327 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "chip"},message:"must have required property '"+"chip"+"'"};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -3953,11 +3958,8 @@ vErrors.push(err327);
 }
 errors++;
 }
-}
-let data106 = data105.chip;
-if(typeof data106 === "string"){
-if(func3(data106) > 255){
-const err328 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
+if(data106.buttons === undefined){
+const err328 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "buttons"},message:"must have required property '"+"buttons"+"'"};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -3966,8 +3968,8 @@ vErrors.push(err328);
 }
 errors++;
 }
-if(!pattern3.test(data106)){
-const err329 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
+if(data106.buzzer === undefined){
+const err329 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "buzzer"},message:"must have required property '"+"buzzer"+"'"};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -3976,9 +3978,8 @@ vErrors.push(err329);
 }
 errors++;
 }
-}
-else {
-const err330 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data106.leds === undefined){
+const err330 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/required",keyword:"required",params:{missingProperty: "leds"},message:"must have required property '"+"leds"+"'"};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -3987,28 +3988,9 @@ vErrors.push(err330);
 }
 errors++;
 }
-let data107 = data105.buttons;
-if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
-if(data107.up === undefined){
-data107.up = 17;
-}
-if(data107.down === undefined){
-data107.down = 27;
-}
-if(data107.enter === undefined){
-data107.enter = 22;
-}
-if(data107.mute === undefined){
-data107.mute = 23;
-}
-if(data107.activeLow === undefined){
-data107.activeLow = true;
-}
-if(data107.debounceMs === undefined){
-data107.debounceMs = 20;
-}
-if(data107.up === undefined){
-const err331 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "up"},message:"must have required property '"+"up"+"'"};
+for(const key23 in data106){
+if(!((((key23 === "chip") || (key23 === "buttons")) || (key23 === "buzzer")) || (key23 === "leds"))){
+const err331 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -4017,8 +3999,11 @@ vErrors.push(err331);
 }
 errors++;
 }
-if(data107.down === undefined){
-const err332 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "down"},message:"must have required property '"+"down"+"'"};
+}
+let data107 = data106.chip;
+if(typeof data107 === "string"){
+if(func3(data107) > 255){
+const err332 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/maxLength",keyword:"maxLength",params:{limit: 255},message:"must NOT have more than 255 characters"};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4027,8 +4012,8 @@ vErrors.push(err332);
 }
 errors++;
 }
-if(data107.enter === undefined){
-const err333 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "enter"},message:"must have required property '"+"enter"+"'"};
+if(!pattern3.test(data107)){
+const err333 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/pattern",keyword:"pattern",params:{pattern: "^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"},message:"must match pattern \""+"^/dev/(?!(?:.*/)?\\.\\.(?:/|$))[A-Za-z0-9_./-]+$"+"\""};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4037,8 +4022,9 @@ vErrors.push(err333);
 }
 errors++;
 }
-if(data107.mute === undefined){
-const err334 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "mute"},message:"must have required property '"+"mute"+"'"};
+}
+else {
+const err334 = {instancePath:instancePath+"/panel/gpio/chip",schemaPath:"#/properties/panel/properties/gpio/properties/chip/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4047,8 +4033,28 @@ vErrors.push(err334);
 }
 errors++;
 }
-if(data107.activeLow === undefined){
-const err335 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "activeLow"},message:"must have required property '"+"activeLow"+"'"};
+let data108 = data106.buttons;
+if(data108 && typeof data108 == "object" && !Array.isArray(data108)){
+if(data108.up === undefined){
+data108.up = 17;
+}
+if(data108.down === undefined){
+data108.down = 27;
+}
+if(data108.enter === undefined){
+data108.enter = 22;
+}
+if(data108.mute === undefined){
+data108.mute = 23;
+}
+if(data108.activeLow === undefined){
+data108.activeLow = true;
+}
+if(data108.debounceMs === undefined){
+data108.debounceMs = 20;
+}
+if(data108.up === undefined){
+const err335 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "up"},message:"must have required property '"+"up"+"'"};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4057,8 +4063,8 @@ vErrors.push(err335);
 }
 errors++;
 }
-if(data107.debounceMs === undefined){
-const err336 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "debounceMs"},message:"must have required property '"+"debounceMs"+"'"};
+if(data108.down === undefined){
+const err336 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "down"},message:"must have required property '"+"down"+"'"};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4067,9 +4073,8 @@ vErrors.push(err336);
 }
 errors++;
 }
-for(const key24 in data107){
-if(!((((((key24 === "up") || (key24 === "down")) || (key24 === "enter")) || (key24 === "mute")) || (key24 === "activeLow")) || (key24 === "debounceMs"))){
-const err337 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
+if(data108.enter === undefined){
+const err337 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "enter"},message:"must have required property '"+"enter"+"'"};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4078,10 +4083,8 @@ vErrors.push(err337);
 }
 errors++;
 }
-}
-let data108 = data107.up;
-if(!(((typeof data108 == "number") && (!(data108 % 1) && !isNaN(data108))) && (isFinite(data108)))){
-const err338 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data108.mute === undefined){
+const err338 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "mute"},message:"must have required property '"+"mute"+"'"};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4090,9 +4093,8 @@ vErrors.push(err338);
 }
 errors++;
 }
-if((typeof data108 == "number") && (isFinite(data108))){
-if(data108 > 511 || isNaN(data108)){
-const err339 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+if(data108.activeLow === undefined){
+const err339 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "activeLow"},message:"must have required property '"+"activeLow"+"'"};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4101,8 +4103,8 @@ vErrors.push(err339);
 }
 errors++;
 }
-if(data108 < 0 || isNaN(data108)){
-const err340 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data108.debounceMs === undefined){
+const err340 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/required",keyword:"required",params:{missingProperty: "debounceMs"},message:"must have required property '"+"debounceMs"+"'"};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4111,10 +4113,9 @@ vErrors.push(err340);
 }
 errors++;
 }
-}
-let data109 = data107.down;
-if(!(((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109))) && (isFinite(data109)))){
-const err341 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key24 in data108){
+if(!((((((key24 === "up") || (key24 === "down")) || (key24 === "enter")) || (key24 === "mute")) || (key24 === "activeLow")) || (key24 === "debounceMs"))){
+const err341 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4123,9 +4124,10 @@ vErrors.push(err341);
 }
 errors++;
 }
-if((typeof data109 == "number") && (isFinite(data109))){
-if(data109 > 511 || isNaN(data109)){
-const err342 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+}
+let data109 = data108.up;
+if(!(((typeof data109 == "number") && (!(data109 % 1) && !isNaN(data109))) && (isFinite(data109)))){
+const err342 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4134,8 +4136,9 @@ vErrors.push(err342);
 }
 errors++;
 }
-if(data109 < 0 || isNaN(data109)){
-const err343 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data109 == "number") && (isFinite(data109))){
+if(data109 > 511 || isNaN(data109)){
+const err343 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4144,10 +4147,8 @@ vErrors.push(err343);
 }
 errors++;
 }
-}
-let data110 = data107.enter;
-if(!(((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110))) && (isFinite(data110)))){
-const err344 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data109 < 0 || isNaN(data109)){
+const err344 = {instancePath:instancePath+"/panel/gpio/buttons/up",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/up/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4156,9 +4157,10 @@ vErrors.push(err344);
 }
 errors++;
 }
-if((typeof data110 == "number") && (isFinite(data110))){
-if(data110 > 511 || isNaN(data110)){
-const err345 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+}
+let data110 = data108.down;
+if(!(((typeof data110 == "number") && (!(data110 % 1) && !isNaN(data110))) && (isFinite(data110)))){
+const err345 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4167,8 +4169,9 @@ vErrors.push(err345);
 }
 errors++;
 }
-if(data110 < 0 || isNaN(data110)){
-const err346 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data110 == "number") && (isFinite(data110))){
+if(data110 > 511 || isNaN(data110)){
+const err346 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4177,10 +4180,8 @@ vErrors.push(err346);
 }
 errors++;
 }
-}
-let data111 = data107.mute;
-if(!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))){
-const err347 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data110 < 0 || isNaN(data110)){
+const err347 = {instancePath:instancePath+"/panel/gpio/buttons/down",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/down/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4189,9 +4190,10 @@ vErrors.push(err347);
 }
 errors++;
 }
-if((typeof data111 == "number") && (isFinite(data111))){
-if(data111 > 511 || isNaN(data111)){
-const err348 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+}
+let data111 = data108.enter;
+if(!(((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111))) && (isFinite(data111)))){
+const err348 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4200,8 +4202,9 @@ vErrors.push(err348);
 }
 errors++;
 }
-if(data111 < 0 || isNaN(data111)){
-const err349 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data111 == "number") && (isFinite(data111))){
+if(data111 > 511 || isNaN(data111)){
+const err349 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4210,9 +4213,8 @@ vErrors.push(err349);
 }
 errors++;
 }
-}
-if(typeof data107.activeLow !== "boolean"){
-const err350 = {instancePath:instancePath+"/panel/gpio/buttons/activeLow",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/activeLow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data111 < 0 || isNaN(data111)){
+const err350 = {instancePath:instancePath+"/panel/gpio/buttons/enter",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/enter/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4221,9 +4223,10 @@ vErrors.push(err350);
 }
 errors++;
 }
-let data113 = data107.debounceMs;
-if(!(((typeof data113 == "number") && (!(data113 % 1) && !isNaN(data113))) && (isFinite(data113)))){
-const err351 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+let data112 = data108.mute;
+if(!(((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112))) && (isFinite(data112)))){
+const err351 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4232,9 +4235,9 @@ vErrors.push(err351);
 }
 errors++;
 }
-if((typeof data113 == "number") && (isFinite(data113))){
-if(data113 > 100 || isNaN(data113)){
-const err352 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
+if((typeof data112 == "number") && (isFinite(data112))){
+if(data112 > 511 || isNaN(data112)){
+const err352 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4243,8 +4246,8 @@ vErrors.push(err352);
 }
 errors++;
 }
-if(data113 < 0 || isNaN(data113)){
-const err353 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data112 < 0 || isNaN(data112)){
+const err353 = {instancePath:instancePath+"/panel/gpio/buttons/mute",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/mute/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4254,9 +4257,8 @@ vErrors.push(err353);
 errors++;
 }
 }
-}
-else {
-const err354 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(typeof data108.activeLow !== "boolean"){
+const err354 = {instancePath:instancePath+"/panel/gpio/buttons/activeLow",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/activeLow/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4265,9 +4267,9 @@ vErrors.push(err354);
 }
 errors++;
 }
-let data114 = data105.buzzer;
+let data114 = data108.debounceMs;
 if(!(((typeof data114 == "number") && (!(data114 % 1) && !isNaN(data114))) && (isFinite(data114)))){
-const err355 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+const err355 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4277,8 +4279,8 @@ vErrors.push(err355);
 errors++;
 }
 if((typeof data114 == "number") && (isFinite(data114))){
-if(data114 > 511 || isNaN(data114)){
-const err356 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+if(data114 > 100 || isNaN(data114)){
+const err356 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4288,7 +4290,7 @@ vErrors.push(err356);
 errors++;
 }
 if(data114 < 0 || isNaN(data114)){
-const err357 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+const err357 = {instancePath:instancePath+"/panel/gpio/buttons/debounceMs",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/properties/debounceMs/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4298,22 +4300,9 @@ vErrors.push(err357);
 errors++;
 }
 }
-let data115 = data105.leds;
-if(data115 && typeof data115 == "object" && !Array.isArray(data115)){
-if(data115.statusGreen === undefined){
-data115.statusGreen = 5;
 }
-if(data115.statusAmber === undefined){
-data115.statusAmber = 6;
-}
-if(data115.fault === undefined){
-data115.fault = 13;
-}
-if(data115.identify === undefined){
-data115.identify = 19;
-}
-if(data115.statusGreen === undefined){
-const err358 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "statusGreen"},message:"must have required property '"+"statusGreen"+"'"};
+else {
+const err358 = {instancePath:instancePath+"/panel/gpio/buttons",schemaPath:"#/properties/panel/properties/gpio/properties/buttons/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4322,8 +4311,9 @@ vErrors.push(err358);
 }
 errors++;
 }
-if(data115.statusAmber === undefined){
-const err359 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "statusAmber"},message:"must have required property '"+"statusAmber"+"'"};
+let data115 = data106.buzzer;
+if(!(((typeof data115 == "number") && (!(data115 % 1) && !isNaN(data115))) && (isFinite(data115)))){
+const err359 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4332,8 +4322,9 @@ vErrors.push(err359);
 }
 errors++;
 }
-if(data115.fault === undefined){
-const err360 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "fault"},message:"must have required property '"+"fault"+"'"};
+if((typeof data115 == "number") && (isFinite(data115))){
+if(data115 > 511 || isNaN(data115)){
+const err360 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4342,8 +4333,8 @@ vErrors.push(err360);
 }
 errors++;
 }
-if(data115.identify === undefined){
-const err361 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "identify"},message:"must have required property '"+"identify"+"'"};
+if(data115 < 0 || isNaN(data115)){
+const err361 = {instancePath:instancePath+"/panel/gpio/buzzer",schemaPath:"#/properties/panel/properties/gpio/properties/buzzer/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4352,9 +4343,23 @@ vErrors.push(err361);
 }
 errors++;
 }
-for(const key25 in data115){
-if(!((((key25 === "statusGreen") || (key25 === "statusAmber")) || (key25 === "fault")) || (key25 === "identify"))){
-const err362 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
+}
+let data116 = data106.leds;
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+if(data116.statusGreen === undefined){
+data116.statusGreen = 5;
+}
+if(data116.statusAmber === undefined){
+data116.statusAmber = 6;
+}
+if(data116.fault === undefined){
+data116.fault = 13;
+}
+if(data116.identify === undefined){
+data116.identify = 19;
+}
+if(data116.statusGreen === undefined){
+const err362 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "statusGreen"},message:"must have required property '"+"statusGreen"+"'"};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4363,10 +4368,8 @@ vErrors.push(err362);
 }
 errors++;
 }
-}
-let data116 = data115.statusGreen;
-if(!(((typeof data116 == "number") && (!(data116 % 1) && !isNaN(data116))) && (isFinite(data116)))){
-const err363 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data116.statusAmber === undefined){
+const err363 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "statusAmber"},message:"must have required property '"+"statusAmber"+"'"};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4375,9 +4378,8 @@ vErrors.push(err363);
 }
 errors++;
 }
-if((typeof data116 == "number") && (isFinite(data116))){
-if(data116 > 511 || isNaN(data116)){
-const err364 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+if(data116.fault === undefined){
+const err364 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "fault"},message:"must have required property '"+"fault"+"'"};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4386,8 +4388,8 @@ vErrors.push(err364);
 }
 errors++;
 }
-if(data116 < 0 || isNaN(data116)){
-const err365 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if(data116.identify === undefined){
+const err365 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/required",keyword:"required",params:{missingProperty: "identify"},message:"must have required property '"+"identify"+"'"};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4396,10 +4398,9 @@ vErrors.push(err365);
 }
 errors++;
 }
-}
-let data117 = data115.statusAmber;
-if(!(((typeof data117 == "number") && (!(data117 % 1) && !isNaN(data117))) && (isFinite(data117)))){
-const err366 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key25 in data116){
+if(!((((key25 === "statusGreen") || (key25 === "statusAmber")) || (key25 === "fault")) || (key25 === "identify"))){
+const err366 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4408,9 +4409,10 @@ vErrors.push(err366);
 }
 errors++;
 }
-if((typeof data117 == "number") && (isFinite(data117))){
-if(data117 > 511 || isNaN(data117)){
-const err367 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+}
+let data117 = data116.statusGreen;
+if(!(((typeof data117 == "number") && (!(data117 % 1) && !isNaN(data117))) && (isFinite(data117)))){
+const err367 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4419,8 +4421,9 @@ vErrors.push(err367);
 }
 errors++;
 }
-if(data117 < 0 || isNaN(data117)){
-const err368 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data117 == "number") && (isFinite(data117))){
+if(data117 > 511 || isNaN(data117)){
+const err368 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4429,10 +4432,8 @@ vErrors.push(err368);
 }
 errors++;
 }
-}
-let data118 = data115.fault;
-if(!(((typeof data118 == "number") && (!(data118 % 1) && !isNaN(data118))) && (isFinite(data118)))){
-const err369 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data117 < 0 || isNaN(data117)){
+const err369 = {instancePath:instancePath+"/panel/gpio/leds/statusGreen",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusGreen/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4441,9 +4442,10 @@ vErrors.push(err369);
 }
 errors++;
 }
-if((typeof data118 == "number") && (isFinite(data118))){
-if(data118 > 511 || isNaN(data118)){
-const err370 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+}
+let data118 = data116.statusAmber;
+if(!(((typeof data118 == "number") && (!(data118 % 1) && !isNaN(data118))) && (isFinite(data118)))){
+const err370 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4452,8 +4454,9 @@ vErrors.push(err370);
 }
 errors++;
 }
-if(data118 < 0 || isNaN(data118)){
-const err371 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data118 == "number") && (isFinite(data118))){
+if(data118 > 511 || isNaN(data118)){
+const err371 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4462,10 +4465,8 @@ vErrors.push(err371);
 }
 errors++;
 }
-}
-let data119 = data115.identify;
-if(!(((typeof data119 == "number") && (!(data119 % 1) && !isNaN(data119))) && (isFinite(data119)))){
-const err372 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data118 < 0 || isNaN(data118)){
+const err372 = {instancePath:instancePath+"/panel/gpio/leds/statusAmber",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/statusAmber/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4474,9 +4475,10 @@ vErrors.push(err372);
 }
 errors++;
 }
-if((typeof data119 == "number") && (isFinite(data119))){
-if(data119 > 511 || isNaN(data119)){
-const err373 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
+}
+let data119 = data116.fault;
+if(!(((typeof data119 == "number") && (!(data119 % 1) && !isNaN(data119))) && (isFinite(data119)))){
+const err373 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4485,8 +4487,9 @@ vErrors.push(err373);
 }
 errors++;
 }
-if(data119 < 0 || isNaN(data119)){
-const err374 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
+if((typeof data119 == "number") && (isFinite(data119))){
+if(data119 > 511 || isNaN(data119)){
+const err374 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4495,10 +4498,8 @@ vErrors.push(err374);
 }
 errors++;
 }
-}
-}
-else {
-const err375 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data119 < 0 || isNaN(data119)){
+const err375 = {instancePath:instancePath+"/panel/gpio/leds/fault",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/fault/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4508,8 +4509,9 @@ vErrors.push(err375);
 errors++;
 }
 }
-else {
-const err376 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data120 = data116.identify;
+if(!(((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120))) && (isFinite(data120)))){
+const err376 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4518,9 +4520,9 @@ vErrors.push(err376);
 }
 errors++;
 }
-}
-else {
-const err377 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if((typeof data120 == "number") && (isFinite(data120))){
+if(data120 > 511 || isNaN(data120)){
+const err377 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/maximum",keyword:"maximum",params:{comparison: "<=", limit: 511},message:"must be <= 511"};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4529,25 +4531,8 @@ vErrors.push(err377);
 }
 errors++;
 }
-let data120 = data.web;
-if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
-if(data120.enabled === undefined){
-data120.enabled = false;
-}
-if(data120.port === undefined){
-data120.port = 443;
-}
-if(data120.httpPort === undefined){
-data120.httpPort = 80;
-}
-if(data120.idleMinutes === undefined){
-data120.idleMinutes = 15;
-}
-if(data120.users === undefined){
-data120.users = [];
-}
-if(data120.enabled === undefined){
-const err378 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
+if(data120 < 0 || isNaN(data120)){
+const err378 = {instancePath:instancePath+"/panel/gpio/leds/identify",schemaPath:"#/properties/panel/properties/gpio/properties/leds/properties/identify/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -4556,8 +4541,10 @@ vErrors.push(err378);
 }
 errors++;
 }
-if(data120.port === undefined){
-const err379 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
+}
+}
+else {
+const err379 = {instancePath:instancePath+"/panel/gpio/leds",schemaPath:"#/properties/panel/properties/gpio/properties/leds/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -4566,8 +4553,9 @@ vErrors.push(err379);
 }
 errors++;
 }
-if(data120.httpPort === undefined){
-const err380 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "httpPort"},message:"must have required property '"+"httpPort"+"'"};
+}
+else {
+const err380 = {instancePath:instancePath+"/panel/gpio",schemaPath:"#/properties/panel/properties/gpio/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -4576,8 +4564,9 @@ vErrors.push(err380);
 }
 errors++;
 }
-if(data120.idleMinutes === undefined){
-const err381 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "idleMinutes"},message:"must have required property '"+"idleMinutes"+"'"};
+}
+else {
+const err381 = {instancePath:instancePath+"/panel",schemaPath:"#/properties/panel/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -4586,8 +4575,25 @@ vErrors.push(err381);
 }
 errors++;
 }
-if(data120.users === undefined){
-const err382 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'"};
+let data121 = data.web;
+if(data121 && typeof data121 == "object" && !Array.isArray(data121)){
+if(data121.enabled === undefined){
+data121.enabled = false;
+}
+if(data121.port === undefined){
+data121.port = 443;
+}
+if(data121.httpPort === undefined){
+data121.httpPort = 80;
+}
+if(data121.idleMinutes === undefined){
+data121.idleMinutes = 15;
+}
+if(data121.users === undefined){
+data121.users = [];
+}
+if(data121.enabled === undefined){
+const err382 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "enabled"},message:"must have required property '"+"enabled"+"'"};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -4596,9 +4602,8 @@ vErrors.push(err382);
 }
 errors++;
 }
-for(const key26 in data120){
-if(!(((((((key26 === "enabled") || (key26 === "port")) || (key26 === "httpPort")) || (key26 === "idleMinutes")) || (key26 === "metricsToken")) || (key26 === "secret")) || (key26 === "users"))){
-const err383 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
+if(data121.port === undefined){
+const err383 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "port"},message:"must have required property '"+"port"+"'"};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -4607,9 +4612,8 @@ vErrors.push(err383);
 }
 errors++;
 }
-}
-if(typeof data120.enabled !== "boolean"){
-const err384 = {instancePath:instancePath+"/web/enabled",schemaPath:"#/properties/web/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(data121.httpPort === undefined){
+const err384 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "httpPort"},message:"must have required property '"+"httpPort"+"'"};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -4618,9 +4622,8 @@ vErrors.push(err384);
 }
 errors++;
 }
-let data122 = data120.port;
-if(!(((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122))) && (isFinite(data122)))){
-const err385 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data121.idleMinutes === undefined){
+const err385 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "idleMinutes"},message:"must have required property '"+"idleMinutes"+"'"};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -4629,9 +4632,8 @@ vErrors.push(err385);
 }
 errors++;
 }
-if((typeof data122 == "number") && (isFinite(data122))){
-if(data122 > 65535 || isNaN(data122)){
-const err386 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(data121.users === undefined){
+const err386 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/required",keyword:"required",params:{missingProperty: "users"},message:"must have required property '"+"users"+"'"};
 if(vErrors === null){
 vErrors = [err386];
 }
@@ -4640,8 +4642,9 @@ vErrors.push(err386);
 }
 errors++;
 }
-if(data122 < 1 || isNaN(data122)){
-const err387 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+for(const key26 in data121){
+if(!(((((((key26 === "enabled") || (key26 === "port")) || (key26 === "httpPort")) || (key26 === "idleMinutes")) || (key26 === "metricsToken")) || (key26 === "secret")) || (key26 === "users"))){
+const err387 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err387];
 }
@@ -4651,9 +4654,8 @@ vErrors.push(err387);
 errors++;
 }
 }
-let data123 = data120.httpPort;
-if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
-const err388 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(typeof data121.enabled !== "boolean"){
+const err388 = {instancePath:instancePath+"/web/enabled",schemaPath:"#/properties/web/properties/enabled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err388];
 }
@@ -4662,9 +4664,9 @@ vErrors.push(err388);
 }
 errors++;
 }
-if((typeof data123 == "number") && (isFinite(data123))){
-if(data123 > 65535 || isNaN(data123)){
-const err389 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+let data123 = data121.port;
+if(!(((typeof data123 == "number") && (!(data123 % 1) && !isNaN(data123))) && (isFinite(data123)))){
+const err389 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err389];
 }
@@ -4673,8 +4675,9 @@ vErrors.push(err389);
 }
 errors++;
 }
-if(data123 < 1 || isNaN(data123)){
-const err390 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data123 == "number") && (isFinite(data123))){
+if(data123 > 65535 || isNaN(data123)){
+const err390 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err390];
 }
@@ -4683,10 +4686,8 @@ vErrors.push(err390);
 }
 errors++;
 }
-}
-let data124 = data120.idleMinutes;
-if(!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))){
-const err391 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data123 < 1 || isNaN(data123)){
+const err391 = {instancePath:instancePath+"/web/port",schemaPath:"#/properties/web/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err391];
 }
@@ -4695,9 +4696,10 @@ vErrors.push(err391);
 }
 errors++;
 }
-if((typeof data124 == "number") && (isFinite(data124))){
-if(data124 > 240 || isNaN(data124)){
-const err392 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 240},message:"must be <= 240"};
+}
+let data124 = data121.httpPort;
+if(!(((typeof data124 == "number") && (!(data124 % 1) && !isNaN(data124))) && (isFinite(data124)))){
+const err392 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err392];
 }
@@ -4706,8 +4708,9 @@ vErrors.push(err392);
 }
 errors++;
 }
-if(data124 < 1 || isNaN(data124)){
-const err393 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if((typeof data124 == "number") && (isFinite(data124))){
+if(data124 > 65535 || isNaN(data124)){
+const err393 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err393];
 }
@@ -4716,12 +4719,8 @@ vErrors.push(err393);
 }
 errors++;
 }
-}
-if(data120.metricsToken !== undefined){
-let data125 = data120.metricsToken;
-if(typeof data125 === "string"){
-if(func3(data125) > 256){
-const err394 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(data124 < 1 || isNaN(data124)){
+const err394 = {instancePath:instancePath+"/web/httpPort",schemaPath:"#/properties/web/properties/httpPort/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err394];
 }
@@ -4730,8 +4729,10 @@ vErrors.push(err394);
 }
 errors++;
 }
-if(func3(data125) < 32){
-const err395 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
+}
+let data125 = data121.idleMinutes;
+if(!(((typeof data125 == "number") && (!(data125 % 1) && !isNaN(data125))) && (isFinite(data125)))){
+const err395 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err395];
 }
@@ -4740,9 +4741,9 @@ vErrors.push(err395);
 }
 errors++;
 }
-}
-else {
-const err396 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if((typeof data125 == "number") && (isFinite(data125))){
+if(data125 > 240 || isNaN(data125)){
+const err396 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 240},message:"must be <= 240"};
 if(vErrors === null){
 vErrors = [err396];
 }
@@ -4751,12 +4752,8 @@ vErrors.push(err396);
 }
 errors++;
 }
-}
-if(data120.secret !== undefined){
-let data126 = data120.secret;
-if(typeof data126 === "string"){
-if(!pattern11.test(data126)){
-const err397 = {instancePath:instancePath+"/web/secret",schemaPath:"#/properties/web/properties/secret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
+if(data125 < 1 || isNaN(data125)){
+const err397 = {instancePath:instancePath+"/web/idleMinutes",schemaPath:"#/properties/web/properties/idleMinutes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err397];
 }
@@ -4766,8 +4763,11 @@ vErrors.push(err397);
 errors++;
 }
 }
-else {
-const err398 = {instancePath:instancePath+"/web/secret",schemaPath:"#/properties/web/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data121.metricsToken !== undefined){
+let data126 = data121.metricsToken;
+if(typeof data126 === "string"){
+if(func3(data126) > 256){
+const err398 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err398];
 }
@@ -4776,11 +4776,8 @@ vErrors.push(err398);
 }
 errors++;
 }
-}
-let data127 = data120.users;
-if(Array.isArray(data127)){
-if(data127.length > 64){
-const err399 = {instancePath:instancePath+"/web/users",schemaPath:"#/properties/web/properties/users/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+if(func3(data126) < 32){
+const err399 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/minLength",keyword:"minLength",params:{limit: 32},message:"must NOT have fewer than 32 characters"};
 if(vErrors === null){
 vErrors = [err399];
 }
@@ -4789,15 +4786,9 @@ vErrors.push(err399);
 }
 errors++;
 }
-const len5 = data127.length;
-for(let i5=0; i5<len5; i5++){
-let data128 = data127[i5];
-if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
-if(data128.mustChange === undefined){
-data128.mustChange = false;
 }
-if(data128.name === undefined){
-const err400 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
+else {
+const err400 = {instancePath:instancePath+"/web/metricsToken",schemaPath:"#/properties/web/properties/metricsToken/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err400];
 }
@@ -4806,8 +4797,12 @@ vErrors.push(err400);
 }
 errors++;
 }
-if(data128.role === undefined){
-const err401 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
+}
+if(data121.secret !== undefined){
+let data127 = data121.secret;
+if(typeof data127 === "string"){
+if(!pattern11.test(data127)){
+const err401 = {instancePath:instancePath+"/web/secret",schemaPath:"#/properties/web/properties/secret/pattern",keyword:"pattern",params:{pattern: "^[0-9a-f]{64}$"},message:"must match pattern \""+"^[0-9a-f]{64}$"+"\""};
 if(vErrors === null){
 vErrors = [err401];
 }
@@ -4816,8 +4811,9 @@ vErrors.push(err401);
 }
 errors++;
 }
-if(data128.hash === undefined){
-const err402 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "hash"},message:"must have required property '"+"hash"+"'"};
+}
+else {
+const err402 = {instancePath:instancePath+"/web/secret",schemaPath:"#/properties/web/properties/secret/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err402];
 }
@@ -4826,8 +4822,11 @@ vErrors.push(err402);
 }
 errors++;
 }
-if(data128.mustChange === undefined){
-const err403 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "mustChange"},message:"must have required property '"+"mustChange"+"'"};
+}
+let data128 = data121.users;
+if(Array.isArray(data128)){
+if(data128.length > 64){
+const err403 = {instancePath:instancePath+"/web/users",schemaPath:"#/properties/web/properties/users/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
 if(vErrors === null){
 vErrors = [err403];
 }
@@ -4836,9 +4835,15 @@ vErrors.push(err403);
 }
 errors++;
 }
-for(const key27 in data128){
-if(!((((key27 === "name") || (key27 === "role")) || (key27 === "hash")) || (key27 === "mustChange"))){
-const err404 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
+const len5 = data128.length;
+for(let i5=0; i5<len5; i5++){
+let data129 = data128[i5];
+if(data129 && typeof data129 == "object" && !Array.isArray(data129)){
+if(data129.mustChange === undefined){
+data129.mustChange = false;
+}
+if(data129.name === undefined){
+const err404 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'"};
 if(vErrors === null){
 vErrors = [err404];
 }
@@ -4847,12 +4852,8 @@ vErrors.push(err404);
 }
 errors++;
 }
-}
-if(data128.name !== undefined){
-let data129 = data128.name;
-if(typeof data129 === "string"){
-if(!pattern12.test(data129)){
-const err405 = {instancePath:instancePath+"/web/users/" + i5+"/name",schemaPath:"#/properties/web/properties/users/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9._-]{0,31}$"},message:"must match pattern \""+"^[a-z][a-z0-9._-]{0,31}$"+"\""};
+if(data129.role === undefined){
+const err405 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'"};
 if(vErrors === null){
 vErrors = [err405];
 }
@@ -4861,9 +4862,8 @@ vErrors.push(err405);
 }
 errors++;
 }
-}
-else {
-const err406 = {instancePath:instancePath+"/web/users/" + i5+"/name",schemaPath:"#/properties/web/properties/users/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data129.hash === undefined){
+const err406 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "hash"},message:"must have required property '"+"hash"+"'"};
 if(vErrors === null){
 vErrors = [err406];
 }
@@ -4872,11 +4872,8 @@ vErrors.push(err406);
 }
 errors++;
 }
-}
-if(data128.role !== undefined){
-let data130 = data128.role;
-if(typeof data130 !== "string"){
-const err407 = {instancePath:instancePath+"/web/users/" + i5+"/role",schemaPath:"#/properties/web/properties/users/items/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data129.mustChange === undefined){
+const err407 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/required",keyword:"required",params:{missingProperty: "mustChange"},message:"must have required property '"+"mustChange"+"'"};
 if(vErrors === null){
 vErrors = [err407];
 }
@@ -4885,8 +4882,9 @@ vErrors.push(err407);
 }
 errors++;
 }
-if(!(((data130 === "viewer") || (data130 === "operator")) || (data130 === "admin"))){
-const err408 = {instancePath:instancePath+"/web/users/" + i5+"/role",schemaPath:"#/properties/web/properties/users/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.web.properties.users.items.properties.role.enum},message:"must be equal to one of the allowed values"};
+for(const key27 in data129){
+if(!((((key27 === "name") || (key27 === "role")) || (key27 === "hash")) || (key27 === "mustChange"))){
+const err408 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err408];
 }
@@ -4896,11 +4894,11 @@ vErrors.push(err408);
 errors++;
 }
 }
-if(data128.hash !== undefined){
-let data131 = data128.hash;
-if(typeof data131 === "string"){
-if(func3(data131) > 256){
-const err409 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(data129.name !== undefined){
+let data130 = data129.name;
+if(typeof data130 === "string"){
+if(!pattern12.test(data130)){
+const err409 = {instancePath:instancePath+"/web/users/" + i5+"/name",schemaPath:"#/properties/web/properties/users/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z][a-z0-9._-]{0,31}$"},message:"must match pattern \""+"^[a-z][a-z0-9._-]{0,31}$"+"\""};
 if(vErrors === null){
 vErrors = [err409];
 }
@@ -4909,8 +4907,9 @@ vErrors.push(err409);
 }
 errors++;
 }
-if(!pattern13.test(data131)){
-const err410 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/pattern",keyword:"pattern",params:{pattern: "^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$"},message:"must match pattern \""+"^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$"+"\""};
+}
+else {
+const err410 = {instancePath:instancePath+"/web/users/" + i5+"/name",schemaPath:"#/properties/web/properties/users/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err410];
 }
@@ -4920,8 +4919,10 @@ vErrors.push(err410);
 errors++;
 }
 }
-else {
-const err411 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data129.role !== undefined){
+let data131 = data129.role;
+if(typeof data131 !== "string"){
+const err411 = {instancePath:instancePath+"/web/users/" + i5+"/role",schemaPath:"#/properties/web/properties/users/items/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err411];
 }
@@ -4930,9 +4931,8 @@ vErrors.push(err411);
 }
 errors++;
 }
-}
-if(typeof data128.mustChange !== "boolean"){
-const err412 = {instancePath:instancePath+"/web/users/" + i5+"/mustChange",schemaPath:"#/properties/web/properties/users/items/properties/mustChange/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(!(((data131 === "viewer") || (data131 === "operator")) || (data131 === "admin"))){
+const err412 = {instancePath:instancePath+"/web/users/" + i5+"/role",schemaPath:"#/properties/web/properties/users/items/properties/role/enum",keyword:"enum",params:{allowedValues: schema11.properties.web.properties.users.items.properties.role.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err412];
 }
@@ -4942,8 +4942,11 @@ vErrors.push(err412);
 errors++;
 }
 }
-else {
-const err413 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data129.hash !== undefined){
+let data132 = data129.hash;
+if(typeof data132 === "string"){
+if(func3(data132) > 256){
+const err413 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
 if(vErrors === null){
 vErrors = [err413];
 }
@@ -4952,10 +4955,8 @@ vErrors.push(err413);
 }
 errors++;
 }
-}
-}
-else {
-const err414 = {instancePath:instancePath+"/web/users",schemaPath:"#/properties/web/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(!pattern13.test(data132)){
+const err414 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/pattern",keyword:"pattern",params:{pattern: "^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$"},message:"must match pattern \""+"^scrypt\\$[0-9]{1,7}\\$[0-9]{1,3}\\$[0-9]{1,3}\\$[A-Za-z0-9+/=]{1,64}\\$[A-Za-z0-9+/=]{1,128}$"+"\""};
 if(vErrors === null){
 vErrors = [err414];
 }
@@ -4966,7 +4967,7 @@ errors++;
 }
 }
 else {
-const err415 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err415 = {instancePath:instancePath+"/web/users/" + i5+"/hash",schemaPath:"#/properties/web/properties/users/items/properties/hash/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err415];
 }
@@ -4975,19 +4976,9 @@ vErrors.push(err415);
 }
 errors++;
 }
-let data133 = data.eventlog;
-if(data133 && typeof data133 == "object" && !Array.isArray(data133)){
-if(data133.maxAgeDays === undefined){
-data133.maxAgeDays = 90;
 }
-if(data133.maxRows === undefined){
-data133.maxRows = 200000;
-}
-if(data133.maxBytes === undefined){
-data133.maxBytes = 67108864;
-}
-if(data133.maxAgeDays === undefined){
-const err416 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxAgeDays"},message:"must have required property '"+"maxAgeDays"+"'"};
+if(typeof data129.mustChange !== "boolean"){
+const err416 = {instancePath:instancePath+"/web/users/" + i5+"/mustChange",schemaPath:"#/properties/web/properties/users/items/properties/mustChange/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err416];
 }
@@ -4996,8 +4987,9 @@ vErrors.push(err416);
 }
 errors++;
 }
-if(data133.maxRows === undefined){
-const err417 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxRows"},message:"must have required property '"+"maxRows"+"'"};
+}
+else {
+const err417 = {instancePath:instancePath+"/web/users/" + i5,schemaPath:"#/properties/web/properties/users/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err417];
 }
@@ -5006,8 +4998,10 @@ vErrors.push(err417);
 }
 errors++;
 }
-if(data133.maxBytes === undefined){
-const err418 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'"};
+}
+}
+else {
+const err418 = {instancePath:instancePath+"/web/users",schemaPath:"#/properties/web/properties/users/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err418];
 }
@@ -5016,9 +5010,9 @@ vErrors.push(err418);
 }
 errors++;
 }
-for(const key28 in data133){
-if(!(((key28 === "maxAgeDays") || (key28 === "maxRows")) || (key28 === "maxBytes"))){
-const err419 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
+}
+else {
+const err419 = {instancePath:instancePath+"/web",schemaPath:"#/properties/web/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err419];
 }
@@ -5027,10 +5021,19 @@ vErrors.push(err419);
 }
 errors++;
 }
+let data134 = data.eventlog;
+if(data134 && typeof data134 == "object" && !Array.isArray(data134)){
+if(data134.maxAgeDays === undefined){
+data134.maxAgeDays = 90;
 }
-let data134 = data133.maxAgeDays;
-if(!(((typeof data134 == "number") && (!(data134 % 1) && !isNaN(data134))) && (isFinite(data134)))){
-const err420 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data134.maxRows === undefined){
+data134.maxRows = 200000;
+}
+if(data134.maxBytes === undefined){
+data134.maxBytes = 67108864;
+}
+if(data134.maxAgeDays === undefined){
+const err420 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxAgeDays"},message:"must have required property '"+"maxAgeDays"+"'"};
 if(vErrors === null){
 vErrors = [err420];
 }
@@ -5039,9 +5042,8 @@ vErrors.push(err420);
 }
 errors++;
 }
-if((typeof data134 == "number") && (isFinite(data134))){
-if(data134 > 3650 || isNaN(data134)){
-const err421 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3650},message:"must be <= 3650"};
+if(data134.maxRows === undefined){
+const err421 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxRows"},message:"must have required property '"+"maxRows"+"'"};
 if(vErrors === null){
 vErrors = [err421];
 }
@@ -5050,8 +5052,8 @@ vErrors.push(err421);
 }
 errors++;
 }
-if(data134 < 1 || isNaN(data134)){
-const err422 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+if(data134.maxBytes === undefined){
+const err422 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/required",keyword:"required",params:{missingProperty: "maxBytes"},message:"must have required property '"+"maxBytes"+"'"};
 if(vErrors === null){
 vErrors = [err422];
 }
@@ -5060,10 +5062,9 @@ vErrors.push(err422);
 }
 errors++;
 }
-}
-let data135 = data133.maxRows;
-if(!(((typeof data135 == "number") && (!(data135 % 1) && !isNaN(data135))) && (isFinite(data135)))){
-const err423 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+for(const key28 in data134){
+if(!(((key28 === "maxAgeDays") || (key28 === "maxRows")) || (key28 === "maxBytes"))){
+const err423 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err423];
 }
@@ -5072,9 +5073,10 @@ vErrors.push(err423);
 }
 errors++;
 }
-if((typeof data135 == "number") && (isFinite(data135))){
-if(data135 > 10000000 || isNaN(data135)){
-const err424 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
+}
+let data135 = data134.maxAgeDays;
+if(!(((typeof data135 == "number") && (!(data135 % 1) && !isNaN(data135))) && (isFinite(data135)))){
+const err424 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err424];
 }
@@ -5083,8 +5085,9 @@ vErrors.push(err424);
 }
 errors++;
 }
-if(data135 < 1000 || isNaN(data135)){
-const err425 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
+if((typeof data135 == "number") && (isFinite(data135))){
+if(data135 > 3650 || isNaN(data135)){
+const err425 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3650},message:"must be <= 3650"};
 if(vErrors === null){
 vErrors = [err425];
 }
@@ -5093,10 +5096,8 @@ vErrors.push(err425);
 }
 errors++;
 }
-}
-let data136 = data133.maxBytes;
-if(!(((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136))) && (isFinite(data136)))){
-const err426 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+if(data135 < 1 || isNaN(data135)){
+const err426 = {instancePath:instancePath+"/eventlog/maxAgeDays",schemaPath:"#/properties/eventlog/properties/maxAgeDays/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err426];
 }
@@ -5105,9 +5106,10 @@ vErrors.push(err426);
 }
 errors++;
 }
-if((typeof data136 == "number") && (isFinite(data136))){
-if(data136 > 4294967296 || isNaN(data136)){
-const err427 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967296},message:"must be <= 4294967296"};
+}
+let data136 = data134.maxRows;
+if(!(((typeof data136 == "number") && (!(data136 % 1) && !isNaN(data136))) && (isFinite(data136)))){
+const err427 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err427];
 }
@@ -5116,8 +5118,9 @@ vErrors.push(err427);
 }
 errors++;
 }
-if(data136 < 1048576 || isNaN(data136)){
-const err428 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1048576},message:"must be >= 1048576"};
+if((typeof data136 == "number") && (isFinite(data136))){
+if(data136 > 10000000 || isNaN(data136)){
+const err428 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000"};
 if(vErrors === null){
 vErrors = [err428];
 }
@@ -5126,10 +5129,8 @@ vErrors.push(err428);
 }
 errors++;
 }
-}
-}
-else {
-const err429 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data136 < 1000 || isNaN(data136)){
+const err429 = {instancePath:instancePath+"/eventlog/maxRows",schemaPath:"#/properties/eventlog/properties/maxRows/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1000},message:"must be >= 1000"};
 if(vErrors === null){
 vErrors = [err429];
 }
@@ -5139,13 +5140,58 @@ vErrors.push(err429);
 errors++;
 }
 }
-else {
-const err430 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let data137 = data134.maxBytes;
+if(!(((typeof data137 == "number") && (!(data137 % 1) && !isNaN(data137))) && (isFinite(data137)))){
+const err430 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err430];
 }
 else {
 vErrors.push(err430);
+}
+errors++;
+}
+if((typeof data137 == "number") && (isFinite(data137))){
+if(data137 > 4294967296 || isNaN(data137)){
+const err431 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/maximum",keyword:"maximum",params:{comparison: "<=", limit: 4294967296},message:"must be <= 4294967296"};
+if(vErrors === null){
+vErrors = [err431];
+}
+else {
+vErrors.push(err431);
+}
+errors++;
+}
+if(data137 < 1048576 || isNaN(data137)){
+const err432 = {instancePath:instancePath+"/eventlog/maxBytes",schemaPath:"#/properties/eventlog/properties/maxBytes/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1048576},message:"must be >= 1048576"};
+if(vErrors === null){
+vErrors = [err432];
+}
+else {
+vErrors.push(err432);
+}
+errors++;
+}
+}
+}
+else {
+const err433 = {instancePath:instancePath+"/eventlog",schemaPath:"#/properties/eventlog/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err433];
+}
+else {
+vErrors.push(err433);
+}
+errors++;
+}
+}
+else {
+const err434 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err434];
+}
+else {
+vErrors.push(err434);
 }
 errors++;
 }

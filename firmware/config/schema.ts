@@ -227,6 +227,14 @@ const Failover = Section(
           default: 5,
           description: 'Hardware watchdog timeout',
         }),
+        // The board's figure, not a tuning knob: docs/failover.md, Lease timing.
+        marginMs: Type.Integer({
+          minimum: 50,
+          maximum: 10_000,
+          default: 500,
+          description:
+            'How long after the timeout the board has surely stopped (the reset itself, the timer granularity); the takeover wait adds it',
+        }),
       },
       'Hardware watchdog',
     ),

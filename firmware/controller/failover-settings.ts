@@ -27,7 +27,9 @@ export function failoverSettings(
   timing: HeartbeatTiming,
 ): FailoverSettings {
   const f = cfg.failover;
-  const watchdogTimeoutMs = f.watchdog.enabled ? f.watchdog.timeoutS * 1000 : null;
+  const watchdog = f.watchdog.enabled
+    ? { timeoutMs: f.watchdog.timeoutS * 1000, marginMs: f.watchdog.marginMs }
+    : null;
   return {
     self,
     policy: f.policy,
@@ -40,7 +42,7 @@ export function failoverSettings(
       deadtimeMs: timing.deadtimeMs,
       ioTimeoutMs: probeTimeoutMs(timing),
       stopBudgetMs: DEFAULT_STOP_BUDGET_MS,
-      watchdogTimeoutMs,
+      watchdog,
     }),
     watchdogTimeoutS: f.watchdog.timeoutS,
     failureTimeoutMs: f.failureTimeoutMs,

@@ -11,8 +11,9 @@
 // and it pets in the same tick as it sends a heartbeat.
 //
 //   takeover_wait >= interval (skew) + max(deadtime + interval, interval + io_timeout) + stop_budget
-//   with a watchdog: takeover_wait >= interval + watchdog_timeout + margin
-//   (sbd uses msgwait = 2 x watchdog for the same reason)
+//   with a watchdog: takeover_wait >= interval + watchdog_timeout + watchdog_margin
+//   (sbd uses msgwait = 2 x watchdog for the same reason; the margin is the
+//   board's, failover.watchdog.marginMs)
 import { DEFAULT_TIMEOUT_MS } from '../../hal/scsi/commands.ts';
 
 /**
@@ -21,13 +22,6 @@ import { DEFAULT_TIMEOUT_MS } from '../../hal/scsi/commands.ts';
  * removes the VIPs first, an `ip address del` of a few milliseconds.
  */
 export const DEFAULT_STOP_BUDGET_MS = 500;
-/**
- * Slack on top of the watchdog timeout: the reset itself (the kernel's
- * softdog fires on an hrtimer; a hardware timer may round its period up to
- * its tick, e.g. 0.6 s on iTCO, which the driver accounts for) and the clock
- * drift between the two controllers over a few seconds (ppm).
- */
-export const WATCHDOG_MARGIN_MS = 500;
 /** The SCSI commands' I/O timeout (sbd's). */
 export const DEFAULT_IO_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 
@@ -36,8 +30,12 @@ export interface LeaseInputs {
   readonly deadtimeMs: number;
   readonly ioTimeoutMs: number;
   readonly stopBudgetMs: number;
-  /** null when no hardware watchdog is used. */
-  readonly watchdogTimeoutMs: number | null;
+  /**
+   * null when no hardware watchdog is used. marginMs is the slack on top of
+   * the timeout until the board has surely stopped: the reset itself and the
+   * timer's granularity (failover.watchdog.marginMs, the board's figure).
+   */
+  readonly watchdog: { readonly timeoutMs: number; readonly marginMs: number } | null;
 }
 
 /** From the isolated active's last beat the standby heard until it has noticed it is isolated. */
@@ -52,7 +50,7 @@ export function isolatedBoundMs(i: LeaseInputs): number {
 
 /** The second inequality (0 without a watchdog): a stalled active has been reset. */
 export function stalledBoundMs(i: LeaseInputs): number {
-  return i.watchdogTimeoutMs === null ? 0 : i.intervalMs + i.watchdogTimeoutMs + WATCHDOG_MARGIN_MS;
+  return i.watchdog === null ? 0 : i.intervalMs + i.watchdog.timeoutMs + i.watchdog.marginMs;
 }
 
 /** The bound itself: the earliest takeover, measured from the last beat heard. */
@@ -74,12 +72,12 @@ export function checkTakeoverWait(i: LeaseInputs, takeoverWaitMs: number): Lease
       message: `must be >= self-fence detection + stop budget (${isolated} ms), or an isolated active may still hold the VIP`,
     };
   }
-  if (i.watchdogTimeoutMs !== null) {
+  if (i.watchdog !== null) {
     const stalled = stalledBoundMs(i);
     if (takeoverWaitMs < stalled) {
       return {
         field: 'takeoverWaitMs',
-        message: `must be >= interval + watchdog timeout + ${WATCHDOG_MARGIN_MS} ms (${stalled} ms), or a stalled active may not have been reset yet`,
+        message: `must be >= interval + watchdog timeout + its ${i.watchdog.marginMs} ms margin (${stalled} ms), or a stalled active may not have been reset yet`,
       };
     }
   }

@@ -1,4 +1,4 @@
-// `npm run bench -- takeover [--trials N] [--loads 200,1000] [--writes-s 10]`
+// `npm run bench -- takeover [--trials N] [--loads 200,1000] [--writes-s 10] [--timing I/W/D]`
 // (as root; takes the lab lock itself)
 //
 // For N trials each (default 5), with the client workload inserting through
@@ -22,12 +22,18 @@
 // `pgbench_tps_at_<N>tps`, the rate pgbench reached (the median trial's). The
 // plain crash is the curve's 0 (no pgbench; the client workload runs in all).
 //
+// `--timing INTERVAL/WARNTIME/DEADTIME` runs the lab's PostgreSQL pair with
+// that heartbeat (_lab-timing.ts) instead of pg-{a,b}.json's 100/600/1000;
+// the RESULT says which as `heartbeat`.
+//
 // A daemon trial that fails leaves its fields "unmeasured" and `daemon_error`
 // says why. Never a made-up number.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { arpRepliers, lanMac } from '../lab/client/lan-view.ts';
-import { GROUP, command, resetPair, startPgPair } from '../lab/client/pg-pair.ts';
+import { GROUP, command, pgConfigFile, resetPair, startPgPair } from '../lab/client/pg-pair.ts';
 import { PgbenchLoad, initPgbench } from '../lab/client/pgbench-load.ts';
 import { TakeoverProbe } from '../lab/client/probe-driver.ts';
 import { takeoverUnderLoad } from '../lab/client/takeover-run.ts';
@@ -41,7 +47,9 @@ import {
 } from '../lab/keepalived.ts';
 import { powerOff } from '../lab/power.ts';
 import { tryRun } from '../lab/run.ts';
-import type { Controller } from '../lab/topology.ts';
+import { labFiles } from '../lab/files.ts';
+import { lc, type Controller } from '../lab/topology.ts';
+import { parseTiming, withTiming, type LabTiming } from './_lab-timing.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 import { errorMessage } from '../../hal/errors.ts';
 
@@ -93,11 +101,14 @@ async function measured(to: Controller, fault: () => Promise<void>): Promise<Tri
   };
 }
 
+/** The config file each controller of the pair runs. */
+type PairConfig = (c: Controller) => string;
+
 /** `tps` > 0: with pgbench writing that many transactions a second through the VIP for `writesMs` first. */
-async function crashTrials(n: number, tps = 0, writesMs = 0): Promise<Trial[]> {
+async function crashTrials(pair: PairConfig, n: number, tps = 0, writesMs = 0): Promise<Trial[]> {
   const out: Trial[] = [];
   for (let i = 0; i < n; i++) {
-    await startPgPair();
+    await startPgPair(pair);
     if (tps > 0 && i === 0) await initPgbench();
     const load = tps > 0 ? await PgbenchLoad.start(tps, writesMs) : undefined;
     try {
@@ -119,9 +130,9 @@ async function crashTrials(n: number, tps = 0, writesMs = 0): Promise<Trial[]> {
   return out;
 }
 
-async function switchoverTrials(n: number): Promise<Trial[]> {
+async function switchoverTrials(pair: PairConfig, n: number): Promise<Trial[]> {
   const out: Trial[] = [];
-  await startPgPair();
+  await startPgPair(pair);
   let holder: Controller = 'A';
   for (let i = 0; i < n; i++) {
     const from: Controller = holder;
@@ -192,7 +203,21 @@ export function parseWritesS(text: string): number {
   return v;
 }
 
+/** pg-{a,b}.json, or copies with `timing` in the lab's run directory (it exists once the lab is up). */
+function pairConfig(timing: LabTiming | undefined): PairConfig {
+  if (timing === undefined) return pgConfigFile;
+  const files = new Map<Controller, string>();
+  for (const c of ['A', 'B'] as const) {
+    const lab = JSON.parse(readFileSync(pgConfigFile(c), 'utf8')) as Record<string, unknown>;
+    const file = join(labFiles.runDir, `takeover-config-${lc(c)}.json`);
+    writeFileSync(file, JSON.stringify(withTiming(lab, timing)));
+    files.set(c, file);
+  }
+  return (c) => files.get(c) ?? pgConfigFile(c);
+}
+
 async function inLab(
+  pair: PairConfig,
   trials: number,
   loads: readonly number[],
   writesS: number,
@@ -209,14 +234,14 @@ async function inLab(
     daemon_error: why.split('\n')[0]?.slice(0, 300) ?? why,
   });
   try {
-    const crash = await crashTrials(trials);
-    const sw = await switchoverTrials(trials);
+    const crash = await crashTrials(pair, trials);
+    const sw = await switchoverTrials(pair, trials);
     const loaded: Trial[] = [];
     const curve: Record<string, number | string> = {};
     for (const tps of loads) {
       // One rate that fails (pgbench could not keep up) leaves the others measured.
       try {
-        const t = await crashTrials(trials, tps, writesS * 1000);
+        const t = await crashTrials(pair, trials, tps, writesS * 1000);
         loaded.push(...t);
         curve[`crash_db_p50_ms_at_${tps}tps`] = percentileOf(t, 'dbMs', 50);
         curve[`pgbench_tps_at_${tps}tps`] = percentile(
@@ -251,23 +276,39 @@ async function inLab(
   return result;
 }
 
+/** The heartbeat of pg-a.json, for the RESULT when no --timing is given. */
+function pgTiming(): LabTiming {
+  const cfg = JSON.parse(readFileSync(pgConfigFile('A'), 'utf8')) as { cluster: { heartbeat: LabTiming } };
+  return cfg.cluster.heartbeat;
+}
+
 export async function run(args: readonly string[]): Promise<Record<string, number | string>> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { trials: { type: 'string' }, loads: { type: 'string' }, 'writes-s': { type: 'string' } },
+    options: {
+      trials: { type: 'string' },
+      loads: { type: 'string' },
+      'writes-s': { type: 'string' },
+      timing: { type: 'string' },
+    },
     allowPositionals: true,
   });
   const trials = Number(values.trials ?? positionals[0] ?? 5);
   if (!Number.isInteger(trials) || trials < 1) throw new Error('--trials: must be a positive integer');
   const loads = parseLoads(values.loads ?? '200,1000');
   const writesS = parseWritesS(values['writes-s'] ?? '10');
+  const timing = values.timing === undefined ? undefined : parseTiming(values.timing);
   if (!isUnderLabLock()) return rerunUnderLabLock('takeover', args, 3600);
 
   process.on('exit', killAllSync); // never leave a keepalived behind, whatever happens
   const wasUp = (JSON.parse(await lab(['status', '--json'])) as { up?: boolean }).up === true;
   if (!wasUp) await lab(['up']);
   try {
-    return await inLab(trials, loads, writesS);
+    const heartbeat = timing ?? pgTiming();
+    return {
+      heartbeat: `${heartbeat.intervalMs}/${heartbeat.warntimeMs}/${heartbeat.deadtimeMs}`,
+      ...(await inLab(pairConfig(timing), trials, loads, writesS)),
+    };
   } finally {
     if (!wasUp) await lab(['down']);
   }

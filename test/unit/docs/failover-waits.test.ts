@@ -55,8 +55,8 @@ describe('docs/failover.md derived waits', () => {
     expect(defaults!.config).toEqual(defaultConfig());
     for (const c of [lab!, labPg!, sim!]) expect(c.timing, c.name).toEqual(DEFAULT_TIMING);
     expect([lab!.settings.fenceDelayMs, labPg!.settings.fenceDelayMs]).toEqual([0, 0]);
-    expect([lab!.lease.watchdogTimeoutMs, labPg!.lease.watchdogTimeoutMs]).toEqual([null, 1000]);
-    expect(sim!.lease.watchdogTimeoutMs).toBeNull();
+    expect([lab!.lease.watchdog, labPg!.lease.watchdog?.timeoutMs]).toEqual([null, 1000]);
+    expect(sim!.lease.watchdog).toBeNull();
     expect(sim!.settings.fenceDelayMs).toBe(defaultConfig().failover.fenceDelayMs);
     // Section 5: the lab's 3 s stall (test/lab/failover-takeover.test.ts) is longer than its takeover wait.
     expect(lab!.settings.takeoverWaitMs).toBeLessThan(3000);

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkTakeoverWait,
-  minTakeoverWaitMs,
-  WATCHDOG_MARGIN_MS,
-} from '../../../firmware/failover/lease.ts';
+import { checkTakeoverWait, minTakeoverWaitMs } from '../../../firmware/failover/lease.ts';
 import {
   failbackGroups,
   fencesFirst,
@@ -91,7 +87,7 @@ describe('lease timing', () => {
     deadtimeMs: 1000,
     ioTimeoutMs: 300,
     stopBudgetMs: 500,
-    watchdogTimeoutMs: null,
+    watchdog: null,
   };
   it('waits past the isolated active self-fence: skew + the later of its verdict and its disk probe + stop budget', () => {
     // The verdict (deadtime + one check interval) is later than the probe (interval + 300).
@@ -102,8 +98,12 @@ describe('lease timing', () => {
     expect(minTakeoverWaitMs({ ...base, ioTimeoutMs: 3000 })).toBe(100 + (100 + 3000) + 500);
   });
   it('with a watchdog, also waits past interval + watchdog timeout + margin', () => {
-    const wd = { ...base, watchdogTimeoutMs: 5000 };
-    expect(minTakeoverWaitMs(wd)).toBe(100 + 5000 + WATCHDOG_MARGIN_MS);
+    const wd = { ...base, watchdog: { timeoutMs: 5000, marginMs: 500 } };
+    expect(minTakeoverWaitMs(wd)).toBe(100 + 5000 + 500);
+    // The margin is the board's: a softdog board states a smaller one.
+    expect(minTakeoverWaitMs({ ...base, watchdog: { timeoutMs: 5000, marginMs: 100 } })).toBe(
+      100 + 5000 + 100,
+    );
     expect(checkTakeoverWait(wd, 2000)?.message).toMatch(/watchdog/);
   });
 });

@@ -70,6 +70,8 @@ const step: fc.Arbitrary<Step> = fc.record({ fault, afterMs: fc.integer({ min: 5
 export interface Scenario {
   readonly policy: 'active-standby' | 'active-active';
   readonly watchdogS: number | null;
+  /** The board's margin: the default, or the smallest the config allows. */
+  readonly watchdogMarginMs: number;
   readonly autoFailback: boolean;
   /** The enclosure: SPC-4 faithful (LIO) or tgt's quirks. */
   readonly quirks: 'spc4' | 'tgt';
@@ -79,6 +81,7 @@ export interface Scenario {
 export const scenario: fc.Arbitrary<Scenario> = fc.record({
   policy: fc.constantFrom('active-standby' as const, 'active-active' as const),
   watchdogS: fc.constantFrom(null, 1, 2),
+  watchdogMarginMs: fc.constantFrom(500, 50),
   autoFailback: fc.boolean(),
   quirks: fc.constantFrom('spc4' as const, 'tgt' as const),
   steps: fc.array(step, { minLength: 1, maxLength: 12 }),
@@ -169,6 +172,7 @@ export async function runScenario(s: Scenario, stats?: RunStats): Promise<void> 
     policy: s.policy,
     groups: GROUPS,
     watchdogS: s.watchdogS,
+    watchdogMarginMs: s.watchdogMarginMs,
     autoFailback: { enabled: s.autoFailback, delayMs: 3000 },
     quirks: s.quirks,
   });

@@ -20,6 +20,8 @@ export interface SimOptions {
   readonly fenceDelayMs?: number;
   /** Hardware watchdog timeout in seconds; null: no watchdog. */
   readonly watchdogS?: number | null;
+  /** failover.watchdog.marginMs: the sim's watchdog resets exactly at its timeout, so any margin must do. */
+  readonly watchdogMarginMs?: number;
   readonly timing?: HeartbeatTiming;
   /** Time from a watchdog reset to the new process starting. */
   readonly rebootMs?: number;
@@ -58,6 +60,7 @@ export class Simulation {
       autoFailback: { enabled: false, delayMs: 0 },
       fenceDelayMs: 1000,
       watchdogS: null,
+      watchdogMarginMs: 500,
       timing: DEFAULT_TIMING,
       rebootMs: 2000,
       quirks: 'spc4',
@@ -88,7 +91,11 @@ export class Simulation {
         autoFailback: o.autoFailback,
         fenceDelayMs: o.fenceDelayMs,
         failureTimeoutMs: o.failureTimeoutMs,
-        watchdog: { enabled: o.watchdogS !== null, timeoutS: o.watchdogS ?? 10 },
+        watchdog: {
+          enabled: o.watchdogS !== null,
+          timeoutS: o.watchdogS ?? 10,
+          marginMs: o.watchdogMarginMs,
+        },
       },
     });
     this.box.ledger.exclusive = o.exclusiveStarts;

@@ -53,7 +53,7 @@ describe('an isolated active stalled near its deadline', () => {
       deadtimeMs: T.deadtimeMs,
       ioTimeoutMs: probeTimeoutMs(T),
       stopBudgetMs: 0,
-      watchdogTimeoutMs: null,
+      watchdog: null,
     });
     expect(fenced!.at - cutAt).toBeLessThanOrEqual(detect);
   });

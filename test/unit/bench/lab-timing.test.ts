@@ -1,22 +1,22 @@
-// The detect bench's --timing (tools/bench/_detect-timing.ts): the lab's
+// The lab benches' --timing (tools/bench/_lab-timing.ts): the lab's
 // configs with a proposed heartbeat timing, which the firmware must accept,
 // so a lab run cannot fail on a refused config.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../firmware/config/validate.ts';
-import { parseTiming, withTiming } from '../../../tools/bench/_detect-timing.ts';
+import { parseTiming, withTiming } from '../../../tools/bench/_lab-timing.ts';
 
 const CONFIGS = join(import.meta.dirname, '../../../tools/lab/configs');
 
-describe('the detect bench --timing', () => {
+describe('the lab benches --timing', () => {
   it('parses INTERVAL/WARNTIME/DEADTIME and refuses anything else, naming the option', () => {
     expect(parseTiming('50/300/500')).toEqual({ intervalMs: 50, warntimeMs: 300, deadtimeMs: 500 });
     for (const bad of ['50/300', '50/300/500/1', '50,300,500', '-50/300/500', '300/50/500', '5/30/50', ''])
       expect(() => parseTiming(bad)).toThrow(/--timing/);
   });
 
-  for (const name of ['a.json', 'b.json']) {
+  for (const name of ['a.json', 'b.json', 'pg-a.json', 'pg-b.json']) {
     it(`${name} with 50/300/500 is valid and has that timing, the rest unchanged`, () => {
       const lab = JSON.parse(readFileSync(join(CONFIGS, name), 'utf8')) as Record<string, unknown>;
       const before = JSON.stringify(lab);

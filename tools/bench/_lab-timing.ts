@@ -1,20 +1,20 @@
-// The detect bench's --timing INTERVAL/WARNTIME/DEADTIME: the lab's configs
-// (tools/lab/configs/{a,b}.json, 100/600/1000 ms) with the heartbeat timing
-// under test instead, so a proposed default is measured before it becomes
-// one. Pure: test/unit/bench/detect-timing.test.ts runs the result through
-// the firmware's validator. (The leading underscore keeps this helper out
-// of `npm run bench`'s list.)
+// The lab benches' --timing INTERVAL/WARNTIME/DEADTIME (detect, takeover):
+// the lab's configs (tools/lab/configs/*.json, 100/600/1000 ms) with the
+// heartbeat timing under test instead, so a proposed default is measured
+// before it becomes one. Pure: test/unit/bench/lab-timing.test.ts runs the
+// result through the firmware's validator. (The leading underscore keeps
+// this helper out of `npm run bench`'s list.)
 
 type Json = Record<string, unknown>;
 
-export interface DetectTiming {
+export interface LabTiming {
   readonly intervalMs: number;
   readonly warntimeMs: number;
   readonly deadtimeMs: number;
 }
 
 /** "50/300/500" -> the three numbers, each a whole number of ms in range. */
-export function parseTiming(text: string): DetectTiming {
+export function parseTiming(text: string): LabTiming {
   const m = /^([0-9]{1,6})\/([0-9]{1,6})\/([0-9]{1,6})$/.exec(text);
   if (m === null)
     throw new Error(`--timing must be INTERVAL/WARNTIME/DEADTIME in ms, got ${JSON.stringify(text)}`);
@@ -25,7 +25,7 @@ export function parseTiming(text: string): DetectTiming {
 }
 
 /** A copy of a lab config with `timing` as its heartbeat (initdead kept, raised to deadtime if below). */
-export function withTiming(config: Json, timing: DetectTiming): Json {
+export function withTiming(config: Json, timing: LabTiming): Json {
   const out = structuredClone(config);
   const cluster = out['cluster'];
   if (typeof cluster !== 'object' || cluster === null || Array.isArray(cluster))
