@@ -26,7 +26,7 @@ describe('fault campaign', () => {
     const out = mkdtempSync(join(tmpdir(), 'tandem-campaign-'));
     let executor: LabExecutor | undefined;
     const code = await campaignMain(['--faults', String(FAULTS), '--seed', String(SEED), '--out', out], {
-      executor: async () => (executor = await LabExecutor.create()),
+      executor: async (timing) => (executor = await LabExecutor.create(timing)),
       groups: [GROUP],
       now: Date.now,
     });

@@ -9,7 +9,7 @@
 //     SIGUSR2 hook); false_suspects counts PEER_SUSPECT/PEER_DEAD lines on
 //     either side.
 //   - --timing INTERVAL/WARNTIME/DEADTIME (ms): the lab's configs with that
-//     heartbeat timing (_lab-timing.ts) instead of their 100/600/1000,
+//     heartbeat timing (tools/lab/configs/timing.ts) instead of their 100/600/1000,
 //     to measure a proposed default; deadtime_ms says which was run.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,7 @@ import { labFiles } from '../lab/files.ts';
 import { powerOff, powerOn } from '../lab/power.ts';
 import { signalGroup } from '../lab/procs.ts';
 import { lc, type Controller } from '../lab/topology.ts';
-import { parseTiming, withTiming } from './_lab-timing.ts';
+import { parseTiming, withTiming } from '../lab/configs/timing.ts';
 const DEBUG_ENV = { TANDEM_DEBUG: '1', TANDEM_DEBUG_STALL_MS: '200' };
 
 function percentile(sorted: readonly number[], p: number): number {

@@ -23,7 +23,7 @@
 // plain crash is the curve's 0 (no pgbench; the client workload runs in all).
 //
 // `--timing INTERVAL/WARNTIME/DEADTIME` runs the lab's PostgreSQL pair with
-// that heartbeat (_lab-timing.ts) instead of pg-{a,b}.json's 100/600/1000;
+// that heartbeat (tools/lab/configs/timing.ts) instead of pg-{a,b}.json's 100/600/1000;
 // the RESULT says which as `heartbeat`.
 //
 // A daemon trial that fails leaves its fields "unmeasured" and `daemon_error`
@@ -49,7 +49,7 @@ import { powerOff } from '../lab/power.ts';
 import { tryRun } from '../lab/run.ts';
 import { labFiles } from '../lab/files.ts';
 import { lc, type Controller } from '../lab/topology.ts';
-import { parseTiming, withTiming, type LabTiming } from './_lab-timing.ts';
+import { parseTiming, withTiming, type LabTiming } from '../lab/configs/timing.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 import { errorMessage } from '../../hal/errors.ts';
 

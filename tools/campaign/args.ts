@@ -1,18 +1,21 @@
-// `npm run campaign -- --faults N [--seed S]` and `--replay SEED --from STEP
-// [--faults N]`. Arguments are outside input: each is bounded and checked,
+// `npm run campaign -- --faults N [--seed S] [--timing I/W/D]` and `--replay
+// SEED --from STEP [--faults N]`. Arguments are outside input: each is bounded and checked,
 // and a bad one is named in the error (the command exits 2 on it).
+import { parseTiming, type LabTiming } from '../lab/configs/timing.ts';
+import { LAB_HEARTBEAT } from './menu.ts';
 import { SEED_MAX, STEPS_MAX } from './plan.ts';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `usage: npm run campaign -- --faults N [--seed S] [--out DIR]
-       npm run campaign -- --replay SEED --from STEP [--faults N] [--out DIR]
+export const USAGE = `usage: npm run campaign -- --faults N [--seed S] [--timing I/W/D] [--out DIR]
+       npm run campaign -- --replay SEED --from STEP [--faults N] [--timing I/W/D] [--out DIR]
   --faults N     steps to run, 1..${STEPS_MAX} (a replay: from STEP on; 1 if not given)
   --seed S       the plan's seed, 0..${SEED_MAX} (drawn from the clock if not given; printed)
   --replay SEED  draw the plan of SEED again ...
   --from STEP    ... and run it from STEP (0-based), exactly the steps the original run had there
+  --timing I/W/D the pair's heartbeat interval/warntime/deadtime in ms (default the lab's ${LAB_HEARTBEAT.intervalMs}/${LAB_HEARTBEAT.warntimeMs}/${LAB_HEARTBEAT.deadtimeMs})
   --out DIR      where campaign.json and campaign.html go (default campaign-report)`;
 
 export interface CampaignArgs {
@@ -21,9 +24,11 @@ export interface CampaignArgs {
   readonly count: number;
   readonly replay: boolean;
   readonly outDir: string;
+  /** The pair's heartbeat (tools/lab/configs/timing.ts): the lab's unless --timing says otherwise. */
+  readonly timing: LabTiming;
 }
 
-const FLAGS = ['--faults', '--seed', '--replay', '--from', '--out'] as const;
+const FLAGS = ['--faults', '--seed', '--replay', '--from', '--out', '--timing'] as const;
 type Flag = (typeof FLAGS)[number];
 
 function isFlag(s: string): s is Flag {
@@ -54,6 +59,13 @@ export function parseCampaignArgs(argv: readonly string[], clockSeed: number): C
   const out = seen.get('--out') ?? 'campaign-report';
   if (out.length === 0 || out.length > 4096 || out.includes('\0'))
     throw new UsageError(`--out needs a directory path`);
+  const timingArg = seen.get('--timing');
+  let timing: LabTiming = LAB_HEARTBEAT;
+  try {
+    if (timingArg !== undefined) timing = parseTiming(timingArg);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
   const replay = seen.get('--replay');
   const from = seen.get('--from');
   const faults = seen.get('--faults');
@@ -62,7 +74,8 @@ export function parseCampaignArgs(argv: readonly string[], clockSeed: number): C
     if (from === undefined) throw new UsageError('--replay needs --from STEP');
     const step = intArg('--from', from, 0, STEPS_MAX - 1);
     const count = faults === undefined ? 1 : intArg('--faults', faults, 1, STEPS_MAX - step);
-    return { seed: intArg('--replay', replay, 0, SEED_MAX), from: step, count, replay: true, outDir: out };
+    const seed = intArg('--replay', replay, 0, SEED_MAX);
+    return { seed, from: step, count, replay: true, outDir: out, timing };
   }
   if (from !== undefined) throw new UsageError('--from is only for --replay');
   if (faults === undefined) throw new UsageError('--faults N is required');
@@ -75,5 +88,6 @@ export function parseCampaignArgs(argv: readonly string[], clockSeed: number): C
     count: intArg('--faults', faults, 1, STEPS_MAX),
     replay: false,
     outDir: out,
+    timing,
   };
 }

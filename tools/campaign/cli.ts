@@ -30,9 +30,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
 
 const lock = await takeLabLock(`npm run campaign -- ${process.argv.slice(2).join(' ')}`);
 process.exitCode = await campaignMain(process.argv.slice(2), {
-  executor: async () => {
+  executor: async (timing) => {
     await labUp();
-    return LabExecutor.create();
+    return LabExecutor.create(timing);
   },
   groups: [GROUP],
   now: Date.now,

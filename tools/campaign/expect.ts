@@ -4,13 +4,10 @@
 // reachable on at least one heartbeat path. Between the clear cases lies a
 // margin ('may') where either outcome is legitimate (a stall just around
 // deadtime, a controller that lost its disk or its LAN port).
+import type { LabTiming } from '../lab/configs/timing.ts';
 import type { Controller, Cuttable, Fault } from './menu.ts';
-import { LAB_HEARTBEAT } from './menu.ts';
 
 export type TakeoverExpectation = 'must' | 'may' | 'never';
-
-/** Around deadtime a stall may or may not be detected (scheduling, the beat's phase): both are fine. */
-const STALL_MARGIN_MS = 2 * LAB_HEARTBEAT.intervalMs;
 
 const SAS: Readonly<Record<Controller, Cuttable>> = { A: 'sas-a', B: 'sas-b' };
 const LAN: Readonly<Record<Controller, Cuttable>> = { A: 'lan-a', B: 'lan-b' };
@@ -32,8 +29,17 @@ export function strongest(a: TakeoverExpectation, b: TakeoverExpectation): Takeo
   return 'never';
 }
 
-/** `runner`: the controller that ran the group at injection, or null if none did. */
-export function takeoverExpected(f: Fault, runner: Controller | null): TakeoverExpectation {
+/**
+ * `runner`: the controller that ran the group at injection, or null if none
+ * did; `timing`: the pair's heartbeat.
+ */
+export function takeoverExpected(
+  f: Fault,
+  runner: Controller | null,
+  timing: LabTiming,
+): TakeoverExpectation {
+  // Around deadtime a stall may or may not be detected (scheduling, the beat's phase): both are fine.
+  const stallMarginMs = 2 * timing.intervalMs;
   switch (f.kind) {
     case 'kill':
     case 'poweroff':
@@ -41,8 +47,8 @@ export function takeoverExpected(f: Fault, runner: Controller | null): TakeoverE
       return f.controller === runner ? 'must' : 'never';
     case 'stall':
       if (f.controller !== runner) return 'never';
-      if (f.ms < LAB_HEARTBEAT.deadtimeMs - STALL_MARGIN_MS) return 'never';
-      if (f.ms > LAB_HEARTBEAT.deadtimeMs + STALL_MARGIN_MS) return 'must';
+      if (f.ms < timing.deadtimeMs - stallMarginMs) return 'never';
+      if (f.ms > timing.deadtimeMs + stallMarginMs) return 'must';
       return 'may';
     case 'cut':
       if (!peersReachable(f.links)) return 'may';

@@ -3,6 +3,7 @@
 // at the end, judge the final table against every acknowledged row. Lab
 // independent: everything it does to the box goes through the Executor.
 import { strongest, type TakeoverExpectation, takeoverExpected } from './expect.ts';
+import type { LabTiming } from '../lab/configs/timing.ts';
 import type { Executor } from './executor.ts';
 import { judgeDualMount } from './judges/dual-mount.ts';
 import { judgeDualVip } from './judges/dual-vip.ts';
@@ -29,6 +30,8 @@ export interface CampaignOptions {
   readonly count: number;
   /** The groups the pair runs (each must end on exactly one controller). */
   readonly groups: readonly string[];
+  /** The pair's heartbeat: where a stall starts to call for a takeover (expect.ts). */
+  readonly timing: LabTiming;
   /** Called on each violation as it is found, to print the seed, the step and the replay command. */
   readonly onViolation?: (step: number, v: Violation) => void;
   /** Called after each step with what was judged then (rows lost come only at the end). */
@@ -47,6 +50,7 @@ async function runStep(
   step: Step,
   observedFrom: number,
   groups: readonly string[],
+  timing: LabTiming,
 ): Promise<{ record: Omit<StepRecord, 'violations'>; violations: Violation[]; obs: Observations }> {
   const timeline: TimelineEvent[] = [];
   const mark = (what: string): void => void timeline.push({ t: x.now(), what });
@@ -93,13 +97,13 @@ async function runStep(
     ...judgeDualVip(obs.arp),
     ...judgeDualMount(obs.mounts),
     ...(recovery.violation === null ? [] : [recovery.violation]),
-    ...judgeFalseFailover(faults, injectedAt, groups, obs.groups),
+    ...judgeFalseFailover(faults, injectedAt, groups, obs.groups, timing),
   ];
   // What the step's faults called for, for the group runners at injection (the report shows the strongest).
   let takeover: TakeoverExpectation = 'never';
   for (const g of groups) {
     const runner = runnerAt(obs.groups, g, injectedAt);
-    for (const f of faults) takeover = strongest(takeover, takeoverExpected(f, runner));
+    for (const f of faults) takeover = strongest(takeover, takeoverExpected(f, runner, timing));
   }
   return {
     record: {
@@ -131,7 +135,7 @@ export async function runCampaign(x: Executor, o: CampaignOptions): Promise<Camp
   const pending: { record: Omit<StepRecord, 'violations'>; violations: ViolationRecord[] }[] = [];
   for (const step of plan) {
     if (o.stopRequested?.() === true) break;
-    const { record, violations, obs } = await runStep(x, step, observedFrom, o.groups);
+    const { record, violations, obs } = await runStep(x, step, observedFrom, o.groups, o.timing);
     observedFrom = record.endedAt;
     for (const i of obs.inserts) if (i.ok) acked.push(i);
     const withContext: ViolationRecord[] = [];

@@ -4,6 +4,7 @@
 // the report and print the RESULT line last. `npm run campaign` (cli.ts)
 // gives it the lab's executor; the unit test a fake box.
 import { USAGE, UsageError, parseCampaignArgs } from './args.ts';
+import type { LabTiming } from '../lab/configs/timing.ts';
 import type { Executor } from './executor.ts';
 import { runCampaign } from './loop.ts';
 import { SEED_MAX } from './plan.ts';
@@ -12,7 +13,7 @@ import { writeReport } from './write.ts';
 
 export interface MainDeps {
   /** The box to run on: the lab's executor (later), or a fake in the unit test. */
-  readonly executor: () => Promise<Executor>;
+  readonly executor: (timing: LabTiming) => Promise<Executor>;
   readonly groups: readonly string[];
   /** The clock, for a seed when none is given. */
   readonly now: () => number;
@@ -33,8 +34,12 @@ export async function campaignMain(argv: readonly string[], deps: MainDeps): Pro
     return 2;
   }
   const end = args.from + args.count;
-  console.log(`campaign: seed ${args.seed}, steps ${args.from}..${end - 1}${args.replay ? ' (replay)' : ''}`);
-  const executor = await deps.executor();
+  const t = args.timing;
+  console.log(
+    `campaign: seed ${args.seed}, steps ${args.from}..${end - 1}${args.replay ? ' (replay)' : ''}, ` +
+      `heartbeat ${t.intervalMs}/${t.warntimeMs}/${t.deadtimeMs} ms`,
+  );
+  const executor = await deps.executor(args.timing);
   let doc;
   try {
     doc = await runCampaign(executor, {
@@ -42,6 +47,7 @@ export async function campaignMain(argv: readonly string[], deps: MainDeps): Pro
       from: args.from,
       count: args.count,
       groups: deps.groups,
+      timing: args.timing,
       onViolation: (step, v) => console.log(formatViolation(args.seed, step, end, v)),
       onStep: deps.onStep,
       stopRequested: deps.stopRequested,

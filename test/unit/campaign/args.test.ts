@@ -2,6 +2,7 @@
 // named in the error.
 import { describe, expect, it } from 'vitest';
 import { UsageError, parseCampaignArgs } from '../../../tools/campaign/args.ts';
+import { LAB_HEARTBEAT } from '../../../tools/campaign/menu.ts';
 
 const CLOCK = 424242;
 
@@ -13,9 +14,27 @@ describe('campaign arguments', () => {
       count: 30,
       replay: false,
       outDir: 'campaign-report',
+      timing: LAB_HEARTBEAT,
     });
     expect(parseCampaignArgs(['--faults', '1000'], CLOCK).seed).toBe(CLOCK);
     expect(parseCampaignArgs(['--faults', '1', '--out', '/tmp/r'], CLOCK).outDir).toBe('/tmp/r');
+  });
+
+  it("takes --timing I/W/D for the pair, the lab configs' heartbeat otherwise", () => {
+    expect(parseCampaignArgs(['--faults', '3', '--timing', '50/300/500'], CLOCK).timing).toEqual({
+      intervalMs: 50,
+      warntimeMs: 300,
+      deadtimeMs: 500,
+    });
+    expect(
+      parseCampaignArgs(['--replay', '7', '--from', '1', '--timing', '50/300/500'], CLOCK).timing,
+    ).toEqual({
+      intervalMs: 50,
+      warntimeMs: 300,
+      deadtimeMs: 500,
+    });
+    expect(() => parseCampaignArgs(['--faults', '3', '--timing', '500/300/50'], CLOCK)).toThrow(UsageError);
+    expect(() => parseCampaignArgs(['--faults', '3', '--timing', 'fast'], CLOCK)).toThrow(/--timing/);
   });
 
   it('takes --replay SEED --from STEP, one step unless --faults says more', () => {
@@ -46,7 +65,7 @@ describe('campaign arguments', () => {
     [['--replay', '7', '--from', '9999', '--faults', '2'], /--faults must be 1\.\.1/],
     [['--replay', 'x', '--from', '1'], /--replay needs an integer/],
     [['--faults', '5', '--out', ''], /--out needs a directory/],
-    [Array.from({ length: 12 }, () => '--faults'), /too many arguments/],
+    [Array.from({ length: 14 }, () => '--faults'), /too many arguments/],
   ])('rejects %j', (argv, msg) => {
     expect(() => parseCampaignArgs(argv, CLOCK)).toThrow(UsageError);
     expect(() => parseCampaignArgs(argv, CLOCK)).toThrow(msg);

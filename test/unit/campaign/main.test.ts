@@ -53,7 +53,7 @@ describe('campaign command', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    expect(out[0]).toBe('campaign: seed 7, steps 0..4');
+    expect(out[0]).toBe('campaign: seed 7, steps 0..4, heartbeat 100/600/1000 ms');
     expect(out.at(-1)).toContain('"violations":0');
   });
 });

@@ -64,28 +64,32 @@ describe('takeover expectation', () => {
   const cut = (links: readonly Cuttable[]): Fault => ({ kind: 'cut', links });
 
   it('calls for a takeover when the runner dies, never when the standby does', () => {
-    expect(takeoverExpected(kill('A'), 'A')).toBe('must');
-    expect(takeoverExpected(kill('B'), 'A')).toBe('never');
-    expect(takeoverExpected({ kind: 'poweroff', controller: 'B', offMs: 0 }, 'B')).toBe('must');
+    expect(takeoverExpected(kill('A'), 'A', LAB_HEARTBEAT)).toBe('must');
+    expect(takeoverExpected(kill('B'), 'A', LAB_HEARTBEAT)).toBe('never');
+    expect(takeoverExpected({ kind: 'poweroff', controller: 'B', offMs: 0 }, 'B', LAB_HEARTBEAT)).toBe(
+      'must',
+    );
   });
 
   it('splits stalls at deadtime, with a margin where either outcome is fine', () => {
-    expect(takeoverExpected(stall(100), 'A')).toBe('never');
-    expect(takeoverExpected(stall(LAB_HEARTBEAT.deadtimeMs), 'A')).toBe('may');
-    expect(takeoverExpected(stall(5000), 'A')).toBe('must');
-    expect(takeoverExpected(stall(5000), 'B')).toBe('never');
+    expect(takeoverExpected(stall(100), 'A', LAB_HEARTBEAT)).toBe('never');
+    expect(takeoverExpected(stall(LAB_HEARTBEAT.deadtimeMs), 'A', LAB_HEARTBEAT)).toBe('may');
+    expect(takeoverExpected(stall(5000), 'A', LAB_HEARTBEAT)).toBe('must');
+    expect(takeoverExpected(stall(5000), 'B', LAB_HEARTBEAT)).toBe('never');
   });
 
   it('forbids a takeover while a heartbeat path is up and the runner keeps its disk and LAN', () => {
-    expect(takeoverExpected(cut(['serial']), 'A')).toBe('never');
-    expect(takeoverExpected(cut(['private']), 'A')).toBe('never');
-    expect(takeoverExpected(cut(['sas-b']), 'A')).toBe('never');
-    expect(takeoverExpected(cut(['serial', 'private', 'lan-b']), 'A')).toBe('never');
-    expect(takeoverExpected(cut(['sas-a']), 'A')).toBe('may');
-    expect(takeoverExpected(cut(['lan-a']), 'A')).toBe('may');
-    expect(takeoverExpected(cut(['serial', 'private', 'sas-b', 'lan-b']), 'A')).toBe('may');
-    expect(takeoverExpected({ kind: 'starve', controller: 'A', what: 'cpu', workers: 4 }, 'A')).toBe('never');
-    expect(takeoverExpected({ kind: 'switchover' }, 'A')).toBe('must');
+    expect(takeoverExpected(cut(['serial']), 'A', LAB_HEARTBEAT)).toBe('never');
+    expect(takeoverExpected(cut(['private']), 'A', LAB_HEARTBEAT)).toBe('never');
+    expect(takeoverExpected(cut(['sas-b']), 'A', LAB_HEARTBEAT)).toBe('never');
+    expect(takeoverExpected(cut(['serial', 'private', 'lan-b']), 'A', LAB_HEARTBEAT)).toBe('never');
+    expect(takeoverExpected(cut(['sas-a']), 'A', LAB_HEARTBEAT)).toBe('may');
+    expect(takeoverExpected(cut(['lan-a']), 'A', LAB_HEARTBEAT)).toBe('may');
+    expect(takeoverExpected(cut(['serial', 'private', 'sas-b', 'lan-b']), 'A', LAB_HEARTBEAT)).toBe('may');
+    expect(
+      takeoverExpected({ kind: 'starve', controller: 'A', what: 'cpu', workers: 4 }, 'A', LAB_HEARTBEAT),
+    ).toBe('never');
+    expect(takeoverExpected({ kind: 'switchover' }, 'A', LAB_HEARTBEAT)).toBe('must');
   });
 
   it('sees the peers reachable while any heartbeat path is up', () => {

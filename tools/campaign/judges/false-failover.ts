@@ -4,6 +4,7 @@
 // group samples, not from the firmware's log: the single runner before,
 // then a single different runner (through none in between, or not).
 import { strongest, takeoverExpected, type TakeoverExpectation } from '../expect.ts';
+import type { LabTiming } from '../../lab/configs/timing.ts';
 import type { Controller, Fault } from '../menu.ts';
 import type { GroupSample } from '../observations.ts';
 import type { Violation } from './violation.ts';
@@ -21,6 +22,7 @@ export function judgeFalseFailover(
   injectedAt: number,
   groupNames: readonly string[],
   groups: readonly GroupSample[],
+  timing: LabTiming,
 ): Violation[] {
   const out: Violation[] = [];
   for (const name of groupNames) {
@@ -28,7 +30,7 @@ export function judgeFalseFailover(
     // Nobody ran it: a start is not a takeover.
     if (before === null) continue;
     const expected: TakeoverExpectation = faults
-      .map((f) => takeoverExpected(f, before))
+      .map((f) => takeoverExpected(f, before, timing))
       .reduce(strongest, 'never');
     let runner: Controller = before;
     const window = groups.filter((s) => s.group === name && s.t > injectedAt).sort((a, b) => a.t - b.t);

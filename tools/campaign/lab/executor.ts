@@ -5,7 +5,7 @@
 // what the box's hardware would: a controller whose firmware died is reset
 // (the watchdog's job on a box), one powered off boots again and starts its
 // firmware, keeping its state as a disk would.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLog, restartDaemon } from '../../lab/configs/daemons.ts';
 import { labFiles } from '../../lab/files.ts';
@@ -18,8 +18,16 @@ import { killPostgres } from '../../lab/postgres.ts';
 import { setSerialMode } from '../../lab/serial.ts';
 import { starve, unstarve } from '../../lab/starve.ts';
 import { tgtRestart } from '../../lab/tgt.ts';
-import { CONTROLLERS, type Controller } from '../../lab/topology.ts';
-import { GROUP, PG_MOUNT, resetPair, startPgDaemon, tandemctl } from '../../lab/client/pg-pair.ts';
+import { CONTROLLERS, lc, type Controller } from '../../lab/topology.ts';
+import {
+  GROUP,
+  PG_MOUNT,
+  pgConfigFile,
+  resetPair,
+  startPgDaemon,
+  tandemctl,
+} from '../../lab/client/pg-pair.ts';
+import { withTiming, type LabTiming } from '../../lab/configs/timing.ts';
 import { errorMessage } from '../../../hal/errors.ts';
 import type { Executor } from '../executor.ts';
 import type { Fault } from '../menu.ts';
@@ -41,6 +49,14 @@ const SETTLE_POLL_MS = 200;
 export const ACTIONS_LOG = join(labFiles.runDir, 'campaign-actions.log');
 /** From power-on to one active (PostgreSQL up) and one standby: initdead and a first PostgreSQL start. */
 const PAIR_START_MS = 120_000;
+
+/** pg-{a,b}.json with the campaign's heartbeat, in the lab's run directory (a restart keeps the live copy). */
+function pairConfig(c: Controller, timing: LabTiming): string {
+  const lab = JSON.parse(readFileSync(pgConfigFile(c), 'utf8')) as Record<string, unknown>;
+  const file = join(labFiles.runDir, `campaign-config-${lc(c)}.json`);
+  writeFileSync(file, JSON.stringify(withTiming(lab, timing)));
+  return file;
+}
 
 export class LabExecutor implements Executor {
   private readonly sampler = new Sampler(GROUP, PG_MOUNT, `${PG_MOUNT}/pgdata`);
@@ -75,13 +91,13 @@ export class LabExecutor implements Executor {
    * one of them active (usually the preferred A; which one does not matter
    * to a campaign), the client inserting every 50 ms.
    */
-  static async create(): Promise<LabExecutor> {
+  static async create(timing: LabTiming): Promise<LabExecutor> {
     await resetPair();
     const x = new LabExecutor();
     x.sampler.start();
     for (const c of CONTROLLERS) {
       x.startedAt[c] = Date.now();
-      await startPgDaemon(c);
+      await startPgDaemon(c, pairConfig(c, timing));
     }
     const deadline = Date.now() + PAIR_START_MS;
     while (x.runner() === null || !x.pairFormed()) {

@@ -1,9 +1,8 @@
-// The lab benches' --timing INTERVAL/WARNTIME/DEADTIME (detect, takeover):
-// the lab's configs (tools/lab/configs/*.json, 100/600/1000 ms) with the
-// heartbeat timing under test instead, so a proposed default is measured
-// before it becomes one. Pure: test/unit/bench/lab-timing.test.ts runs the
-// result through the firmware's validator. (The leading underscore keeps
-// this helper out of `npm run bench`'s list.)
+// --timing INTERVAL/WARNTIME/DEADTIME of the detect and takeover benches and
+// the campaign: the lab's configs (tools/lab/configs/*.json, 100/600/1000 ms)
+// with the heartbeat timing under test instead, so a proposed default is
+// measured before it becomes one. Pure: test/unit/lab/timing.test.ts
+// runs the result through the firmware's validator.
 
 type Json = Record<string, unknown>;
 

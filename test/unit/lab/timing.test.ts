@@ -1,11 +1,11 @@
-// The lab benches' --timing (tools/bench/_lab-timing.ts): the lab's
+// The lab benches' --timing (tools/lab/configs/timing.ts): the lab's
 // configs with a proposed heartbeat timing, which the firmware must accept,
 // so a lab run cannot fail on a refused config.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../firmware/config/validate.ts';
-import { parseTiming, withTiming } from '../../../tools/bench/_lab-timing.ts';
+import { parseTiming, withTiming } from '../../../tools/lab/configs/timing.ts';
 
 const CONFIGS = join(import.meta.dirname, '../../../tools/lab/configs');
 
