@@ -11,13 +11,14 @@
 // Each trial powers controller A on with no daemon, puts the VIP on its lan0
 // (as a running group would), opens A's watchdog as the daemon does, sets a
 // 1 s timeout, pets it once and stops: the lab's watchdog (tools/lab/
-// watchdog.ts) then powers A off. `ip monitor address` in A's namespace
-// times the address's removal. `--stress` runs stress-ng on both CPUs
+// watchdog.ts) then powers A off; polling A's addresses times the
+// address's removal. `--stress` runs stress-ng on both CPUs
 // meanwhile, as the campaign's starve faults do. Last line:
 //   RESULT {"bench":"watchdog-reset","trials":N,"stress":0|1,"late_p50_ms":N,"late_max_ms":N}
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { parseArgs } from 'node:util';
+import { watchdogPowerOffAt } from '../lab/client/pg-pair.ts';
 import { labFiles } from '../lab/files.ts';
 import { isPoweredOn, powerOff, powerOn } from '../lab/power.ts';
 import { run as runCommand, tryRun } from '../lab/run.ts';
@@ -49,41 +50,38 @@ async function petOnce(): Promise<number> {
   return Date.now();
 }
 
-/** When the VIP leaves A's lan0 (epoch ms), watched by `ip monitor` started before the pet. */
-function watchRemoval(): { ready: Promise<void>; gone: Promise<number>; stop: () => void } {
-  const mon = spawn('ip', ['-n', NETNS.A, 'monitor', 'address'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let buf = '';
-  const gone = new Promise<number>((resolve, reject) => {
-    mon.on('error', reject);
-    mon.stdout.setEncoding('utf8').on('data', (c: string) => {
-      buf += c;
-      const lines = buf.split('\n');
-      buf = lines.pop() ?? '';
-      if (lines.some((l) => l.startsWith('Deleted') && l.includes(`${ADDR.lanVip}/`))) resolve(Date.now());
-    });
-  });
-  // ip monitor prints nothing until an event: give it a moment to subscribe.
-  return { ready: sleep(200), gone, stop: () => mon.kill('SIGTERM') };
+/**
+ * When the VIP is gone from A's lan0 (epoch ms), polled from outside A: a
+ * watcher inside A's namespace (ip monitor) would die with the power-off it
+ * is meant to time. Each poll is a short `ip -n` run; one caught by the
+ * power-off fails and the next one answers.
+ */
+async function removedAt(fromMs: number, untilMs: number): Promise<number> {
+  while (Date.now() < fromMs) await sleep(5);
+  while (Date.now() < untilMs) {
+    const r = await tryRun('ip', ['-n', NETNS.A, '-o', 'address', 'show', 'dev', 'lan0']);
+    if (r.code === 0 && !r.stdout.includes(`${ADDR.lanVip}/`)) return Date.now();
+    await sleep(2);
+  }
+  throw new Error('the address was still on A 10 s after its watchdog timeout');
 }
 
 async function trial(): Promise<number> {
   if (isPoweredOn('A')) await powerOff('A');
   await powerOn('A');
   await runCommand('ip', ['-n', NETNS.A, 'address', 'add', `${ADDR.lanVip}/24`, 'dev', 'lan0']);
-  const watch = watchRemoval();
-  try {
-    await watch.ready;
-    const pet = await petOnce();
-    const gone = await Promise.race([
-      watch.gone,
-      sleep(TIMEOUT_S * 1000 + 10_000).then(() => {
-        throw new Error('the address was still on A 10 s after its watchdog timeout');
-      }),
-    ]);
-    return gone - (pet + TIMEOUT_S * 1000);
-  } finally {
-    watch.stop();
+  const pet = await petOnce();
+  const due = pet + TIMEOUT_S * 1000;
+  // Polling starts a little before the timeout, so an early reset shows too.
+  const late = (await removedAt(due - 100, due + 10_000)) - due;
+  // The watchdog's power-off goes on after the address (the mount namespace):
+  // the next trial's power cycle must not overlap it.
+  const limit = Date.now() + 10_000;
+  while ((await watchdogPowerOffAt('A', pet)) === null) {
+    if (Date.now() > limit) throw new Error("the lab's watchdog did not finish powering A off within 10 s");
+    await sleep(20);
   }
+  return late;
 }
 
 async function measure(trials: number, stress: boolean): Promise<Record<string, number | string>> {

@@ -9,9 +9,10 @@ import { DATA_VOLUME_SIZE_BYTES } from './topology.ts';
 const INIT = fileURLToPath(new URL('./volume-init.ts', import.meta.url));
 /**
  * What volume-init.ts puts on the image; raise it when that changes, and the
- * next `up` builds the image again (2: checkpoint_timeout 30 s).
+ * next `up` builds the image again (2: checkpoint_timeout 30 s; 3:
+ * recovery_init_sync_method syncfs).
  */
-const VOLUME_VERSION = '2';
+const VOLUME_VERSION = '3';
 const versionFile = (): string => `${labFiles.dataImage}.version`;
 
 function imageIsCurrent(): boolean {
