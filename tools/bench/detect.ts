@@ -11,7 +11,7 @@
 //   - --timing INTERVAL/WARNTIME/DEADTIME (ms): the lab's configs with that
 //     heartbeat timing (tools/lab/configs/timing.ts) instead of their 100/600/1000,
 //     to measure a proposed default; deadtime_ms says which was run.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -30,8 +30,8 @@ import { firmwarePid } from '../lab/firmware.ts';
 import { labFiles } from '../lab/files.ts';
 import { powerOff, powerOn } from '../lab/power.ts';
 import { signalGroup } from '../lab/procs.ts';
-import { lc, type Controller } from '../lab/topology.ts';
-import { parseTiming, withTiming } from '../lab/configs/timing.ts';
+import type { Controller } from '../lab/topology.ts';
+import { parseTiming, timedConfigFile } from '../lab/configs/timing.ts';
 const DEBUG_ENV = { TANDEM_DEBUG: '1', TANDEM_DEBUG_STALL_MS: '200' };
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -101,11 +101,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   // heartbeat in the lab's run directory, which exists once the lab is up.
   const configs: Record<Controller, string> = { A: configFile('A'), B: configFile('B') };
   if (timing !== undefined)
-    for (const c of ['A', 'B'] as const) {
-      const lab = JSON.parse(readFileSync(configFile(c), 'utf8')) as Record<string, unknown>;
-      configs[c] = join(labFiles.runDir, `detect-config-${lc(c)}.json`);
-      writeFileSync(configs[c], JSON.stringify(withTiming(lab, timing)));
-    }
+    for (const c of ['A', 'B'] as const) configs[c] = timedConfigFile(configFile(c), timing, 'detect');
   const deadtimeMs = configuredDeadtime(configs.A);
   await lab(['serial-mode', 'pass']);
   for (const c of ['A', 'B'] as const) await stopDaemon(c);

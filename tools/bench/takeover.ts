@@ -28,8 +28,7 @@
 //
 // A daemon trial that fails leaves its fields "unmeasured" and `daemon_error`
 // says why. Never a made-up number.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { arpRepliers, lanMac } from '../lab/client/lan-view.ts';
@@ -47,9 +46,8 @@ import {
 } from '../lab/keepalived.ts';
 import { powerOff } from '../lab/power.ts';
 import { tryRun } from '../lab/run.ts';
-import { labFiles } from '../lab/files.ts';
-import { lc, type Controller } from '../lab/topology.ts';
-import { parseTiming, withTiming, type LabTiming } from '../lab/configs/timing.ts';
+import type { Controller } from '../lab/topology.ts';
+import { parseTiming, timedConfigFile, type LabTiming } from '../lab/configs/timing.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 import { errorMessage } from '../../hal/errors.ts';
 
@@ -207,12 +205,7 @@ export function parseWritesS(text: string): number {
 function pairConfig(timing: LabTiming | undefined): PairConfig {
   if (timing === undefined) return pgConfigFile;
   const files = new Map<Controller, string>();
-  for (const c of ['A', 'B'] as const) {
-    const lab = JSON.parse(readFileSync(pgConfigFile(c), 'utf8')) as Record<string, unknown>;
-    const file = join(labFiles.runDir, `takeover-config-${lc(c)}.json`);
-    writeFileSync(file, JSON.stringify(withTiming(lab, timing)));
-    files.set(c, file);
-  }
+  for (const c of ['A', 'B'] as const) files.set(c, timedConfigFile(pgConfigFile(c), timing, 'takeover'));
   return (c) => files.get(c) ?? pgConfigFile(c);
 }
 

@@ -5,7 +5,7 @@
 // what the box's hardware would: a controller whose firmware died is reset
 // (the watchdog's job on a box), one powered off boots again and starts its
 // firmware, keeping its state as a disk would.
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readLog, restartDaemon } from '../../lab/configs/daemons.ts';
 import { labFiles } from '../../lab/files.ts';
@@ -18,7 +18,7 @@ import { killPostgres } from '../../lab/postgres.ts';
 import { setSerialMode } from '../../lab/serial.ts';
 import { starve, unstarve } from '../../lab/starve.ts';
 import { tgtRestart } from '../../lab/tgt.ts';
-import { CONTROLLERS, lc, type Controller } from '../../lab/topology.ts';
+import { CONTROLLERS, type Controller } from '../../lab/topology.ts';
 import {
   GROUP,
   PG_MOUNT,
@@ -27,7 +27,7 @@ import {
   startPgDaemon,
   tandemctl,
 } from '../../lab/client/pg-pair.ts';
-import { withTiming, type LabTiming } from '../../lab/configs/timing.ts';
+import { timedConfigFile, type LabTiming } from '../../lab/configs/timing.ts';
 import { errorMessage } from '../../../hal/errors.ts';
 import type { Executor } from '../executor.ts';
 import type { Fault } from '../menu.ts';
@@ -49,14 +49,6 @@ const SETTLE_POLL_MS = 200;
 export const ACTIONS_LOG = join(labFiles.runDir, 'campaign-actions.log');
 /** From power-on to one active (PostgreSQL up) and one standby: initdead and a first PostgreSQL start. */
 const PAIR_START_MS = 120_000;
-
-/** pg-{a,b}.json with the campaign's heartbeat, in the lab's run directory (a restart keeps the live copy). */
-function pairConfig(c: Controller, timing: LabTiming): string {
-  const lab = JSON.parse(readFileSync(pgConfigFile(c), 'utf8')) as Record<string, unknown>;
-  const file = join(labFiles.runDir, `campaign-config-${lc(c)}.json`);
-  writeFileSync(file, JSON.stringify(withTiming(lab, timing)));
-  return file;
-}
 
 export class LabExecutor implements Executor {
   private readonly sampler = new Sampler(GROUP, PG_MOUNT, `${PG_MOUNT}/pgdata`);
@@ -97,7 +89,8 @@ export class LabExecutor implements Executor {
     x.sampler.start();
     for (const c of CONTROLLERS) {
       x.startedAt[c] = Date.now();
-      await startPgDaemon(c, pairConfig(c, timing));
+      // A restart later keeps the live copy, so the timing holds throughout.
+      await startPgDaemon(c, timedConfigFile(pgConfigFile(c), timing, 'campaign'));
     }
     const deadline = Date.now() + PAIR_START_MS;
     while (x.runner() === null || !x.pairFormed()) {

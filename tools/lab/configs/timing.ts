@@ -1,8 +1,12 @@
 // --timing INTERVAL/WARNTIME/DEADTIME of the detect and takeover benches and
 // the campaign: the lab's configs (tools/lab/configs/*.json, 100/600/1000 ms)
 // with the heartbeat timing under test instead, so a proposed default is
-// measured before it becomes one. Pure: test/unit/lab/timing.test.ts
-// runs the result through the firmware's validator.
+// measured before it becomes one. test/unit/lab/timing.test.ts runs
+// withTiming's result through the firmware's validator.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { labFiles } from '../files.ts';
 
 type Json = Record<string, unknown>;
 
@@ -34,4 +38,15 @@ export function withTiming(config: Json, timing: LabTiming): Json {
   const initdead = typeof before?.['initdeadMs'] === 'number' ? before['initdeadMs'] : timing.deadtimeMs;
   c['heartbeat'] = { ...timing, initdeadMs: Math.max(initdead, timing.deadtimeMs) };
   return out;
+}
+
+/**
+ * `config` (a lab config file) with `timing`, written to the lab's run
+ * directory (it exists once the lab is up) as `<use>-<its name>`: the file
+ * a daemon of that run is started with.
+ */
+export function timedConfigFile(config: string, timing: LabTiming, use: string): string {
+  const file = join(labFiles.runDir, `${use}-${basename(config)}`);
+  writeFileSync(file, JSON.stringify(withTiming(JSON.parse(readFileSync(config, 'utf8')) as Json, timing)));
+  return file;
 }
