@@ -28,7 +28,6 @@
 //
 // A daemon trial that fails leaves its fields "unmeasured" and `daemon_error`
 // says why. Never a made-up number.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { arpRepliers, lanMac } from '../lab/client/lan-view.ts';
@@ -47,7 +46,7 @@ import {
 import { powerOff } from '../lab/power.ts';
 import { tryRun } from '../lab/run.ts';
 import type { Controller } from '../lab/topology.ts';
-import { parseTiming, timedConfigFile, type LabTiming } from '../lab/configs/timing.ts';
+import { LAB_HEARTBEAT, parseTiming, timedConfigFile, type LabTiming } from '../lab/configs/timing.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 import { errorMessage } from '../../hal/errors.ts';
 
@@ -204,9 +203,11 @@ export function parseWritesS(text: string): number {
 /** pg-{a,b}.json, or copies with `timing` in the lab's run directory (it exists once the lab is up). */
 function pairConfig(timing: LabTiming | undefined): PairConfig {
   if (timing === undefined) return pgConfigFile;
-  const files = new Map<Controller, string>();
-  for (const c of ['A', 'B'] as const) files.set(c, timedConfigFile(pgConfigFile(c), timing, 'takeover'));
-  return (c) => files.get(c) ?? pgConfigFile(c);
+  const files: Record<Controller, string> = {
+    A: timedConfigFile(pgConfigFile('A'), timing, 'takeover'),
+    B: timedConfigFile(pgConfigFile('B'), timing, 'takeover'),
+  };
+  return (c) => files[c];
 }
 
 async function inLab(
@@ -269,12 +270,6 @@ async function inLab(
   return result;
 }
 
-/** The heartbeat of pg-a.json, for the RESULT when no --timing is given. */
-function pgTiming(): LabTiming {
-  const cfg = JSON.parse(readFileSync(pgConfigFile('A'), 'utf8')) as { cluster: { heartbeat: LabTiming } };
-  return cfg.cluster.heartbeat;
-}
-
 export async function run(args: readonly string[]): Promise<Record<string, number | string>> {
   const { values, positionals } = parseArgs({
     args: [...args],
@@ -297,7 +292,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   const wasUp = (JSON.parse(await lab(['status', '--json'])) as { up?: boolean }).up === true;
   if (!wasUp) await lab(['up']);
   try {
-    const heartbeat = timing ?? pgTiming();
+    const heartbeat = timing ?? LAB_HEARTBEAT;
     return {
       heartbeat: `${heartbeat.intervalMs}/${heartbeat.warntimeMs}/${heartbeat.deadtimeMs}`,
       ...(await inLab(pairConfig(timing), trials, loads, writesS)),

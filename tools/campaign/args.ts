@@ -1,8 +1,7 @@
 // `npm run campaign -- --faults N [--seed S] [--timing I/W/D]` and `--replay
 // SEED --from STEP [--faults N]`. Arguments are outside input: each is bounded and checked,
 // and a bad one is named in the error (the command exits 2 on it).
-import { parseTiming, type LabTiming } from '../lab/configs/timing.ts';
-import { LAB_HEARTBEAT } from './menu.ts';
+import { LAB_HEARTBEAT, parseTiming, type LabTiming } from '../lab/configs/timing.ts';
 import { SEED_MAX, STEPS_MAX } from './plan.ts';
 
 export class UsageError extends Error {

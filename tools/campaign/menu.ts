@@ -14,9 +14,6 @@ export { DEGRADABLE };
 /** The serial proxy's two degraded modes (a `drop` is a cut of `serial`, `pass` its heal). */
 export type DegradedSerialMode = Extract<SerialMode, { kind: 'corrupt' | 'delay' }>;
 
-/** The lab's heartbeat timing (tools/lab/configs/*.json; a unit test keeps them equal). */
-export const LAB_HEARTBEAT = { intervalMs: 100, warntimeMs: 600, deadtimeMs: 1000 } as const;
-
 export const STARVED = ['cpu', 'memory', 'io'] as const;
 export type Starved = (typeof STARVED)[number];
 

@@ -2,7 +2,7 @@
 // named in the error.
 import { describe, expect, it } from 'vitest';
 import { UsageError, parseCampaignArgs } from '../../../tools/campaign/args.ts';
-import { LAB_HEARTBEAT } from '../../../tools/campaign/menu.ts';
+import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
 
 const CLOCK = 424242;
 

@@ -6,7 +6,8 @@ import { judgeDualVip } from '../../../tools/campaign/judges/dual-vip.ts';
 import { judgeFalseFailover, runnerAt } from '../../../tools/campaign/judges/false-failover.ts';
 import { judgeRowsLost } from '../../../tools/campaign/judges/rows-lost.ts';
 import { judgeUnrecovered } from '../../../tools/campaign/judges/unrecovered.ts';
-import { LAB_HEARTBEAT, type Controller } from '../../../tools/campaign/menu.ts';
+import type { Controller } from '../../../tools/campaign/menu.ts';
+import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
 import type { GroupSample, InsertAttempt } from '../../../tools/campaign/observations.ts';
 import { clientOutageMs } from '../../../tools/campaign/outage.ts';
 

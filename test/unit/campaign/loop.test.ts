@@ -2,7 +2,7 @@
 // steps in order, judges each, attributes lost rows to their step, and its
 // report and RESULT come from what was recorded. A unit test of the loop, not
 // a substitute for the lab run.
-import { LAB_HEARTBEAT } from '../../../tools/campaign/menu.ts';
+import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
 import { describe, expect, it } from 'vitest';
 import type { Violation } from '../../../tools/campaign/judges/violation.ts';
 import { runCampaign } from '../../../tools/campaign/loop.ts';

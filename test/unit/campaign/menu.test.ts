@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { peersReachable, takeoverExpected } from '../../../tools/campaign/expect.ts';
+import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
 import {
   FAULT_KINDS,
-  LAB_HEARTBEAT,
   DEGRADABLE,
   convergenceBoundMs,
   healOf,

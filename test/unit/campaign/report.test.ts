@@ -1,6 +1,6 @@
 // campaign.json, campaign.html and the RESULT line all come from the recorded
 // steps; the page is self-contained and shows log text as text.
-import { LAB_HEARTBEAT } from '../../../tools/campaign/menu.ts';
+import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

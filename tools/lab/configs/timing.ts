@@ -16,6 +16,9 @@ export interface LabTiming {
   readonly deadtimeMs: number;
 }
 
+/** The lab's own heartbeat (tools/lab/configs/*.json; a unit test keeps them equal). */
+export const LAB_HEARTBEAT: LabTiming = { intervalMs: 100, warntimeMs: 600, deadtimeMs: 1000 };
+
 /** "50/300/500" -> the three numbers, each a whole number of ms in range. */
 export function parseTiming(text: string): LabTiming {
   const m = /^([0-9]{1,6})\/([0-9]{1,6})\/([0-9]{1,6})$/.exec(text);
