@@ -91,7 +91,7 @@ export function renderConfigDoc(): string {
     'is at its first boot: it waits `unconfigured` until a config of its box is imported ([image.md, First boot](image.md#first-boot)).',
     `Errors name the field as a JSON pointer, e.g. \`${exampleError()}\`.`,
     '',
-    'What the heartbeat settings mean, with their defaults in heartbeat intervals and the fast timing of the lab:',
+    'What the heartbeat settings mean, with their defaults in heartbeat intervals and the lab timing:',
     '[heartbeat.md, Defaults](heartbeat.md#defaults); the failover waits derived from them and the `failover` settings:',
     '[failover.md, Derived waits](failover.md#derived-waits).',
     '',

@@ -48,19 +48,19 @@ const Heartbeat = Section(
     intervalMs: Type.Integer({
       minimum: 50,
       maximum: 60_000,
-      default: 1000,
+      default: 50,
       description: 'Time between heartbeats',
     }),
     warntimeMs: Type.Integer({
       minimum: 100,
       maximum: 600_000,
-      default: 5000,
+      default: 300,
       description: 'Silence after which a late-heartbeat warning is logged',
     }),
     deadtimeMs: Type.Integer({
       minimum: 200,
       maximum: 600_000,
-      default: 10_000,
+      default: 500,
       description: 'Silence after which the peer is declared dead',
     }),
     initdeadMs: Type.Integer({

@@ -18,7 +18,7 @@ import { SimSerialCable } from '../../hal/serial/sim.ts';
 import { SimWatchdog } from '../../hal/watchdog/sim.ts';
 import { AlarmManager } from '../alarms/alarm-manager.ts';
 import { otherController, type ControllerId } from '../cluster/codes.ts';
-import { DEFAULT_TIMING, type HeartbeatTiming } from '../cluster/timing.ts';
+import { LAB_TIMING, type HeartbeatTiming } from '../cluster/timing.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import { defaultConfig } from '../config/validate.ts';
 import { buildController } from '../controller/build.ts';
@@ -92,7 +92,7 @@ export class SimBox {
   constructor(options: SimBoxOptions) {
     this.clock = options.clock;
     this.boxId = options.boxId ?? 'sim-box';
-    this.timing = options.timing ?? DEFAULT_TIMING;
+    this.timing = options.timing ?? LAB_TIMING;
     this.onEvent = options.onEvent;
     this.rebootMs = options.rebootMs ?? 2000;
     this.cable = new SimSerialCable({ clock: this.clock, pathA: '/dev/sim-ttyA', pathB: '/dev/sim-ttyB' });

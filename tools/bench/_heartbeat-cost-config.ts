@@ -7,15 +7,10 @@
 // daemon's own work. What a disk beat costs over iSCSI needs the
 // enclosure: the footprint bench measures it on the lab.
 // (The leading underscore keeps this helper out of `npm run bench`'s list.)
+import type { BeatTiming } from '../lab/configs/timing.ts';
 import type { Controller } from '../lab/topology.ts';
 
 type Json = Record<string, unknown>;
-
-export interface BeatTiming {
-  readonly intervalMs: number;
-  readonly warntimeMs: number;
-  readonly deadtimeMs: number;
-}
 
 export const LOOPBACK: Record<Controller, string> = { A: '127.0.0.1', B: '127.0.0.2' };
 

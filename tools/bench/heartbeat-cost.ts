@@ -26,7 +26,8 @@ import { buildFirmware } from '../image/build-firmware.ts';
 import { hostArch } from '../image/firmware/node-modules.ts';
 import { CONTROLLERS, lc, type Controller } from '../lab/topology.ts';
 import { imageNodeArgs } from '../lab/configs/daemons.ts';
-import { heartbeatCostConfig, type BeatTiming } from './_heartbeat-cost-config.ts';
+import type { BeatTiming } from '../lab/configs/timing.ts';
+import { heartbeatCostConfig } from './_heartbeat-cost-config.ts';
 import { clockTicks, cpuPercent, megabytes, readRssKb, readStat, twoDecimals } from './_proc.ts';
 
 const LAB_CONFIGS = new URL('../lab/configs/', import.meta.url).pathname;

@@ -46,7 +46,8 @@ import {
 import { powerOff } from '../lab/power.ts';
 import { tryRun } from '../lab/run.ts';
 import type { Controller } from '../lab/topology.ts';
-import { LAB_HEARTBEAT, parseTiming, timedConfigFile, type LabTiming } from '../lab/configs/timing.ts';
+import { LAB_TIMING } from '../../firmware/cluster/timing.ts';
+import { parseTiming, timedConfigFile, type BeatTiming } from '../lab/configs/timing.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 import { errorMessage } from '../../hal/errors.ts';
 
@@ -201,7 +202,7 @@ export function parseWritesS(text: string): number {
 }
 
 /** pg-{a,b}.json, or copies with `timing` in the lab's run directory (it exists once the lab is up). */
-function pairConfig(timing: LabTiming | undefined): PairConfig {
+function pairConfig(timing: BeatTiming | undefined): PairConfig {
   if (timing === undefined) return pgConfigFile;
   const files: Record<Controller, string> = {
     A: timedConfigFile(pgConfigFile('A'), timing, 'takeover'),
@@ -292,7 +293,7 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   const wasUp = (JSON.parse(await lab(['status', '--json'])) as { up?: boolean }).up === true;
   if (!wasUp) await lab(['up']);
   try {
-    const heartbeat = timing ?? LAB_HEARTBEAT;
+    const heartbeat = timing ?? LAB_TIMING;
     return {
       heartbeat: `${heartbeat.intervalMs}/${heartbeat.warntimeMs}/${heartbeat.deadtimeMs}`,
       ...(await inLab(pairConfig(timing), trials, loads, writesS)),

@@ -1,7 +1,8 @@
 // `npm run campaign -- --faults N [--seed S] [--timing I/W/D]` and `--replay
 // SEED --from STEP [--faults N]`. Arguments are outside input: each is bounded and checked,
 // and a bad one is named in the error (the command exits 2 on it).
-import { LAB_HEARTBEAT, parseTiming, type LabTiming } from '../lab/configs/timing.ts';
+import { LAB_TIMING } from '../../firmware/cluster/timing.ts';
+import { parseTiming, type BeatTiming } from '../lab/configs/timing.ts';
 import { SEED_MAX, STEPS_MAX } from './plan.ts';
 
 export class UsageError extends Error {
@@ -14,7 +15,7 @@ export const USAGE = `usage: npm run campaign -- --faults N [--seed S] [--timing
   --seed S       the plan's seed, 0..${SEED_MAX} (drawn from the clock if not given; printed)
   --replay SEED  draw the plan of SEED again ...
   --from STEP    ... and run it from STEP (0-based), exactly the steps the original run had there
-  --timing I/W/D the pair's heartbeat interval/warntime/deadtime in ms (default the lab's ${LAB_HEARTBEAT.intervalMs}/${LAB_HEARTBEAT.warntimeMs}/${LAB_HEARTBEAT.deadtimeMs})
+  --timing I/W/D the pair's heartbeat interval/warntime/deadtime in ms (default the lab's ${LAB_TIMING.intervalMs}/${LAB_TIMING.warntimeMs}/${LAB_TIMING.deadtimeMs})
   --out DIR      where campaign.json and campaign.html go (default campaign-report)`;
 
 export interface CampaignArgs {
@@ -24,7 +25,7 @@ export interface CampaignArgs {
   readonly replay: boolean;
   readonly outDir: string;
   /** The pair's heartbeat (tools/lab/configs/timing.ts): the lab's unless --timing says otherwise. */
-  readonly timing: LabTiming;
+  readonly timing: BeatTiming;
 }
 
 const FLAGS = ['--faults', '--seed', '--replay', '--from', '--out', '--timing'] as const;
@@ -59,7 +60,7 @@ export function parseCampaignArgs(argv: readonly string[], clockSeed: number): C
   if (out.length === 0 || out.length > 4096 || out.includes('\0'))
     throw new UsageError(`--out needs a directory path`);
   const timingArg = seen.get('--timing');
-  let timing: LabTiming = LAB_HEARTBEAT;
+  let timing: BeatTiming = LAB_TIMING;
   try {
     if (timingArg !== undefined) timing = parseTiming(timingArg);
   } catch (err) {

@@ -4,7 +4,7 @@
 // reachable on at least one heartbeat path. Between the clear cases lies a
 // margin ('may') where either outcome is legitimate (a stall just around
 // deadtime, a controller that lost its disk or its LAN port).
-import type { LabTiming } from '../lab/configs/timing.ts';
+import type { BeatTiming } from '../lab/configs/timing.ts';
 import type { Controller, Cuttable, Fault } from './menu.ts';
 
 export type TakeoverExpectation = 'must' | 'may' | 'never';
@@ -36,7 +36,7 @@ export function strongest(a: TakeoverExpectation, b: TakeoverExpectation): Takeo
 export function takeoverExpected(
   f: Fault,
   runner: Controller | null,
-  timing: LabTiming,
+  timing: BeatTiming,
 ): TakeoverExpectation {
   // Around deadtime a stall may or may not be detected (scheduling, the beat's phase): both are fine.
   const stallMarginMs = 2 * timing.intervalMs;

@@ -3,7 +3,7 @@
 // at the end, judge the final table against every acknowledged row. Lab
 // independent: everything it does to the box goes through the Executor.
 import { strongest, type TakeoverExpectation, takeoverExpected } from './expect.ts';
-import type { LabTiming } from '../lab/configs/timing.ts';
+import type { BeatTiming } from '../lab/configs/timing.ts';
 import type { Executor } from './executor.ts';
 import { judgeDualMount } from './judges/dual-mount.ts';
 import { judgeDualVip } from './judges/dual-vip.ts';
@@ -31,7 +31,7 @@ export interface CampaignOptions {
   /** The groups the pair runs (each must end on exactly one controller). */
   readonly groups: readonly string[];
   /** The pair's heartbeat: where a stall starts to call for a takeover (expect.ts). */
-  readonly timing: LabTiming;
+  readonly timing: BeatTiming;
   /** Called on each violation as it is found, to print the seed, the step and the replay command. */
   readonly onViolation?: (step: number, v: Violation) => void;
   /** Called after each step with what was judged then (rows lost come only at the end). */
@@ -50,7 +50,7 @@ async function runStep(
   step: Step,
   observedFrom: number,
   groups: readonly string[],
-  timing: LabTiming,
+  timing: BeatTiming,
 ): Promise<{ record: Omit<StepRecord, 'violations'>; violations: Violation[]; obs: Observations }> {
   const timeline: TimelineEvent[] = [];
   const mark = (what: string): void => void timeline.push({ t: x.now(), what });

@@ -4,7 +4,7 @@
 // the report and print the RESULT line last. `npm run campaign` (cli.ts)
 // gives it the lab's executor; the unit test a fake box.
 import { USAGE, UsageError, parseCampaignArgs } from './args.ts';
-import type { LabTiming } from '../lab/configs/timing.ts';
+import type { BeatTiming } from '../lab/configs/timing.ts';
 import type { Executor } from './executor.ts';
 import { runCampaign } from './loop.ts';
 import { SEED_MAX } from './plan.ts';
@@ -13,7 +13,7 @@ import { writeReport } from './write.ts';
 
 export interface MainDeps {
   /** The box to run on: the lab's executor (later), or a fake in the unit test. */
-  readonly executor: (timing: LabTiming) => Promise<Executor>;
+  readonly executor: (timing: BeatTiming) => Promise<Executor>;
   readonly groups: readonly string[];
   /** The clock, for a seed when none is given. */
   readonly now: () => number;

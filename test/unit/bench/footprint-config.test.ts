@@ -19,7 +19,7 @@ describe('the footprint bench config', () => {
       if (!r.ok) throw new Error(JSON.stringify(r.errors));
       const defaults = defaultConfig();
       expect(r.config.cluster.heartbeat).toEqual(defaults.cluster.heartbeat);
-      expect(r.config.cluster.heartbeat.intervalMs).toBe(1000);
+      expect(r.config.cluster.heartbeat.intervalMs).toBe(50);
       expect(r.config.failover.watchdog.timeoutS).toBe(defaults.failover.watchdog.timeoutS);
       // Each monitor at its agent's default, not the lab's 0.5-1 s.
       const labGroups = lab['groups'] as { resources: { monitorIntervalMs?: number }[] }[];

@@ -2,7 +2,7 @@
 // named in the error.
 import { describe, expect, it } from 'vitest';
 import { UsageError, parseCampaignArgs } from '../../../tools/campaign/args.ts';
-import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 
 const CLOCK = 424242;
 
@@ -14,7 +14,7 @@ describe('campaign arguments', () => {
       count: 30,
       replay: false,
       outDir: 'campaign-report',
-      timing: LAB_HEARTBEAT,
+      timing: LAB_TIMING,
     });
     expect(parseCampaignArgs(['--faults', '1000'], CLOCK).seed).toBe(CLOCK);
     expect(parseCampaignArgs(['--faults', '1', '--out', '/tmp/r'], CLOCK).outDir).toBe('/tmp/r');

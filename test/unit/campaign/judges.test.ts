@@ -7,7 +7,7 @@ import { judgeFalseFailover, runnerAt } from '../../../tools/campaign/judges/fal
 import { judgeRowsLost } from '../../../tools/campaign/judges/rows-lost.ts';
 import { judgeUnrecovered } from '../../../tools/campaign/judges/unrecovered.ts';
 import type { Controller } from '../../../tools/campaign/menu.ts';
-import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 import type { GroupSample, InsertAttempt } from '../../../tools/campaign/observations.ts';
 import { clientOutageMs } from '../../../tools/campaign/outage.ts';
 
@@ -159,7 +159,7 @@ describe('false failover', () => {
   const moved = [g(T0, 'A'), g(inject, 'A'), g(inject + 1500), g(inject + 3000, 'B')];
 
   it('flags a move when the fault called for none (a single-path cut under load)', () => {
-    const v = judgeFalseFailover([{ kind: 'cut', links: ['serial'] }], inject, ['db'], moved, LAB_HEARTBEAT);
+    const v = judgeFalseFailover([{ kind: 'cut', links: ['serial'] }], inject, ['db'], moved, LAB_TIMING);
     expect(v).toHaveLength(1);
     expect(v[0]).toMatchObject({ kind: 'false_failover', t: inject + 3000 });
     expect(v[0]?.detail).toContain('moved from A to B');
@@ -167,16 +167,10 @@ describe('false failover', () => {
 
   it('accepts a move the fault called for or allowed, and a second fault that did', () => {
     expect(
-      judgeFalseFailover([{ kind: 'kill', controller: 'A' }], inject, ['db'], moved, LAB_HEARTBEAT),
+      judgeFalseFailover([{ kind: 'kill', controller: 'A' }], inject, ['db'], moved, LAB_TIMING),
     ).toEqual([]);
     expect(
-      judgeFalseFailover(
-        [{ kind: 'stall', controller: 'A', ms: 1000 }],
-        inject,
-        ['db'],
-        moved,
-        LAB_HEARTBEAT,
-      ),
+      judgeFalseFailover([{ kind: 'stall', controller: 'A', ms: 1000 }], inject, ['db'], moved, LAB_TIMING),
     ).toEqual([]);
     expect(
       judgeFalseFailover(
@@ -184,18 +178,18 @@ describe('false failover', () => {
         inject,
         ['db'],
         moved,
-        LAB_HEARTBEAT,
+        LAB_TIMING,
       ),
     ).toEqual([]);
   });
 
   it('flags a move of the runner away from a killed standby, and ignores a first start', () => {
     expect(
-      judgeFalseFailover([{ kind: 'kill', controller: 'B' }], inject, ['db'], moved, LAB_HEARTBEAT),
+      judgeFalseFailover([{ kind: 'kill', controller: 'B' }], inject, ['db'], moved, LAB_TIMING),
     ).toHaveLength(1);
     const started = [g(T0), g(inject + 100, 'B')];
     expect(
-      judgeFalseFailover([{ kind: 'cut', links: ['serial'] }], inject, ['db'], started, LAB_HEARTBEAT),
+      judgeFalseFailover([{ kind: 'cut', links: ['serial'] }], inject, ['db'], started, LAB_TIMING),
     ).toEqual([]);
     expect(runnerAt(moved, 'db', inject)).toBe('A');
     expect(runnerAt(moved, 'db', inject + 2000)).toBe('A');

@@ -2,7 +2,7 @@
 // steps in order, judges each, attributes lost rows to their step, and its
 // report and RESULT come from what was recorded. A unit test of the loop, not
 // a substitute for the lab run.
-import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 import { describe, expect, it } from 'vitest';
 import type { Violation } from '../../../tools/campaign/judges/violation.ts';
 import { runCampaign } from '../../../tools/campaign/loop.ts';
@@ -21,7 +21,7 @@ describe('campaign loop', () => {
       from: 0,
       count: 40,
       groups: ['db'],
-      timing: LAB_HEARTBEAT,
+      timing: LAB_TIMING,
       onStep: (s) => seen.push(s.index),
     });
     expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i));
@@ -40,14 +40,14 @@ describe('campaign loop', () => {
 
   it('replays from STEP the same faults the original run injected there', async () => {
     const full = new FakeBox();
-    await runCampaign(full, { seed: SEED, from: 0, count: 30, groups: ['db'], timing: LAB_HEARTBEAT });
+    await runCampaign(full, { seed: SEED, from: 0, count: 30, groups: ['db'], timing: LAB_TIMING });
     const replay = new FakeBox();
     const doc = await runCampaign(replay, {
       seed: SEED,
       from: 12,
       count: 18,
       groups: ['db'],
-      timing: LAB_HEARTBEAT,
+      timing: LAB_TIMING,
     });
     expect(doc.steps.map((s) => s.index)).toEqual(Array.from({ length: 18 }, (_, i) => 12 + i));
     expect(replay.injected).toEqual(drawPlan(SEED, 0, 30).slice(12).flatMap(faultsOf));
@@ -60,7 +60,7 @@ describe('campaign loop', () => {
       from: 0,
       count: 40,
       groups: ['db'],
-      timing: LAB_HEARTBEAT,
+      timing: LAB_TIMING,
       onViolation: (step, v) => found.push({ step, v }),
     });
     // Only the steps whose faults called for no takeover count (a cut of the runner's own disk or LAN may move it).
@@ -88,7 +88,7 @@ describe('campaign loop', () => {
       from: 0,
       count: 20,
       groups: ['db'],
-      timing: LAB_HEARTBEAT,
+      timing: LAB_TIMING,
     });
     const r = summarize(doc);
     expect(r.dual_mount).toBeGreaterThan(0);

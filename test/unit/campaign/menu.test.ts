@@ -1,9 +1,8 @@
 // The menu covers every kind issue 18 lists, in the lab's names, with a heal,
 // a bound and a takeover expectation; its timing is the lab's.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { peersReachable, takeoverExpected } from '../../../tools/campaign/expect.ts';
-import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 import {
   FAULT_KINDS,
   DEGRADABLE,
@@ -17,16 +16,6 @@ import { CUTTABLE } from '../../../tools/lab/topology.ts';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
 describe('fault menu', () => {
-  it('uses the heartbeat timing of the lab configs', () => {
-    for (const file of ['a.json', 'b.json', 'pg-a.json', 'pg-b.json']) {
-      const cfg = JSON.parse(readFileSync(`tools/lab/configs/${file}`, 'utf8')) as {
-        cluster: { heartbeat: { intervalMs: number; warntimeMs: number; deadtimeMs: number } };
-      };
-      const { intervalMs, warntimeMs, deadtimeMs } = cfg.cluster.heartbeat;
-      expect({ intervalMs, warntimeMs, deadtimeMs }, file).toEqual(LAB_HEARTBEAT);
-    }
-  });
-
   it('lists every kind of the issue, each with a heal and a positive bound', () => {
     expect([...FAULT_KINDS].sort()).toEqual(
       [
@@ -49,7 +38,7 @@ describe('fault menu', () => {
       const f = drawFault(rng, kind);
       expect(f.kind).toBe(kind);
       expect(healOf(f).length).toBeGreaterThan(0);
-      expect(convergenceBoundMs(kind)).toBeGreaterThan(LAB_HEARTBEAT.deadtimeMs);
+      expect(convergenceBoundMs(kind)).toBeGreaterThan(LAB_TIMING.deadtimeMs);
     }
   });
 
@@ -64,32 +53,30 @@ describe('takeover expectation', () => {
   const cut = (links: readonly Cuttable[]): Fault => ({ kind: 'cut', links });
 
   it('calls for a takeover when the runner dies, never when the standby does', () => {
-    expect(takeoverExpected(kill('A'), 'A', LAB_HEARTBEAT)).toBe('must');
-    expect(takeoverExpected(kill('B'), 'A', LAB_HEARTBEAT)).toBe('never');
-    expect(takeoverExpected({ kind: 'poweroff', controller: 'B', offMs: 0 }, 'B', LAB_HEARTBEAT)).toBe(
-      'must',
-    );
+    expect(takeoverExpected(kill('A'), 'A', LAB_TIMING)).toBe('must');
+    expect(takeoverExpected(kill('B'), 'A', LAB_TIMING)).toBe('never');
+    expect(takeoverExpected({ kind: 'poweroff', controller: 'B', offMs: 0 }, 'B', LAB_TIMING)).toBe('must');
   });
 
   it('splits stalls at deadtime, with a margin where either outcome is fine', () => {
-    expect(takeoverExpected(stall(100), 'A', LAB_HEARTBEAT)).toBe('never');
-    expect(takeoverExpected(stall(LAB_HEARTBEAT.deadtimeMs), 'A', LAB_HEARTBEAT)).toBe('may');
-    expect(takeoverExpected(stall(5000), 'A', LAB_HEARTBEAT)).toBe('must');
-    expect(takeoverExpected(stall(5000), 'B', LAB_HEARTBEAT)).toBe('never');
+    expect(takeoverExpected(stall(100), 'A', LAB_TIMING)).toBe('never');
+    expect(takeoverExpected(stall(LAB_TIMING.deadtimeMs), 'A', LAB_TIMING)).toBe('may');
+    expect(takeoverExpected(stall(5000), 'A', LAB_TIMING)).toBe('must');
+    expect(takeoverExpected(stall(5000), 'B', LAB_TIMING)).toBe('never');
   });
 
   it('forbids a takeover while a heartbeat path is up and the runner keeps its disk and LAN', () => {
-    expect(takeoverExpected(cut(['serial']), 'A', LAB_HEARTBEAT)).toBe('never');
-    expect(takeoverExpected(cut(['private']), 'A', LAB_HEARTBEAT)).toBe('never');
-    expect(takeoverExpected(cut(['sas-b']), 'A', LAB_HEARTBEAT)).toBe('never');
-    expect(takeoverExpected(cut(['serial', 'private', 'lan-b']), 'A', LAB_HEARTBEAT)).toBe('never');
-    expect(takeoverExpected(cut(['sas-a']), 'A', LAB_HEARTBEAT)).toBe('may');
-    expect(takeoverExpected(cut(['lan-a']), 'A', LAB_HEARTBEAT)).toBe('may');
-    expect(takeoverExpected(cut(['serial', 'private', 'sas-b', 'lan-b']), 'A', LAB_HEARTBEAT)).toBe('may');
+    expect(takeoverExpected(cut(['serial']), 'A', LAB_TIMING)).toBe('never');
+    expect(takeoverExpected(cut(['private']), 'A', LAB_TIMING)).toBe('never');
+    expect(takeoverExpected(cut(['sas-b']), 'A', LAB_TIMING)).toBe('never');
+    expect(takeoverExpected(cut(['serial', 'private', 'lan-b']), 'A', LAB_TIMING)).toBe('never');
+    expect(takeoverExpected(cut(['sas-a']), 'A', LAB_TIMING)).toBe('may');
+    expect(takeoverExpected(cut(['lan-a']), 'A', LAB_TIMING)).toBe('may');
+    expect(takeoverExpected(cut(['serial', 'private', 'sas-b', 'lan-b']), 'A', LAB_TIMING)).toBe('may');
     expect(
-      takeoverExpected({ kind: 'starve', controller: 'A', what: 'cpu', workers: 4 }, 'A', LAB_HEARTBEAT),
+      takeoverExpected({ kind: 'starve', controller: 'A', what: 'cpu', workers: 4 }, 'A', LAB_TIMING),
     ).toBe('never');
-    expect(takeoverExpected({ kind: 'switchover' }, 'A', LAB_HEARTBEAT)).toBe('must');
+    expect(takeoverExpected({ kind: 'switchover' }, 'A', LAB_TIMING)).toBe('must');
   });
 
   it('sees the peers reachable while any heartbeat path is up', () => {

@@ -1,6 +1,6 @@
 // campaign.json, campaign.html and the RESULT line all come from the recorded
 // steps; the page is self-contained and shows log text as text.
-import { LAB_HEARTBEAT } from '../../../tools/lab/configs/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ async function badCampaign(): Promise<CampaignDoc> {
     from: 0,
     count: 25,
     groups: ['db'],
-    timing: LAB_HEARTBEAT,
+    timing: LAB_TIMING,
   });
 }
 

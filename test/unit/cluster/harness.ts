@@ -7,13 +7,13 @@ import { encodeHeartbeat, type Heartbeat } from '../../../firmware/cluster/messa
 import type { HeartbeatPath } from '../../../firmware/cluster/heartbeat-paths.ts';
 import { HeartbeatAcceptor } from '../../../firmware/cluster/replay.ts';
 import { SerialFrameDecoder, encodeFrame } from '../../../firmware/cluster/serial-framing.ts';
-import { DEFAULT_TIMING } from '../../../firmware/cluster/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 import { encodeWitnessSlot } from '../../../firmware/cluster/witness-layout.ts';
 import { KEY, heartbeat } from './fixtures.ts';
 
 export function setup(paths: HeartbeatPath[] = ['serial', 'net', 'disk']) {
   const clock = new SimClock();
-  const timing = DEFAULT_TIMING;
+  const timing = LAB_TIMING;
   const membership = new Membership({ clock, timing, paths });
   const acceptor = new HeartbeatAcceptor({ boxId: 0x00c0ffee, self: 'A', key: KEY });
   const intake = new HeartbeatIntake('A', acceptor, membership);

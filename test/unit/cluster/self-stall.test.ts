@@ -10,12 +10,12 @@ import { Membership, type MembershipEvent } from '../../../firmware/cluster/memb
 import { encodeHeartbeat } from '../../../firmware/cluster/message.ts';
 import type { HeartbeatPath } from '../../../firmware/cluster/heartbeat-paths.ts';
 import { HeartbeatAcceptor } from '../../../firmware/cluster/replay.ts';
-import { DEFAULT_TIMING } from '../../../firmware/cluster/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 import { encodeWitnessSlot } from '../../../firmware/cluster/witness-layout.ts';
 import { SimProcess } from '../../../firmware/sim/process.ts';
 import { KEY, heartbeat } from './fixtures.ts';
 
-const T = DEFAULT_TIMING; // interval 100, warntime 600, deadtime 1000
+const T = LAB_TIMING; // interval 100, warntime 600, deadtime 1000
 
 function setup(paths: HeartbeatPath[]) {
   const clock = new SimClock();

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMING, validateTiming } from '../../../firmware/cluster/timing.ts';
+import { LAB_TIMING, validateTiming } from '../../../firmware/cluster/timing.ts';
 
 describe('heartbeat timing', () => {
   it('defaults are valid and detect death within one second', () => {
-    expect(validateTiming(DEFAULT_TIMING)).toEqual({ ok: true, value: DEFAULT_TIMING });
-    expect(DEFAULT_TIMING.deadtimeMs).toBeLessThanOrEqual(1000);
+    expect(validateTiming(LAB_TIMING)).toEqual({ ok: true, value: LAB_TIMING });
+    expect(LAB_TIMING.deadtimeMs).toBeLessThanOrEqual(1000);
     // The benchmark budget: interval + 200 ms stall + 100 ms jitter stays below warntime.
-    expect(DEFAULT_TIMING.intervalMs + 200 + 100).toBeLessThan(DEFAULT_TIMING.warntimeMs);
+    expect(LAB_TIMING.intervalMs + 200 + 100).toBeLessThan(LAB_TIMING.warntimeMs);
   });
 
   it.each([
@@ -18,6 +18,6 @@ describe('heartbeat timing', () => {
     [{ initdeadMs: 999 }, 'initdeadMs'],
     [{ deadtimeMs: Number.NaN }, 'deadtimeMs'],
   ])('rejects %o naming %s', (over, field) => {
-    expect(validateTiming({ ...DEFAULT_TIMING, ...over })).toMatchObject({ ok: false, error: { field } });
+    expect(validateTiming({ ...LAB_TIMING, ...over })).toMatchObject({ ok: false, error: { field } });
   });
 });

@@ -16,9 +16,9 @@ describe('config validation', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.config.cluster.heartbeat).toEqual({
-      intervalMs: 1000,
-      warntimeMs: 5000,
-      deadtimeMs: 10_000,
+      intervalMs: 50,
+      warntimeMs: 300,
+      deadtimeMs: 500,
       initdeadMs: 30_000,
     });
     expect(r.config.cluster.serial.baudRate).toBe(115_200);
@@ -67,7 +67,7 @@ describe('config validation', () => {
   it('checks cross-field rules with field-named errors', () => {
     expect(errorsOf({ cluster: { heartbeat: { warntimeMs: 12_000 } } })).toContainEqual({
       path: '/cluster/heartbeat/deadtimeMs',
-      message: 'must be >= warntime + interval (13000 ms)',
+      message: 'must be >= warntime + interval (12050 ms)',
     });
     // What the controller's build refuses, validation refuses too (one check, cluster/timing.ts).
     expect(
@@ -75,7 +75,7 @@ describe('config validation', () => {
         cluster: { heartbeat: { intervalMs: 100, warntimeMs: 150, deadtimeMs: 300, initdeadMs: 300 } },
       }),
     ).toEqual([{ path: '/cluster/heartbeat/warntimeMs', message: 'must be >= 2 x interval (200 ms)' }]);
-    expect(errorsOf({ cluster: { heartbeat: { initdeadMs: 5000 } } }).map((e) => e.path)).toEqual([
+    expect(errorsOf({ cluster: { heartbeat: { initdeadMs: 400 } } }).map((e) => e.path)).toEqual([
       '/cluster/heartbeat/initdeadMs',
     ]);
     expect(errorsOf({ cluster: { disk: { transport: 'iscsi' } } }).map((e) => e.path)).toEqual([

@@ -1,6 +1,6 @@
 // docs/heartbeat.md holds the one table of the heartbeat's settings and their
 // defaults. This parses it and compares every row with the schema's default
-// (and the fast timing with DEFAULT_TIMING), fails when a setting is missing
+// (and the lab timing with LAB_TIMING), fails when a setting is missing
 // from the table or the table names one the schema lacks, and recomputes
 // the other numbers in heartbeat.md that follow from a default.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_HEARTBEAT_BYTES } from '../../../firmware/cluster/message.ts';
 import { FRAME_OVERHEAD } from '../../../firmware/cluster/serial-framing.ts';
-import { DEFAULT_TIMING, type HeartbeatTiming } from '../../../firmware/cluster/timing.ts';
+import { LAB_TIMING, type HeartbeatTiming } from '../../../firmware/cluster/timing.ts';
 import { WITNESS_SECTOR_COUNT } from '../../../firmware/cluster/witness-layout.ts';
 import { replicationPort } from '../../../firmware/config/replication/replicator.ts';
 import { ConfigSchema } from '../../../firmware/config/schema.ts';
@@ -100,7 +100,7 @@ describe('docs/heartbeat.md defaults table', () => {
     }
   });
 
-  it('gives the timing in intervals, and the fast timing (DEFAULT_TIMING) the same way', () => {
+  it('gives the timing in intervals, and the lab timing (LAB_TIMING) the same way', () => {
     for (const [pointer, row] of table) {
       const field = timingField(pointer);
       if (field === undefined) {
@@ -108,17 +108,17 @@ describe('docs/heartbeat.md defaults table', () => {
         continue;
       }
       expect(row[2], pointer).toBe(String(hb[field] / hb.intervalMs));
-      expect(row[3], pointer).toBe(`\`${DEFAULT_TIMING[field]}\``);
-      expect(row[4], pointer).toBe(String(DEFAULT_TIMING[field] / DEFAULT_TIMING.intervalMs));
+      expect(row[3], pointer).toBe(`\`${LAB_TIMING[field]}\``);
+      expect(row[4], pointer).toBe(String(LAB_TIMING[field] / LAB_TIMING.intervalMs));
     }
   });
 
-  it('the lab configs run the fast timing, as the table says', () => {
+  it('the lab configs run the lab timing, as the table says', () => {
     const files = readdirSync(LAB_CONFIGS).filter((f) => f.endsWith('.json'));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       const r = validateConfig(JSON.parse(readFileSync(join(LAB_CONFIGS, f), 'utf8')));
-      expect(r.ok && r.config.cluster.heartbeat, f).toEqual(DEFAULT_TIMING);
+      expect(r.ok && r.config.cluster.heartbeat, f).toEqual(LAB_TIMING);
     }
   });
 
@@ -141,21 +141,24 @@ describe('docs/heartbeat.md numbers that follow from a default', () => {
     );
   });
 
-  it('the serial line: the largest frame fits under half of the fast interval at the default speed, not at 19 200', () => {
+  it('the serial line: the largest frame fits under half of the lab interval and under the default one at the default speed, not at 19 200', () => {
     const frameMs = (baud: number) => ((MAX_HEARTBEAT_BYTES + FRAME_OVERHEAD) * 10 * 1000) / baud;
     expect(flat).toContain(`a frame adds ${FRAME_OVERHEAD} bytes`);
-    expect(flat).toContain('even the largest frame takes under half of the fast interval');
-    expect(frameMs(d.cluster.serial.baudRate)).toBeLessThan(DEFAULT_TIMING.intervalMs / 2);
-    expect(flat).toContain('at 19 200 baud it takes longer than the fast interval');
-    expect(frameMs(19_200)).toBeGreaterThan(DEFAULT_TIMING.intervalMs);
+    expect(flat).toContain(
+      'even the largest frame takes under half of the lab interval and under the default interval',
+    );
+    expect(frameMs(d.cluster.serial.baudRate)).toBeLessThan(LAB_TIMING.intervalMs / 2);
+    expect(frameMs(d.cluster.serial.baudRate)).toBeLessThan(d.cluster.heartbeat.intervalMs);
+    expect(flat).toContain('at 19 200 baud it takes longer than the lab interval');
+    expect(frameMs(19_200)).toBeGreaterThan(LAB_TIMING.intervalMs);
   });
 
-  it('the fast warntime’s margin over the worst gap', () => {
-    const gap = DEFAULT_TIMING.intervalMs + 200 + 100;
+  it('the lab warntime’s margin over the worst gap', () => {
+    const gap = LAB_TIMING.intervalMs + 200 + 100;
     expect(flat).toContain(
-      `the fast interval + a 200 ms stall of the sender + scheduling jitter under load (~100 ms) = ${gap} ms`,
+      `the lab interval + a 200 ms stall of the sender + scheduling jitter under load (~100 ms) = ${gap} ms`,
     );
-    expect(flat).toContain(`the fast warntime still leaves ${DEFAULT_TIMING.warntimeMs - gap} ms of margin`);
+    expect(flat).toContain(`the lab warntime still leaves ${LAB_TIMING.warntimeMs - gap} ms of margin`);
   });
 
   it('the sectors the witness layout uses', () => {

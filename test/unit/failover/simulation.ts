@@ -6,7 +6,7 @@
 // check. It holds no model of a controller: every decision is the product's.
 import { SimClock } from '../../../hal/clock/sim.ts';
 import type { ControllerId } from '../../../firmware/cluster/codes.ts';
-import { DEFAULT_TIMING, type HeartbeatTiming } from '../../../firmware/cluster/timing.ts';
+import { LAB_TIMING, type HeartbeatTiming } from '../../../firmware/cluster/timing.ts';
 import type { ControllerState } from '../../../firmware/core/states.ts';
 import type { TransitionRecord } from '../../../firmware/failover/machine.ts';
 import { failoverSettings } from '../../../firmware/controller/failover-settings.ts';
@@ -61,7 +61,7 @@ export class Simulation {
       fenceDelayMs: 1000,
       watchdogS: null,
       watchdogMarginMs: 500,
-      timing: DEFAULT_TIMING,
+      timing: LAB_TIMING,
       rebootMs: 2000,
       quirks: 'spc4',
       failureTimeoutMs: 600_000,

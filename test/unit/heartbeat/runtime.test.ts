@@ -7,7 +7,7 @@ import { HalError } from '../../../hal/errors.ts';
 import { SimDatagramNetwork } from '../../../hal/net/datagram-sim.ts';
 import { SimSerialCable } from '../../../hal/serial/sim.ts';
 import { encodeHeartbeat } from '../../../firmware/cluster/message.ts';
-import { DEFAULT_TIMING } from '../../../firmware/cluster/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 import { HeartbeatRuntime } from '../../../firmware/heartbeat/runtime.ts';
 import { SerialPath } from '../../../firmware/heartbeat/serial-path.ts';
 import { UdpPath } from '../../../firmware/heartbeat/udp-path.ts';
@@ -26,7 +26,7 @@ function pair(clock: SimClock) {
       self,
       boxId: 9,
       key: KEY,
-      timing: DEFAULT_TIMING,
+      timing: LAB_TIMING,
       report: () => ({
         state: 'standby',
         groups: [],

@@ -5,13 +5,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import type { ControllerId } from '../../../firmware/cluster/codes.ts';
-import { DEFAULT_TIMING } from '../../../firmware/cluster/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 import type { LoggedEvent } from '../../../firmware/events/types.ts';
 import { selfFenceDetectMs } from '../../../firmware/failover/lease.ts';
 import { probeTimeoutMs } from '../../../firmware/controller/failover-settings.ts';
 import { SimBox } from '../../../firmware/sim/box.ts';
 
-const T = DEFAULT_TIMING;
+const T = LAB_TIMING;
 
 describe('an isolated active stalled near its deadline', () => {
   let box: SimBox | undefined;

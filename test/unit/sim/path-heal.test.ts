@@ -5,11 +5,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../../hal/clock/sim.ts';
 import type { ControllerId } from '../../../firmware/cluster/codes.ts';
-import { DEFAULT_TIMING } from '../../../firmware/cluster/timing.ts';
+import { LAB_TIMING } from '../../../firmware/cluster/timing.ts';
 import type { LoggedEvent } from '../../../firmware/events/types.ts';
 import { SimBox } from '../../../firmware/sim/box.ts';
 
-const INTERVAL = DEFAULT_TIMING.intervalMs;
+const INTERVAL = LAB_TIMING.intervalMs;
 const PATH_EVENTS = new Set(['PATH_UP', 'PATH_LATE', 'PATH_DOWN']);
 
 describe('a healed path on the simulated box', () => {

@@ -4,7 +4,7 @@
 // group samples, not from the firmware's log: the single runner before,
 // then a single different runner (through none in between, or not).
 import { strongest, takeoverExpected, type TakeoverExpectation } from '../expect.ts';
-import type { LabTiming } from '../../lab/configs/timing.ts';
+import type { BeatTiming } from '../../lab/configs/timing.ts';
 import type { Controller, Fault } from '../menu.ts';
 import type { GroupSample } from '../observations.ts';
 import type { Violation } from './violation.ts';
@@ -22,7 +22,7 @@ export function judgeFalseFailover(
   injectedAt: number,
   groupNames: readonly string[],
   groups: readonly GroupSample[],
-  timing: LabTiming,
+  timing: BeatTiming,
 ): Violation[] {
   const out: Violation[] = [];
   for (const name of groupNames) {

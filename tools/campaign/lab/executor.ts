@@ -27,7 +27,7 @@ import {
   startPgDaemon,
   tandemctl,
 } from '../../lab/client/pg-pair.ts';
-import { timedConfigFile, type LabTiming } from '../../lab/configs/timing.ts';
+import { timedConfigFile, type BeatTiming } from '../../lab/configs/timing.ts';
 import { errorMessage } from '../../../hal/errors.ts';
 import type { Executor } from '../executor.ts';
 import type { Fault } from '../menu.ts';
@@ -83,7 +83,7 @@ export class LabExecutor implements Executor {
    * one of them active (usually the preferred A; which one does not matter
    * to a campaign), the client inserting every 50 ms.
    */
-  static async create(timing: LabTiming): Promise<LabExecutor> {
+  static async create(timing: BeatTiming): Promise<LabExecutor> {
     await resetPair();
     const x = new LabExecutor();
     x.sampler.start();

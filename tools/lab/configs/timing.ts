@@ -1,6 +1,6 @@
 // --timing INTERVAL/WARNTIME/DEADTIME of the detect and takeover benches and
-// the campaign: the lab's configs (tools/lab/configs/*.json, 100/600/1000 ms)
-// with the heartbeat timing under test instead, so a proposed default is
+// the campaign: the lab's configs (tools/lab/configs/*.json, LAB_TIMING of
+// firmware/cluster/timing.ts) with the heartbeat timing under test instead, so a proposed default is
 // measured before it becomes one. test/unit/lab/timing.test.ts runs
 // withTiming's result through the firmware's validator.
 
@@ -10,17 +10,15 @@ import { labFiles } from '../files.ts';
 
 type Json = Record<string, unknown>;
 
-export interface LabTiming {
+/** The three times `--timing` names (initdead is the config's own). */
+export interface BeatTiming {
   readonly intervalMs: number;
   readonly warntimeMs: number;
   readonly deadtimeMs: number;
 }
 
-/** The lab's own heartbeat (tools/lab/configs/*.json; a unit test keeps them equal). */
-export const LAB_HEARTBEAT: LabTiming = { intervalMs: 100, warntimeMs: 600, deadtimeMs: 1000 };
-
 /** "50/300/500" -> the three numbers, each a whole number of ms in range. */
-export function parseTiming(text: string): LabTiming {
+export function parseTiming(text: string): BeatTiming {
   const m = /^([0-9]{1,6})\/([0-9]{1,6})\/([0-9]{1,6})$/.exec(text);
   if (m === null)
     throw new Error(`--timing must be INTERVAL/WARNTIME/DEADTIME in ms, got ${JSON.stringify(text)}`);
@@ -31,7 +29,7 @@ export function parseTiming(text: string): LabTiming {
 }
 
 /** A copy of a lab config with `timing` as its heartbeat (initdead kept, raised to deadtime if below). */
-export function withTiming(config: Json, timing: LabTiming): Json {
+export function withTiming(config: Json, timing: BeatTiming): Json {
   const out = structuredClone(config);
   const cluster = out['cluster'];
   if (typeof cluster !== 'object' || cluster === null || Array.isArray(cluster))
@@ -48,7 +46,7 @@ export function withTiming(config: Json, timing: LabTiming): Json {
  * directory (it exists once the lab is up) as `<use>-<its name>`: the file
  * a daemon of that run is started with.
  */
-export function timedConfigFile(config: string, timing: LabTiming, use: string): string {
+export function timedConfigFile(config: string, timing: BeatTiming, use: string): string {
   const file = join(labFiles.runDir, `${use}-${basename(config)}`);
   writeFileSync(file, JSON.stringify(withTiming(JSON.parse(readFileSync(config, 'utf8')) as Json, timing)));
   return file;
