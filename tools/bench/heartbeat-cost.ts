@@ -14,9 +14,16 @@
 // each daemon's utime + stime over `--seconds` (default 60) and its VmRSS at
 // the end. Fails if a daemon exits or the peer is suspected or declared
 // dead during the measurement. Last line:
-// RESULT {"bench":"heartbeat-cost","interval_ms":…,"deadtime_ms":…,"seconds":…,
-//   "cpu_pct":…,"cpu_pct_a":…,"cpu_pct_b":…,"rss_mb":…}
+// RESULT {"bench":"heartbeat-cost","floor":0,"interval_ms":…,"deadtime_ms":…,
+//   "seconds":…,"cpu_pct":…,"cpu_pct_a":…,"cpu_pct_b":…,"rss_mb":…}
 // (cpu_pct and rss_mb: the larger of A's and B's).
+//
+// `--floor` runs, in the daemons' place, a pair of bare node processes
+// (_beat-floor.ts) that per interval only send one datagram and one serial
+// frame each way, with the same options, addresses and pty pair, and no
+// firmware: what the runtime costs before the daemon does anything
+// (`"floor":1`; no firmware is built). The daemon's figure can come near
+// this one but not under it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +34,8 @@ import { hostArch } from '../image/firmware/node-modules.ts';
 import { CONTROLLERS, lc, type Controller } from '../lab/topology.ts';
 import { imageNodeArgs } from '../lab/configs/daemons.ts';
 import type { BeatTiming } from '../lab/configs/timing.ts';
-import { heartbeatCostConfig } from './_heartbeat-cost-config.ts';
+import { heartbeatCostConfig, LOOPBACK } from './_heartbeat-cost-config.ts';
+import { FLOOR_PROGRAM } from './_beat-floor.ts';
 import { clockTicks, cpuPercent, megabytes, readRssKb, readStat, twoDecimals } from './_proc.ts';
 
 const LAB_CONFIGS = new URL('../lab/configs/', import.meta.url).pathname;
@@ -35,6 +43,9 @@ const WARMUP_MS = 5000;
 const HEARD_MS = 30_000;
 /** Membership's codes that mean the peer was doubted: none may appear while measuring. */
 const DOUBT = /"code":"(PEER_SUSPECT|PEER_DEAD)"/;
+/** What each process prints once it hears its peer: the daemon's membership, or the floor's. */
+const HEARD = { daemon: /"code":"PEER_ALIVE"/, floor: /^HEARD$/m } as const;
+type Kind = keyof typeof HEARD;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -49,6 +60,34 @@ interface Daemon {
   readonly controller: Controller;
   readonly child: ChildProcess;
   readonly log: string[];
+}
+
+function logged(c: Controller, child: ChildProcess): Daemon {
+  const log: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
+  return { controller: c, child, log };
+}
+
+/** The floor process in controller `c`'s place (_beat-floor.ts). */
+function startFloor(dir: string, c: Controller, timing: BeatTiming): Daemon {
+  const peer: Controller = c === 'A' ? 'B' : 'A';
+  const child = spawn(
+    process.execPath,
+    [
+      ...imageNodeArgs('firmware/daemon'),
+      '--input-type=module',
+      '--eval',
+      FLOOR_PROGRAM,
+      LOOPBACK[c],
+      LOOPBACK[peer],
+      '7788',
+      String(timing.intervalMs),
+      join(dir, `tty-${lc(c)}`),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return logged(c, child);
 }
 
 function startDaemon(dir: string, app: string, c: Controller, timing: BeatTiming): Daemon {
@@ -74,10 +113,7 @@ function startDaemon(dir: string, app: string, c: Controller, timing: BeatTiming
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const log: string[] = [];
-  child.stdout?.on('data', (d: Buffer) => log.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => log.push(d.toString()));
-  return { controller: c, child, log };
+  return logged(c, child);
 }
 
 function pidOf(d: Daemon): number {
@@ -94,7 +130,9 @@ async function waitUntil(what: string, ok: () => boolean, ms: number): Promise<v
   }
 }
 
-async function measure(dir: string, app: string, timing: BeatTiming, seconds: number) {
+/** `app` is the built /opt/tandem for the daemons; undefined: the floor processes. */
+async function measure(dir: string, app: string | undefined, timing: BeatTiming, seconds: number) {
+  const kind: Kind = app === undefined ? 'floor' : 'daemon';
   const socat = spawn(
     'socat',
     ['pty,raw,echo=0,link=' + join(dir, 'tty-a'), 'pty,raw,echo=0,link=' + join(dir, 'tty-b')],
@@ -103,10 +141,11 @@ async function measure(dir: string, app: string, timing: BeatTiming, seconds: nu
   const daemons: Daemon[] = [];
   try {
     await waitUntil('socat made its pty pair', () => existsSync(join(dir, 'tty-b')), 10_000);
-    for (const c of CONTROLLERS) daemons.push(startDaemon(dir, app, c, timing));
+    for (const c of CONTROLLERS)
+      daemons.push(app === undefined ? startFloor(dir, c, timing) : startDaemon(dir, app, c, timing));
     await waitUntil(
-      'both daemons heard their peer',
-      () => daemons.every((d) => pidOf(d) > 0 && /"code":"PEER_ALIVE"/.test(d.log.join(''))),
+      `both ${kind} processes heard their peer`,
+      () => daemons.every((d) => pidOf(d) > 0 && HEARD[kind].test(d.log.join(''))),
       HEARD_MS,
     );
     await sleep(WARMUP_MS);
@@ -145,8 +184,10 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
       warntime: { type: 'string' },
       deadtime: { type: 'string' },
       seconds: { type: 'string' },
+      floor: { type: 'boolean', default: false },
     },
   });
+  const floor = values.floor === true;
   const intervalMs = intArg('interval', values.interval, 50, 10, 10_000);
   const deadtimeMs = intArg('deadtime', values.deadtime, intervalMs * 10, intervalMs * 2, 600_000);
   const warntimeMs = intArg(
@@ -159,17 +200,21 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   const seconds = intArg('seconds', values.seconds, 60, 5, 3600);
   const dir = mkdtempSync(join(tmpdir(), 'tandem-heartbeat-cost-'));
   try {
-    console.log(`building the firmware tree in ${dir}`);
-    await buildFirmware({ out: join(dir, 'fw'), arch: hostArch(), log: (l) => console.log(`build: ${l}`) });
-    console.log(`measuring a loopback pair at ${intervalMs}/${warntimeMs}/${deadtimeMs} ms for ${seconds} s`);
+    if (!floor) {
+      console.log(`building the firmware tree in ${dir}`);
+      await buildFirmware({ out: join(dir, 'fw'), arch: hostArch(), log: (l) => console.log(`build: ${l}`) });
+    }
+    const what = floor ? 'the floor (no firmware)' : 'a loopback pair';
+    console.log(`measuring ${what} at ${intervalMs}/${warntimeMs}/${deadtimeMs} ms for ${seconds} s`);
     const { cpu, rss } = await measure(
       dir,
-      join(dir, 'fw', 'opt', 'tandem'),
+      floor ? undefined : join(dir, 'fw', 'opt', 'tandem'),
       { intervalMs, warntimeMs, deadtimeMs },
       seconds,
     );
     console.log(`A: ${cpu[0]} % CPU, ${rss[0]} MB; B: ${cpu[1]} % CPU, ${rss[1]} MB`);
     return {
+      floor: floor ? 1 : 0,
       interval_ms: intervalMs,
       deadtime_ms: deadtimeMs,
       seconds,
