@@ -1,7 +1,7 @@
 // --timing INTERVAL/WARNTIME/DEADTIME of the detect and takeover benches and
 // the campaign: the lab's configs (tools/lab/configs/*.json, LAB_TIMING of
-// firmware/cluster/timing.ts) with the heartbeat timing under test instead, so a proposed default is
-// measured before it becomes one. test/unit/lab/timing.test.ts runs
+// firmware/cluster/timing.ts) with the heartbeat timing under test instead,
+// so the default (50/300/500), or a proposed one, is measured on the lab. test/unit/lab/timing.test.ts runs
 // withTiming's result through the firmware's validator.
 
 import { readFileSync, writeFileSync } from 'node:fs';
