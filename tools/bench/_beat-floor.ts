@@ -4,7 +4,8 @@
 // peer's: the least I/O a two-path heartbeat does, on the same node, with
 // the same options (the image's `--lite-mode`) and the same loopback
 // addresses and pty pair as the daemons it is compared with. No message is
-// built, signed or checked, no timer but the one, no stream, no promise.
+// built, signed or checked; one timer, Node's own tty reader (no
+// serialport), no promise.
 //
 // It is handed to node as program text (`--input-type=module --eval`):
 // `--lite-mode` turns WebAssembly off, and with it Node's type stripping, so

@@ -8,11 +8,14 @@
 // enclosure: the footprint bench measures it on the lab.
 // (The leading underscore keeps this helper out of `npm run bench`'s list.)
 import type { BeatTiming } from '../lab/configs/timing.ts';
+import { otherController } from '../../firmware/cluster/codes.ts';
 import type { Controller } from '../lab/topology.ts';
 
 type Json = Record<string, unknown>;
 
 export const LOOPBACK: Record<Controller, string> = { A: '127.0.0.1', B: '127.0.0.2' };
+/** The private link's UDP port on both. */
+export const LOOPBACK_PORT = 7788;
 
 function section(config: Json, name: string): Json {
   const v = config[name];
@@ -26,8 +29,13 @@ export function heartbeatCostConfig(base: Json, c: Controller, timing: BeatTimin
   const out = structuredClone(base);
   const cluster = section(out, 'cluster');
   cluster['heartbeat'] = { ...timing, initdeadMs: Math.max(5000, timing.deadtimeMs) };
-  const peer: Controller = c === 'A' ? 'B' : 'A';
-  cluster['network'] = { enabled: true, localAddress: LOOPBACK[c], peerAddress: LOOPBACK[peer], port: 7788 };
+  const peer = otherController(c);
+  cluster['network'] = {
+    enabled: true,
+    localAddress: LOOPBACK[c],
+    peerAddress: LOOPBACK[peer],
+    port: LOOPBACK_PORT,
+  };
   delete cluster['disk'];
   section(section(out, 'failover'), 'watchdog')['enabled'] = false;
   out['groups'] = [];

@@ -34,7 +34,8 @@ import { hostArch } from '../image/firmware/node-modules.ts';
 import { CONTROLLERS, lc, type Controller } from '../lab/topology.ts';
 import { imageNodeArgs } from '../lab/configs/daemons.ts';
 import type { BeatTiming } from '../lab/configs/timing.ts';
-import { heartbeatCostConfig, LOOPBACK } from './_heartbeat-cost-config.ts';
+import { otherController } from '../../firmware/cluster/codes.ts';
+import { heartbeatCostConfig, LOOPBACK, LOOPBACK_PORT } from './_heartbeat-cost-config.ts';
 import { FLOOR_PROGRAM } from './_beat-floor.ts';
 import { clockTicks, cpuPercent, megabytes, readRssKb, readStat, twoDecimals } from './_proc.ts';
 
@@ -71,7 +72,6 @@ function logged(c: Controller, child: ChildProcess): Daemon {
 
 /** The floor process in controller `c`'s place (_beat-floor.ts). */
 function startFloor(dir: string, c: Controller, timing: BeatTiming): Daemon {
-  const peer: Controller = c === 'A' ? 'B' : 'A';
   const child = spawn(
     process.execPath,
     [
@@ -80,8 +80,8 @@ function startFloor(dir: string, c: Controller, timing: BeatTiming): Daemon {
       '--eval',
       FLOOR_PROGRAM,
       LOOPBACK[c],
-      LOOPBACK[peer],
-      '7788',
+      LOOPBACK[otherController(c)],
+      String(LOOPBACK_PORT),
       String(timing.intervalMs),
       join(dir, `tty-${lc(c)}`),
     ],
