@@ -3,9 +3,9 @@
 // the lab tightens it for its tests (100 ms heartbeats, 1 s deadtime,
 // resource monitors every 0.5-1 s). Taken out, so the schema's defaults
 // apply (firmware/config/schema.ts, resource-schemas.ts):
-//   - cluster.heartbeat (defaults: 1 s interval, 5 s warn, 10 s dead, 30 s initdead);
-//   - failover.watchdog.timeoutS: the lab's 1 s is below the rule's
-//     2 x interval once the interval is 1 s (rules.ts), default 5 s;
+//   - cluster.heartbeat (defaults: 50 ms interval, 300 ms warn, 500 ms dead, 30 s initdead);
+//   - failover.watchdog.timeoutS: the lab's 1 s is a board's choice after
+//     measuring its watchdog (docs/heartbeat.md), default 5 s;
 //   - every resource's monitorIntervalMs (per-agent defaults).
 // Everything else (paths, group, brokers, web) stays as the lab has it.
 // (The leading underscore keeps this helper out of `npm run bench`'s list.)

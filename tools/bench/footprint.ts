@@ -11,7 +11,9 @@
 // 2. The PostgreSQL pair (pg-{a,b}.json) as the web test runs it, with each
 //    controller's own broker, front panel and web panel: what a box runs.
 //    With the firmware's default timing (_footprint-config.ts says what the
-//    lab's configs set that this takes out).
+//    lab's configs set that this takes out), or with `--timing
+//    INTERVAL/WARNTIME/DEADTIME` as its heartbeat (tools/lab/configs/timing.ts),
+//    to see how the idle CPU follows the interval.
 // 3. Once A is active with PostgreSQL and B standby, the panel (`--sim`)
 //    and web processes start as the lab tests start them; then a minute of
 //    idling, with nothing done to the box. The panel and web processes idle
@@ -63,6 +65,7 @@ import { isPoweredOn } from '../lab/power.ts';
 import { preflight } from '../lab/preflight.ts';
 import { CONTROLLERS, lc, type Controller } from '../lab/topology.ts';
 import { errorMessage } from '../../hal/errors.ts';
+import { defaultConfig } from '../../firmware/config/validate.ts';
 import {
   startLocalBroker,
   startPanel,
@@ -70,6 +73,7 @@ import {
   type LocalBroker,
 } from '../../test/lab/fixtures/panel-lab.ts';
 import { startWeb, webConfig, type LabWeb } from '../../test/lab/fixtures/web-lab.ts';
+import { parseTiming, withTiming, type BeatTiming } from '../lab/configs/timing.ts';
 import { withDefaultTiming } from './_footprint-config.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 import {
@@ -84,9 +88,10 @@ import {
 } from './_proc.ts';
 
 const IDLE_MS = 60_000;
+const DEFAULT_BEAT = defaultConfig().cluster.heartbeat;
 /** The lab up, the pair (PostgreSQL's start), a minute, a restart: well under this. */
 const LIMIT_S = 1200;
-/** Generous: pg-pair.ts's 30 s waits are sized for the lab's 100 ms heartbeats, this runs 1 s ones. */
+/** Generous: pg-pair.ts's 30 s waits are sized for the lab's timing, and initdead here is the default 30 s. */
 const PAIR_MS = 180_000;
 const PANEL_MS = 60_000;
 
@@ -112,10 +117,10 @@ async function buildThenRerun(args: readonly string[]): Promise<Record<string, n
   }
 }
 
-function footprintConfig(c: Controller): string {
-  const base = JSON.parse(readFileSync(webConfig(c), 'utf8')) as Record<string, unknown>;
+function footprintConfig(c: Controller, timing: BeatTiming | undefined): string {
+  const base = withDefaultTiming(JSON.parse(readFileSync(webConfig(c), 'utf8')) as Record<string, unknown>);
   const file = `${labFiles.runDir}/footprint-config-${lc(c)}.json`;
-  writeFileSync(file, JSON.stringify(withDefaultTiming(base)));
+  writeFileSync(file, JSON.stringify(timing === undefined ? base : withTiming(base, timing)));
   return file;
 }
 
@@ -259,7 +264,7 @@ async function cleanUp(held: Held, wasUp: boolean): Promise<number> {
   return failed;
 }
 
-async function underLock(): Promise<Record<string, number>> {
+async function underLock(timing: BeatTiming | undefined): Promise<Record<string, number>> {
   if (process.env[FIRMWARE_DIR_ENV] === undefined)
     throw new Error(
       `footprint: ${FIRMWARE_DIR_ENV} is unset: run it as \`npm run bench -- footprint\`, which builds the tree`,
@@ -279,9 +284,10 @@ async function underLock(): Promise<Record<string, number>> {
   const held: Held = { brokers: [], panels: {}, webs: {} };
   let result: Record<string, number>;
   try {
-    const files = { A: footprintConfig('A'), B: footprintConfig('B') };
+    const files = { A: footprintConfig('A', timing), B: footprintConfig('B', timing) };
     const box = (JSON.parse(readFileSync(files.A, 'utf8')) as { box: { id: string } }).box.id;
-    console.log(`the pair from ${process.env[FIRMWARE_DIR_ENV]}, default timing`);
+    const beat = timing === undefined ? 'default timing' : `timing ${timingText(timing)}`;
+    console.log(`the pair from ${process.env[FIRMWARE_DIR_ENV]}, ${beat}`);
     await startPair((c) => files[c], held);
     await startFrontEnds(held, box);
     const idle = await idleMinute(tck, held);
@@ -291,6 +297,9 @@ async function underLock(): Promise<Record<string, number>> {
       panel_rss_mb: idle.panel,
       web_rss_mb: idle.web,
       start_to_first_heartbeat_ms: await startToFirstHeartbeat(tck),
+      // The heartbeat the figures were measured at (the defaults' without --timing).
+      interval_ms: timing?.intervalMs ?? DEFAULT_BEAT.intervalMs,
+      deadtime_ms: timing?.deadtimeMs ?? DEFAULT_BEAT.deadtimeMs,
     };
   } catch (err) {
     await cleanUp(held, wasUp);
@@ -301,9 +310,20 @@ async function underLock(): Promise<Record<string, number>> {
   return result;
 }
 
+const timingText = (t: BeatTiming): string => `${t.intervalMs}/${t.warntimeMs}/${t.deadtimeMs}`;
+
+/** `[]` or `['--timing', 'I/W/D']`: anything else is refused, naming it. */
+function parseFootprintArgs(args: readonly string[]): BeatTiming | undefined {
+  if (args.length === 0) return undefined;
+  const [flag, value, ...rest] = args;
+  if (flag !== '--timing' || value === undefined || rest.length > 0)
+    throw new Error(`footprint takes only --timing INTERVAL/WARNTIME/DEADTIME, got ${args.join(' ')}`);
+  return parseTiming(value);
+}
+
 export async function run(args: readonly string[]): Promise<Record<string, number | string>> {
-  if (args.length > 0) throw new Error(`footprint takes no arguments, got ${args.join(' ')}`);
+  const timing = parseFootprintArgs(args);
   // Root and every command the lab runs, named, before a 25 s build.
   preflight();
-  return isUnderLabLock() ? underLock() : buildThenRerun(args);
+  return isUnderLabLock() ? underLock(timing) : buildThenRerun(args);
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, validateConfig } from '../../../firmware/config/validate.ts';
 import { withDefaultTiming } from '../../../tools/bench/_footprint-config.ts';
+import { withTiming } from '../../../tools/lab/configs/timing.ts';
 
 const CONFIGS = join(import.meta.dirname, '../../../tools/lab/configs');
 
@@ -38,4 +39,18 @@ describe('the footprint bench config', () => {
       expect(JSON.stringify(lab)).toBe(before);
     });
   }
+
+  // `--timing`: the longest interval a 500 ms deadtime allows (3 intervals,
+  // config/rules.ts) and the old 1 s default, each over the same base.
+  for (const timing of [
+    { intervalMs: 166, warntimeMs: 333, deadtimeMs: 500 },
+    { intervalMs: 1000, warntimeMs: 5000, deadtimeMs: 10000 },
+  ])
+    it(`pg-a.json with --timing ${timing.intervalMs}/${timing.warntimeMs}/${timing.deadtimeMs} is valid`, () => {
+      const lab = JSON.parse(readFileSync(join(CONFIGS, 'pg-a.json'), 'utf8')) as Record<string, unknown>;
+      const r = validateConfig(withTiming(withDefaultTiming(lab), timing));
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      expect(r.config.cluster.heartbeat).toMatchObject(timing);
+      expect(r.config.failover.watchdog.timeoutS).toBe(defaultConfig().failover.watchdog.timeoutS);
+    });
 });
