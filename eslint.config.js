@@ -38,4 +38,22 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // The image runs these under node --lite-mode, without WebAssembly. An
+    // ESM import of node:http builds its facade from every export, and
+    // http.WebSocket's getter then loads undici, which compiles its parser
+    // as WebAssembly: a process that cannot start (firmware/web/main.ts).
+    files: ['firmware/**/*.ts', 'hal/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        ...['node:http', 'http'].map((name) => ({
+          name,
+          allowTypeImports: true,
+          message:
+            "loads undici (WebAssembly) through http.WebSocket: use process.getBuiltinModule('node:http')",
+        })),
+      ],
+    },
+  },
 );

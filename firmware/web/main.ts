@@ -9,7 +9,6 @@
 // Environment: TANDEM_CONTROLLER_ID, TANDEM_CONFIG_FILE, TANDEM_CONTROL_SOCKET
 // (web.sock is beside it), TANDEM_STATE_DIR (the certificate is in web/ there).
 import { statSync } from 'node:fs';
-import { createServer } from 'node:http';
 import type { Server as TlsServer } from 'node:tls';
 import { join } from 'node:path';
 import { errorMessage } from '../../hal/errors.ts';
@@ -117,7 +116,11 @@ async function main(): Promise<number> {
   });
   feed.start();
   await app.listen({ port: cfg.web.port, host: '0.0.0.0' });
-  const redirect = createServer(redirectHandler(cfg.web.port));
+  // node:http through getBuiltinModule, not an ESM import: the ESM facade
+  // reads every export, and Node 22's http.WebSocket getter then loads
+  // undici, which compiles its HTTP parser as WebAssembly at once (memory,
+  // and no start at all under --lite-mode, which has no WebAssembly).
+  const redirect = process.getBuiltinModule('node:http').createServer(redirectHandler(cfg.web.port));
   await new Promise<void>((resolve, reject) => {
     redirect.once('error', reject);
     redirect.listen(cfg.web.httpPort, '0.0.0.0', () => resolve());

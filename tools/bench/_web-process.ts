@@ -2,7 +2,9 @@
 // the box starts it): its config file, state and run directories in a
 // temporary directory, two free ports, a web secret the bench knows (so it
 // can mint a session cookie), and the local broker it reads. No daemon:
-// web.sock is never needed, the status comes from the broker.
+// web.sock is never needed, the status comes from the broker. With
+// TANDEM_LAB_FIRMWARE_DIR set it runs that built tree's web/main.js with the
+// image's node options, as the lab does (tools/lab/configs/daemons.ts).
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,11 +12,10 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { SESSION_COOKIE, SessionKeys } from '../../firmware/web/session.ts';
+import { firmwareCommand } from '../lab/configs/daemons.ts';
 import { BENCH_BOX } from './_web-report.ts';
 
-const WEB_MAIN = fileURLToPath(new URL('../../firmware/web/main.ts', import.meta.url));
 export const TOPIC_PREFIX = 'tandem';
 /** The certificate is made by openssl at first start: allow for a slow machine. */
 const START_MS = 60_000;
@@ -60,16 +61,20 @@ export async function startWeb(dir: string, brokerPort: number): Promise<WebProc
       web: { enabled: true, port, httpPort, secret, idleMinutes: 240 },
     }),
   );
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, [WEB_MAIN], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      TANDEM_CONTROLLER_ID: 'A',
-      TANDEM_CONFIG_FILE: configFile,
-      TANDEM_CONTROL_SOCKET: join(dir, 'run', 'tandemctl.sock'),
-      TANDEM_STATE_DIR: join(dir, 'state'),
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(
+    process.execPath,
+    firmwareCommand('firmware/web/main'),
+    {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        TANDEM_CONTROLLER_ID: 'A',
+        TANDEM_CONFIG_FILE: configFile,
+        TANDEM_CONTROL_SOCKET: join(dir, 'run', 'tandemctl.sock'),
+        TANDEM_STATE_DIR: join(dir, 'state'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const logs: string[] = [];
   let listening = false;
   createInterface({ input: child.stdout }).on('line', (l) => {

@@ -12,6 +12,7 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,6 +25,24 @@ import { INIT_SCRIPTS, STAGED_LINKS } from '../../../tools/image/firmware/system
 import { typescriptFiles } from '../../../tools/image/firmware/typescript-files.ts';
 
 const run = promisify(execFile);
+
+/** `n` distinct ports that were free a moment ago (held together, then released). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (s) =>
+          new Promise<number>((resolve, reject) => {
+            s.once('error', reject);
+            s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
+          }),
+      ),
+    );
+  } finally {
+    for (const s of servers) s.close();
+  }
+}
 const work = mkdtempSync(join(tmpdir(), 'tandem-build-'));
 const root = join(work, 'firmware-root');
 const app = join(root, 'opt', 'tandem');
@@ -139,6 +158,41 @@ describe('npm run build', () => {
           throw new Error(`no HEARTBEAT_STARTED (exit ${child.exitCode}):\n${out.slice(-2000)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
+      expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toEqual(
+        expect.arrayContaining(args),
+      );
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  // S97tandem-web starts the web process with --lite-mode too: no
+  // WebAssembly, so nothing it loads may reach undici (an ESM import of
+  // node:http did, through http.WebSocket: firmware/web/main.ts).
+  it("serves the web panel with the image's node options", async () => {
+    const args = imageNodeArgs('firmware/web/main');
+    expect(args).toContain('--lite-mode');
+    const sysroot = mkdtempSync(join(work, 'web-root-'));
+    for (const d of ['etc/tandem', 'run/tandem', 'var/lib/tandem', 'var/run'])
+      mkdirSync(join(sysroot, d), { recursive: true });
+    const [port, httpPort] = await freePorts(2);
+    const config = { box: { id: 'build-test' }, web: { enabled: true, port, httpPort } };
+    writeFileSync(join(sysroot, 'etc/tandem/tandem.json'), JSON.stringify(config));
+    const child = spawn(process.execPath, [...args, join(app, 'firmware', 'web', 'main.js')], {
+      env: { ...process.env, TANDEM_SYSROOT: sysroot, TANDEM_CONTROLLER_ID: 'A' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      const end = Date.now() + 20_000;
+      while (!out.includes(`listening on https port ${port}`)) {
+        if (child.exitCode !== null || Date.now() > end)
+          throw new Error(`the web process did not listen (exit ${child.exitCode}):\n${out.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(out).not.toMatch(/WebAssembly|undici/);
       expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toEqual(
         expect.arrayContaining(args),
       );

@@ -128,13 +128,12 @@ describe.each([
   });
 });
 
-// V8's interpreter only for the daemon and the panel (docs/footprint.md);
-// not for the web process, whose HTTP client (undici, Node's fetch) needs
-// WebAssembly.
+// V8's interpreter only for all three (docs/footprint.md); the build test
+// runs the daemon and the web process with these options.
 it.each([
   ['firmware/daemon', ['--lite-mode']],
   ['firmware/panel/main', ['--lite-mode']],
-  ['firmware/web/main', []],
+  ['firmware/web/main', ['--lite-mode']],
 ] as const)('starts %s with %j', (entry, args) => {
   expect(imageNodeArgs(entry)).toEqual(args);
 });
