@@ -48,6 +48,39 @@ const root = join(work, 'firmware-root');
 const app = join(root, 'opt', 'tandem');
 const LAB_A_CONFIG = new URL('../../../tools/lab/configs/a.json', import.meta.url).pathname;
 
+/**
+ * The built `entry` run with node `args` (the image's) until its output
+ * shows `until`, then killed; fails with the output's tail when it exits
+ * first or takes over 20 s. Returns the output.
+ */
+async function runUntil(
+  entry: 'firmware/daemon' | 'firmware/web/main',
+  args: readonly string[],
+  o: { env: NodeJS.ProcessEnv; until: string },
+): Promise<string> {
+  const child = spawn(process.execPath, [...args, join(app, `${entry}.js`)], {
+    env: { ...process.env, ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    const end = Date.now() + 20_000;
+    while (!out.includes(o.until)) {
+      if (child.exitCode !== null || Date.now() > end)
+        throw new Error(`${entry}: no ${o.until} (exit ${child.exitCode}):\n${out.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toEqual(
+      expect.arrayContaining([...args]),
+    );
+    return out;
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 beforeAll(async () => {
   // tsc emits the whole firmware: some 20 s on a loaded machine.
   await buildFirmware({ out: root, arch: 'x64', log: () => undefined });
@@ -138,32 +171,15 @@ describe('npm run build', () => {
     ((config['cluster'] as Record<string, unknown>)['network'] as Record<string, unknown>)['port'] =
       30_000 + (process.pid % 20_000);
     writeFileSync(join(sysroot, 'etc/tandem/tandem.json'), JSON.stringify(config));
-    const child = spawn(process.execPath, [...args, join(app, 'firmware', 'daemon.js')], {
+    await runUntil('firmware/daemon', args, {
       env: {
-        ...process.env,
         TANDEM_SYSROOT: sysroot,
         TANDEM_CONTROLLER_ID: 'A',
         TANDEM_REALTIME: 'off',
         TANDEM_SERIAL_TTY: join(sysroot, 'no-tty'),
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      until: '"HEARTBEAT_STARTED"',
     });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    try {
-      const end = Date.now() + 20_000;
-      while (!out.includes('"HEARTBEAT_STARTED"')) {
-        if (child.exitCode !== null || Date.now() > end)
-          throw new Error(`no HEARTBEAT_STARTED (exit ${child.exitCode}):\n${out.slice(-2000)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toEqual(
-        expect.arrayContaining(args),
-      );
-    } finally {
-      child.kill('SIGKILL');
-    }
   }, 30_000);
 
   // S97tandem-web starts the web process with --lite-mode too: no
@@ -178,27 +194,11 @@ describe('npm run build', () => {
     const [port, httpPort] = await freePorts(2);
     const config = { box: { id: 'build-test' }, web: { enabled: true, port, httpPort } };
     writeFileSync(join(sysroot, 'etc/tandem/tandem.json'), JSON.stringify(config));
-    const child = spawn(process.execPath, [...args, join(app, 'firmware', 'web', 'main.js')], {
-      env: { ...process.env, TANDEM_SYSROOT: sysroot, TANDEM_CONTROLLER_ID: 'A' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const out = await runUntil('firmware/web/main', args, {
+      env: { TANDEM_SYSROOT: sysroot, TANDEM_CONTROLLER_ID: 'A' },
+      until: `listening on https port ${port}`,
     });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    try {
-      const end = Date.now() + 20_000;
-      while (!out.includes(`listening on https port ${port}`)) {
-        if (child.exitCode !== null || Date.now() > end)
-          throw new Error(`the web process did not listen (exit ${child.exitCode}):\n${out.slice(-2000)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(out).not.toMatch(/WebAssembly|undici/);
-      expect(readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')).toEqual(
-        expect.arrayContaining(args),
-      );
-    } finally {
-      child.kill('SIGKILL');
-    }
+    expect(out).not.toMatch(/WebAssembly|undici/);
   }, 30_000);
 
   it('has each entry point and the client prebuilt, and what Node needs to load them', () => {
