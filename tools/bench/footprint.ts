@@ -44,6 +44,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { buildFirmware } from '../image/build-firmware.ts';
 import { hostArch } from '../image/firmware/node-modules.ts';
 import { resetPair, startPgDaemon, started } from '../lab/client/pg-pair.ts';
@@ -73,7 +74,7 @@ import {
   type LocalBroker,
 } from '../../test/lab/fixtures/panel-lab.ts';
 import { startWeb, webConfig, type LabWeb } from '../../test/lab/fixtures/web-lab.ts';
-import { parseTiming, withTiming, type BeatTiming } from '../lab/configs/timing.ts';
+import { formatTiming, parseTiming, withTiming, type BeatTiming } from '../lab/configs/timing.ts';
 import { withDefaultTiming } from './_footprint-config.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 import {
@@ -286,7 +287,7 @@ async function underLock(timing: BeatTiming | undefined): Promise<Record<string,
   try {
     const files = { A: footprintConfig('A', timing), B: footprintConfig('B', timing) };
     const box = (JSON.parse(readFileSync(files.A, 'utf8')) as { box: { id: string } }).box.id;
-    const beat = timing === undefined ? 'default timing' : `timing ${timingText(timing)}`;
+    const beat = timing === undefined ? 'default timing' : `timing ${formatTiming(timing)}`;
     console.log(`the pair from ${process.env[FIRMWARE_DIR_ENV]}, ${beat}`);
     await startPair((c) => files[c], held);
     await startFrontEnds(held, box);
@@ -310,15 +311,10 @@ async function underLock(timing: BeatTiming | undefined): Promise<Record<string,
   return result;
 }
 
-const timingText = (t: BeatTiming): string => `${t.intervalMs}/${t.warntimeMs}/${t.deadtimeMs}`;
-
-/** `[]` or `['--timing', 'I/W/D']`: anything else is refused, naming it. */
+/** `--timing I/W/D` or nothing: parseArgs refuses anything else, naming it. */
 function parseFootprintArgs(args: readonly string[]): BeatTiming | undefined {
-  if (args.length === 0) return undefined;
-  const [flag, value, ...rest] = args;
-  if (flag !== '--timing' || value === undefined || rest.length > 0)
-    throw new Error(`footprint takes only --timing INTERVAL/WARNTIME/DEADTIME, got ${args.join(' ')}`);
-  return parseTiming(value);
+  const { values } = parseArgs({ args: [...args], options: { timing: { type: 'string' } } });
+  return values.timing === undefined ? undefined : parseTiming(values.timing);
 }
 
 export async function run(args: readonly string[]): Promise<Record<string, number | string>> {

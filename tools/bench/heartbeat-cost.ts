@@ -33,7 +33,7 @@ import { buildFirmware } from '../image/build-firmware.ts';
 import { hostArch } from '../image/firmware/node-modules.ts';
 import { CONTROLLERS, lc, type Controller } from '../lab/topology.ts';
 import { imageNodeArgs } from '../lab/configs/daemons.ts';
-import type { BeatTiming } from '../lab/configs/timing.ts';
+import { formatTiming, type BeatTiming } from '../lab/configs/timing.ts';
 import { otherController } from '../../firmware/cluster/codes.ts';
 import { heartbeatCostConfig, LOOPBACK, LOOPBACK_PORT } from './_heartbeat-cost-config.ts';
 import { FLOOR_PROGRAM } from './_beat-floor.ts';
@@ -205,11 +205,12 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
       await buildFirmware({ out: join(dir, 'fw'), arch: hostArch(), log: (l) => console.log(`build: ${l}`) });
     }
     const what = floor ? 'the floor (no firmware)' : 'a loopback pair';
-    console.log(`measuring ${what} at ${intervalMs}/${warntimeMs}/${deadtimeMs} ms for ${seconds} s`);
+    const timing = { intervalMs, warntimeMs, deadtimeMs };
+    console.log(`measuring ${what} at ${formatTiming(timing)} ms for ${seconds} s`);
     const { cpu, rss } = await measure(
       dir,
       floor ? undefined : join(dir, 'fw', 'opt', 'tandem'),
-      { intervalMs, warntimeMs, deadtimeMs },
+      timing,
       seconds,
     );
     console.log(`A: ${cpu[0]} % CPU, ${rss[0]} MB; B: ${cpu[1]} % CPU, ${rss[1]} MB`);

@@ -47,7 +47,7 @@ import { powerOff } from '../lab/power.ts';
 import { tryRun } from '../lab/run.ts';
 import type { Controller } from '../lab/topology.ts';
 import { LAB_TIMING } from '../../firmware/cluster/timing.ts';
-import { parseTiming, timedConfigFile, type BeatTiming } from '../lab/configs/timing.ts';
+import { formatTiming, parseTiming, timedConfigFile, type BeatTiming } from '../lab/configs/timing.ts';
 import { isUnderLabLock, rerunUnderLabLock } from './_lab-lock.ts';
 import { errorMessage } from '../../hal/errors.ts';
 
@@ -293,9 +293,8 @@ export async function run(args: readonly string[]): Promise<Record<string, numbe
   const wasUp = (JSON.parse(await lab(['status', '--json'])) as { up?: boolean }).up === true;
   if (!wasUp) await lab(['up']);
   try {
-    const heartbeat = timing ?? LAB_TIMING;
     return {
-      heartbeat: `${heartbeat.intervalMs}/${heartbeat.warntimeMs}/${heartbeat.deadtimeMs}`,
+      heartbeat: formatTiming(timing ?? LAB_TIMING),
       ...(await inLab(pairConfig(timing), trials, loads, writesS)),
     };
   } finally {

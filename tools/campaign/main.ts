@@ -4,7 +4,7 @@
 // the report and print the RESULT line last. `npm run campaign` (cli.ts)
 // gives it the lab's executor; the unit test a fake box.
 import { USAGE, UsageError, parseCampaignArgs } from './args.ts';
-import type { BeatTiming } from '../lab/configs/timing.ts';
+import { formatTiming, type BeatTiming } from '../lab/configs/timing.ts';
 import type { Executor } from './executor.ts';
 import { runCampaign } from './loop.ts';
 import { SEED_MAX } from './plan.ts';
@@ -34,10 +34,9 @@ export async function campaignMain(argv: readonly string[], deps: MainDeps): Pro
     return 2;
   }
   const end = args.from + args.count;
-  const t = args.timing;
   console.log(
     `campaign: seed ${args.seed}, steps ${args.from}..${end - 1}${args.replay ? ' (replay)' : ''}, ` +
-      `heartbeat ${t.intervalMs}/${t.warntimeMs}/${t.deadtimeMs} ms`,
+      `heartbeat ${formatTiming(args.timing)} ms`,
   );
   const executor = await deps.executor(args.timing);
   let doc;

@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../firmware/config/validate.ts';
-import { parseTiming, withTiming } from '../../../tools/lab/configs/timing.ts';
+import { formatTiming, parseTiming, withTiming } from '../../../tools/lab/configs/timing.ts';
 
 const CONFIGS = join(import.meta.dirname, '../../../tools/lab/configs');
 
 describe('the lab benches --timing', () => {
   it('parses INTERVAL/WARNTIME/DEADTIME and refuses anything else, naming the option', () => {
     expect(parseTiming('50/300/500')).toEqual({ intervalMs: 50, warntimeMs: 300, deadtimeMs: 500 });
+    expect(formatTiming(parseTiming('166/333/500'))).toBe('166/333/500');
     for (const bad of ['50/300', '50/300/500/1', '50,300,500', '-50/300/500', '300/50/500', '5/30/50', ''])
       expect(() => parseTiming(bad)).toThrow(/--timing/);
   });

@@ -28,6 +28,11 @@ export function parseTiming(text: string): BeatTiming {
   return { intervalMs, warntimeMs, deadtimeMs };
 }
 
+/** The inverse of parseTiming: "50/300/500". */
+export function formatTiming(t: BeatTiming): string {
+  return `${t.intervalMs}/${t.warntimeMs}/${t.deadtimeMs}`;
+}
+
 /** A copy of a lab config with `timing` as its heartbeat (initdead kept, raised to deadtime if below). */
 export function withTiming(config: Json, timing: BeatTiming): Json {
   const out = structuredClone(config);
