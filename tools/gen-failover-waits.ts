@@ -11,13 +11,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runGenerator, type DocBlock } from './doc-block.ts';
 import { SimClock } from '../hal/clock/sim.ts';
-import { DEFAULT_TIMEOUT_MS as SCSI_IO_TIMEOUT_MS } from '../hal/scsi/commands.ts';
+import { SCSI_IO_TIMEOUT_MS } from '../hal/scsi/device.ts';
 import { validateTiming, type HeartbeatTiming } from '../firmware/cluster/timing.ts';
 import type { TandemConfig } from '../firmware/config/schema.ts';
 import { defaultConfig, validateConfig } from '../firmware/config/validate.ts';
 import { failoverSettings, probeTimeoutMs } from '../firmware/controller/failover-settings.ts';
 import {
-  DEFAULT_IO_TIMEOUT_MS,
   DEFAULT_STOP_BUDGET_MS,
   freeGroupSettleMs,
   groupDownGraceMs,
@@ -123,8 +122,8 @@ export const ROWS: readonly {
   },
   {
     what: 'SCSI I/O timeout',
-    formula: '`DEFAULT_IO_TIMEOUT_MS` (sbd’s)',
-    value: () => DEFAULT_IO_TIMEOUT_MS,
+    formula: '`SCSI_IO_TIMEOUT_MS` (sbd’s)',
+    value: () => SCSI_IO_TIMEOUT_MS,
   },
   { what: 'stop budget', formula: '`DEFAULT_STOP_BUDGET_MS`', value: () => DEFAULT_STOP_BUDGET_MS },
   {

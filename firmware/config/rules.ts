@@ -2,7 +2,7 @@
 // every field exists and has the right type). Errors block the config;
 // warnings are accepted but reported (e.g. the factory HMAC key).
 import { isIP } from 'node:net';
-import { DEFAULT_TIMEOUT_MS as SCSI_IO_TIMEOUT_MS } from '../../hal/scsi/commands.ts';
+import { SCSI_IO_TIMEOUT_MS } from '../../hal/scsi/device.ts';
 import { validateTiming } from '../cluster/timing.ts';
 import { FACTORY_CLUSTER_KEY } from './factory-key.ts';
 import type { TandemConfig } from './schema.ts';

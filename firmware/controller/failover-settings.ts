@@ -6,7 +6,8 @@ import type { ControllerId } from '../cluster/codes.ts';
 import type { HeartbeatTiming } from '../cluster/timing.ts';
 import type { TandemConfig } from '../config/schema.ts';
 import type { FailoverSettings } from '../failover/machine.ts';
-import { DEFAULT_IO_TIMEOUT_MS, DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from '../failover/lease.ts';
+import { SCSI_IO_TIMEOUT_MS } from '../../hal/scsi/device.ts';
+import { DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from '../failover/lease.ts';
 
 /**
  * The registration poll is the disk probe, and its commands time out after
@@ -18,7 +19,7 @@ import { DEFAULT_IO_TIMEOUT_MS, DEFAULT_STOP_BUDGET_MS, minTakeoverWaitMs } from
  * timeout than that would tell nothing more.
  */
 export function probeTimeoutMs(timing: HeartbeatTiming): number {
-  return Math.min(DEFAULT_IO_TIMEOUT_MS, timing.deadtimeMs);
+  return Math.min(SCSI_IO_TIMEOUT_MS, timing.deadtimeMs);
 }
 
 export function failoverSettings(

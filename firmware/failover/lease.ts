@@ -14,7 +14,6 @@
 //   with a watchdog: takeover_wait >= interval + watchdog_timeout + watchdog_margin
 //   (sbd uses msgwait = 2 x watchdog for the same reason; the margin is the
 //   board's, failover.watchdog.marginMs)
-import { DEFAULT_TIMEOUT_MS } from '../../hal/scsi/commands.ts';
 
 /**
  * Time allowed for a self-fencing active to drop its service address (the
@@ -22,8 +21,6 @@ import { DEFAULT_TIMEOUT_MS } from '../../hal/scsi/commands.ts';
  * removes the VIPs first, an `ip address del` of a few milliseconds.
  */
 export const DEFAULT_STOP_BUDGET_MS = 500;
-/** The SCSI commands' I/O timeout (sbd's). */
-export const DEFAULT_IO_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 
 export interface LeaseInputs {
   readonly intervalMs: number;

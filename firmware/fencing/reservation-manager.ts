@@ -17,7 +17,7 @@ import type { Reservation } from '../../hal/scsi/cdb/pr-in.ts';
 import { PrType } from '../../hal/scsi/cdb/pr-types.ts';
 import * as scsi from '../../hal/scsi/commands.ts';
 import type { CommandOptions } from '../../hal/scsi/commands.ts';
-import type { ScsiDevice } from '../../hal/scsi/device.ts';
+import { SCSI_IO_TIMEOUT_MS, type ScsiDevice } from '../../hal/scsi/device.ts';
 import type { ScsiError } from '../../hal/scsi/errors.ts';
 import { isScsiError } from '../../hal/scsi/errors.ts';
 import type { ControllerId } from '../cluster/codes.ts';
@@ -109,7 +109,7 @@ export class ReservationManager extends EventEmitter<FencerEvents> implements Fe
     if (!(this.pollIntervalMs > 0))
       throw new RangeError(`pollIntervalMs must be > 0, got ${this.pollIntervalMs}`);
     this.cmdOpts = {
-      timeoutMs: opts.commandTimeoutMs ?? scsi.DEFAULT_TIMEOUT_MS,
+      timeoutMs: opts.commandTimeoutMs ?? SCSI_IO_TIMEOUT_MS,
       onUnitAttention: (err) => {
         if (isResetAttention(err) && !this.registering) this.sessionChanged('unit-attention');
       },

@@ -37,12 +37,9 @@ import {
 } from './cdb/vpd.ts';
 import { checkUint } from './field-reader.ts';
 import { resultError } from './check.ts';
-import type { ScsiCommand, ScsiDevice, ScsiResult } from './device.ts';
+import { SCSI_IO_TIMEOUT_MS, type ScsiCommand, type ScsiDevice, type ScsiResult } from './device.ts';
 import type { ScsiError } from './errors.ts';
 import { ScsiArgumentError, ScsiParseError } from './errors.ts';
-
-/** sbd's I/O timeout: long enough for a busy array, short enough for fencing. */
-export const DEFAULT_TIMEOUT_MS = 3000;
 
 export interface CommandOptions {
   readonly timeoutMs?: number;
@@ -58,7 +55,7 @@ export interface CommandOptions {
 type Request = Omit<ScsiCommand, 'timeoutMs'>;
 
 function timeoutOf(what: string, opts: CommandOptions): number {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? SCSI_IO_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new ScsiArgumentError(what, 'timeoutMs', `must be > 0, got ${timeoutMs}`);
   return timeoutMs;
 }

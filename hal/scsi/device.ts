@@ -4,6 +4,14 @@
 
 export type ScsiDirection = 'none' | 'in' | 'out';
 
+/**
+ * A command's timeout unless its caller gives one: sbd's I/O timeout, long
+ * enough for a busy array, short enough for fencing. Here, in the contract's
+ * module, because the config's rules and the failover waits derive from it
+ * without loading the command set.
+ */
+export const SCSI_IO_TIMEOUT_MS = 3000;
+
 export interface ScsiCommand {
   readonly cdb: Uint8Array;
   readonly direction: ScsiDirection;

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { SystemClock } from '../../hal/clock/system.ts';
 import { HalError, errorMessage } from '../../hal/errors.ts';
 import * as scsi from '../../hal/scsi/commands.ts';
+import { SCSI_IO_TIMEOUT_MS } from '../../hal/scsi/device.ts';
 import { ScsiError } from '../../hal/scsi/errors.ts';
 import { IscsiInitiator } from '../../hal/scsi/iscsi/initiator.ts';
 import { pattern } from '../../hal/scsi/iscsi/probe.ts';
@@ -52,7 +53,7 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 async function handle(r: Req): Promise<unknown> {
-  const timeoutMs = num(r, 'timeoutMs', scsi.DEFAULT_TIMEOUT_MS);
+  const timeoutMs = num(r, 'timeoutMs', SCSI_IO_TIMEOUT_MS);
   const opts = { timeoutMs };
   switch (r.op) {
     case 'connect': {
