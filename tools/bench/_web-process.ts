@@ -21,7 +21,7 @@ export const TOPIC_PREFIX = 'tandem';
 const START_MS = 60_000;
 
 /** Ports nobody listens on now (held together so the two differ). */
-async function freePorts(n: number): Promise<number[]> {
+export async function freePorts(n: number): Promise<number[]> {
   const servers: Server[] = [];
   try {
     for (let i = 0; i < n; i++) {

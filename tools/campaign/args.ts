@@ -2,7 +2,7 @@
 // SEED --from STEP [--faults N]`. Arguments are outside input: each is bounded and checked,
 // and a bad one is named in the error (the command exits 2 on it).
 import { LAB_TIMING } from '../../firmware/cluster/timing.ts';
-import { parseTiming, type BeatTiming } from '../lab/configs/timing.ts';
+import { formatTiming, parseTiming, type BeatTiming } from '../lab/configs/timing.ts';
 import { SEED_MAX, STEPS_MAX } from './plan.ts';
 
 export class UsageError extends Error {
@@ -15,7 +15,7 @@ export const USAGE = `usage: npm run campaign -- --faults N [--seed S] [--timing
   --seed S       the plan's seed, 0..${SEED_MAX} (drawn from the clock if not given; printed)
   --replay SEED  draw the plan of SEED again ...
   --from STEP    ... and run it from STEP (0-based), exactly the steps the original run had there
-  --timing I/W/D the pair's heartbeat interval/warntime/deadtime in ms (default the lab's ${LAB_TIMING.intervalMs}/${LAB_TIMING.warntimeMs}/${LAB_TIMING.deadtimeMs})
+  --timing I/W/D the pair's heartbeat interval/warntime/deadtime in ms (default the lab's ${formatTiming(LAB_TIMING)})
   --out DIR      where campaign.json and campaign.html go (default campaign-report)`;
 
 export interface CampaignArgs {

@@ -12,37 +12,19 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { heartbeatCostConfig } from '../../../tools/bench/_heartbeat-cost-config.ts';
+import { freePorts } from '../../../tools/bench/_web-process.ts';
 import { buildFirmware } from '../../../tools/image/build-firmware.ts';
 import { imageNodeArgs } from '../../../tools/lab/configs/daemons.ts';
 import { INIT_SCRIPTS, STAGED_LINKS } from '../../../tools/image/firmware/system-files.ts';
 import { typescriptFiles } from '../../../tools/image/firmware/typescript-files.ts';
 
 const run = promisify(execFile);
-
-/** `n` distinct ports that were free a moment ago (held together, then released). */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = Array.from({ length: n }, () => createServer());
-  try {
-    return await Promise.all(
-      servers.map(
-        (s) =>
-          new Promise<number>((resolve, reject) => {
-            s.once('error', reject);
-            s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
-          }),
-      ),
-    );
-  } finally {
-    for (const s of servers) s.close();
-  }
-}
 const work = mkdtempSync(join(tmpdir(), 'tandem-build-'));
 const root = join(work, 'firmware-root');
 const app = join(root, 'opt', 'tandem');
